@@ -1,0 +1,128 @@
+package gradus.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vectorized loops over float arrays with the preferred SIMD width (AVX-512, AVX2 or NEON).
+ * Each takes offsets so that callers can work on views and on rows of larger buffers.
+ */
+public final class VectorMath {
+    public static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int L = SPECIES.length();
+
+    private VectorMath() {}
+
+    /** out = a op b, elementwise over n values. */
+    public static void add(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int up = SPECIES.loopBound(n); i < up; i += L) {
+            FloatVector.fromArray(SPECIES, a, ao + i).add(FloatVector.fromArray(SPECIES, b, bo + i)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = a[ao + i] + b[bo + i];
+    }
+
+    public static void sub(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int up = SPECIES.loopBound(n); i < up; i += L) {
+            FloatVector.fromArray(SPECIES, a, ao + i).sub(FloatVector.fromArray(SPECIES, b, bo + i)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = a[ao + i] - b[bo + i];
+    }
+
+    public static void mul(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int up = SPECIES.loopBound(n); i < up; i += L) {
+            FloatVector.fromArray(SPECIES, a, ao + i).mul(FloatVector.fromArray(SPECIES, b, bo + i)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = a[ao + i] * b[bo + i];
+    }
+
+    public static void div(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int up = SPECIES.loopBound(n); i < up; i += L) {
+            FloatVector.fromArray(SPECIES, a, ao + i).div(FloatVector.fromArray(SPECIES, b, bo + i)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = a[ao + i] / b[bo + i];
+    }
+
+    /** out = a * s + c. */
+    public static void scaleShift(float[] a, int ao, float s, float c, float[] out, int oo, int n) {
+        int i = 0;
+        FloatVector vs = FloatVector.broadcast(SPECIES, s), vc = FloatVector.broadcast(SPECIES, c);
+        for (int up = SPECIES.loopBound(n); i < up; i += L) {
+            FloatVector.fromArray(SPECIES, a, ao + i).fma(vs, vc).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = a[ao + i] * s + c;
+    }
+
+    /** y += alpha * x. */
+    public static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        FloatVector va = FloatVector.broadcast(SPECIES, alpha);
+        for (int up = SPECIES.loopBound(n); i < up; i += L) {
+            FloatVector.fromArray(SPECIES, x, xo + i).fma(va, FloatVector.fromArray(SPECIES, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    }
+
+    public static void relu(float[] a, int ao, float[] out, int oo, int n) {
+        int i = 0;
+        for (int up = SPECIES.loopBound(n); i < up; i += L) {
+            FloatVector.fromArray(SPECIES, a, ao + i).max(0f).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = Math.max(a[ao + i], 0f);
+    }
+
+    /** out = g where x > 0, else 0. */
+    public static void reluBackward(float[] g, int go, float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(SPECIES);
+        for (int up = SPECIES.loopBound(n); i < up; i += L) {
+            var m = FloatVector.fromArray(SPECIES, x, xo + i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(SPECIES, g, go + i), m).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = x[xo + i] > 0f ? g[go + i] : 0f;
+    }
+
+    public static void exp(float[] a, int ao, float[] out, int oo, int n) {
+        int i = 0;
+        for (int up = SPECIES.loopBound(n); i < up; i += L) {
+            FloatVector.fromArray(SPECIES, a, ao + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = (float) Math.exp(a[ao + i]);
+    }
+
+    public static float sum(float[] a, int ao, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(SPECIES);
+        for (int up = SPECIES.loopBound(n); i < up; i += L) acc = acc.add(FloatVector.fromArray(SPECIES, a, ao + i));
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[ao + i];
+        return s;
+    }
+
+    public static float max(float[] a, int ao, int n) {
+        int i = 0;
+        float m = Float.NEGATIVE_INFINITY;
+        if (n >= L) {
+            FloatVector acc = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+            for (int up = SPECIES.loopBound(n); i < up; i += L) acc = acc.max(FloatVector.fromArray(SPECIES, a, ao + i));
+            m = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) m = Math.max(m, a[ao + i]);
+        return m;
+    }
+
+    public static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(SPECIES);
+        for (int up = SPECIES.loopBound(n); i < up; i += L) {
+            acc = FloatVector.fromArray(SPECIES, a, ao + i).fma(FloatVector.fromArray(SPECIES, b, bo + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+}
