@@ -1,0 +1,9 @@
+package gradus.data;
+
+/** A finite, indexable collection of examples that can be gathered into batches. */
+public interface Dataset {
+    int size();
+
+    /** The examples at {@code indices}, stacked along a new first dimension. */
+    Batch get(int[] indices);
+}
