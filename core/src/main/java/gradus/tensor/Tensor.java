@@ -256,7 +256,9 @@ public final class Tensor {
     /** Adds {@code g} to this leaf's gradient. Called by the autograd engine. */
     public void accumulateGrad(Tensor g) {
         if (grad == null) {
-            grad = g.isContiguous() && g.data.length == g.numel() && g.offset == 0 && g != this ? g : g.copy();
+            // Always a private copy: backward functions may hand one tensor to several inputs
+            // (add) or pass the caller's seed through, and the next accumulation writes in place.
+            grad = g.copy();
         } else {
             grad.addInPlace(g);
         }

@@ -1,0 +1,59 @@
+package gradus.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import gradus.data.Datasets;
+import gradus.io.ModelDirectory;
+import gradus.train.Evaluation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "eval", description = "Evaluate a saved model on a dataset split or file.")
+final class EvalCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "MODEL_DIR")
+    Path modelDir;
+
+    @Option(names = "--data", required = true, paramLabel = "SPEC",
+            description = "A dataset and split (fashion-mnist:test, fashion-mnist-sample:test, boston:test) or a CSV file.")
+    String data;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where datasets are looked up first.")
+    Path dataDir;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Option(names = "--batch-size", defaultValue = "256")
+    int batchSize;
+
+    @Override
+    public Integer call() throws Exception {
+        var loaded = ModelDirectory.load(modelDir);
+        var dataset = Datasets.open(data, dataDir, loaded.config());
+        var report = Evaluation.run(loaded.model(), loaded.config(), dataset, batchSize);
+        if (json) {
+            System.out.println(new ObjectMapper().writeValueAsString(report.summary()));
+        } else {
+            print(report);
+        }
+        return 0;
+    }
+
+    static void print(Evaluation.Report report) {
+        if (report.classification() != null) {
+            System.out.println(report.classification().toText());
+            System.out.println(report.confusion().toAscii());
+            System.out.printf(Locale.ROOT, "loss %.4f on %d samples%n", (Double) report.summary().get("loss"), (Integer) report.summary().get("samples"));
+        } else {
+            for (Map.Entry<String, Object> e : report.summary().entrySet()) {
+                System.out.printf(Locale.ROOT, "%-8s %s%n", e.getKey(), e.getValue() instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : e.getValue());
+            }
+        }
+    }
+}

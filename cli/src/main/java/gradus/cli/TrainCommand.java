@@ -1,0 +1,38 @@
+package gradus.cli;
+
+import gradus.train.Recipe;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", description = "Train a model from a YAML recipe (see examples/).")
+final class TrainCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "CONFIG.yaml", description = "The training recipe.")
+    Path config;
+
+    @Option(names = "--out", paramLabel = "RUN_DIR", description = "Output directory (default: runs/<name>). Gets model/ and metrics.jsonl.")
+    Path out;
+
+    @Option(names = "--epochs", description = "Override training.epochs.")
+    Integer epochs;
+
+    @Option(names = "--seed", description = "Override the seed.")
+    Long seed;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where datasets are looked up first.")
+    Path dataDir;
+
+    @Option(names = "--no-progress", description = "No live progress bar (one line per epoch only).")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        Recipe recipe = new Recipe(Yaml.read(config));
+        Path runDir = out != null ? out : Path.of("runs", recipe.name());
+        recipe.run(new Recipe.Options(runDir, dataDir, epochs, seed, !noProgress, System.out));
+        return 0;
+    }
+}

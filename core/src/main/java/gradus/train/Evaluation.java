@@ -1,0 +1,81 @@
+package gradus.train;
+
+import gradus.autograd.GradMode;
+import gradus.data.Batch;
+import gradus.data.DataLoader;
+import gradus.data.TensorDataset;
+import gradus.metrics.ClassificationReport;
+import gradus.metrics.ConfusionMatrix;
+import gradus.metrics.RegressionMetrics;
+import gradus.nn.Module;
+import gradus.tensor.Tensor;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Evaluates a trained model on a dataset: the report behind {@code gradus eval}. */
+public final class Evaluation {
+    private Evaluation() {}
+
+    /** {@code summary} holds the JSON fields; {@code confusion} is null for regression. */
+    public record Report(Map<String, Object> summary, ConfusionMatrix confusion, ClassificationReport classification) {}
+
+    /**
+     * @param modelConfig the model directory's config.json (task, class_names, loss)
+     */
+    public static Report run(Module model, Map<String, Object> modelConfig, TensorDataset data, int batchSize) {
+        String task = String.valueOf(modelConfig.getOrDefault("task", data.labels() != null ? "classification" : "regression"));
+        Object lossSpec = modelConfig.getOrDefault("loss", task.equals("classification") ? "cross_entropy" : "mse");
+        Loss loss = lossSpec instanceof Map<?, ?> m ? Loss.named(String.valueOf(m.get("type")), 0f) : Loss.named(lossSpec.toString(), 0f);
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        double lossSum = 0;
+        int n = 0;
+        Map<String, Object> summary = new LinkedHashMap<>();
+        try (var g = GradMode.noGrad()) {
+            if (task.equals("classification")) {
+                @SuppressWarnings("unchecked")
+                List<String> names = (List<String>) modelConfig.getOrDefault("class_names", data.classNames());
+                ConfusionMatrix cm = null;
+                for (Batch b : DataLoader.of(data).batchSize(batchSize)) {
+                    Tensor out = model.forward(b.x());
+                    lossSum += (double) loss.compute(out, b).item() * b.size();
+                    n += b.size();
+                    int classes = out.dim() == 2 && out.size(1) > 1 ? out.size(1) : 2;
+                    if (cm == null) cm = new ConfusionMatrix(classes, names);
+                    int[] predicted = out.dim() == 2 && out.size(1) > 1 ? out.argmax(1).data() : threshold(out);
+                    cm.add(predicted, b.labels().data());
+                }
+                if (cm == null) throw new IllegalArgumentException("the evaluation data is empty");
+                ClassificationReport report = new ClassificationReport(cm);
+                summary.putAll(report.toMap());
+                summary.put("loss", lossSum / n);
+                summary.put("samples", n);
+                return new Report(summary, cm, report);
+            }
+            RegressionMetrics rm = new RegressionMetrics();
+            for (Batch b : DataLoader.of(data).batchSize(batchSize)) {
+                Tensor out = model.forward(b.x());
+                lossSum += (double) loss.compute(out, b).item() * b.size();
+                n += b.size();
+                rm.update(out.toArray(), b.targets().toArray());
+            }
+            summary.put("mse", rm.mse());
+            summary.put("mae", rm.mae());
+            summary.put("r2", rm.r2());
+            summary.put("loss", lossSum / Math.max(1, n));
+            summary.put("samples", n);
+            return new Report(summary, null, null);
+        } finally {
+            if (wasTraining) model.train();
+        }
+    }
+
+    private static int[] threshold(Tensor logits) {
+        float[] v = logits.toArray();
+        int[] p = new int[v.length];
+        for (int i = 0; i < v.length; i++) p[i] = v[i] > 0 ? 1 : 0;
+        return p;
+    }
+}

@@ -1,0 +1,177 @@
+package gradus.train;
+
+import gradus.config.Config;
+import gradus.data.DataLoader;
+import gradus.data.Datasets;
+import gradus.data.Split;
+import gradus.data.TensorDataset;
+import gradus.io.ModelDirectory;
+import gradus.metrics.Metric;
+import gradus.nn.Layers;
+import gradus.nn.Module;
+import gradus.optim.Optimizer;
+import gradus.optim.Optimizers;
+import gradus.optim.Schedules;
+import gradus.tensor.Rng;
+import gradus.train.callbacks.BestModelCheckpoint;
+import gradus.train.callbacks.EarlyStopping;
+import gradus.train.callbacks.MetricsLog;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training run described by a config (the YAML files under {@code examples/}): data, model,
+ * loss, optimizer, schedule and training options. {@link #run} trains, validates every epoch and
+ * writes {@code OUT/model/} (config.json + model.safetensors + optimizer state) and
+ * {@code OUT/metrics.jsonl}.
+ */
+public final class Recipe {
+    private static final String[] TOP_KEYS = {"name", "seed", "task", "data", "model", "loss", "optimizer", "schedule", "training"};
+    private static final String[] DATA_KEYS = {"train", "validation", "validation_split", "test"};
+    private static final String[] TRAINING_KEYS = {"epochs", "batch_size", "metrics", "early_stopping", "checkpoint",
+            "clip_grad_norm", "l1", "l2", "shuffle", "drop_last"};
+
+    private final Config config;
+
+    public Recipe(Config config) {
+        this.config = config.allowOnly(TOP_KEYS);
+        config.getSection("data").allowOnly(DATA_KEYS);
+        config.getSection("training", Map.of()).allowOnly(TRAINING_KEYS);
+        config.getSection("model");
+    }
+
+    /** Where and how to run; null fields keep the config's values. */
+    public record Options(Path outDir, Path dataDir, Integer epochs, Long seed, boolean progress, PrintStream log) {}
+
+    public record Result(Path modelDir, History history, Map<String, Double> test) {}
+
+    public String name() {
+        return config.getString("name", "run");
+    }
+
+    public Result run(Options o) throws IOException {
+        PrintStream log = o.log() != null ? o.log() : System.out;
+        long seed = o.seed() != null ? o.seed() : config.getInt("seed", 0);
+        Rng.manualSeed(seed);
+        Config data = config.getSection("data");
+        Config training = config.getSection("training", Map.of());
+
+        TensorDataset train = Datasets.open(data.getString("train"), o.dataDir());
+        TensorDataset validation = null;
+        if (data.has("validation")) {
+            validation = Datasets.open(data.getString("validation"), o.dataDir(), train);
+        } else if (data.has("validation_split")) {
+            double fraction = data.getDouble("validation_split");
+            if (!(fraction > 0 && fraction < 1)) {
+                throw new IllegalArgumentException("data.validation_split must be between 0 and 1, got " + fraction);
+            }
+            var parts = Split.random(train, 1 - fraction, seed);
+            train = parts.train();
+            validation = parts.validation();
+        }
+        TensorDataset test = data.has("test") ? Datasets.open(data.getString("test"), o.dataDir(), train) : null;
+
+        Module model = Layers.fromConfig(config.getSection("model"));
+        Optimizer optimizer = Optimizers.fromConfig(config.getSection("optimizer", Map.of("type", "adam")), model.parameters());
+        int batchSize = training.getInt("batch_size", 32);
+        int epochs = o.epochs() != null ? o.epochs() : training.getInt("epochs", 1);
+        DataLoader trainLoader = DataLoader.of(train).batchSize(batchSize)
+                .shuffle(training.getBoolean("shuffle", true) ? seed : null)
+                .dropLast(training.getBoolean("drop_last", false)).prefetch(2);
+        DataLoader valLoader = validation == null ? null : DataLoader.of(validation).batchSize(Math.max(batchSize, 256));
+
+        String task = task(train);
+        Trainer trainer = Trainer.of(model).optimizer(optimizer).loss(loss())
+                .clipGradNorm(training.getDouble("clip_grad_norm", 0))
+                .regularization(training.getDouble("l1", 0), training.getDouble("l2", 0));
+        for (String m : training.getStrings("metrics", task.equals("regression") ? List.of("mse", "mae", "r2") : List.of("accuracy"))) {
+            trainer.metrics(Metric.fromName(m));
+        }
+        if (config.has("schedule")) {
+            var schedule = Schedules.fromConfig(config.getSection("schedule"), optimizer.lr(), trainLoader.numBatches());
+            double base = optimizer.lr();
+            trainer.learningRate(step -> base * schedule.factor(step));
+        }
+
+        Path out = o.outDir();
+        Files.createDirectories(out);
+        Path metricsFile = out.resolve("metrics.jsonl");
+        Files.deleteIfExists(metricsFile);
+        Map<String, Object> extra = describe(task, train);
+        List<Callback> callbacks = new ArrayList<>();
+        if (o.progress()) callbacks.add(new gradus.train.callbacks.ProgressBar(log));
+        callbacks.add(new MetricsLog(metricsFile));
+        if (training.has("early_stopping")) {
+            Config es = training.getSection("early_stopping").allowOnly("monitor", "patience", "min_delta");
+            callbacks.add(new EarlyStopping(es.getString("monitor", "val_loss"), es.getInt("patience", 3), es.getDouble("min_delta", 0)));
+        }
+        if (training.has("checkpoint")) {
+            Config cp = training.getSection("checkpoint").allowOnly("monitor");
+            callbacks.add(new BestModelCheckpoint(out.resolve("best"), cp.getString("monitor", "val_loss"), extra));
+        }
+        trainer.callbacks(callbacks.toArray(new Callback[0]));
+
+        log.printf("%s: %s, %,d parameters, %d train / %s validation examples, %d epochs%n", name(), task,
+                model.parameterCount(), train.size(), validation == null ? "no" : String.format("%,d", validation.size()), epochs);
+        History history = trainer.fit(trainLoader, valLoader, epochs);
+
+        Path modelDir = out.resolve("model");
+        ModelDirectory.save(modelDir, model, extra);
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("epoch", history.epochs().size());
+        state.put("global_step", trainer.globalStep());
+        state.put("optimizer", optimizer.config());
+        ModelDirectory.saveTrainingState(modelDir, optimizer.stateDict(), state);
+
+        Map<String, Double> testLogs = null;
+        if (test != null) {
+            testLogs = trainer.evaluate(DataLoader.of(test).batchSize(Math.max(batchSize, 256)));
+            StringBuilder sb = new StringBuilder("test");
+            testLogs.forEach((k, v) -> sb.append(String.format("  %s %.4f", k, v)));
+            log.println(sb);
+        }
+        log.println("saved model to " + modelDir + " and metrics to " + metricsFile);
+        return new Result(modelDir, history, testLogs);
+    }
+
+    /** The loss: a name, or a mapping with a type and label_smoothing. */
+    Loss loss() {
+        if (!config.has("loss")) return Loss.crossEntropy();
+        Object raw = config.asMap().get("loss");
+        if (raw instanceof Map<?, ?>) {
+            Config l = config.getSection("loss").allowOnly("type", "label_smoothing");
+            return Loss.named(l.getString("type"), l.getFloat("label_smoothing", 0f));
+        }
+        return Loss.named(raw.toString(), 0f);
+    }
+
+    private String task(TensorDataset train) {
+        String t = config.getString("task", train.labels() != null ? "classification" : "regression");
+        if (!t.equals("classification") && !t.equals("regression")) {
+            throw new IllegalArgumentException("task must be classification or regression, got '" + t + "'");
+        }
+        return t;
+    }
+
+    /** What a model directory needs beyond weights to be used: task, classes, input shape, preprocessing, recipe. */
+    private Map<String, Object> describe(String task, TensorDataset train) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("name", name());
+        extra.put("task", task);
+        int[] shape = train.x().shape();
+        extra.put("input_shape", java.util.Arrays.copyOfRange(shape, 1, shape.length));
+        if (train.classNames() != null) extra.put("class_names", train.classNames());
+        if (train.preprocessing() != null) extra.put("preprocessing", train.preprocessing());
+        Object loss = config.asMap().get("loss");
+        extra.put("loss", loss == null ? "cross_entropy" : loss);
+        extra.put("recipe", config.asMap());
+        return extra;
+    }
+}

@@ -1,0 +1,212 @@
+package gradus.train;
+
+import gradus.autograd.GradMode;
+import gradus.data.Batch;
+import gradus.data.DataLoader;
+import gradus.metrics.Metric;
+import gradus.nn.Module;
+import gradus.nn.Penalties;
+import gradus.optim.ClipGrad;
+import gradus.optim.Optimizer;
+import gradus.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Keras-style training on top of the plain PyTorch-style step ({@link #trainStep}):
+ * {@code Trainer.of(model).optimizer(opt).loss(Loss.crossEntropy()).metrics(Metric.accuracy()).fit(train, val, 10)}.
+ * Validation runs after every epoch; callbacks see every step and epoch.
+ */
+public final class Trainer {
+    private final Module model;
+    private Optimizer optimizer;
+    private Loss loss;
+    private final List<Metric> metrics = new ArrayList<>();
+    private final List<Callback> callbacks = new ArrayList<>();
+    private LearningRate learningRate;
+    private double clipNorm = 0, l1 = 0, l2 = 0;
+    private boolean stopRequested;
+    private int epoch, globalStep;
+
+    private Trainer(Module model) {
+        this.model = Objects.requireNonNull(model, "model");
+    }
+
+    public static Trainer of(Module model) {
+        return new Trainer(model);
+    }
+
+    public Trainer optimizer(Optimizer optimizer) {
+        this.optimizer = optimizer;
+        return this;
+    }
+
+    public Trainer loss(Loss loss) {
+        this.loss = loss;
+        return this;
+    }
+
+    public Trainer metrics(Metric... metrics) {
+        this.metrics.addAll(List.of(metrics));
+        return this;
+    }
+
+    public Trainer callbacks(Callback... callbacks) {
+        this.callbacks.addAll(List.of(callbacks));
+        return this;
+    }
+
+    /** Sets the learning rate before every step from a schedule of the global step. */
+    public Trainer learningRate(LearningRate schedule) {
+        this.learningRate = schedule;
+        return this;
+    }
+
+    /** Clips the global gradient norm to {@code maxNorm} before each step (0 = off). */
+    public Trainer clipGradNorm(double maxNorm) {
+        this.clipNorm = maxNorm;
+        return this;
+    }
+
+    /** Adds λ1·Σ|w| and λ2·Σw² over all parameters to the loss. */
+    public Trainer regularization(double l1, double l2) {
+        this.l1 = l1;
+        this.l2 = l2;
+        return this;
+    }
+
+    public Module model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Asks {@link #fit} to stop after the current epoch (used by early stopping). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Continues step counting (and schedules) from a resumed run. */
+    public Trainer startAt(int epoch, int globalStep) {
+        this.epoch = epoch;
+        this.globalStep = globalStep;
+        return this;
+    }
+
+    public int globalStep() {
+        return globalStep;
+    }
+
+    /** One optimization step on one batch; returns the batch loss. The plain loop, usable on its own. */
+    public float trainStep(Batch batch) {
+        requireConfigured();
+        model.train();
+        if (learningRate != null) optimizer.setLr(learningRate.at(globalStep));
+        Tensor output = model.forward(batch.x());
+        Tensor objective = loss.compute(output, batch);
+        float lossValue = objective.item();
+        if (!Float.isFinite(lossValue)) throw NonFiniteLossException.diagnose(epoch, globalStep, lossValue, batch, output, model);
+        if (l1 > 0) objective = objective.add(Penalties.l1(model.parameters()).mul((float) l1));
+        if (l2 > 0) objective = objective.add(Penalties.l2(model.parameters()).mul((float) l2));
+        optimizer.zeroGrad();
+        objective.backward();
+        if (clipNorm > 0) ClipGrad.clipGradNorm(model.parameters(), clipNorm);
+        optimizer.step();
+        globalStep++;
+        Tensor detached = output.detach();
+        for (Metric m : metrics) m.update(detached, batch);
+        return lossValue;
+    }
+
+    /** Trains for {@code epochs} more epochs, validating after each when {@code validation} is given. */
+    public History fit(DataLoader train, DataLoader validation, int epochs) {
+        requireConfigured();
+        stopRequested = false;
+        List<Map<String, Double>> history = new ArrayList<>();
+        int steps = train.numBatches();
+        for (Callback c : callbacks) c.onTrainBegin(this, epochs, steps);
+        int lastEpoch = epoch + epochs;
+        while (epoch < lastEpoch && !stopRequested) {
+            for (Callback c : callbacks) c.onEpochBegin(epoch);
+            metrics.forEach(Metric::reset);
+            long start = System.nanoTime();
+            double lossSum = 0;
+            long seen = 0;
+            int step = 0;
+            for (Batch b : train) {
+                float l = trainStep(b);
+                lossSum += (double) l * b.size();
+                seen += b.size();
+                for (Callback c : callbacks) c.onBatchEnd(epoch, step++, l, b.size());
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Double> logs = new LinkedHashMap<>();
+            logs.put("epoch", (double) (epoch + 1));
+            logs.put("loss", lossSum / Math.max(1, seen));
+            for (Metric m : metrics) logs.put(m.name(), m.result());
+            if (validation != null) evaluate(validation).forEach((k, v) -> logs.put("val_" + k, v));
+            logs.put("lr", optimizer.lr());
+            logs.put("seconds", seconds);
+            logs.put("samples_per_s", seen / Math.max(seconds, 1e-9));
+            history.add(logs);
+            epoch++;
+            for (Callback c : callbacks) c.onEpochEnd(epoch - 1, logs);
+        }
+        Map<String, Double> last = history.isEmpty() ? Map.of() : history.get(history.size() - 1);
+        for (Callback c : callbacks) c.onTrainEnd(last);
+        return new History(history, stopRequested);
+    }
+
+    /** Mean loss and metrics over {@code data}, in eval mode without recording a graph. */
+    public Map<String, Double> evaluate(DataLoader data) {
+        Objects.requireNonNull(loss, "loss not set: call loss(...) first");
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        metrics.forEach(Metric::reset);
+        double lossSum = 0;
+        long seen = 0;
+        try (var g = GradMode.noGrad()) {
+            for (Batch b : data) {
+                Tensor out = model.forward(b.x());
+                lossSum += (double) loss.compute(out, b).item() * b.size();
+                seen += b.size();
+                for (Metric m : metrics) m.update(out, b);
+            }
+        } finally {
+            if (wasTraining) model.train();
+        }
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put("loss", lossSum / Math.max(1, seen));
+        for (Metric m : metrics) logs.put(m.name(), m.result());
+        metrics.forEach(Metric::reset);
+        return logs;
+    }
+
+    /** Model outputs for {@code x} in eval mode. */
+    public Tensor predict(Tensor x) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try {
+            return model.predict(x);
+        } finally {
+            if (wasTraining) model.train();
+        }
+    }
+
+    private void requireConfigured() {
+        if (optimizer == null) throw new IllegalStateException("optimizer not set: call optimizer(...) before training");
+        if (loss == null) throw new IllegalStateException("loss not set: call loss(...) before training");
+    }
+
+    /** The learning rate to use at a global step (a schedule, warm-up included). */
+    @FunctionalInterface
+    public interface LearningRate {
+        double at(int step);
+    }
+}
