@@ -22,7 +22,7 @@ import java.util.TreeSet;
  */
 public abstract class Optimizer {
     /** Elements per parallel chunk; smaller parameters are updated on the caller's thread. */
-    private static final int GRAIN = 1 << 16;
+    private static final int GRAIN = 1 << 14;
 
     private final double defaultLr;
     private final double defaultWeightDecay;

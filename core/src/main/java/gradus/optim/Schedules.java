@@ -105,7 +105,7 @@ public final class Schedules {
             }
             case "linear" -> linear(c.getDouble("start_factor", 1), c.getDouble("end_factor", 0),
                     afterWarmup(c, warmup, stepsPerEpoch));
-            default -> constant();
+            default -> constant(); // "constant"
         };
         return warmup > 0 ? warmup(warmup, main) : main;
     }

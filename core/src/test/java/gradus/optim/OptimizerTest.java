@@ -222,7 +222,7 @@ class OptimizerTest {
                 p -> new AdamW(p, 0.01, 0.8, 0.99, 1e-6, 0.1, true),
                 p -> new RMSprop(p, 0.01, 0.9, 1e-8, 0.01, 0.9, true),
                 p -> new RMSprop(p, 0.01));
-        int n = 150_000, chunk = 1001; // above the parallel threshold; chunks with vector tails
+        int n = 40_000, chunk = 1001; // above the parallel threshold (2 * 16384); chunks with vector tails
         for (var make : makers) {
             Rng rng = new Rng(7);
             Tensor big = Tensor.normal(rng, 0, 1, n).requiresGrad(true);
