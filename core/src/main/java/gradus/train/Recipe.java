@@ -95,9 +95,7 @@ public final class Recipe {
             trainer.metrics(Metric.fromName(m));
         }
         if (config.has("schedule")) {
-            var schedule = Schedules.fromConfig(config.getSection("schedule"), optimizer.lr(), trainLoader.numBatches());
-            double base = optimizer.lr();
-            trainer.learningRate(step -> base * schedule.factor(step));
+            optimizer.setSchedule(Schedules.fromConfig(config.getSection("schedule"), optimizer.baseLr(), trainLoader.numBatches()));
         }
 
         Path out = o.outDir();

@@ -27,7 +27,6 @@ public final class Trainer {
     private Loss loss;
     private final List<Metric> metrics = new ArrayList<>();
     private final List<Callback> callbacks = new ArrayList<>();
-    private LearningRate learningRate;
     private double clipNorm = 0, l1 = 0, l2 = 0;
     private boolean stopRequested;
     private int epoch, globalStep;
@@ -57,12 +56,6 @@ public final class Trainer {
 
     public Trainer callbacks(Callback... callbacks) {
         this.callbacks.addAll(List.of(callbacks));
-        return this;
-    }
-
-    /** Sets the learning rate before every step from a schedule of the global step. */
-    public Trainer learningRate(LearningRate schedule) {
-        this.learningRate = schedule;
         return this;
     }
 
@@ -107,7 +100,6 @@ public final class Trainer {
     public float trainStep(Batch batch) {
         requireConfigured();
         model.train();
-        if (learningRate != null) optimizer.setLr(learningRate.at(globalStep));
         Tensor output = model.forward(batch.x());
         Tensor objective = loss.compute(output, batch);
         float lossValue = objective.item();
@@ -202,11 +194,5 @@ public final class Trainer {
     private void requireConfigured() {
         if (optimizer == null) throw new IllegalStateException("optimizer not set: call optimizer(...) before training");
         if (loss == null) throw new IllegalStateException("loss not set: call loss(...) before training");
-    }
-
-    /** The learning rate to use at a global step (a schedule, warm-up included). */
-    @FunctionalInterface
-    public interface LearningRate {
-        double at(int step);
     }
 }

@@ -137,6 +137,12 @@ class TensorTest {
             assertFalse(x.mul(2f).requiresGrad());
         }
         assertFalse(x.detach().requiresGrad());
+        // leaves fed the same gradient object by add() must not share it across accumulations
+        Tensor a = Tensor.zeros(3).requiresGrad(true), b = Tensor.zeros(3).requiresGrad(true);
+        a.add(b).backward(Tensor.ones(3));
+        a.add(b).backward(Tensor.ones(3));
+        assertArrayEquals(new float[]{2, 2, 2}, a.grad().toArray());
+        assertArrayEquals(new float[]{2, 2, 2}, b.grad().toArray());
         // a tensor used twice gets both contributions
         Tensor y = Tensor.of(new float[]{3}).requiresGrad(true);
         y.mul(y).add(y).sum().backward();
