@@ -66,16 +66,6 @@ public final class Download {
         }
     }
 
-    /** The SHA-256 of a file's bytes, in lower-case hex. */
-    public static String sha256(Path file) throws IOException {
-        MessageDigest digest = sha256();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            for (int r; (r = in.read(buf)) != -1; ) digest.update(buf, 0, r);
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
     private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
