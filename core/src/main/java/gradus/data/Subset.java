@@ -22,15 +22,22 @@ final class Subset implements Dataset {
 
     @Override
     public Batch get(int[] idx) {
-        int[] mapped = new int[idx.length];
-        for (int i = 0; i < idx.length; i++) mapped[i] = indices[idx[i]];
-        return source.get(mapped);
+        return source.get(map(idx));
     }
 
     @Override
     public Dataset subset(int[] idx) {
+        return new Subset(source, map(idx));
+    }
+
+    private int[] map(int[] idx) {
         int[] mapped = new int[idx.length];
-        for (int i = 0; i < idx.length; i++) mapped[i] = indices[idx[i]];
-        return new Subset(source, mapped);
+        for (int i = 0; i < idx.length; i++) {
+            if (idx[i] < 0 || idx[i] >= indices.length) {
+                throw new IndexOutOfBoundsException("example " + idx[i] + " out of range for a subset of " + indices.length);
+            }
+            mapped[i] = indices[idx[i]];
+        }
+        return mapped;
     }
 }
