@@ -1,0 +1,65 @@
+package gradus.data.datasets;
+
+import gradus.data.CsvDataset;
+import gradus.data.CsvOptions;
+import gradus.data.DataException;
+import gradus.data.Scaler;
+import gradus.data.TensorDataset;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Opens a data set named by a spec string, as given on the command line:
+ * {@code fashion-mnist:train|test}, {@code fashion-mnist-sample:train|test}, {@code boston:train|test},
+ * or a path to a CSV file (label in the last column, task inferred; see {@link CsvDataset}).
+ */
+public final class Datasets {
+    /** The spec strings {@link #open} understands. */
+    public static final List<String> KNOWN = List.of(
+            "fashion-mnist:train", "fashion-mnist:test",
+            "fashion-mnist-sample:train", "fashion-mnist-sample:test",
+            "boston:train", "boston:test",
+            "PATH.csv");
+
+    private Datasets() {}
+
+    /**
+     * An opened data set and the scaler already applied to its inputs (null when none was): a model
+     * trained on it must apply the same scaler to new inputs, so save {@link Scaler#state()} with it.
+     */
+    public record Opened(String spec, TensorDataset dataset, Scaler scaler) {}
+
+    /** Opens {@code spec}; {@code dataDir} (may be null) is searched first for the data files. */
+    public static Opened open(String spec, Path dataDir) {
+        int colon = spec.indexOf(':');
+        String name = colon < 0 ? spec : spec.substring(0, colon);
+        String split = colon < 0 ? "" : spec.substring(colon + 1);
+        switch (name) {
+            case "fashion-mnist" -> {
+                return new Opened(spec, FashionMnist.load(dataDir, checkSplit(spec, split)), null);
+            }
+            case "fashion-mnist-sample" -> {
+                return new Opened(spec, FashionMnist.sample(checkSplit(spec, split)), null);
+            }
+            case "boston" -> {
+                return Boston.open(checkSplit(spec, split), dataDir);
+            }
+            default -> {
+                Path file = Path.of(spec);
+                if (spec.toLowerCase().endsWith(".csv") || Files.isRegularFile(file)) {
+                    return new Opened(spec, CsvDataset.load(file, CsvOptions.defaults()), null);
+                }
+                throw new DataException("unknown data set '" + spec + "'; known: " + String.join(", ", KNOWN));
+            }
+        }
+    }
+
+    private static String checkSplit(String spec, String split) {
+        if (!split.equals("train") && !split.equals("test")) {
+            throw new DataException("data set '" + spec + "' needs a split, :train or :test; known: " + String.join(", ", KNOWN));
+        }
+        return split;
+    }
+}
