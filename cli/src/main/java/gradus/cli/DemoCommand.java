@@ -1,7 +1,7 @@
 package gradus.cli;
 
 import gradus.config.Config;
-import gradus.data.Datasets;
+import gradus.data.datasets.Datasets;
 import gradus.io.ModelDirectory;
 import gradus.train.Evaluation;
 import gradus.train.Recipe;
@@ -41,7 +41,7 @@ final class DemoCommand implements Callable<Integer> {
 
         System.out.println("\nEvaluation on the 500 test images:\n");
         var loaded = ModelDirectory.load(result.modelDir());
-        var test = Datasets.open("fashion-mnist-sample:test", null, loaded.config());
+        var test = Datasets.openFor("fashion-mnist-sample:test", null, loaded.config());
         EvalCommand.print(Evaluation.run(loaded.model(), loaded.config(), test, 256));
 
         System.out.println("\nA few predictions (./gradus predict " + result.modelDir() + " fashion-mnist-sample:test#0 …):");

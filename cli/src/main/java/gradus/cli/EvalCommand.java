@@ -2,7 +2,7 @@ package gradus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import gradus.data.Datasets;
+import gradus.data.datasets.Datasets;
 import gradus.io.ModelDirectory;
 import gradus.train.Evaluation;
 import picocli.CommandLine.Command;
@@ -35,7 +35,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var loaded = ModelDirectory.load(modelDir);
-        var dataset = Datasets.open(data, dataDir, loaded.config());
+        var dataset = Datasets.openFor(data, dataDir, loaded.config());
         var report = Evaluation.run(loaded.model(), loaded.config(), dataset, batchSize);
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(report.summary()));

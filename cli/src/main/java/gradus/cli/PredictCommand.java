@@ -1,7 +1,7 @@
 package gradus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import gradus.data.Datasets;
+import gradus.data.datasets.Datasets;
 import gradus.data.Images;
 import gradus.data.TensorDataset;
 import gradus.io.ModelDirectory;
@@ -68,7 +68,7 @@ final class PredictCommand implements Callable<Integer> {
     private Tensor toTensor(String input, int[] shape, Map<String, Object> config, Map<String, Object> r) throws Exception {
         int hash = input.lastIndexOf('#');
         if (hash > 0 && input.contains(":")) {
-            TensorDataset ds = Datasets.open(input.substring(0, hash), dataDir, config);
+            TensorDataset ds = Datasets.openFor(input.substring(0, hash), dataDir, config);
             int index = Integer.parseInt(input.substring(hash + 1));
             if (index < 0 || index >= ds.size()) throw new IllegalArgumentException(input + ": index out of range 0.." + (ds.size() - 1));
             var b = ds.get(new int[]{index});

@@ -2,7 +2,12 @@ package gradus.train;
 
 import gradus.config.Config;
 import gradus.data.DataLoader;
-import gradus.data.Datasets;
+import gradus.data.MinMaxScaler;
+import gradus.data.Scaler;
+import gradus.data.StandardScaler;
+import gradus.data.datasets.Datasets;
+import gradus.tensor.Tensor;
+import gradus.config.ConfigException;
 import gradus.data.Split;
 import gradus.data.TensorDataset;
 import gradus.io.ModelDirectory;
@@ -34,7 +39,7 @@ import java.util.Map;
  */
 public final class Recipe {
     private static final String[] TOP_KEYS = {"name", "seed", "task", "data", "model", "loss", "optimizer", "schedule", "training"};
-    private static final String[] DATA_KEYS = {"train", "validation", "validation_split", "test"};
+    private static final String[] DATA_KEYS = {"train", "validation", "validation_split", "test", "scale"};
     private static final String[] TRAINING_KEYS = {"epochs", "batch_size", "metrics", "early_stopping", "checkpoint",
             "clip_grad_norm", "l1", "l2", "shuffle", "drop_last"};
 
@@ -63,28 +68,43 @@ public final class Recipe {
         Config data = config.getSection("data");
         Config training = config.getSection("training", Map.of());
 
-        TensorDataset train = Datasets.open(data.getString("train"), o.dataDir());
+        var opened = Datasets.open(data.getString("train"), o.dataDir());
+        TensorDataset train = opened.dataset();
+        Scaler scaler = opened.scaler();
         TensorDataset validation = null;
         if (data.has("validation")) {
-            validation = Datasets.open(data.getString("validation"), o.dataDir(), train);
+            validation = Datasets.open(data.getString("validation"), o.dataDir()).dataset();
         } else if (data.has("validation_split")) {
             double fraction = data.getDouble("validation_split");
             if (!(fraction > 0 && fraction < 1)) {
-                throw new IllegalArgumentException("data.validation_split must be between 0 and 1, got " + fraction);
+                throw new ConfigException("data.validation_split must be between 0 and 1, got " + fraction);
             }
-            var parts = Split.random(train, 1 - fraction, seed);
-            train = parts.train();
-            validation = parts.validation();
+            var parts = Split.randomSplit(train, 1 - fraction, seed);
+            train = parts.first();
+            validation = parts.second();
         }
-        TensorDataset test = data.has("test") ? Datasets.open(data.getString("test"), o.dataDir(), train) : null;
+        TensorDataset test = data.has("test") ? Datasets.open(data.getString("test"), o.dataDir()).dataset() : null;
+        if (data.has("scale")) {
+            // Fitted on the training rows only, then applied unchanged to validation and test.
+            if (scaler != null) throw new ConfigException("data.scale: " + data.getString("train") + " is scaled already");
+            scaler = switch (data.getString("scale")) {
+                case "standard" -> new StandardScaler();
+                case "minmax" -> new MinMaxScaler(0f, 1f);
+                default -> throw new ConfigException("data.scale must be standard or minmax, got '" + data.getString("scale") + "'");
+            };
+            scaler.fit(train.x());
+            train = rescaled(train, scaler);
+            validation = validation == null ? null : rescaled(validation, scaler);
+            test = test == null ? null : rescaled(test, scaler);
+        }
 
         Module model = Layers.fromConfig(config.getSection("model"));
         Optimizer optimizer = Optimizers.fromConfig(config.getSection("optimizer", Map.of("type", "adam")), model.parameters());
         int batchSize = training.getInt("batch_size", 32);
         int epochs = o.epochs() != null ? o.epochs() : training.getInt("epochs", 1);
         DataLoader trainLoader = DataLoader.of(train).batchSize(batchSize)
-                .shuffle(training.getBoolean("shuffle", true) ? seed : null)
                 .dropLast(training.getBoolean("drop_last", false)).prefetch(2);
+        if (training.getBoolean("shuffle", true)) trainLoader.shuffle(seed);
         DataLoader valLoader = validation == null ? null : DataLoader.of(validation).batchSize(Math.max(batchSize, 256));
 
         String task = task(train);
@@ -102,7 +122,7 @@ public final class Recipe {
         Files.createDirectories(out);
         Path metricsFile = out.resolve("metrics.jsonl");
         Files.deleteIfExists(metricsFile);
-        Map<String, Object> extra = describe(task, train);
+        Map<String, Object> extra = describe(task, train, scaler);
         List<Callback> callbacks = new ArrayList<>();
         if (o.progress()) callbacks.add(new gradus.train.callbacks.ProgressBar(log));
         callbacks.add(new MetricsLog(metricsFile));
@@ -139,6 +159,11 @@ public final class Recipe {
         return new Result(modelDir, history, testLogs);
     }
 
+    private static TensorDataset rescaled(TensorDataset d, Scaler scaler) {
+        Tensor x = scaler.transform(d.x());
+        return d.labels() != null ? new TensorDataset(x, d.labels(), d.classNames()) : new TensorDataset(x, d.targets());
+    }
+
     /** The loss: a name, or a mapping with a type and label_smoothing. */
     Loss loss() {
         if (!config.has("loss")) return Loss.crossEntropy();
@@ -159,14 +184,14 @@ public final class Recipe {
     }
 
     /** What a model directory needs beyond weights to be used: task, classes, input shape, preprocessing, recipe. */
-    private Map<String, Object> describe(String task, TensorDataset train) {
+    private Map<String, Object> describe(String task, TensorDataset train, Scaler scaler) {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("name", name());
         extra.put("task", task);
         int[] shape = train.x().shape();
         extra.put("input_shape", java.util.Arrays.copyOfRange(shape, 1, shape.length));
         if (train.classNames() != null) extra.put("class_names", train.classNames());
-        if (train.preprocessing() != null) extra.put("preprocessing", train.preprocessing());
+        if (scaler != null) extra.put("preprocessing", Map.of("scaler", Datasets.toJson(scaler)));
         Object loss = config.asMap().get("loss");
         extra.put("loss", loss == null ? "cross_entropy" : loss);
         extra.put("recipe", config.asMap());

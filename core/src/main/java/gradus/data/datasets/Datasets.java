@@ -5,10 +5,14 @@ import gradus.data.CsvOptions;
 import gradus.data.DataException;
 import gradus.data.Scaler;
 import gradus.data.TensorDataset;
+import gradus.tensor.Tensor;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Opens a data set named by a spec string, as given on the command line:
@@ -54,6 +58,62 @@ public final class Datasets {
                 throw new DataException("unknown data set '" + spec + "'; known: " + String.join(", ", KNOWN));
             }
         }
+    }
+
+    /**
+     * Opens {@code spec} as input for a saved model: a CSV file gets the model's class names and
+     * the input scaling recorded in its config.json ({@code preprocessing}); named splits such as
+     * {@code boston:test} come scaled already by the scaler fitted on their training rows.
+     */
+    public static TensorDataset openFor(String spec, Path dataDir, Map<String, Object> modelConfig) {
+        Path file = Path.of(spec);
+        boolean csv = !spec.contains(":") || spec.toLowerCase().endsWith(".csv") || Files.isRegularFile(file);
+        if (!csv) return open(spec, dataDir).dataset();
+        CsvOptions options = CsvOptions.defaults();
+        if (modelConfig.get("class_names") instanceof List<?> names) {
+            options = options.withClassNames(names.stream().map(String::valueOf).toList());
+        }
+        TensorDataset ds = CsvDataset.load(file, options);
+        Scaler scaler = scaler(modelConfig);
+        if (scaler == null) return ds;
+        Tensor x = scaler.transform(ds.x());
+        return ds.labels() != null ? new TensorDataset(x, ds.labels(), ds.classNames()) : new TensorDataset(x, ds.targets());
+    }
+
+    /** Applies the model's recorded input scaling (if any) to one example or a batch of examples. */
+    public static Tensor preprocess(Tensor x, Map<String, Object> modelConfig) {
+        Scaler scaler = scaler(modelConfig);
+        if (scaler == null) return x;
+        return scaler.transform(x.unsqueeze(0)).squeeze(0);
+    }
+
+    /** The scaler's state as plain JSON values, for config.json. */
+    public static Map<String, Object> toJson(Scaler scaler) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        scaler.state().forEach((k, v) -> out.put(k, v instanceof Tensor t ? toList(t.toArray()) : v));
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Scaler scaler(Map<String, Object> modelConfig) {
+        if (!(modelConfig.get("preprocessing") instanceof Map<?, ?> p) || !(p.get("scaler") instanceof Map<?, ?> json)) return null;
+        Map<String, Object> state = new LinkedHashMap<>();
+        ((Map<String, Object>) json).forEach((k, v) -> {
+            if (v instanceof List<?> list) {
+                float[] f = new float[list.size()];
+                for (int i = 0; i < f.length; i++) f[i] = ((Number) list.get(i)).floatValue();
+                state.put(k, Tensor.of(f));
+            } else {
+                state.put(k, v);
+            }
+        });
+        return Scaler.fromState(state);
+    }
+
+    private static List<Float> toList(float[] values) {
+        List<Float> out = new ArrayList<>(values.length);
+        for (float v : values) out.add(v);
+        return out;
     }
 
     private static String checkSplit(String spec, String split) {
