@@ -169,7 +169,10 @@ public final class Safetensors {
             Header header = parseHeader(file, ch);
             Map<String, Tensor> floats = new LinkedHashMap<>();
             Map<String, IntTensor> ints = new LinkedHashMap<>();
-            ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            long largest = 0;
+            for (TensorInfo t : header.tensors()) largest = Math.max(largest, t.end() - t.begin());
+            int chunkBytes = (int) Math.min(CHUNK_BYTES, (largest + 7) / 8 * 8);
+            ByteBuffer chunk = ByteBuffer.allocateDirect(chunkBytes).order(ByteOrder.LITTLE_ENDIAN);
             for (TensorInfo t : header.tensors()) {
                 long position = header.dataStart() + t.begin();
                 if (intsAsIntTensors && t.dtype().integer) {

@@ -165,7 +165,8 @@ class SafetensorsTest {
     void everyTruncationIsReportedWithTheFileName() throws IOException {
         byte[] full = Files.readAllBytes(fixture());
         Path cut = dir.resolve("cut.safetensors");
-        for (int length = 0; length < full.length; length++) {
+        // Every cut in the length field and the data buffer, and every 5th inside the JSON (tests stay fast).
+        for (int length = 0; length < full.length; length += length < 16 || length >= 8 + 552 - 8 ? 1 : 5) {
             Files.write(cut, Arrays.copyOf(full, length));
             String problem = length < 8 ? "shorter than the 8-byte header length"
                     : length < 8 + 552 ? "is larger than the " + (length - 8) + " bytes that follow it"
@@ -181,7 +182,7 @@ class SafetensorsTest {
         byte[] full = Files.readAllBytes(fixture());
         Path bad = dir.resolve("flipped.safetensors");
         int failures = 0;
-        for (int i = 0; i < 8 + 552; i++) {
+        for (int i = 0; i < 8 + 552; i += i < 8 ? 1 : 3) {
             byte[] b = full.clone();
             b[i] ^= 0x5a;
             Files.write(bad, b);
@@ -193,7 +194,7 @@ class SafetensorsTest {
             }
         }
         // Most flips must be caught; a few (inside metadata strings or names) still give a valid file.
-        assertTrue(failures > 400, "only " + failures + " flips detected");
+        assertTrue(failures > 150, "only " + failures + " flips detected");
     }
 
     @Test
