@@ -1,10 +1,7 @@
 package gradus.io;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import gradus.tensor.IntTensor;
 import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
@@ -15,7 +12,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -37,10 +33,6 @@ public final class Safetensors {
     public static final long MAX_HEADER_BYTES = 100_000_000L;
     private static final String METADATA = "__metadata__";
     private static final int CHUNK_BYTES = 1 << 20; // a multiple of every element size
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
 
     private Safetensors() {}
 
@@ -109,7 +101,7 @@ public final class Safetensors {
         for (var e : tensors.entrySet()) offset = addEntry(header, e.getKey(), DType.F32, e.getValue().shape(), offset);
         for (var e : intTensors.entrySet()) offset = addEntry(header, e.getKey(), DType.I32, e.getValue().shape(), offset);
 
-        byte[] json = JSON.writeValueAsBytes(header);
+        byte[] json = Json.MAPPER.writeValueAsBytes(header);
         int padded = (json.length + 7) / 8 * 8; // so the data starts 8-byte aligned
         out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
         out.write(json);
@@ -213,7 +205,7 @@ public final class Safetensors {
         if (n == 0 || bytes[0] != '{') throw new FileFormatException(file, "header does not start with '{'; not a safetensors file");
         JsonNode root;
         try {
-            root = JSON.readTree(bytes);
+            root = Json.MAPPER.readTree(bytes);
         } catch (JacksonException e) {
             throw new FileFormatException(file, "header is not valid JSON (" + e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " at byte " + e.getLocation().getByteOffset()) + ")", e);
