@@ -185,17 +185,17 @@ public final class ModelDirectory {
         sb.append("Gradus model ").append(dir.toAbsolutePath().normalize()).append(" (format_version ").append(FORMAT_VERSION).append(")\n\nFiles\n");
         for (String name : List.of(CONFIG_FILE, WEIGHTS_FILE, OPTIMIZER_FILE, TRAINING_STATE_FILE)) {
             Path f = dir.resolve(name);
-            if (Files.isRegularFile(f)) sb.append(String.format(Locale.ROOT, "  %-22s %10s%n", name, humanBytes(Files.size(f))));
+            if (Files.isRegularFile(f)) sb.append(String.format(Locale.ROOT, "  %-22s %10s\n", name, humanBytes(Files.size(f))));
         }
         sb.append("\nLayers\n").append(layerTable(model));
-        sb.append(String.format(Locale.ROOT, "Trainable parameters: %,d%n", model.parameterCount()));
+        sb.append(String.format(Locale.ROOT, "Trainable parameters: %,d\n", model.parameterCount()));
         long stored = 0;
         TreeSet<String> dtypes = new TreeSet<>();
         for (var t : weights.tensors()) {
             stored += t.numel();
             dtypes.add(t.dtype().name());
         }
-        sb.append(String.format(Locale.ROOT, "Stored tensors: %d (%,d values, %s)%n", weights.tensors().size(), stored, String.join(", ", dtypes)));
+        sb.append(String.format(Locale.ROOT, "Stored tensors: %d (%,d values, %s)\n", weights.tensors().size(), stored, String.join(", ", dtypes)));
         String mismatch = mismatch(model.stateDict(), weights.tensors());
         if (!mismatch.isEmpty()) sb.append("WARNING: ").append(WEIGHTS_FILE).append(" does not match the architecture:").append(mismatch).append('\n');
         List<String> others = new ArrayList<>(config.keySet());
@@ -216,7 +216,7 @@ public final class ModelDirectory {
             w0 = Math.max(w0, r[0].length());
             w1 = Math.max(w1, r[1].length());
         }
-        String fmt = "  %-" + w0 + "s  %-" + w1 + "s  %12s%n";
+        String fmt = "  %-" + w0 + "s  %-" + w1 + "s  %12s\n";
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, fmt, "Layer", "Type", "Parameters"));
         for (String[] r : rows) sb.append(String.format(Locale.ROOT, fmt, (Object[]) r));
         return sb.toString();
