@@ -40,12 +40,20 @@ public final class Safetensors {
     public enum DType {
         F32(4, false), F16(2, false), BF16(2, false), F64(8, false), I64(8, true), I32(4, true);
 
-        public final int bytes;
-        public final boolean integer;
+        private final int bytes;
+        private final boolean integer;
 
         DType(int bytes, boolean integer) {
             this.bytes = bytes;
             this.integer = integer;
+        }
+
+        public int bytes() {
+            return bytes;
+        }
+
+        public boolean isInteger() {
+            return integer;
         }
     }
 
@@ -107,7 +115,11 @@ public final class Safetensors {
         out.write(json);
         for (int i = json.length; i < padded; i++) out.write(' ');
         ByteBuffer buf = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        for (Tensor t : tensors.values()) writeFloats(out, t.contiguousData(), buf);
+        for (Tensor t : tensors.values()) {
+            // A contiguous tensor (possibly a view into a larger buffer) is written straight from its storage.
+            if (t.isContiguous()) writeFloats(out, t.data(), t.offset(), t.numel(), buf);
+            else writeFloats(out, t.toArray(), 0, t.numel(), buf);
+        }
         for (IntTensor t : intTensors.values()) writeInts(out, t.data(), buf);
     }
 
@@ -116,7 +128,7 @@ public final class Safetensors {
             throw new IllegalArgumentException("invalid tensor name '" + name + "'");
         }
         if (header.containsKey(name)) throw new IllegalArgumentException("duplicate tensor name '" + name + "'");
-        long end = offset + (long) Shape.numel(shape) * dtype.bytes;
+        long end = offset + (long) Shape.numel(shape) * dtype.bytes();
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("dtype", dtype.name());
         entry.put("shape", shape);
@@ -125,12 +137,12 @@ public final class Safetensors {
         return end;
     }
 
-    private static void writeFloats(OutputStream out, float[] data, ByteBuffer buf) throws IOException {
+    private static void writeFloats(OutputStream out, float[] data, int offset, int count, ByteBuffer buf) throws IOException {
         int perChunk = buf.capacity() / Float.BYTES;
-        for (int from = 0; from < data.length; from += perChunk) {
-            int n = Math.min(perChunk, data.length - from);
+        for (int done = 0; done < count; done += perChunk) {
+            int n = Math.min(perChunk, count - done);
             buf.clear();
-            buf.asFloatBuffer().put(data, from, n);
+            buf.asFloatBuffer().put(data, offset + done, n);
             out.write(buf.array(), 0, n * Float.BYTES);
         }
     }
@@ -167,7 +179,7 @@ public final class Safetensors {
             ByteBuffer chunk = ByteBuffer.allocateDirect(chunkBytes).order(ByteOrder.LITTLE_ENDIAN);
             for (TensorInfo t : header.tensors()) {
                 long position = header.dataStart() + t.begin();
-                if (intsAsIntTensors && t.dtype().integer) {
+                if (intsAsIntTensors && t.dtype().isInteger()) {
                     int[] values = new int[t.numel()];
                     readInts(file, ch, position, t, values, chunk);
                     ints.put(t.name(), IntTensor.of(values).reshape(t.shape()));
@@ -266,9 +278,9 @@ public final class Safetensors {
         if (begin < 0 || end < begin) {
             throw new FileFormatException(file, "data_offsets of tensor '" + name + "' must satisfy 0 <= begin <= end, got " + offsetsNode);
         }
-        if (end - begin != numel * dtype.bytes) {
+        if (end - begin != numel * dtype.bytes()) {
             throw new FileFormatException(file, "tensor '" + name + "' has data_offsets " + offsetsNode + " (" + (end - begin)
-                    + " bytes) but shape " + Shape.str(shape) + " of " + dtype + " needs " + numel * dtype.bytes + " bytes");
+                    + " bytes) but shape " + Shape.str(shape) + " of " + dtype + " needs " + numel * dtype.bytes() + " bytes");
         }
         return new TensorInfo(name, dtype, shape, begin, end);
     }
@@ -330,7 +342,7 @@ public final class Safetensors {
             chunk.clear().limit((int) Math.min(chunk.capacity(), remaining));
             fill(file, ch, position, chunk);
             chunk.flip();
-            int count = chunk.limit() / t.dtype().bytes;
+            int count = chunk.limit() / t.dtype().bytes();
             decode.decode(chunk, element, count);
             element += count;
             position += chunk.limit();

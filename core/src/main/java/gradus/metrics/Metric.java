@@ -21,6 +21,11 @@ public interface Metric {
 
     void reset();
 
+    /** Whether a larger result is better (accuracy) or worse (an error such as mse), for early stopping and checkpoints. */
+    default boolean higherIsBetter() {
+        return true;
+    }
+
     /**
      * Fraction of correct predictions. Logits {@code [..., C]} are compared by argmax with the
      * labels (or with the argmax of one-hot/soft targets); a single logit per example ({@code [N]}
@@ -37,15 +42,15 @@ public interface Metric {
     }
 
     static Metric mse() {
-        return new Regression("mse", RegressionMetrics::mse);
+        return new Regression("mse", RegressionMetrics::mse, false);
     }
 
     static Metric mae() {
-        return new Regression("mae", RegressionMetrics::mae);
+        return new Regression("mae", RegressionMetrics::mae, false);
     }
 
     static Metric r2() {
-        return new Regression("r2", RegressionMetrics::r2);
+        return new Regression("r2", RegressionMetrics::r2, true);
     }
 
     /** By name, as written in a training YAML: accuracy, top5_accuracy (any k), mse, mae, r2. */

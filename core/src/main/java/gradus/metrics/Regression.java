@@ -9,11 +9,18 @@ import java.util.function.ToDoubleFunction;
 final class Regression implements Metric {
     private final String name;
     private final ToDoubleFunction<RegressionMetrics> result;
+    private final boolean higherIsBetter;
     private final RegressionMetrics sums = new RegressionMetrics();
 
-    Regression(String name, ToDoubleFunction<RegressionMetrics> result) {
+    Regression(String name, ToDoubleFunction<RegressionMetrics> result, boolean higherIsBetter) {
         this.name = name;
         this.result = result;
+        this.higherIsBetter = higherIsBetter;
+    }
+
+    @Override
+    public boolean higherIsBetter() {
+        return higherIsBetter;
     }
 
     @Override

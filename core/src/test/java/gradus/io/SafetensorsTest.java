@@ -66,6 +66,7 @@ class SafetensorsTest {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         tensors.put("z.special", Tensor.of(special));
         tensors.put("a.transposed", matrix.t()); // a non-contiguous view is written in row-major order
+        tensors.put("d.rows", matrix.narrow(0, 1, 2)); // contiguous, but a view at an offset into a larger array
         tensors.put("m.scalar", Tensor.scalar(-3.5f));
         tensors.put("b.empty", Tensor.zeros(0, 4));
         tensors.put("c.big", Tensor.uniform(new Rng(1), -1f, 1f, 300_001)); // spans several 1 MiB chunks

@@ -146,6 +146,8 @@ class MetricTest {
         assertEquals("mse", Metric.fromName("mse").name());
         assertEquals("mae", Metric.fromName("mae").name());
         assertEquals("r2", Metric.fromName("r2").name());
+        assertTrue(Metric.fromName("accuracy").higherIsBetter() && Metric.fromName("top5_accuracy").higherIsBetter() && Metric.r2().higherIsBetter());
+        assertFalse(Metric.mse().higherIsBetter() || Metric.mae().higherIsBetter());
         var e = assertThrows(ConfigException.class, () -> Metric.fromName("f2"));
         assertEquals("unknown metric 'f2'; known: accuracy, top<k>_accuracy (e.g. top5_accuracy), mse, mae, r2", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Metric.fromName("top0_accuracy"));
