@@ -1,0 +1,55 @@
+package gradus.io;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Strict JSON for Gradus files: duplicate keys and trailing garbage are errors, output is pretty and stable. */
+final class Json {
+    static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    // Two-space indent, "key": value, one array element per line: the layout of Python's json.dumps(indent=2).
+    private static final ObjectWriter PRETTY = MAPPER.writer(new DefaultPrettyPrinter(
+            Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                    .withArrayValueSpacing(Separators.Spacing.NONE))
+            .withArrayIndenter(new DefaultIndenter("  ", "\n"))
+            .withObjectIndenter(new DefaultIndenter("  ", "\n")));
+
+    private Json() {}
+
+    /** Indented JSON ending with a newline. */
+    static String pretty(Object value) throws IOException {
+        return PRETTY.writeValueAsString(value) + "\n";
+    }
+
+    /** Reads a file holding one JSON object; syntax errors name the file, line and column. */
+    static Map<String, Object> readObject(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(bytes);
+        } catch (JacksonException e) {
+            var at = e.getLocation();
+            throw new FileFormatException(file, "invalid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                    + ": " + e.getOriginalMessage(), e);
+        }
+        if (root == null || root.isMissingNode()) throw new FileFormatException(file, "empty file, expected a JSON object");
+        if (!root.isObject()) throw new FileFormatException(file, "expected a JSON object, got " + root.getNodeType().toString().toLowerCase());
+        return MAPPER.convertValue(root, new TypeReference<LinkedHashMap<String, Object>>() {});
+    }
+}
