@@ -47,8 +47,8 @@ final class EvalCommand implements Callable<Integer> {
 
     static void print(Evaluation.Report report) {
         if (report.classification() != null) {
-            System.out.println(report.classification().toText());
-            System.out.println(report.confusion().toAscii());
+            System.out.println(report.classification().toString());
+            System.out.println(report.confusion().render());
             System.out.printf(Locale.ROOT, "loss %.4f on %d samples%n", (Double) report.summary().get("loss"), (Integer) report.summary().get("samples"));
         } else {
             for (Map.Entry<String, Object> e : report.summary().entrySet()) {

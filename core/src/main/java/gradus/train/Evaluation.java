@@ -43,12 +43,12 @@ public final class Evaluation {
                     lossSum += (double) loss.compute(out, b).item() * b.size();
                     n += b.size();
                     int classes = out.dim() == 2 && out.size(1) > 1 ? out.size(1) : 2;
-                    if (cm == null) cm = new ConfusionMatrix(classes, names);
+                    if (cm == null) cm = names != null && names.size() == classes ? new ConfusionMatrix(names) : new ConfusionMatrix(classes);
                     int[] predicted = out.dim() == 2 && out.size(1) > 1 ? out.argmax(1).data() : threshold(out);
                     cm.add(predicted, b.labels().data());
                 }
                 if (cm == null) throw new IllegalArgumentException("the evaluation data is empty");
-                ClassificationReport report = new ClassificationReport(cm);
+                ClassificationReport report = ClassificationReport.of(cm);
                 summary.putAll(report.toMap());
                 summary.put("loss", lossSum / n);
                 summary.put("samples", n);
@@ -59,7 +59,7 @@ public final class Evaluation {
                 Tensor out = model.forward(b.x());
                 lossSum += (double) loss.compute(out, b).item() * b.size();
                 n += b.size();
-                rm.update(out.toArray(), b.targets().toArray());
+                rm.update(out, b.targets());
             }
             summary.put("mse", rm.mse());
             summary.put("mae", rm.mae());

@@ -17,8 +17,7 @@ public interface Loss {
 
     /** Cross-entropy with label smoothing ε. */
     static Loss crossEntropy(float labelSmoothing) {
-        return (out, b) -> Losses.crossEntropy(out, requireLabels(b, "cross_entropy"),
-                Losses.CrossEntropyOptions.defaults().labelSmoothing(labelSmoothing));
+        return (out, b) -> Losses.crossEntropy(out, requireLabels(b, "cross_entropy"), null, labelSmoothing, gradus.nn.Reduction.MEAN);
     }
 
     /** Mean squared error against float targets (shapes [N] and [N, 1] are treated alike). */
