@@ -4,9 +4,12 @@ import gradus.config.Config;
 import gradus.config.ConfigException;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -100,6 +103,11 @@ public final class Layers {
     /** Adds a layer type; {@code factory} should call {@link Config#allowOnly} with its keys. */
     public static void register(String type, Function<Config, Module> factory) {
         FACTORIES.put(type, factory);
+    }
+
+    /** The registered type names, sorted. */
+    public static Set<String> types() {
+        return Collections.unmodifiableSet(new TreeSet<>(FACTORIES.keySet()));
     }
 
     public static Module fromConfig(Map<String, ?> config) {
