@@ -10,6 +10,9 @@ import java.util.Arrays;
  * column buffer, so a training step allocates only its outputs.
  */
 public final class Im2col {
+    /** The batch is cut into at most this many groups for the weight gradient, whatever the thread count. */
+    private static final int WEIGHT_GRADIENT_GROUPS = 32;
+
     private Im2col() {}
 
     /** Input size, kernel, stride, padding and dilation of one convolution (or pooling window). */
@@ -126,46 +129,49 @@ public final class Im2col {
     /**
      * Gradients of {@link #convForward} given {@code gout} [N, outC, outH·outW] at {@code gOff}.
      * Each of {@code gx} [N, C, H, W] (zero-filled by the caller), {@code gw} [outC, C·kh·kw] and
-     * {@code gb} [outC] is written only when non-null. Per-thread partial sums of gw and gb are
-     * added in a fixed order, so results do not depend on scheduling.
+     * {@code gb} [outC] is written only when non-null. gw and gb are summed over a fixed split of
+     * the batch, then added in order, so the result is the same for any thread count.
      */
     public static void convBackward(Geometry g, int batch, float[] x, int xOff, float[] w, int wOff, int outC,
                                     float[] gout, int gOff, float[] gx, float[] gw, float[] gb) {
         int k = g.patch(), p = g.positions(), imageIn = g.channels * g.height * g.width, imageOut = outC * p;
-        float[][] partialW = new float[batch][], partialB = new float[batch][];
-        Parallel.forRange(batch, 1, (n0, n1) -> {
+        int groups = Math.min(batch, WEIGHT_GRADIENT_GROUPS);
+        float[][] partialW = new float[groups][], partialB = new float[groups][];
+        Parallel.forRange(groups, 1, (q0, q1) -> {
             float[] col = gw == null || g.isIdentity() ? x : Buffers.columns(k * p);
             float[] gcol = gx == null ? null : g.isIdentity() ? gx : Buffers.gradColumns(k * p);
-            float[] pw = gw == null ? null : new float[outC * k];
-            float[] pb = gb == null ? null : new float[outC];
-            for (int n = n0; n < n1; n++) {
-                int go = gOff + n * imageOut;
-                if (pw != null) {
-                    int colOff = xOff + n * imageIn;
-                    if (!g.isIdentity()) {
-                        im2col(g, x, colOff, col);
-                        colOff = 0;
+            for (int q = q0; q < q1; q++) {
+                float[] pw = gw == null ? null : new float[outC * k];
+                float[] pb = gb == null ? null : new float[outC];
+                for (int n = (int) ((long) batch * q / groups), end = (int) ((long) batch * (q + 1) / groups); n < end; n++) {
+                    int go = gOff + n * imageOut;
+                    if (pw != null) {
+                        int colOff = xOff + n * imageIn;
+                        if (!g.isIdentity()) {
+                            im2col(g, x, colOff, col);
+                            colOff = 0;
+                        }
+                        // gW += gout[n] · colᵀ: both operands run along the positions, so this is a block of dot products.
+                        for (int o = 0; o < outC; o++) {
+                            for (int r = 0; r < k; r++) pw[o * k + r] += VectorMath.dot(gout, go + o * p, col, colOff + r * p, p);
+                        }
                     }
-                    // gW += gout[n] · colᵀ: both operands run along the positions, so this is a block of dot products.
-                    for (int o = 0; o < outC; o++) {
-                        for (int r = 0; r < k; r++) pw[o * k + r] += VectorMath.dot(gout, go + o * p, col, colOff + r * p, p);
+                    if (pb != null) {
+                        for (int o = 0; o < outC; o++) pb[o] += VectorMath.sum(gout, go + o * p, p);
+                    }
+                    if (gcol != null) {
+                        int gcOff = g.isIdentity() ? n * imageIn : 0;
+                        Gemm.sgemm(true, false, k, p, outC, 1f, w, wOff, k, gout, go, p, 0f, gcol, gcOff, p);
+                        if (!g.isIdentity()) col2im(g, gcol, gx, n * imageIn);
                     }
                 }
-                if (pb != null) {
-                    for (int o = 0; o < outC; o++) pb[o] += VectorMath.sum(gout, go + o * p, p);
-                }
-                if (gcol != null) {
-                    int gcOff = g.isIdentity() ? n * imageIn : 0;
-                    Gemm.sgemm(true, false, k, p, outC, 1f, w, wOff, k, gout, go, p, 0f, gcol, gcOff, p);
-                    if (!g.isIdentity()) col2im(g, gcol, gx, n * imageIn);
-                }
+                partialW[q] = pw;
+                partialB[q] = pb;
             }
-            partialW[n0] = pw;
-            partialB[n0] = pb;
         });
-        for (int n = 0; n < batch; n++) {
-            if (gw != null && partialW[n] != null) VectorMath.add(gw, 0, partialW[n], 0, gw, 0, gw.length);
-            if (gb != null && partialB[n] != null) VectorMath.add(gb, 0, partialB[n], 0, gb, 0, gb.length);
+        for (int q = 0; q < groups; q++) {
+            if (gw != null) VectorMath.add(gw, 0, partialW[q], 0, gw, 0, gw.length);
+            if (gb != null) VectorMath.add(gb, 0, partialB[q], 0, gb, 0, gb.length);
         }
     }
 

@@ -127,30 +127,34 @@ final class Normalization {
         });
         return Tensor.record(Tensor.of(out, xs), "layerNorm", g -> {
             float[] gv = g.contiguousData(), gx = new float[out.length];
-            float[][] partialW = new float[rows][], partialB = new float[rows][];
-            Parallel.forRange(rows, grain, (r0, r1) -> {
-                float[] pw = new float[d], pb = new float[d], gh = new float[d], xhat = new float[d];
-                for (int r = r0; r < r1; r++) {
-                    int off = xo + r * d, o = r * d;
-                    float is = invStd[r];
-                    VectorMath.scaleShift(in, off, is, -mean[r] * is, xhat, 0, d);
-                    if (w != null) VectorMath.mul(gv, o, w, 0, gh, 0, d);
-                    else System.arraycopy(gv, o, gh, 0, d);
-                    float meanG = VectorMath.sum(gh, 0, d) / d, meanGx = VectorMath.dot(gh, 0, xhat, 0, d) / d;
-                    for (int j = 0; j < d; j++) {
-                        gx[o + j] = is * (gh[j] - meanG - xhat[j] * meanGx);
-                        pw[j] += gv[o + j] * xhat[j];
+            // Weight and bias gradients are summed over a fixed split of the rows, so any thread count gives the same result.
+            int groups = Math.min(rows, 32);
+            float[][] partialW = new float[groups][], partialB = new float[groups][];
+            Parallel.forRange(groups, Math.max(1, grain * groups / rows), (q0, q1) -> {
+                float[] gh = new float[d], xhat = new float[d];
+                for (int q = q0; q < q1; q++) {
+                    float[] pw = new float[d], pb = new float[d];
+                    for (int r = (int) ((long) rows * q / groups), end = (int) ((long) rows * (q + 1) / groups); r < end; r++) {
+                        int off = xo + r * d, o = r * d;
+                        float is = invStd[r];
+                        VectorMath.scaleShift(in, off, is, -mean[r] * is, xhat, 0, d);
+                        if (w != null) VectorMath.mul(gv, o, w, 0, gh, 0, d);
+                        else System.arraycopy(gv, o, gh, 0, d);
+                        float meanG = VectorMath.sum(gh, 0, d) / d, meanGx = VectorMath.dot(gh, 0, xhat, 0, d) / d;
+                        for (int j = 0; j < d; j++) {
+                            gx[o + j] = is * (gh[j] - meanG - xhat[j] * meanGx);
+                            pw[j] += gv[o + j] * xhat[j];
+                        }
+                        VectorMath.add(pb, 0, gv, o, pb, 0, d);
                     }
-                    VectorMath.add(pb, 0, gv, o, pb, 0, d);
+                    partialW[q] = pw;
+                    partialB[q] = pb;
                 }
-                partialW[r0] = pw;
-                partialB[r0] = pb;
             });
             float[] gw = new float[d], gb = new float[d];
-            for (int r = 0; r < rows; r++) {
-                if (partialW[r] == null) continue;
-                VectorMath.add(gw, 0, partialW[r], 0, gw, 0, d);
-                VectorMath.add(gb, 0, partialB[r], 0, gb, 0, d);
+            for (int q = 0; q < groups; q++) {
+                VectorMath.add(gw, 0, partialW[q], 0, gw, 0, d);
+                VectorMath.add(gb, 0, partialB[q], 0, gb, 0, d);
             }
             return new Tensor[]{Tensor.of(gx, xs), weight == null ? null : Tensor.of(gw, normalizedShape),
                     bias == null ? null : Tensor.of(gb, normalizedShape)};
