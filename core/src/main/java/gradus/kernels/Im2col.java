@@ -12,7 +12,8 @@ import static jdk.incubator.vector.VectorOperators.ADD;
  * {@code [C·kh·kw, outH·outW]} matrix so that the convolution is {@code W[O, C·kh·kw] · col};
  * {@code col2im} folds such a matrix back, summing overlaps (the gradient of im2col).
  * The batched forward and backward run over the batch in parallel, each thread reusing its own
- * column buffer, so a training step allocates only its outputs.
+ * column buffers, so a training step allocates only its outputs. The three products (forward,
+ * weight gradient, column gradient) use register-blocked kernels sized for these shapes.
  */
 public final class Im2col {
     /** The batch is cut into at most this many groups for the weight gradient, whatever the thread count. */

@@ -8,6 +8,10 @@ public final class AvgPool2d extends Pool2d {
         this(new int[]{kernel}, null, new int[]{0});
     }
 
+    public AvgPool2d(int kernel, int stride) {
+        this(kernel, stride, 0);
+    }
+
     public AvgPool2d(int kernel, int stride, int padding) {
         this(new int[]{kernel}, new int[]{stride}, new int[]{padding});
     }

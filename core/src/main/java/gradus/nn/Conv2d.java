@@ -24,6 +24,11 @@ public final class Conv2d extends Module {
         this(in, out, new int[]{kernel}, new int[]{stride}, new int[]{padding}, new int[]{1}, true);
     }
 
+    public Conv2d(int in, int out, int kernel, int stride, int padding, int dilation, boolean bias) {
+        this(in, out, new int[]{kernel}, new int[]{stride}, new int[]{padding}, new int[]{dilation}, bias);
+    }
+
+    /** Sizes are {h, w} or one value for both. */
     public Conv2d(int in, int out, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean bias) {
         if (in <= 0 || out <= 0) throw new IllegalArgumentException("Conv2d needs positive channel counts, got in=" + in + ", out=" + out);
         this.in = in;

@@ -13,6 +13,10 @@ public final class Flatten extends Module {
         this(1, -1);
     }
 
+    public Flatten(int startDim) {
+        this(startDim, -1);
+    }
+
     public Flatten(int startDim, int endDim) {
         this.startDim = startDim;
         this.endDim = endDim;

@@ -86,7 +86,7 @@ public final class Layers {
     private Layers() {}
 
     private static int[] required(Config c, String key) {
-        c.getString(key); // throws "missing key" when absent
+        if (!c.has(key)) throw new ConfigException("missing key '" + key + "' in " + c.where());
         return c.getIntArray(key, null);
     }
 
