@@ -1,6 +1,13 @@
 package gradus.nn;
 
+import gradus.kernels.Im2col;
+import gradus.kernels.VectorMath;
+import gradus.tensor.IntTensor;
+import gradus.tensor.Rng;
+import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
+
+import java.util.Arrays;
 
 /** Stateless functions behind the layers (PyTorch's {@code torch.nn.functional}). */
 public final class F {
@@ -14,5 +21,119 @@ public final class F {
 
     public static Tensor relu(Tensor x) {
         return x.relu();
+    }
+
+    /** {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[])} with the same stride and padding in both directions. */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
+        return conv2d(x, weight, bias, new int[]{stride}, new int[]{padding}, new int[]{1});
+    }
+
+    /**
+     * 2-d cross-correlation of x [N, C, H, W] (or one image [C, H, W]) with weight [O, C, kh, kw]
+     * plus bias [O] (may be null). stride, padding and dilation are {h, w} or one value for both.
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
+        if (x.dim() == 3) return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation).squeeze(0);
+        int[] xs = x.shape(), ws = weight.shape();
+        if (x.dim() != 4) throw new IllegalArgumentException("conv2d expects input [N, C, H, W], got shape " + Shape.str(xs));
+        if (weight.dim() != 4) throw new IllegalArgumentException("conv2d expects weight [out, in, kh, kw], got shape " + Shape.str(ws));
+        if (xs[1] != ws[1]) {
+            throw new IllegalArgumentException("conv2d with weight of shape " + Shape.str(ws) + " expects " + ws[1]
+                    + " input channels, got input of shape " + Shape.str(xs));
+        }
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != ws[0])) {
+            throw new IllegalArgumentException("conv2d bias must have shape [" + ws[0] + "], got " + Shape.str(bias.shape()));
+        }
+        int[] s = pair("stride", stride, 1), p = pair("padding", padding, 0), d = pair("dilation", dilation, 1);
+        Im2col.Geometry g = new Im2col.Geometry(xs[1], xs[2], xs[3], ws[2], ws[3], s[0], s[1], p[0], p[1], d[0], d[1]);
+        if (g.outH() < 1 || g.outW() < 1) {
+            throw new IllegalArgumentException("conv2d input of shape " + Shape.str(xs) + " is smaller than the kernel " + Shape.str(ws)
+                    + " with padding " + Shape.str(p) + " and dilation " + Shape.str(d));
+        }
+        int n = xs[0], outC = ws[0];
+        Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
+        float[] out = new float[n * outC * g.positions()];
+        Im2col.convForward(g, n, xc.data(), xc.offset(), wc.data(), wc.offset(),
+                bc == null ? null : bc.data(), bc == null ? 0 : bc.offset(), outC, out);
+        return Tensor.record(Tensor.of(out, n, outC, g.outH(), g.outW()), "conv2d", grad -> {
+            float[] gx = xc.requiresGrad() ? new float[xc.numel()] : null;
+            float[] gw = wc.requiresGrad() ? new float[wc.numel()] : null;
+            float[] gb = bc != null && bc.requiresGrad() ? new float[outC] : null;
+            Im2col.convBackward(g, n, xc.data(), xc.offset(), wc.data(), wc.offset(), outC,
+                    grad.contiguousData(), 0, gx, gw, gb);
+            return new Tensor[]{gx == null ? null : Tensor.of(gx, xs), gw == null ? null : Tensor.of(gw, ws),
+                    gb == null ? null : Tensor.of(gb, outC)};
+        }, xc, wc, bc);
+    }
+
+    /** Max over kernel windows of x [N, C, H, W]; padding counts as -∞; the gradient goes to each window's maximum. */
+    public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
+        return Pooling.max(x, pair("kernel", kernel, 1), pair("stride", stride, 1), pair("padding", padding, 0));
+    }
+
+    /** Mean over kernel windows of x [N, C, H, W]; padding counts as zeros in the mean (PyTorch's count_include_pad). */
+    public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
+        return Pooling.average(x, pair("kernel", kernel, 1), pair("stride", stride, 1), pair("padding", padding, 0));
+    }
+
+    /**
+     * Batch normalization of x [N, C, *] per channel C. In training, normalizes with the batch
+     * statistics (biased variance) and, when the running tensors are given, moves them towards the
+     * batch mean and unbiased variance by {@code momentum}; otherwise normalizes with the running
+     * statistics. weight and bias [C] may be null.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, float momentum, float eps) {
+        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
+
+    /** Normalizes over the trailing dimensions {@code normalizedShape}, then scales and shifts (weight and bias may be null). */
+    public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, float eps) {
+        return Normalization.layerNorm(x, normalizedShape, weight, bias, eps);
+    }
+
+    /** Inverted dropout: zeroes each value with probability p and scales the rest by 1/(1-p); identity when not training. */
+    public static Tensor dropout(Tensor x, float p, boolean training, Rng rng) {
+        if (p < 0f || p > 1f) throw new IllegalArgumentException("dropout probability must be in [0, 1], got " + p);
+        if (!training || p == 0f) return x;
+        float[] mask = new float[x.numel()];
+        rng.uniform(mask, 0f, 1f);
+        float keep = p == 1f ? 0f : 1f / (1f - p);
+        for (int i = 0; i < mask.length; i++) mask[i] = mask[i] < p ? 0f : keep;
+        return x.mul(Tensor.of(mask, x.shape()));
+    }
+
+    /** Rows of {@code weight} [num, dim] picked by {@code ids}: shape ids.shape + [dim]. Row {@code paddingIdx} (if ≥ 0) gets no gradient. */
+    public static Tensor embedding(IntTensor ids, Tensor weight, int paddingIdx) {
+        if (weight.dim() != 2) throw new IllegalArgumentException("embedding weight must be [num, dim], got " + Shape.str(weight.shape()));
+        int num = weight.size(0), dim = weight.size(1);
+        int[] ix = ids.data();
+        for (int v : ix) {
+            if (v < 0 || v >= num) throw new IndexOutOfBoundsException("token id " + v + " out of range for an embedding of " + num + " rows");
+        }
+        Tensor wc = weight.contiguous();
+        float[] w = wc.data(), out = new float[ix.length * dim];
+        for (int i = 0; i < ix.length; i++) System.arraycopy(w, wc.offset() + ix[i] * dim, out, i * dim, dim);
+        int[] shape = Arrays.copyOf(ids.shape(), ids.dim() + 1);
+        shape[ids.dim()] = dim;
+        return Tensor.record(Tensor.of(out, shape), "embedding", g -> {
+            float[] gv = g.contiguousData(), gw = new float[num * dim];
+            for (int i = 0; i < ix.length; i++) {
+                if (ix[i] != paddingIdx) VectorMath.add(gw, ix[i] * dim, gv, i * dim, gw, ix[i] * dim, dim);
+            }
+            return new Tensor[]{Tensor.of(gw, num, dim)};
+        }, wc);
+    }
+
+    /** A size given as one value for both spatial directions or as {h, w}. */
+    static int[] pair(String what, int[] v, int min) {
+        if (v == null || v.length < 1 || v.length > 2) {
+            throw new IllegalArgumentException(what + " must be one value or two (h, w), got " + Arrays.toString(v));
+        }
+        int[] out = v.length == 1 ? new int[]{v[0], v[0]} : v.clone();
+        if (out[0] < min || out[1] < min) {
+            throw new IllegalArgumentException(what + " must be at least " + min + ", got " + Shape.str(out));
+        }
+        return out;
     }
 }

@@ -4,9 +4,12 @@ import gradus.config.Config;
 import gradus.config.ConfigException;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -40,9 +43,57 @@ public final class Layers {
             c.allowOnly("type", "dim");
             return new Softmax(c.getInt("dim", -1));
         });
+        register("Conv2d", c -> {
+            c.allowOnly("type", "in", "out", "kernel", "stride", "padding", "dilation", "bias");
+            return new Conv2d(c.getInt("in"), c.getInt("out"), required(c, "kernel"),
+                    c.getIntArray("stride", new int[]{1}), c.getIntArray("padding", new int[]{0}),
+                    c.getIntArray("dilation", new int[]{1}), c.getBoolean("bias", true));
+        });
+        register("MaxPool2d", c -> {
+            c.allowOnly("type", "kernel", "stride", "padding");
+            return new MaxPool2d(required(c, "kernel"), c.getIntArray("stride", null), c.getIntArray("padding", new int[]{0}));
+        });
+        register("AvgPool2d", c -> {
+            c.allowOnly("type", "kernel", "stride", "padding");
+            return new AvgPool2d(required(c, "kernel"), c.getIntArray("stride", null), c.getIntArray("padding", new int[]{0}));
+        });
+        register("Flatten", c -> {
+            c.allowOnly("type", "startDim", "endDim");
+            return new Flatten(c.getInt("startDim", 1), c.getInt("endDim", -1));
+        });
+        register("Dropout", c -> {
+            c.allowOnly("type", "p");
+            return new Dropout(c.getFloat("p", 0.5f));
+        });
+        register("BatchNorm1d", c -> {
+            c.allowOnly("type", "features", "eps", "momentum");
+            return new BatchNorm1d(c.getInt("features"), c.getFloat("eps", 1e-5f), c.getFloat("momentum", 0.1f));
+        });
+        register("BatchNorm2d", c -> {
+            c.allowOnly("type", "features", "eps", "momentum");
+            return new BatchNorm2d(c.getInt("features"), c.getFloat("eps", 1e-5f), c.getFloat("momentum", 0.1f));
+        });
+        register("LayerNorm", c -> {
+            c.allowOnly("type", "shape", "eps");
+            return new LayerNorm(required(c, "shape"), c.getFloat("eps", 1e-5f));
+        });
+        register("Embedding", c -> {
+            c.allowOnly("type", "numEmbeddings", "dim", "paddingIdx");
+            return new Embedding(c.getInt("numEmbeddings"), c.getInt("dim"), c.has("paddingIdx") ? c.getInt("paddingIdx") : null);
+        });
     }
 
     private Layers() {}
+
+    private static int[] required(Config c, String key) {
+        if (!c.has(key)) throw new ConfigException("missing key '" + key + "' in " + c.where());
+        return c.getIntArray(key, null);
+    }
+
+    /** A spatial size for a config: one number when both directions agree, else [h, w]. */
+    static Object size(int[] hw) {
+        return hw[0] == hw[1] ? (Object) hw[0] : List.of(hw[0], hw[1]);
+    }
 
     private static Module simple(Config c, Module m) {
         c.allowOnly("type");
@@ -52,6 +103,11 @@ public final class Layers {
     /** Adds a layer type; {@code factory} should call {@link Config#allowOnly} with its keys. */
     public static void register(String type, Function<Config, Module> factory) {
         FACTORIES.put(type, factory);
+    }
+
+    /** The registered type names, sorted. */
+    public static Set<String> types() {
+        return Collections.unmodifiableSet(new TreeSet<>(FACTORIES.keySet()));
     }
 
     public static Module fromConfig(Map<String, ?> config) {

@@ -1,0 +1,171 @@
+package gradus.nn;
+
+import gradus.kernels.Parallel;
+import gradus.kernels.VectorMath;
+import gradus.tensor.Shape;
+import gradus.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Max and average pooling over 2-d windows, one (image, channel) plane per task, with their gradients. */
+final class Pooling {
+    private static final VectorSpecies<Float> F = VectorMath.SPECIES;
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+
+    private Pooling() {}
+
+    /** Output size and plane count of one pooling, checked against PyTorch's rules. */
+    private record Window(int planes, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow) {
+        static Window of(String op, int[] xs, int[] k, int[] s, int[] p) {
+            if (xs.length != 4) throw new IllegalArgumentException(op + " expects input [N, C, H, W], got shape " + Shape.str(xs));
+            if (2 * p[0] > k[0] || 2 * p[1] > k[1]) {
+                throw new IllegalArgumentException(op + " padding " + Shape.str(p) + " must be at most half the kernel " + Shape.str(k));
+            }
+            if (xs[2] + 2 * p[0] < k[0] || xs[3] + 2 * p[1] < k[1]) {
+                throw new IllegalArgumentException(op + " input of shape " + Shape.str(xs) + " is smaller than the kernel " + Shape.str(k));
+            }
+            int oh = (xs[2] + 2 * p[0] - k[0]) / s[0] + 1, ow = (xs[3] + 2 * p[1] - k[1]) / s[1] + 1;
+            return new Window(xs[0] * xs[1], xs[2], xs[3], k[0], k[1], s[0], s[1], p[0], p[1], oh, ow);
+        }
+
+        int grain() {
+            return Math.max(1, (1 << 14) / Math.max(1, oh * ow * kh * kw));
+        }
+    }
+
+    static Tensor max(Tensor x, int[] kernel, int[] stride, int[] padding) {
+        if (x.dim() == 3) return max(x.unsqueeze(0), kernel, stride, padding).squeeze(0);
+        int[] xs = x.shape();
+        Window w = Window.of("maxPool2d", xs, kernel, stride, padding);
+        Tensor xc = x.contiguous();
+        float[] in = xc.data();
+        int xo = xc.offset(), plane = w.h * w.w, outPlane = w.oh * w.ow;
+        float[] out = new float[w.planes * outPlane];
+        int[] arg = new int[out.length]; // position of each window's maximum inside its plane
+        int[] corners = w.ph == 0 && w.pw == 0 && outPlane >= F.length() ? corners(w) : null;
+        Parallel.forRange(w.planes, w.grain(), (p0, p1) -> {
+            for (int pl = p0; pl < p1; pl++) {
+                if (corners != null) maxPlaneVectorized(w, in, xo + pl * plane, corners, out, arg, pl * outPlane);
+                else maxPlane(w, in, xo + pl * plane, out, arg, pl * outPlane);
+            }
+        });
+        return Tensor.record(Tensor.of(out, xs[0], xs[1], w.oh, w.ow), "maxPool2d", g -> {
+            float[] gv = g.contiguousData(), gi = new float[xc.numel()];
+            Parallel.forRange(w.planes, w.grain(), (p0, p1) -> {
+                for (int pl = p0; pl < p1; pl++) {
+                    for (int o = pl * outPlane, end = o + outPlane; o < end; o++) gi[pl * plane + arg[o]] += gv[o];
+                }
+            });
+            return new Tensor[]{Tensor.of(gi, xs)};
+        }, xc);
+    }
+
+    /** Top-left input position of every window of an unpadded plane, in output order. */
+    private static int[] corners(Window w) {
+        int[] c = new int[w.oh * w.ow];
+        for (int oy = 0, o = 0; oy < w.oh; oy++) {
+            for (int ox = 0; ox < w.ow; ox++) c[o++] = oy * w.sh * w.w + ox * w.sw;
+        }
+        return c;
+    }
+
+    /**
+     * Max and argmax of one plane, one window per lane: each kernel offset is a gather over
+     * {@code corners}, compared and blended without branches (random data makes branches
+     * mispredict at every other element). Scan order and ties as PyTorch: the first maximum in
+     * row-major window order wins, and a NaN beats everything.
+     */
+    private static void maxPlaneVectorized(Window w, float[] in, int base, int[] corners, float[] out, int[] arg, int o) {
+        int lanes = F.length(), n = corners.length;
+        for (int q = 0; q < n; q += lanes) {
+            int start = Math.min(q, n - lanes); // the last block overlaps the one before: recomputing is harmless
+            IntVector corner = IntVector.fromArray(I, corners, start);
+            FloatVector best = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            IntVector at = corner;
+            for (int ky = 0; ky < w.kh; ky++) {
+                for (int kx = 0; kx < w.kw; kx++) {
+                    int d = ky * w.w + kx;
+                    FloatVector v = FloatVector.fromArray(F, in, base + d, corners, start);
+                    VectorMask<Float> take = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
+                    best = best.blend(v, take);
+                    at = at.blend(corner.add(d), take.cast(I));
+                }
+            }
+            best.intoArray(out, o + start);
+            at.intoArray(arg, o + start);
+        }
+    }
+
+    /** The same as {@link #maxPlaneVectorized} one window at a time, with padding. */
+    private static void maxPlane(Window w, float[] in, int base, float[] out, int[] arg, int o) {
+        for (int oy = 0; oy < w.oh; oy++) {
+            int y0 = oy * w.sh - w.ph, ya = Math.max(0, y0), yb = Math.min(w.h, y0 + w.kh);
+            for (int ox = 0; ox < w.ow; ox++, o++) {
+                int x0 = ox * w.sw - w.pw, xa = Math.max(0, x0), xb = Math.min(w.w, x0 + w.kw);
+                float best = Float.NEGATIVE_INFINITY;
+                int bestAt = ya * w.w + xa;
+                for (int y = ya; y < yb; y++) {
+                    for (int xx = xa; xx < xb; xx++) {
+                        float v = in[base + y * w.w + xx];
+                        if (v > best || v != v) {
+                            best = v;
+                            bestAt = y * w.w + xx;
+                        }
+                    }
+                }
+                out[o] = best;
+                arg[o] = bestAt;
+            }
+        }
+    }
+
+    static Tensor average(Tensor x, int[] kernel, int[] stride, int[] padding) {
+        if (x.dim() == 3) return average(x.unsqueeze(0), kernel, stride, padding).squeeze(0);
+        int[] xs = x.shape();
+        Window w = Window.of("avgPool2d", xs, kernel, stride, padding);
+        Tensor xc = x.contiguous();
+        float[] in = xc.data();
+        int xo = xc.offset(), plane = w.h * w.w, outPlane = w.oh * w.ow;
+        float scale = 1f / (w.kh * w.kw);
+        float[] out = new float[w.planes * outPlane];
+        Parallel.forRange(w.planes, w.grain(), (p0, p1) -> {
+            float[] rows = new float[w.w];
+            for (int pl = p0; pl < p1; pl++) {
+                int base = xo + pl * plane, o = pl * outPlane;
+                for (int oy = 0; oy < w.oh; oy++) {
+                    int y0 = oy * w.sh - w.ph, ya = Math.max(0, y0), yb = Math.min(w.h, y0 + w.kh);
+                    System.arraycopy(in, base + ya * w.w, rows, 0, w.w);
+                    for (int y = ya + 1; y < yb; y++) VectorMath.add(rows, 0, in, base + y * w.w, rows, 0, w.w);
+                    for (int ox = 0; ox < w.ow; ox++, o++) {
+                        int x0 = ox * w.sw - w.pw, xa = Math.max(0, x0), xb = Math.min(w.w, x0 + w.kw);
+                        float s = 0f;
+                        for (int xx = xa; xx < xb; xx++) s += rows[xx];
+                        out[o] = s * scale;
+                    }
+                }
+            }
+        });
+        return Tensor.record(Tensor.of(out, xs[0], xs[1], w.oh, w.ow), "avgPool2d", g -> {
+            float[] gv = g.contiguousData(), gi = new float[xc.numel()];
+            Parallel.forRange(w.planes, w.grain(), (p0, p1) -> {
+                for (int pl = p0; pl < p1; pl++) {
+                    int base = pl * plane, o = pl * outPlane;
+                    for (int oy = 0; oy < w.oh; oy++) {
+                        int y0 = oy * w.sh - w.ph, ya = Math.max(0, y0), yb = Math.min(w.h, y0 + w.kh);
+                        for (int ox = 0; ox < w.ow; ox++, o++) {
+                            int x0 = ox * w.sw - w.pw, xa = Math.max(0, x0), xb = Math.min(w.w, x0 + w.kw);
+                            float share = gv[o] * scale;
+                            for (int y = ya; y < yb; y++) {
+                                for (int xx = xa; xx < xb; xx++) gi[base + y * w.w + xx] += share;
+                            }
+                        }
+                    }
+                }
+            });
+            return new Tensor[]{Tensor.of(gi, xs)};
+        }, xc);
+    }
+}

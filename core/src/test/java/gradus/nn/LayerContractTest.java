@@ -1,0 +1,227 @@
+package gradus.nn;
+
+import gradus.GradCheck;
+import gradus.autograd.GradMode;
+import gradus.config.ConfigException;
+import gradus.tensor.Rng;
+import gradus.tensor.Tensor;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The contract every layer keeps (like Keras' layer_test): output shape, parameter count, a
+ * config round trip through {@link Layers#fromConfig} that reproduces the output with the same
+ * state dict, and gradients that match finite differences for the input and every parameter.
+ */
+class LayerContractTest {
+    /** One layer under test: how to build it and its input, and what comes out. */
+    private record Spec(String name, Supplier<Module> layer, Supplier<Tensor> input, int[] outShape,
+                        long parameters, boolean inputIsDifferentiable) {}
+
+    private static Tensor normal(long seed, int... shape) {
+        return Tensor.normal(new Rng(seed), 0f, 1f, shape);
+    }
+
+    /** Distinct values at least 0.05 apart: max-pooling and kinks stay clear of the finite-difference step. */
+    private static Tensor distinct(long seed, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        int[] perm = new Rng(seed).permutation(t.numel());
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) d[i] = (perm[i] - d.length / 2f) * 0.05f + 0.025f;
+        return t;
+    }
+
+    private static Spec spec(String name, Supplier<Module> layer, Supplier<Tensor> input, int[] out, long params) {
+        return new Spec(name, layer, input, out, params, true);
+    }
+
+    private static List<Spec> specs() {
+        List<Spec> s = new ArrayList<>();
+        s.add(spec("Conv2d 3x3 pad 1", () -> new Conv2d(2, 3, 3, 1, 1), () -> normal(1, 2, 2, 5, 5), new int[]{2, 3, 5, 5}, 3 * 2 * 9 + 3));
+        s.add(spec("Conv2d rectangular, no bias", () -> new Conv2d(2, 3, new int[]{2, 3}, new int[]{2, 1}, new int[]{1, 0}, new int[]{1, 2}, false),
+                () -> normal(2, 2, 2, 6, 7), new int[]{2, 3, 4, 3}, 3 * 2 * 6));
+        s.add(spec("Conv2d 1x1", () -> new Conv2d(3, 2, 1), () -> normal(3, 2, 3, 4, 4), new int[]{2, 2, 4, 4}, 8));
+        s.add(spec("Conv2d single image", () -> new Conv2d(2, 2, 3, 2, 1), () -> normal(4, 2, 5, 5), new int[]{2, 3, 3}, 38));
+        s.add(spec("MaxPool2d 2", () -> new MaxPool2d(2), () -> distinct(5, 2, 3, 4, 4), new int[]{2, 3, 2, 2}, 0));
+        s.add(spec("MaxPool2d 3/2/1", () -> new MaxPool2d(3, 2, 1), () -> distinct(6, 1, 2, 5, 5), new int[]{1, 2, 3, 3}, 0));
+        s.add(spec("AvgPool2d 2", () -> new AvgPool2d(2), () -> normal(7, 2, 3, 4, 4), new int[]{2, 3, 2, 2}, 0));
+        s.add(spec("AvgPool2d [2,3]/[1,2]/[1,1]", () -> new AvgPool2d(new int[]{2, 3}, new int[]{1, 2}, new int[]{1, 1}),
+                () -> normal(8, 1, 2, 4, 5), new int[]{1, 2, 5, 3}, 0));
+        s.add(spec("Flatten", Flatten::new, () -> normal(9, 2, 3, 2, 2), new int[]{2, 12}, 0));
+        s.add(spec("Flatten 0..1", () -> new Flatten(0, 1), () -> normal(10, 2, 3, 2, 2), new int[]{6, 2, 2}, 0));
+        s.add(spec("BatchNorm1d [N,C]", () -> new BatchNorm1d(3), () -> normal(11, 4, 3), new int[]{4, 3}, 6));
+        s.add(spec("BatchNorm1d [N,C,L]", () -> new BatchNorm1d(3), () -> normal(12, 4, 3, 5), new int[]{4, 3, 5}, 6));
+        s.add(spec("BatchNorm2d", () -> new BatchNorm2d(3), () -> normal(13, 4, 3, 2, 2), new int[]{4, 3, 2, 2}, 6));
+        s.add(spec("LayerNorm [4]", () -> new LayerNorm(4), () -> normal(14, 2, 3, 4), new int[]{2, 3, 4}, 8));
+        s.add(spec("LayerNorm [3,4]", () -> new LayerNorm(new int[]{3, 4}, 1e-3f), () -> normal(15, 2, 3, 4), new int[]{2, 3, 4}, 24));
+        // Ids avoid the padding row 0: by design it gets no gradient, which finite differences would contradict.
+        s.add(new Spec("Embedding", () -> new Embedding(10, 4, 0), () -> Tensor.of(new float[]{1, 5, 3, 9, 3, 2}, 2, 3),
+                new int[]{2, 3, 4}, 40, false));
+        s.add(spec("Linear", () -> new Linear(3, 2), () -> normal(16, 4, 3), new int[]{4, 2}, 8));
+        s.add(spec("ReLU", ReLU::new, () -> distinct(17, 2, 5), new int[]{2, 5}, 0));
+        s.add(spec("LeakyReLU", () -> new LeakyReLU(0.2f), () -> distinct(18, 2, 5), new int[]{2, 5}, 0));
+        s.add(spec("GELU", GELU::new, () -> normal(19, 2, 5), new int[]{2, 5}, 0));
+        s.add(spec("SiLU", SiLU::new, () -> normal(20, 2, 5), new int[]{2, 5}, 0));
+        s.add(spec("Sigmoid", Sigmoid::new, () -> normal(21, 2, 5), new int[]{2, 5}, 0));
+        s.add(spec("Tanh", Tanh::new, () -> normal(22, 2, 5), new int[]{2, 5}, 0));
+        s.add(spec("Softmax", () -> new Softmax(0), () -> normal(23, 2, 5), new int[]{2, 5}, 0));
+        s.add(spec("Sequential", () -> new Sequential(new Conv2d(1, 2, 3), new ReLU(), new Flatten(), new Linear(8, 3)),
+                () -> normal(24, 2, 1, 4, 4), new int[]{2, 3}, 2 * 9 + 2 + 8 * 3 + 3));
+        return s;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyLayerKeepsTheContract() {
+        return specs().stream().map(spec -> DynamicTest.dynamicTest(spec.name(), () -> {
+            Rng.manualSeed(42);
+            Module layer = spec.layer().get();
+            Tensor x = spec.input().get();
+            Tensor y = layer.forward(x);
+            assertArrayEquals(spec.outShape(), y.shape(), "output shape");
+            assertEquals(spec.parameters(), layer.parameterCount(), "parameter count");
+
+            Module copy = Layers.fromConfig(layer.config());
+            assertEquals(layer.getClass(), copy.getClass());
+            assertEquals(layer.config(), copy.config(), "config round trip");
+            assertEquals(layer.stateDict().keySet(), copy.stateDict().keySet());
+            copy.loadStateDict(layer.stateDict());
+            assertArrayEquals(layer.predict(x).toArray(), copy.predict(x).toArray(), 1e-6f, "rebuilt layer output");
+
+            List<Tensor> vars = new ArrayList<>();
+            if (spec.inputIsDifferentiable()) vars.add(x);
+            vars.addAll(layer.parameters());
+            GradCheck.check(t -> layer.forward(spec.inputIsDifferentiable() ? t[0] : x), vars.toArray(new Tensor[0]));
+        }));
+    }
+
+    @Test
+    void everyRegisteredTypeHasAContractSpec() {
+        TreeSet<String> covered = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        for (Spec s : specs()) covered.add((String) s.layer().get().config().get("type"));
+        TreeSet<String> missing = new TreeSet<>(Layers.types());
+        missing.removeIf(t -> covered.contains(t) || t.equals("Dropout")); // Dropout: see dropoutTrainAndEval
+        assertTrue(missing.isEmpty(), "layer types without a contract spec: " + missing);
+    }
+
+    @Test
+    void unknownConfigKeyNamesItAndTheAllowedKeys() {
+        for (Spec spec : specs()) {
+            Map<String, Object> config = new LinkedHashMap<>(spec.layer().get().config());
+            if (config.containsKey("layers")) continue;
+            config.put("bogus", 1);
+            var e = assertThrows(ConfigException.class, () -> Layers.fromConfig(config), spec.name());
+            assertTrue(e.getMessage().contains("bogus"), e.getMessage());
+            for (String key : config.keySet()) {
+                if (!key.equals("bogus")) assertTrue(e.getMessage().contains(key), spec.name() + ": " + e.getMessage());
+            }
+        }
+        var e = assertThrows(ConfigException.class, () -> Layers.fromConfig(Map.of("type", "Conv2d", "in", 1, "out", 2, "kernel", 3, "strides", 2)));
+        assertTrue(e.getMessage().contains("strides") && e.getMessage().contains("allowed: bias, dilation, in, kernel, out, padding, stride, type"),
+                e.getMessage());
+        var missing = assertThrows(ConfigException.class, () -> Layers.fromConfig(Map.of("type", "MaxPool2d")));
+        assertTrue(missing.getMessage().contains("kernel"), missing.getMessage());
+    }
+
+    @Test
+    void dropoutTrainAndEval() {
+        Rng.manualSeed(7);
+        Dropout d = new Dropout(0.25f);
+        Tensor x = Tensor.ones(100, 100).requiresGrad(true);
+        Tensor y = d.forward(x);
+        float[] v = y.toArray();
+        int zeros = 0;
+        for (float f : v) {
+            if (f == 0f) zeros++;
+            else assertEquals(1f / 0.75f, f, 1e-6f, "survivors are scaled by 1/(1-p)");
+        }
+        assertEquals(0.25, zeros / 10000.0, 0.02, "fraction dropped");
+        y.sum().backward();
+        assertArrayEquals(v, x.grad().toArray(), "gradient is the same mask");
+
+        Tensor again = d.forward(x);
+        assertFalse(java.util.Arrays.equals(v, again.toArray()), "a fresh mask per call");
+
+        d.eval();
+        assertSame(x, d.forward(x), "identity in eval mode");
+        d.train();
+        assertArrayEquals(new float[10000], new Dropout(1f).forward(x).toArray(), "p=1 drops everything");
+        assertSame(x, new Dropout(0f).forward(x));
+
+        Rng.manualSeed(7);
+        assertArrayEquals(v, new Dropout(0.25f).forward(x).toArray(), "the mask comes from the global generator");
+
+        Module copy = Layers.fromConfig(d.config());
+        assertEquals(d.config(), copy.config());
+        assertThrows(IllegalArgumentException.class, () -> new Dropout(1.5f));
+    }
+
+    @Test
+    void batchNormEvalGradientsAndModes() {
+        BatchNorm2d bn = new BatchNorm2d(3);
+        Tensor x = normal(30, 4, 3, 2, 2);
+        for (int i = 0; i < 3; i++) bn.forward(normal(31 + i, 4, 3, 2, 2).mul(2f).add(1f));
+        assertEquals(3f, bn.stateDict().get("num_batches_tracked").item());
+        bn.eval();
+        float[] before = bn.runningMean().toArray();
+        GradCheck.check(t -> bn.forward(t[0]), x, bn.weight(), bn.bias());
+        assertArrayEquals(before, bn.runningMean().toArray(), "eval() leaves running statistics alone");
+        var e = assertThrows(IllegalArgumentException.class, () -> bn.forward(normal(1, 4, 5, 2, 2)));
+        assertTrue(e.getMessage().contains("[4, 5, 2, 2]") && e.getMessage().contains("C=3"), e.getMessage());
+        bn.train();
+        var one = assertThrows(IllegalArgumentException.class, () -> new BatchNorm1d(3).forward(normal(1, 1, 3)));
+        assertTrue(one.getMessage().contains("more than one value"), one.getMessage());
+    }
+
+    @Test
+    void embeddingPaddingRowStaysZeroAndGetsNoGradient() {
+        Embedding e = new Embedding(5, 3, -1);
+        assertArrayEquals(new float[3], e.weight().select(0, 4).toArray());
+        Tensor y = e.forward(gradus.tensor.IntTensor.of(new int[]{4, 1, 4, 1}, 2, 2));
+        assertArrayEquals(new int[]{2, 2, 3}, y.shape());
+        y.sum().backward();
+        Tensor g = e.weight().grad();
+        assertArrayEquals(new float[3], g.select(0, 4).toArray(), "padding row gets no gradient");
+        assertArrayEquals(new float[]{2, 2, 2}, g.select(0, 1).toArray(), "repeated ids accumulate");
+        assertEquals(4, e.config().get("paddingIdx"));
+        var bad = assertThrows(IndexOutOfBoundsException.class, () -> e.forward(Tensor.of(new float[]{5})));
+        assertTrue(bad.getMessage().contains("5"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> e.forward(Tensor.of(new float[]{1.5f})));
+    }
+
+    @Test
+    void badInputsNameTheShapes() {
+        Conv2d conv = new Conv2d(3, 4, 3);
+        var c = assertThrows(IllegalArgumentException.class, () -> conv.forward(Tensor.zeros(2, 5, 8, 8)));
+        assertTrue(c.getMessage().contains("[2, 5, 8, 8]") && c.getMessage().contains("[4, 3, 3, 3]"), c.getMessage());
+        var f = assertThrows(IllegalArgumentException.class, () -> F.conv2d(Tensor.zeros(1, 2, 4, 4), Tensor.zeros(1, 3, 3, 3), null, 1, 0));
+        assertTrue(f.getMessage().contains("[1, 2, 4, 4]") && f.getMessage().contains("[1, 3, 3, 3]"), f.getMessage());
+        var small = assertThrows(IllegalArgumentException.class, () -> conv.forward(Tensor.zeros(1, 3, 2, 2)));
+        assertTrue(small.getMessage().contains("[1, 3, 2, 2]"), small.getMessage());
+        var lin = assertThrows(IllegalArgumentException.class, () -> new Linear(3, 4).forward(Tensor.zeros(2, 5)));
+        assertTrue(lin.getMessage().contains("[2, 5]") && lin.getMessage().contains("3"), lin.getMessage());
+        var pool = assertThrows(IllegalArgumentException.class, () -> new MaxPool2d(2, 2, 2).forward(Tensor.zeros(1, 1, 4, 4)));
+        assertTrue(pool.getMessage().contains("padding"), pool.getMessage());
+        var ln = assertThrows(IllegalArgumentException.class, () -> new LayerNorm(4).forward(Tensor.zeros(2, 3)));
+        assertTrue(ln.getMessage().contains("[4]") && ln.getMessage().contains("[2, 3]"), ln.getMessage());
+    }
+
+    @Test
+    void predictRecordsNoGraph() {
+        Conv2d conv = new Conv2d(1, 2, 3);
+        assertFalse(conv.predict(Tensor.zeros(1, 1, 4, 4)).requiresGrad());
+        try (var g = GradMode.noGrad()) {
+            assertFalse(new LayerNorm(4).forward(Tensor.zeros(2, 4)).requiresGrad());
+        }
+    }
+}
