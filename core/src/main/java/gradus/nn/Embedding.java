@@ -63,9 +63,9 @@ public final class Embedding extends Module {
     public Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("type", "Embedding");
-        c.put("numEmbeddings", numEmbeddings);
+        c.put("num_embeddings", numEmbeddings);
         c.put("dim", dim);
-        if (paddingIdx >= 0) c.put("paddingIdx", paddingIdx);
+        if (paddingIdx >= 0) c.put("padding_idx", paddingIdx);
         return c;
     }
 }

@@ -31,8 +31,8 @@ public final class Flatten extends Module {
     public Map<String, Object> config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("type", "Flatten");
-        c.put("startDim", startDim);
-        c.put("endDim", endDim);
+        c.put("start_dim", startDim);
+        c.put("end_dim", endDim);
         return c;
     }
 }

@@ -58,8 +58,8 @@ public final class Layers {
             return new AvgPool2d(required(c, "kernel"), c.getIntArray("stride", null), c.getIntArray("padding", new int[]{0}));
         });
         register("Flatten", c -> {
-            c.allowOnly("type", "startDim", "endDim");
-            return new Flatten(c.getInt("startDim", 1), c.getInt("endDim", -1));
+            c.allowOnly("type", "start_dim", "end_dim");
+            return new Flatten(c.getInt("start_dim", 1), c.getInt("end_dim", -1));
         });
         register("Dropout", c -> {
             c.allowOnly("type", "p");
@@ -78,8 +78,8 @@ public final class Layers {
             return new LayerNorm(required(c, "shape"), c.getFloat("eps", 1e-5f));
         });
         register("Embedding", c -> {
-            c.allowOnly("type", "numEmbeddings", "dim", "paddingIdx");
-            return new Embedding(c.getInt("numEmbeddings"), c.getInt("dim"), c.has("paddingIdx") ? c.getInt("paddingIdx") : null);
+            c.allowOnly("type", "num_embeddings", "dim", "padding_idx");
+            return new Embedding(c.getInt("num_embeddings"), c.getInt("dim"), c.has("padding_idx") ? c.getInt("padding_idx") : null);
         });
     }
 

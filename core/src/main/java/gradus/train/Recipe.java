@@ -124,7 +124,7 @@ public final class Recipe {
         Files.deleteIfExists(metricsFile);
         Map<String, Object> extra = describe(task, train, scaler);
         List<Callback> callbacks = new ArrayList<>();
-        if (o.progress()) callbacks.add(new gradus.train.callbacks.ProgressBar(log));
+        callbacks.add(new gradus.train.callbacks.ProgressBar(log, o.progress()));
         callbacks.add(new MetricsLog(metricsFile));
         if (training.has("early_stopping")) {
             Config es = training.getSection("early_stopping").allowOnly("monitor", "patience", "min_delta");

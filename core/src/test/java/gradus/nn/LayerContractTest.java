@@ -193,7 +193,7 @@ class LayerContractTest {
         Tensor g = e.weight().grad();
         assertArrayEquals(new float[3], g.select(0, 4).toArray(), "padding row gets no gradient");
         assertArrayEquals(new float[]{2, 2, 2}, g.select(0, 1).toArray(), "repeated ids accumulate");
-        assertEquals(4, e.config().get("paddingIdx"));
+        assertEquals(4, e.config().get("padding_idx"));
         var bad = assertThrows(IndexOutOfBoundsException.class, () -> e.forward(Tensor.of(new float[]{5})));
         assertTrue(bad.getMessage().contains("5"), bad.getMessage());
         assertThrows(IllegalArgumentException.class, () -> e.forward(Tensor.of(new float[]{1.5f})));

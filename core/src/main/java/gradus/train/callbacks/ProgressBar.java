@@ -9,20 +9,25 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
 
-/** A live progress bar per epoch (running loss, samples/s, ETA) and a one-line summary after it. */
+/**
+ * A live progress bar per epoch (running loss, samples/s, ETA) and a one-line summary after it;
+ * without {@code live}, only the summaries (for logs and pipes).
+ */
 public final class ProgressBar implements Callback {
     private final PrintStream out;
+    private final boolean live;
     private me.tongfei.progressbar.ProgressBar bar;
     private int epochs, steps;
     private double lossSum;
     private long samples, startNanos;
 
     public ProgressBar() {
-        this(System.err);
+        this(System.err, true);
     }
 
-    public ProgressBar(PrintStream out) {
+    public ProgressBar(PrintStream out, boolean live) {
         this.out = out;
+        this.live = live;
     }
 
     @Override
@@ -36,6 +41,7 @@ public final class ProgressBar implements Callback {
         lossSum = 0;
         samples = 0;
         startNanos = System.nanoTime();
+        if (!live) return;
         bar = new ProgressBarBuilder()
                 .setTaskName(String.format(Locale.ROOT, "epoch %d", epoch + 1))
                 .setInitialMax(steps)
@@ -48,6 +54,7 @@ public final class ProgressBar implements Callback {
 
     @Override
     public void onBatchEnd(int epoch, int step, double loss, int batchSize) {
+        if (bar == null) return;
         lossSum += loss * batchSize;
         samples += batchSize;
         double seconds = (System.nanoTime() - startNanos) / 1e9;
@@ -60,6 +67,7 @@ public final class ProgressBar implements Callback {
     @Override
     public void onEpochEnd(int epoch, Map<String, Double> logs) {
         if (bar != null) bar.close();
+        bar = null;
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs));
         logs.forEach((k, v) -> {
             if (k.equals("epoch")) return;
