@@ -104,7 +104,8 @@ final class PredictCommand implements Callable<Integer> {
             r.put("prediction", out.numel() == 1 ? out.toArray()[0] : out.toArray());
             return;
         }
-        float[] probs = out.numel() == 1 ? binary(out.item()) : out.softmax(0).toArray();
+        boolean probabilities = gradus.train.Evaluation.probabilities(config.get("loss"));
+        float[] probs = out.numel() == 1 ? binary(out.item(), probabilities) : out.softmax(0).toArray();
         Integer[] order = new Integer[probs.length];
         for (int i = 0; i < order.length; i++) order[i] = i;
         java.util.Arrays.sort(order, (a, b) -> Float.compare(probs[b], probs[a]));
@@ -115,8 +116,8 @@ final class PredictCommand implements Callable<Integer> {
         r.put("probabilities", topk);
     }
 
-    private static float[] binary(float logit) {
-        float p = (float) (1 / (1 + Math.exp(-logit)));
+    private static float[] binary(float output, boolean probability) {
+        float p = probability ? output : (float) (1 / (1 + Math.exp(-output)));
         return new float[]{1 - p, p};
     }
 

@@ -8,7 +8,12 @@ import java.util.Arrays;
 
 /** Streaming accuracy; see {@link Metric#accuracy()}. */
 final class Accuracy implements Metric {
+    private final float threshold;
     private long correct, total;
+
+    Accuracy(float threshold) {
+        this.threshold = threshold;
+    }
 
     @Override
     public String name() {
@@ -17,7 +22,7 @@ final class Accuracy implements Metric {
 
     @Override
     public void update(Tensor output, Batch batch) {
-        int[] predicted = Predictions.classes(output);
+        int[] predicted = Predictions.classes(output, threshold);
         boolean binary = Predictions.isBinary(output);
         if (batch.labels() != null) {
             int[] y = batch.labels().data();

@@ -33,7 +33,12 @@ public interface Metric {
      * thresholded at 0.5.
      */
     static Metric accuracy() {
-        return new Accuracy();
+        return new Accuracy(0f);
+    }
+
+    /** Accuracy of a single-output model that emits probabilities (ends in a sigmoid): class 1 above {@code threshold}. */
+    static Metric accuracy(float threshold) {
+        return new Accuracy(threshold);
     }
 
     /** Fraction of examples whose label is among the {@code k} highest logits; named {@code top<k>_accuracy}. */

@@ -14,10 +14,15 @@ final class Predictions {
 
     /** One predicted class per row of {@code output} ({@code [..., C]}); rows are all dimensions but the last. */
     static int[] classes(Tensor output) {
+        return classes(output, 0f);
+    }
+
+    /** As {@link #classes(Tensor)}; a single output predicts class 1 above {@code threshold} (0 for logits, 0.5 for probabilities). */
+    static int[] classes(Tensor output, float threshold) {
         float[] d = output.contiguousData();
         if (isBinary(output)) {
             int[] out = new int[d.length];
-            for (int i = 0; i < d.length; i++) out[i] = d[i] > 0f ? 1 : 0;
+            for (int i = 0; i < d.length; i++) out[i] = d[i] > threshold ? 1 : 0;
             return out;
         }
         int c = output.size(-1);

@@ -44,7 +44,7 @@ public final class Evaluation {
                     n += b.size();
                     int classes = out.dim() == 2 && out.size(1) > 1 ? out.size(1) : 2;
                     if (cm == null) cm = names != null && names.size() == classes ? new ConfusionMatrix(names) : new ConfusionMatrix(classes);
-                    int[] predicted = out.dim() == 2 && out.size(1) > 1 ? out.argmax(1).data() : threshold(out);
+                    int[] predicted = out.dim() == 2 && out.size(1) > 1 ? out.argmax(1).data() : threshold(out, probabilities(lossSpec) ? 0.5f : 0f);
                     cm.add(predicted, b.labels().data());
                 }
                 if (cm == null) throw new IllegalArgumentException("the evaluation data is empty");
@@ -72,10 +72,16 @@ public final class Evaluation {
         }
     }
 
-    private static int[] threshold(Tensor logits) {
-        float[] v = logits.toArray();
+    private static int[] threshold(Tensor output, float threshold) {
+        float[] v = output.toArray();
         int[] p = new int[v.length];
-        for (int i = 0; i < v.length; i++) p[i] = v[i] > 0 ? 1 : 0;
+        for (int i = 0; i < v.length; i++) p[i] = v[i] > threshold ? 1 : 0;
         return p;
+    }
+
+    /** Models trained with plain bce end in a sigmoid and output probabilities rather than logits. */
+    public static boolean probabilities(Object lossSpec) {
+        String name = lossSpec instanceof Map<?, ?> m ? String.valueOf(m.get("type")) : String.valueOf(lossSpec);
+        return name.equals("bce");
     }
 }

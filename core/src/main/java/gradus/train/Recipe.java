@@ -112,7 +112,8 @@ public final class Recipe {
                 .clipGradNorm(training.getDouble("clip_grad_norm", 0))
                 .regularization(training.getDouble("l1", 0), training.getDouble("l2", 0));
         for (String m : training.getStrings("metrics", task.equals("regression") ? List.of("mse", "mae", "r2") : List.of("accuracy"))) {
-            trainer.metrics(Metric.fromName(m));
+            // a model trained with bce outputs probabilities: its accuracy thresholds at 0.5, not at logit 0
+            trainer.metrics(m.equals("accuracy") && lossName().equals("bce") ? Metric.accuracy(0.5f) : Metric.fromName(m));
         }
         if (config.has("schedule")) {
             optimizer.setSchedule(Schedules.fromConfig(config.getSection("schedule"), optimizer.baseLr(), trainLoader.numBatches()));
@@ -166,13 +167,17 @@ public final class Recipe {
 
     /** The loss: a name, or a mapping with a type and label_smoothing. */
     Loss loss() {
-        if (!config.has("loss")) return Loss.crossEntropy();
-        Object raw = config.asMap().get("loss");
-        if (raw instanceof Map<?, ?>) {
+        if (config.asMap().get("loss") instanceof Map<?, ?>) {
             Config l = config.getSection("loss").allowOnly("type", "label_smoothing");
             return Loss.named(l.getString("type"), l.getFloat("label_smoothing", 0f));
         }
-        return Loss.named(raw.toString(), 0f);
+        return Loss.named(lossName(), 0f);
+    }
+
+    private String lossName() {
+        Object raw = config.asMap().get("loss");
+        if (raw == null) return "cross_entropy";
+        return raw instanceof Map<?, ?> m ? String.valueOf(m.get("type")) : raw.toString();
     }
 
     private String task(TensorDataset train) {

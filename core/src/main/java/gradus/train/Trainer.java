@@ -131,7 +131,7 @@ public final class Trainer {
             double lossSum = 0;
             long seen = 0;
             int step = 0;
-            for (Batch b : train) {
+            for (Batch b : train.epoch(epoch)) { // the epoch number fixes the shuffle, so a resumed run sees the same order
                 float l = trainStep(b);
                 lossSum += (double) l * b.size();
                 seen += b.size();

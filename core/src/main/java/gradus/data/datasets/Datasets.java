@@ -51,7 +51,7 @@ public final class Datasets {
                 return Boston.open(checkSplit(spec, split), dataDir);
             }
             default -> {
-                Path file = Path.of(spec);
+                Path file = csvFile(spec);
                 if (spec.toLowerCase().endsWith(".csv") || Files.isRegularFile(file)) {
                     return new Opened(spec, CsvDataset.load(file, CsvOptions.defaults()), null);
                 }
@@ -66,7 +66,7 @@ public final class Datasets {
      * {@code boston:test} come scaled already by the scaler fitted on their training rows.
      */
     public static TensorDataset openFor(String spec, Path dataDir, Map<String, Object> modelConfig) {
-        Path file = Path.of(spec);
+        Path file = csvFile(spec);
         boolean csv = !spec.contains(":") || spec.toLowerCase().endsWith(".csv") || Files.isRegularFile(file);
         if (!csv) return open(spec, dataDir).dataset();
         CsvOptions options = CsvOptions.defaults();
@@ -114,6 +114,14 @@ public final class Datasets {
         List<Float> out = new ArrayList<>(values.length);
         for (float v : values) out.add(v);
         return out;
+    }
+
+    /** A relative path is tried in the working directory, then under the Gradus home (for the examples' data). */
+    private static Path csvFile(String spec) {
+        Path file = Path.of(spec);
+        if (Files.exists(file) || file.isAbsolute()) return file;
+        Path found = DataHome.find(spec);
+        return found != null ? found : file;
     }
 
     private static String checkSplit(String spec, String split) {
