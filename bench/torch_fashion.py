@@ -41,10 +41,11 @@ def main():
     p.add_argument("model", choices=["mlp", "cnn"])
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=42)
     p.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    torch.manual_seed(42)
+    torch.manual_seed(a.seed)
     epochs = a.epochs or (10 if a.model == "mlp" else 3)
     xtr, ytr = load(a.data_dir, "train")
     xte, yte = load(a.data_dir, "test")
@@ -52,7 +53,7 @@ def main():
     opt = torch.optim.Adam(m.parameters(), lr=1e-3)
     lossf = nn.CrossEntropyLoss()
     times = []
-    g = torch.Generator().manual_seed(42)
+    g = torch.Generator().manual_seed(a.seed)
     for _ in range(epochs):
         start = time.perf_counter()
         m.train()

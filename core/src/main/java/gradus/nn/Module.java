@@ -1,16 +1,14 @@
 package gradus.nn;
 
 import gradus.autograd.GradMode;
-import gradus.tensor.Shape;
+import gradus.tensor.StateDicts;
 import gradus.tensor.Tensor;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * A layer or a model: named parameters, buffers (state that is saved but not trained, like
@@ -98,22 +96,7 @@ public abstract class Module {
      */
     public void loadStateDict(Map<String, Tensor> state) {
         Map<String, Tensor> mine = stateDict();
-        TreeSet<String> missing = new TreeSet<>(mine.keySet());
-        missing.removeAll(state.keySet());
-        TreeSet<String> unexpected = new TreeSet<>(state.keySet());
-        unexpected.removeAll(mine.keySet());
-        if (!missing.isEmpty() || !unexpected.isEmpty()) {
-            throw new IllegalArgumentException("state dict does not match " + getClass().getSimpleName()
-                    + (missing.isEmpty() ? "" : "; missing keys: " + missing)
-                    + (unexpected.isEmpty() ? "" : "; unexpected keys: " + unexpected));
-        }
-        for (var e : mine.entrySet()) {
-            Tensor src = state.get(e.getKey());
-            if (!Arrays.equals(src.shape(), e.getValue().shape())) {
-                throw new IllegalArgumentException("shape mismatch for '" + e.getKey() + "': checkpoint has "
-                        + Shape.str(src.shape()) + ", model has " + Shape.str(e.getValue().shape()));
-            }
-        }
+        StateDicts.requireMatch("state dict does not match " + getClass().getSimpleName(), mine, state, "checkpoint", "model");
         for (var e : mine.entrySet()) e.getValue().copyFrom(state.get(e.getKey()));
     }
 

@@ -2,17 +2,16 @@ package gradus.optim;
 
 import gradus.kernels.Parallel;
 import gradus.tensor.Shape;
+import gradus.tensor.StateDicts;
 import gradus.tensor.Tensor;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Updates parameters in place from their gradients, following PyTorch's update rules. Subclasses give the
@@ -222,23 +221,8 @@ public abstract class Optimizer {
      */
     public void loadStateDict(Map<String, Tensor> state) {
         Map<String, Tensor> mine = stateDict();
-        TreeSet<String> missing = new TreeSet<>(mine.keySet());
-        missing.removeAll(state.keySet());
-        TreeSet<String> unexpected = new TreeSet<>(state.keySet());
-        unexpected.removeAll(mine.keySet());
-        if (!missing.isEmpty() || !unexpected.isEmpty()) {
-            throw new IllegalArgumentException("optimizer state does not match " + getClass().getSimpleName()
-                    + " over " + states.size() + " parameters"
-                    + (missing.isEmpty() ? "" : "; missing keys: " + missing)
-                    + (unexpected.isEmpty() ? "" : "; unexpected keys: " + unexpected));
-        }
-        for (var e : mine.entrySet()) {
-            Tensor src = state.get(e.getKey());
-            if (!Arrays.equals(src.shape(), e.getValue().shape())) {
-                throw new IllegalArgumentException("shape mismatch for '" + e.getKey() + "': state has "
-                        + Shape.str(src.shape()) + ", optimizer has " + Shape.str(e.getValue().shape()));
-            }
-        }
+        StateDicts.requireMatch("optimizer state does not match " + getClass().getSimpleName() + " over " + states.size() + " parameters",
+                mine, state, "state", "optimizer");
         int[] counts = new int[states.size()];
         for (int i = 0; i < counts.length; i++) counts[i] = stepCount(state, i + ".step");
         steps = stepCount(state, "step");
