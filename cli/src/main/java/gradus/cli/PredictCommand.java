@@ -81,7 +81,7 @@ final class PredictCommand implements Callable<Integer> {
             if (shape == null || shape.length != 3) {
                 throw new IllegalArgumentException(input + ": this model does not take images (input shape " + java.util.Arrays.toString(shape) + ")");
             }
-            return Images.load(p, shape[0], shape[1], shape[2], invert);
+            return Datasets.preprocess(Images.load(p, shape[0], shape[1], shape[2], invert), config);
         }
         String[] parts = input.split(",");
         float[] v = new float[parts.length];

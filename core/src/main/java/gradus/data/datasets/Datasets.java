@@ -61,19 +61,25 @@ public final class Datasets {
     }
 
     /**
-     * Opens {@code spec} as input for a saved model: a CSV file gets the model's class names and
-     * the input scaling recorded in its config.json ({@code preprocessing}); named splits such as
-     * {@code boston:test} come scaled already by the scaler fitted on their training rows.
+     * Opens {@code spec} as input for a saved model: the input scaling recorded in its config.json
+     * ({@code preprocessing}) is applied, and a CSV file gets the model's class names. Named splits
+     * that come scaled already (e.g. {@code boston:test}, by the scaler fitted on its training rows) are left as they are.
      */
     public static TensorDataset openFor(String spec, Path dataDir, Map<String, Object> modelConfig) {
         Path file = csvFile(spec);
         boolean csv = !spec.contains(":") || spec.toLowerCase().endsWith(".csv") || Files.isRegularFile(file);
-        if (!csv) return open(spec, dataDir).dataset();
-        CsvOptions options = CsvOptions.defaults();
-        if (modelConfig.get("class_names") instanceof List<?> names) {
-            options = options.withClassNames(names.stream().map(String::valueOf).toList());
+        TensorDataset ds;
+        if (csv) {
+            CsvOptions options = CsvOptions.defaults();
+            if (modelConfig.get("class_names") instanceof List<?> names) {
+                options = options.withClassNames(names.stream().map(String::valueOf).toList());
+            }
+            ds = CsvDataset.load(file, options);
+        } else {
+            Opened opened = open(spec, dataDir);
+            if (opened.scaler() != null) return opened.dataset(); // scaled already with its own training statistics
+            ds = opened.dataset();
         }
-        TensorDataset ds = CsvDataset.load(file, options);
         Scaler scaler = scaler(modelConfig);
         if (scaler == null) return ds;
         Tensor x = scaler.transform(ds.x());
