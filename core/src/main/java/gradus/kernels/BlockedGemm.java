@@ -1,0 +1,156 @@
+package gradus.kernels;
+
+import static gradus.kernels.MicroKernel.MR;
+import static gradus.kernels.MicroKernel.NR;
+
+/**
+ * The cache-blocked GEMM behind {@link Gemm#sgemm} (the GotoBLAS/BLIS loop nest): a KC×NC block of op(B)
+ * is packed into NR-wide micro-panels that live in L3/L1, an MC×KC block of op(A) into MR-tall micro-panels
+ * that live in L2, and {@link MicroKernel} multiplies one pair of micro-panels at a time. Packing reads
+ * either layout, so transposes cost nothing extra. The larger of m and n is split over the threads in whole
+ * tiles; every C element sees the same sequence of operations whatever the split, so results do not depend
+ * on the thread count.
+ */
+final class BlockedGemm {
+    /** Depth of one packed block: a KC×NR micro-panel of B (16 KiB at NR = 16) stays in L1. */
+    private static final int KC = 256;
+    /** Rows of the packed A block: MC×KC floats (128 KiB) stay in L2. */
+    private static final int MC = 128;
+    /** Columns of the packed B block: KC×NC floats (2 MiB) stay in L3. */
+    private static final int NC = 2048;
+    /** Below this many multiply-adds per thread, forking costs more than it saves. */
+    private static final long MIN_PARALLEL_WORK = 1 << 18;
+
+    /** Each thread packs into its own buffers, reused across calls: fresh arrays would page-fault every call. */
+    private static final class Buffers {
+        float[] a = new float[0], b = new float[0];
+        final float[] tile = new float[MR * NR];
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private BlockedGemm() {}
+
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        long work = (long) m * n * k;
+        if (m >= n) {
+            int tiles = (m + MR - 1) / MR;
+            Parallel.forRange(tiles, grain(tiles, work), (t0, t1) -> {
+                int i0 = t0 * MR, i1 = Math.min(m, t1 * MR);
+                serial(transA, transB, i1 - i0, n, k, alpha, a, aOff + (transA ? i0 : i0 * lda), lda,
+                        b, bOff, ldb, beta, c, cOff + i0 * ldc, ldc);
+            });
+        } else {
+            int tiles = (n + NR - 1) / NR;
+            Parallel.forRange(tiles, grain(tiles, work), (t0, t1) -> {
+                int j0 = t0 * NR, j1 = Math.min(n, t1 * NR);
+                serial(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda,
+                        b, bOff + (transB ? j0 * ldb : j0), ldb, beta, c, cOff + j0, ldc);
+            });
+        }
+    }
+
+    /** Tiles per chunk so that each thread gets at least {@link #MIN_PARALLEL_WORK}. */
+    private static int grain(int tiles, long work) {
+        return (int) Math.min(tiles, Math.max(1, tiles * MIN_PARALLEL_WORK / Math.max(1, work)));
+    }
+
+    private static void serial(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                               float beta, float[] c, int cOff, int ldc) {
+        // Equal depth blocks (k = 300 gives 150 + 150, not 256 + 44) keep the short block efficient.
+        int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks;
+        int ncMax = Math.min(NC, roundUp(n, NR)), mcMax = Math.min(MC, roundUp(m, MR));
+        Buffers buf = BUFFERS.get();
+        if (buf.a.length < mcMax * kcMax) buf.a = new float[mcMax * kcMax];
+        if (buf.b.length < ncMax * kcMax) buf.b = new float[ncMax * kcMax];
+        float[] ap = buf.a, bp = buf.b;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
+                if (transB) packBt(b, bOff + jc * ldb + pc, ldb, kc, nc, bp);
+                else packB(b, bOff + pc * ldb + jc, ldb, kc, nc, bp);
+                float betaBlock = pc == 0 ? beta : 1f; // later depth blocks accumulate onto the first
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    if (transA) packAt(a, aOff + pc * lda + ic, lda, mc, kc, ap);
+                    else packA(a, aOff + ic * lda + pc, lda, mc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int cols = Math.min(NR, nc - jr);
+                        int co = cOff + ic * ldc + jc + jr;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            MicroKernel.run(kc, ap, ir * kc, bp, jr * kc, c, co + ir * ldc, ldc,
+                                    Math.min(MR, mc - ir), cols, alpha, betaBlock, buf.tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static int roundUp(int x, int unit) {
+        return (x + unit - 1) / unit * unit;
+    }
+
+    /** Packs B[kc×nc] (row-major, rows ldb apart) into NR-wide panels of kc steps, zero-padded. */
+    private static void packB(float[] b, int off, int ldb, int kc, int nc, float[] dst) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr), d = jr * kc;
+            for (int p = 0; p < kc; p++, d += NR) {
+                int s = off + p * ldb + jr;
+                if (cols == NR) {
+                    System.arraycopy(b, s, dst, d, NR);
+                } else {
+                    System.arraycopy(b, s, dst, d, cols);
+                    java.util.Arrays.fill(dst, d + cols, d + NR, 0f);
+                }
+            }
+        }
+    }
+
+    /** Packs Bᵀ: op(B)[p][j] = b[off + j·ldb + p]. */
+    private static void packBt(float[] b, int off, int ldb, int kc, int nc, float[] dst) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr), d = jr * kc;
+            for (int j = 0; j < cols; j++) {
+                int s = off + (jr + j) * ldb;
+                for (int p = 0; p < kc; p++) dst[d + p * NR + j] = b[s + p];
+            }
+            for (int j = cols; j < NR; j++) {
+                for (int p = 0; p < kc; p++) dst[d + p * NR + j] = 0f;
+            }
+        }
+    }
+
+    /** Packs A[mc×kc] (row-major, rows lda apart) into MR-tall panels of kc steps, zero-padded. */
+    private static void packA(float[] a, int off, int lda, int mc, int kc, float[] dst) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int rows = Math.min(MR, mc - ir), d = ir * kc;
+            for (int r = 0; r < rows; r++) {
+                int s = off + (ir + r) * lda;
+                for (int p = 0; p < kc; p++) dst[d + p * MR + r] = a[s + p];
+            }
+            for (int r = rows; r < MR; r++) {
+                for (int p = 0; p < kc; p++) dst[d + p * MR + r] = 0f;
+            }
+        }
+    }
+
+    /** Packs Aᵀ: op(A)[i][p] = a[off + p·lda + i]. */
+    private static void packAt(float[] a, int off, int lda, int mc, int kc, float[] dst) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int rows = Math.min(MR, mc - ir), d = ir * kc;
+            for (int p = 0; p < kc; p++, d += MR) {
+                int s = off + p * lda + ir;
+                if (rows == MR) {
+                    for (int r = 0; r < MR; r++) dst[d + r] = a[s + r];
+                } else {
+                    for (int r = 0; r < MR; r++) dst[d + r] = r < rows ? a[s + r] : 0f;
+                }
+            }
+        }
+    }
+}
