@@ -43,11 +43,28 @@ final class MicroKernel {
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
         }
-        if (rows == MR && cols == NR) {
-            store(c00, c01, c, co, alpha, beta);
-            store(c10, c11, c, co + ldc, alpha, beta);
-            store(c20, c21, c, co + 2 * ldc, alpha, beta);
-            store(c30, c31, c, co + 3 * ldc, alpha, beta);
+        // The write-back is spelled out rather than factored into a helper taking vectors: C2 does not always
+        // inline such a helper, and then every accumulator is boxed on the heap, which costs 3x.
+        if (rows == MR && cols == NR && beta == 0f) {
+            c00.mul(alpha).intoArray(c, co);
+            c01.mul(alpha).intoArray(c, co + L);
+            c10.mul(alpha).intoArray(c, co + ldc);
+            c11.mul(alpha).intoArray(c, co + ldc + L);
+            c20.mul(alpha).intoArray(c, co + 2 * ldc);
+            c21.mul(alpha).intoArray(c, co + 2 * ldc + L);
+            c30.mul(alpha).intoArray(c, co + 3 * ldc);
+            c31.mul(alpha).intoArray(c, co + 3 * ldc + L);
+        } else if (rows == MR && cols == NR) {
+            FloatVector vb = FloatVector.broadcast(SPECIES, beta);
+            int r0 = co, r1 = co + ldc, r2 = co + 2 * ldc, r3 = co + 3 * ldc;
+            FloatVector.fromArray(SPECIES, c, r0).fma(vb, c00.mul(alpha)).intoArray(c, r0);
+            FloatVector.fromArray(SPECIES, c, r0 + L).fma(vb, c01.mul(alpha)).intoArray(c, r0 + L);
+            FloatVector.fromArray(SPECIES, c, r1).fma(vb, c10.mul(alpha)).intoArray(c, r1);
+            FloatVector.fromArray(SPECIES, c, r1 + L).fma(vb, c11.mul(alpha)).intoArray(c, r1 + L);
+            FloatVector.fromArray(SPECIES, c, r2).fma(vb, c20.mul(alpha)).intoArray(c, r2);
+            FloatVector.fromArray(SPECIES, c, r2 + L).fma(vb, c21.mul(alpha)).intoArray(c, r2 + L);
+            FloatVector.fromArray(SPECIES, c, r3).fma(vb, c30.mul(alpha)).intoArray(c, r3);
+            FloatVector.fromArray(SPECIES, c, r3 + L).fma(vb, c31.mul(alpha)).intoArray(c, r3 + L);
         } else {
             c00.intoArray(tile, 0);
             c01.intoArray(tile, L);
@@ -60,22 +77,11 @@ final class MicroKernel {
             for (int i = 0; i < rows; i++) {
                 int ci = co + i * ldc;
                 for (int j = 0; j < cols; j++) {
-                    // Same operations as the vector store below, so partial tiles round identically.
+                    // Same operations as the vector write-back above, so partial tiles round identically.
                     float r = tile[i * NR + j] * alpha;
                     c[ci + j] = beta == 0f ? r : Math.fma(c[ci + j], beta, r);
                 }
             }
-        }
-    }
-
-    private static void store(FloatVector lo, FloatVector hi, float[] c, int co, float alpha, float beta) {
-        if (beta == 0f) {
-            lo.mul(alpha).intoArray(c, co);
-            hi.mul(alpha).intoArray(c, co + L);
-        } else {
-            FloatVector vb = FloatVector.broadcast(SPECIES, beta);
-            FloatVector.fromArray(SPECIES, c, co).fma(vb, lo.mul(alpha)).intoArray(c, co);
-            FloatVector.fromArray(SPECIES, c, co + L).fma(vb, hi.mul(alpha)).intoArray(c, co + L);
         }
     }
 }
