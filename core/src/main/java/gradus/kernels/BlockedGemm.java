@@ -6,8 +6,8 @@ import static gradus.kernels.MicroKernel.NR;
 /**
  * The cache-blocked GEMM behind {@link Gemm#sgemm} (the GotoBLAS/BLIS loop nest): a KC×NC block of op(B)
  * is packed into NR-wide micro-panels that live in L3/L1, an MC×KC block of op(A) into MR-tall micro-panels
- * that live in L2, and {@link MicroKernel} multiplies one pair of micro-panels at a time. Packing reads
- * either layout, so transposes cost nothing extra. The larger of m and n is split over the threads in whole
+ * that live in L2, and {@link MicroKernel} multiplies one pair of micro-panels at a time. {@link Packing}
+ * reads either layout, so transposes cost no extra pass. The larger of m and n is split over the threads in whole
  * tiles; every C element sees the same sequence of operations whatever the split, so results do not depend
  * on the thread count.
  */
@@ -19,7 +19,7 @@ final class BlockedGemm {
     /** Columns of the packed B block: KC×NC floats (2 MiB) stay in L3. */
     private static final int NC = Integer.getInteger("nc", 2048);
     /** Below this many multiply-adds per thread, forking costs more than it saves. */
-    private static final long MIN_PARALLEL_WORK = 1 << 18;
+    private static final long MIN_PARALLEL_WORK = 1 << 20;
 
     /** Each thread packs into its own buffers, reused across calls: fresh arrays would page-fault every call. */
     private static final class Buffers {
@@ -71,13 +71,13 @@ final class BlockedGemm {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
-                if (transB) packBt(b, bOff + jc * ldb + pc, ldb, kc, nc, bp);
-                else packB(b, bOff + pc * ldb + jc, ldb, kc, nc, bp);
+                if (transB) Packing.packBt(b, bOff + jc * ldb + pc, ldb, kc, nc, bp);
+                else Packing.packB(b, bOff + pc * ldb + jc, ldb, kc, nc, bp);
                 float betaBlock = pc == 0 ? beta : 1f; // later depth blocks accumulate onto the first
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    if (transA) packAt(a, aOff + pc * lda + ic, lda, mc, kc, ap);
-                    else packA(a, aOff + ic * lda + pc, lda, mc, kc, ap);
+                    if (transA) Packing.packAt(a, aOff + pc * lda + ic, lda, mc, kc, ap);
+                    else Packing.packA(a, aOff + ic * lda + pc, lda, mc, kc, ap);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int cols = Math.min(NR, nc - jr);
                         int co = cOff + ic * ldc + jc + jr;
@@ -93,64 +93,5 @@ final class BlockedGemm {
 
     private static int roundUp(int x, int unit) {
         return (x + unit - 1) / unit * unit;
-    }
-
-    /** Packs B[kc×nc] (row-major, rows ldb apart) into NR-wide panels of kc steps, zero-padded. */
-    private static void packB(float[] b, int off, int ldb, int kc, int nc, float[] dst) {
-        for (int jr = 0; jr < nc; jr += NR) {
-            int cols = Math.min(NR, nc - jr), d = jr * kc;
-            for (int p = 0; p < kc; p++, d += NR) {
-                int s = off + p * ldb + jr;
-                if (cols == NR) {
-                    System.arraycopy(b, s, dst, d, NR);
-                } else {
-                    System.arraycopy(b, s, dst, d, cols);
-                    java.util.Arrays.fill(dst, d + cols, d + NR, 0f);
-                }
-            }
-        }
-    }
-
-    /** Packs Bᵀ: op(B)[p][j] = b[off + j·ldb + p]. */
-    private static void packBt(float[] b, int off, int ldb, int kc, int nc, float[] dst) {
-        for (int jr = 0; jr < nc; jr += NR) {
-            int cols = Math.min(NR, nc - jr), d = jr * kc;
-            for (int j = 0; j < cols; j++) {
-                int s = off + (jr + j) * ldb;
-                for (int p = 0; p < kc; p++) dst[d + p * NR + j] = b[s + p];
-            }
-            for (int j = cols; j < NR; j++) {
-                for (int p = 0; p < kc; p++) dst[d + p * NR + j] = 0f;
-            }
-        }
-    }
-
-    /** Packs A[mc×kc] (row-major, rows lda apart) into MR-tall panels of kc steps, zero-padded. */
-    private static void packA(float[] a, int off, int lda, int mc, int kc, float[] dst) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir), d = ir * kc;
-            for (int r = 0; r < rows; r++) {
-                int s = off + (ir + r) * lda;
-                for (int p = 0; p < kc; p++) dst[d + p * MR + r] = a[s + p];
-            }
-            for (int r = rows; r < MR; r++) {
-                for (int p = 0; p < kc; p++) dst[d + p * MR + r] = 0f;
-            }
-        }
-    }
-
-    /** Packs Aᵀ: op(A)[i][p] = a[off + p·lda + i]. */
-    private static void packAt(float[] a, int off, int lda, int mc, int kc, float[] dst) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir), d = ir * kc;
-            for (int p = 0; p < kc; p++, d += MR) {
-                int s = off + p * lda + ir;
-                if (rows == MR) {
-                    for (int r = 0; r < MR; r++) dst[d + r] = a[s + r];
-                } else {
-                    for (int r = 0; r < MR; r++) dst[d + r] = r < rows ? a[s + r] : 0f;
-                }
-            }
-        }
     }
 }
