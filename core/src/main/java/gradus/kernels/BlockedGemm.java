@@ -5,16 +5,16 @@ import static gradus.kernels.MicroKernel.NR;
 
 /**
  * The cache-blocked GEMM behind {@link Gemm#sgemm} (the GotoBLAS/BLIS loop nest): a KC×NC block of op(B)
- * is packed into NR-wide micro-panels that live in L3/L1, an MC×KC block of op(A) into MR-tall micro-panels
- * that live in L2, and {@link MicroKernel} multiplies one pair of micro-panels at a time. {@link Packing}
- * reads either layout, so transposes cost no extra pass. The larger of m and n is split over the threads in whole
+ * is packed into NR-wide micro-panels that live in L3/L1, an MC×KC block of op(A) stays in L2 (read in place
+ * when A is row-major, packed into rows when it is transposed), and {@link MicroKernel} multiplies MR rows
+ * of it by one micro-panel at a time. {@link Packing} reads either layout, so transposes cost no extra pass. The larger of m and n is split over the threads in whole
  * tiles; every C element sees the same sequence of operations whatever the split, so results do not depend
  * on the thread count.
  */
 final class BlockedGemm {
     /** Depth of one packed block: a KC×NR micro-panel of B (16 KiB at NR = 16) stays in L1. */
     private static final int KC = Integer.getInteger("kc", 256);
-    /** Rows of the packed A block: MC×KC floats (128 KiB) stay in L2. */
+    /** Rows of the A block: MC×KC floats (128 KiB) stay in L2. */
     private static final int MC = Integer.getInteger("mc", 128);
     /** Columns of the packed B block: KC×NC floats (2 MiB) stay in L3. */
     private static final int NC = Integer.getInteger("nc", 2048);
@@ -64,7 +64,8 @@ final class BlockedGemm {
         int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks;
         int ncMax = Math.min(NC, roundUp(n, NR)), mcMax = Math.min(MC, roundUp(m, MR));
         Buffers buf = BUFFERS.get();
-        if (buf.a.length < mcMax * kcMax) buf.a = new float[mcMax * kcMax];
+        int aSize = transA ? mcMax * kcMax : MR * kcMax; // a block of Aᵀ, or the last partial tile of A
+        if (buf.a.length < aSize) buf.a = new float[aSize];
         if (buf.b.length < ncMax * kcMax) buf.b = new float[ncMax * kcMax];
         float[] ap = buf.a, bp = buf.b;
         for (int jc = 0; jc < n; jc += NC) {
@@ -75,15 +76,28 @@ final class BlockedGemm {
                 else Packing.packB(b, bOff + pc * ldb + jc, ldb, kc, nc, bp);
                 float betaBlock = pc == 0 ? beta : 1f; // later depth blocks accumulate onto the first
                 for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    if (transA) Packing.packAt(a, aOff + pc * lda + ic, lda, mc, kc, ap);
-                    else Packing.packA(a, aOff + ic * lda + pc, lda, mc, kc, ap);
+                    int mc = Math.min(MC, m - ic), fullRows = mc / MR * MR;
+                    // Where the tiles' rows of op(A) live: in place for row-major A, else in the packed block.
+                    float[] at;
+                    int ao, ald;
+                    if (transA) {
+                        Packing.packAt(a, aOff + pc * lda + ic, lda, mc, kc, ap);
+                        at = ap;
+                        ao = 0;
+                        ald = kc;
+                    } else {
+                        if (fullRows < mc) Packing.copyEdgeRows(a, aOff + (ic + fullRows) * lda + pc, lda, mc - fullRows, kc, ap);
+                        at = a;
+                        ao = aOff + ic * lda + pc;
+                        ald = lda;
+                    }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int cols = Math.min(NR, nc - jr);
                         int co = cOff + ic * ldc + jc + jr;
                         for (int ir = 0; ir < mc; ir += MR) {
-                            MicroKernel.run(kc, ap, ir * kc, bp, jr * kc, c, co + ir * ldc, ldc,
-                                    Math.min(MR, mc - ir), cols, alpha, betaBlock, buf.tile);
+                            boolean edge = !transA && ir == fullRows;
+                            MicroKernel.run(kc, edge ? ap : at, edge ? 0 : ao + ir * ald, edge ? kc : ald,
+                                    bp, jr * kc, c, co + ir * ldc, ldc, Math.min(MR, mc - ir), cols, alpha, betaBlock, buf.tile);
                         }
                     }
                 }

@@ -5,7 +5,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The register-blocked heart of {@link Gemm}: an {@link #MR}×{@link #NR} tile of C accumulated in
- * eight vector registers from one packed A micro-panel and one packed B micro-panel.
+ * eight vector registers from MR rows of A (broadcast one value at a time) and one packed B micro-panel.
  */
 final class MicroKernel {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -13,7 +13,7 @@ final class MicroKernel {
     /**
      * Rows of C per tile. Four rows of two vectors keep 8 accumulators in flight, which C2 allocates without
      * spills; 6 rows reach the same speed only when the loop is unrolled twice by hand, and 5 or 8 rows are
-     * slower. The four rows are spelled out here and in {@link Packing}.
+     * slower. The four rows are spelled out below.
      */
     static final int MR = 4;
     /** Columns of C per tile: two vectors. */
@@ -22,28 +22,32 @@ final class MicroKernel {
     private MicroKernel() {}
 
     /**
-     * C[rows×cols tile at co] = alpha·(Ap·Bp) + beta·C, where {@code ap} holds kc steps of MR values and
-     * {@code bp} kc steps of NR values (zero-padded past the matrix edge). beta == 0 never reads C.
-     * A partial tile ({@code rows < MR} or {@code cols < NR}) goes through {@code tile}, an MR·NR scratch array.
+     * C[rows×cols tile at co] = alpha·(A·Bp) + beta·C over kc depth steps. A is read in place: its MR rows
+     * start at {@code ao + r·lda} and run contiguously along the depth (row-major A needs no packing).
+     * {@code bp} holds kc steps of NR values, zero-padded past the matrix edge. beta == 0 never reads C.
+     * A partial tile ({@code rows < MR} or {@code cols < NR}) goes through {@code tile}, an MR·NR scratch array;
+     * its A rows past {@code rows} must still be readable (the caller pads them).
      */
-    static void run(int kc, float[] ap, int ao, float[] bp, int bo,
+    static void run(int kc, float[] a, int ao, int lda, float[] bp, int bo,
                     float[] c, int co, int ldc, int rows, int cols, float alpha, float beta, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00,
                 c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        // Four row streams with unit stride: C2 hoists each one's bounds check out of the loop.
+        int a0 = ao, a1 = ao + lda, a2 = a1 + lda, a3 = a2 + lda;
         for (int p = 0; p < kc; p++) {
-            int a = ao + p * MR, b = bo + p * NR;
+            int b = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, b);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, b + L);
-            FloatVector x = FloatVector.broadcast(SPECIES, ap[a]);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[a0 + p]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(SPECIES, ap[a + 1]);
+            x = FloatVector.broadcast(SPECIES, a[a1 + p]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(SPECIES, ap[a + 2]);
+            x = FloatVector.broadcast(SPECIES, a[a2 + p]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(SPECIES, ap[a + 3]);
+            x = FloatVector.broadcast(SPECIES, a[a3 + p]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
         }
