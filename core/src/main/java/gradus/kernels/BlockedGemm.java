@@ -13,11 +13,11 @@ import static gradus.kernels.MicroKernel.NR;
  */
 final class BlockedGemm {
     /** Depth of one packed block: a KC×NR micro-panel of B (16 KiB at NR = 16) stays in L1. */
-    private static final int KC = Integer.getInteger("kc", 256);
+    private static final int KC = 256;
     /** Rows of the A block: MC×KC floats (128 KiB) stay in L2. */
-    private static final int MC = Integer.getInteger("mc", 128);
+    private static final int MC = 128;
     /** Columns of the packed B block: KC×NC floats (2 MiB) stay in L3. */
-    private static final int NC = Integer.getInteger("nc", 2048);
+    private static final int NC = 2048;
     /** Below this many multiply-adds per thread, forking costs more than it saves. */
     private static final long MIN_PARALLEL_WORK = 1 << 20;
 

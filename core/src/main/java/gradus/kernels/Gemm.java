@@ -6,13 +6,11 @@ import java.util.Arrays;
  * Single-precision matrix multiply on row-major arrays, BLAS semantics:
  * {@code C = alpha * op(A) * op(B) + beta * C}, where op(X) is X or Xᵀ.
  * {@code lda/ldb/ldc} are the row strides of the stored (untransposed) arrays.
- * Large products run {@link BlockedGemm}, packed and parallel; small ones run plain loops.
+ * Products run {@link BlockedGemm} (packed, cache-blocked, parallel when large), except matrix-vector
+ * shapes, which run as dot products or row combinations.
  */
 public final class Gemm {
     private Gemm() {}
-
-    /** Below this many multiply-adds, packing costs more than it saves: plain loops are faster. */
-    private static final long SMALL_WORK = 1 << 15;
 
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -21,11 +19,17 @@ public final class Gemm {
             throw new IllegalArgumentException("sgemm sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
         }
         if (m == 0 || n == 0) return;
+        // A single column of op(B) stored contiguously (Bᵀ's rows, or B with one column and ldb 1).
+        boolean bColumnsContiguous = transB || (n == 1 && ldb == 1);
         if (k == 0 || alpha == 0f) { // BLAS: A and B are not read, C is only scaled
             scale(m, n, beta, c, cOff, ldc);
-        } else if ((long) m * n * k < SMALL_WORK) {
-            small(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else if (!transA && bColumnsContiguous && (m < MicroKernel.MR || n == 1)) {
+            dotProducts(m, n, k, alpha, a, aOff, lda, b, bOff, transB ? ldb : 1, beta, c, cOff, ldc);
+        } else if (!transB && m < MicroKernel.MR) {
+            rowCombinations(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
+            // Even 16×16×16 runs several times faster packed than in plain loops, and the blocked path
+            // stays on the calling thread, without allocating, until the product is worth splitting.
             BlockedGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }
     }
@@ -40,33 +44,30 @@ public final class Gemm {
         }
     }
 
-    /** Small products: straight loops, vectorized along whichever operand rows are contiguous. */
-    private static void small(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                              float beta, float[] c, int cOff, int ldc) {
-        if (!transB) { // C row i += (alpha·A[i][p]) · B row p
-            scale(m, n, beta, c, cOff, ldc);
-            for (int i = 0; i < m; i++) {
-                int ci = cOff + i * ldc;
-                for (int p = 0; p < k; p++) {
-                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    VectorMath.axpy(alpha * av, b, bOff + p * ldb, c, ci, n);
-                }
-            }
-            return;
-        }
-        for (int i = 0; i < m; i++) { // C[i][j] = alpha · (op(A) row i · B row j) + beta·C[i][j]
+    /**
+     * Matrix-vector shapes (a row or two of A, or one column of B), where tiles would be mostly padding:
+     * C[i][j] = alpha·(A row i · op(B) column j) + beta·C[i][j], both runs contiguous ({@code ldbCol} apart).
+     */
+    private static void dotProducts(int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                    float[] b, int bOff, int ldbCol, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
             int ci = cOff + i * ldc;
             for (int j = 0; j < n; j++) {
-                int bj = bOff + j * ldb;
-                float s;
-                if (transA) {
-                    s = 0f;
-                    for (int p = 0; p < k; p++) s += a[aOff + p * lda + i] * b[bj + p];
-                } else {
-                    s = VectorMath.dot(a, aOff + i * lda, b, bj, k);
-                }
-                c[ci + j] = beta == 0f ? alpha * s : alpha * s + beta * c[ci + j];
+                float s = alpha * VectorMath.dot(a, aOff + i * lda, b, bOff + j * ldbCol, k);
+                c[ci + j] = beta == 0f ? s : s + beta * c[ci + j];
+            }
+        }
+    }
+
+    /** A row or two of op(A) times B: each C row is a combination of B's contiguous rows. */
+    private static void rowCombinations(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                        float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        scale(m, n, beta, c, cOff, ldc);
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            for (int p = 0; p < k; p++) {
+                float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                VectorMath.axpy(alpha * av, b, bOff + p * ldb, c, ci, n);
             }
         }
     }

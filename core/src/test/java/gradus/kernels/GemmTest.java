@@ -30,39 +30,57 @@ class GemmTest {
         }
     }
 
-    /**
-     * Runs sgemm and the reference on the same random operands and checks every element within 1e-4 of the
-     * magnitude |alpha|·|op(A)|·|op(B)| + |beta·C|, and that nothing outside C's m×n window was written.
-     * With {@code nanC}, C starts as NaN (beta must be 0: C must not be read). Returns sgemm's C.
-     */
-    private static float[] check(boolean tA, boolean tB, int m, int n, int k, float alpha, float beta,
-                                 long seed, boolean nanC) {
-        Random rnd = new Random(seed);
-        Stored a = Stored.random(rnd, tA ? k : m, tA ? m : k), b = Stored.random(rnd, tB ? n : k, tB ? k : n);
-        Stored c0 = Stored.random(rnd, m, n);
-        if (nanC) {
-            for (int i = 0; i < m; i++) Arrays.fill(c0.data, c0.off + i * c0.ld, c0.off + i * c0.ld + n, Float.NaN);
+    /** One sgemm call on random operands stored with offsets and padded strides. */
+    private record Problem(boolean tA, boolean tB, int m, int n, int k, float alpha, float beta,
+                           Stored a, Stored b, Stored c0) {
+        /** With {@code nanC}, C starts as NaN inside its m×n window (beta must be 0: C must not be read). */
+        static Problem random(boolean tA, boolean tB, int m, int n, int k, float alpha, float beta, long seed, boolean nanC) {
+            Random rnd = new Random(seed);
+            Stored a = Stored.random(rnd, tA ? k : m, tA ? m : k), b = Stored.random(rnd, tB ? n : k, tB ? k : n);
+            Stored c0 = Stored.random(rnd, m, n);
+            if (nanC) {
+                for (int i = 0; i < m; i++) Arrays.fill(c0.data, c0.off + i * c0.ld, c0.off + i * c0.ld + n, Float.NaN);
+            }
+            return new Problem(tA, tB, m, n, k, alpha, beta, a, b, c0);
         }
-        float[] got = c0.data.clone(), want = c0.data.clone(), mag = c0.abs().data;
-        Gemm.sgemm(tA, tB, m, n, k, alpha, a.data, a.off, a.ld, b.data, b.off, b.ld, beta, got, c0.off, c0.ld);
-        Gemm.reference(tA, tB, m, n, k, alpha, a.data, a.off, a.ld, b.data, b.off, b.ld, beta, want, c0.off, c0.ld);
-        Stored aa = a.abs(), ba = b.abs();
-        Gemm.reference(tA, tB, m, n, k, Math.abs(alpha), aa.data, aa.off, aa.ld, ba.data, ba.off, ba.ld,
-                Math.abs(beta), mag, c0.off, c0.ld);
-        String where = "tA=" + tA + " tB=" + tB + " m=" + m + " n=" + n + " k=" + k + " alpha=" + alpha + " beta=" + beta;
-        for (int idx = 0; idx < got.length; idx++) {
-            int i = (idx - c0.off) / c0.ld, j = (idx - c0.off) % c0.ld;
-            boolean inside = idx >= c0.off && i < m && j < n;
-            if (!inside) {
-                assertEquals(c0.data[idx], got[idx], "wrote outside C at " + idx + ", " + where);
-            } else {
-                float tol = 1e-4f * mag[idx] + 1e-30f;
-                if (!(Math.abs(got[idx] - want[idx]) <= tol)) {
-                    fail("C[" + i + "][" + j + "] = " + got[idx] + ", want " + want[idx] + " ± " + tol + ", " + where);
+
+        /** sgemm's result: the whole C array, padding included. */
+        float[] run() {
+            float[] c = c0.data.clone();
+            Gemm.sgemm(tA, tB, m, n, k, alpha, a.data, a.off, a.ld, b.data, b.off, b.ld, beta, c, c0.off, c0.ld);
+            return c;
+        }
+
+        /**
+         * Checks sgemm against the reference: every element within 1e-4 of the magnitude
+         * |alpha|·|op(A)|·|op(B)| + |beta·C|, and nothing outside C's m×n window written. Returns sgemm's C.
+         */
+        float[] check() {
+            float[] got = run(), want = c0.data.clone(), mag = c0.abs().data;
+            Gemm.reference(tA, tB, m, n, k, alpha, a.data, a.off, a.ld, b.data, b.off, b.ld, beta, want, c0.off, c0.ld);
+            Stored aa = a.abs(), ba = b.abs();
+            Gemm.reference(tA, tB, m, n, k, Math.abs(alpha), aa.data, aa.off, aa.ld, ba.data, ba.off, ba.ld,
+                    Math.abs(beta), mag, c0.off, c0.ld);
+            String where = "tA=" + tA + " tB=" + tB + " m=" + m + " n=" + n + " k=" + k + " alpha=" + alpha + " beta=" + beta;
+            for (int idx = 0; idx < got.length; idx++) {
+                int i = (idx - c0.off) / c0.ld, j = (idx - c0.off) % c0.ld;
+                boolean inside = idx >= c0.off && i < m && j < n;
+                if (!inside) {
+                    assertEquals(c0.data[idx], got[idx], "wrote outside C at " + idx + ", " + where);
+                } else {
+                    float tol = 1e-4f * mag[idx] + 1e-30f;
+                    if (!(Math.abs(got[idx] - want[idx]) <= tol)) {
+                        fail("C[" + i + "][" + j + "] = " + got[idx] + ", want " + want[idx] + " ± " + tol + ", " + where);
+                    }
                 }
             }
+            return got;
         }
-        return got;
+    }
+
+    private static float[] check(boolean tA, boolean tB, int m, int n, int k, float alpha, float beta,
+                                 long seed, boolean nanC) {
+        return Problem.random(tA, tB, m, n, k, alpha, beta, seed, nanC).check();
     }
 
     @Test
@@ -84,6 +102,28 @@ class GemmTest {
                 check(tA, tB, 300, 300, 1, 1f, 0f, seed++, false);
             }
         }
+    }
+
+    @Test
+    void matrixVectorShapes() {
+        long seed = 100;
+        for (boolean tA : BOOLS) {
+            for (boolean tB : BOOLS) {
+                for (int rows = 1; rows <= 5; rows++) {
+                    check(tA, tB, rows, 300, 129, 1f, 0f, seed++, false);
+                    check(tA, tB, rows, 7, 300, -0.5f, 2f, seed++, false);
+                    check(tA, tB, 300, rows, 129, 1f, 0.5f, seed++, false);
+                }
+            }
+        }
+        // One column of B stored with stride 1 is contiguous whether or not it is flagged as transposed.
+        Random rnd = new Random(7);
+        float[] a = new float[65 * 40], b = new float[40], got = new float[65], want = new float[65];
+        for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = (float) rnd.nextGaussian();
+        Gemm.sgemm(false, false, 65, 1, 40, 1f, a, 0, 40, b, 0, 1, 0f, got, 0, 1);
+        Gemm.reference(false, false, 65, 1, 40, 1f, a, 0, 40, b, 0, 1, 0f, want, 0, 1);
+        assertArrayEquals(want, got, 1e-4f);
     }
 
     @Test
@@ -147,19 +187,20 @@ class GemmTest {
     @Test
     void resultDoesNotDependOnThreadCount() {
         int before = Parallel.threads();
-        int[][] shapes = {{300, 129, 300}, {65, 1000, 100}, {32, 9, 3000}};
+        // Just above the size that splits over 3 threads: by rows, by columns, by rows with a long depth.
+        int[][] shapes = {{200, 67, 260}, {40, 870, 100}, {24, 9, 16200}};
         try {
             for (boolean tA : BOOLS) {
                 for (boolean tB : BOOLS) {
                     for (int[] s : shapes) {
+                        Problem p = Problem.random(tA, tB, s[0], s[1], s[2], 1f, 0.5f, 7, false);
                         Parallel.setThreads(1);
-                        float[] one = check(tA, tB, s[0], s[1], s[2], 1f, 0.5f, 7, false);
-                        Parallel.setThreads(2);
-                        float[] two = check(tA, tB, s[0], s[1], s[2], 1f, 0.5f, 7, false);
-                        Parallel.setThreads(3);
-                        float[] three = check(tA, tB, s[0], s[1], s[2], 1f, 0.5f, 7, false);
-                        assertArrayEquals(one, two, "1 vs 2 threads, shape " + Arrays.toString(s));
-                        assertArrayEquals(one, three, "1 vs 3 threads, shape " + Arrays.toString(s));
+                        float[] one = p.check();
+                        for (int threads = 2; threads <= 3; threads++) {
+                            Parallel.setThreads(threads);
+                            assertArrayEquals(one, p.run(), "1 vs " + threads + " threads, tA=" + tA + " tB=" + tB
+                                    + " shape " + Arrays.toString(s));
+                        }
                     }
                 }
             }
