@@ -35,7 +35,7 @@ final class BlockedGemm {
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
         long work = (long) m * n * k;
-        if (m >= n) {
+        if (splitRows(transA, m, n)) {
             int tiles = (m + MR - 1) / MR;
             Parallel.forRange(tiles, grain(tiles, work), (t0, t1) -> {
                 int i0 = t0 * MR, i1 = Math.min(m, t1 * MR);
@@ -50,6 +50,18 @@ final class BlockedGemm {
                         b, bOff + (transB ? j0 * ldb : j0), ldb, beta, c, cOff + j0, ldc);
             });
         }
+    }
+
+    /**
+     * Whether threads take rows of C rather than columns. Each thread packs the whole of whatever it does
+     * not split: split rows and every thread packs all of op(B) (k·n); split columns and every thread
+     * reads all of A (m·k), which costs about half as much as packing it, unless A is transposed and
+     * must be packed too. A dimension too narrow for two tiles is not split.
+     */
+    private static boolean splitRows(boolean transA, int m, int n) {
+        if (n < 2 * NR) return true;
+        if (m < 2 * MR) return false;
+        return transA ? n < m : 2 * n < m;
     }
 
     /** Tiles per chunk so that each thread gets at least {@link #MIN_PARALLEL_WORK}. */

@@ -187,8 +187,8 @@ class GemmTest {
     @Test
     void resultDoesNotDependOnThreadCount() {
         int before = Parallel.threads();
-        // Just above the size that splits over 3 threads: by rows, by columns, by rows with a long depth.
-        int[][] shapes = {{200, 67, 260}, {40, 870, 100}, {24, 9, 16200}};
+        // Just above the size that splits over 3 threads, by rows or by columns (which one also depends on tA).
+        int[][] shapes = {{200, 67, 260}, {40, 870, 100}, {24, 9, 16200}, {300, 200, 60}};
         try {
             for (boolean tA : BOOLS) {
                 for (boolean tB : BOOLS) {
