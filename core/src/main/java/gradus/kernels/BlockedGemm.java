@@ -7,9 +7,9 @@ import static gradus.kernels.MicroKernel.NR;
  * The cache-blocked GEMM behind {@link Gemm#sgemm} (the GotoBLAS/BLIS loop nest): a KC×NC block of op(B)
  * is packed into NR-wide micro-panels that live in L3/L1, an MC×KC block of op(A) stays in L2 (read in place
  * when A is row-major, packed into rows when it is transposed), and {@link MicroKernel} multiplies MR rows
- * of it by one micro-panel at a time. {@link Packing} reads either layout, so transposes cost no extra pass. The larger of m and n is split over the threads in whole
- * tiles; every C element sees the same sequence of operations whatever the split, so results do not depend
- * on the thread count.
+ * of it by one micro-panel at a time. {@link Packing} reads either layout, so transposes cost no extra pass.
+ * Threads split the rows or the columns of C in whole tiles; every C element sees the same sequence of
+ * operations whatever the split, so results do not depend on the thread count.
  */
 final class BlockedGemm {
     /** Depth of one packed block: a KC×NR micro-panel of B (16 KiB at NR = 16) stays in L1. */
@@ -107,7 +107,7 @@ final class BlockedGemm {
                         int cols = Math.min(NR, nc - jr);
                         int co = cOff + ic * ldc + jc + jr;
                         for (int ir = 0; ir < mc; ir += MR) {
-                            boolean edge = !transA && ir == fullRows;
+                            boolean edge = !transA && ir == fullRows; // the zero-padded copy of the last rows
                             MicroKernel.run(kc, edge ? ap : at, edge ? 0 : ao + ir * ald, edge ? kc : ald,
                                     bp, jr * kc, c, co + ir * ldc, ldc, Math.min(MR, mc - ir), cols, alpha, betaBlock, buf.tile);
                         }
