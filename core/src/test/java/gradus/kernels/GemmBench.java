@@ -8,9 +8,13 @@ import java.util.Random;
 /**
  * GFLOPS of {@link Gemm#sgemm} against the previous row-axpy implementation, on square sizes and the
  * shapes an MLP (784-64-64-10) and a small CNN on Fashion-MNIST (batch 128, im2col chunks of 32 images)
- * produce. Not a test: run its main (see bench/numpy_gemm.py for NumPy's numbers on the same shapes).
+ * produce. Not a test: run its main (see bench/numpy_gemm.py for NumPy's numbers on the same shapes):
+ * <pre>
+ * ./mvnw -q -o test-compile -pl core
+ * java --add-modules jdk.incubator.vector -cp core/target/classes:core/target/test-classes gradus.kernels.GemmBench [repeats]
+ * </pre>
  * Timings alternate between the two implementations so that background load hits both alike; each
- * reports its best round.
+ * reports its best round. {@code -Dgradus.threads=1} measures one core.
  */
 public final class GemmBench {
     private record Shape(String name, boolean tA, boolean tB, int m, int n, int k) {}
