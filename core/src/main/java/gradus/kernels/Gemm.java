@@ -1,9 +1,13 @@
 package gradus.kernels;
 
+import java.util.Arrays;
+
 /**
  * Single-precision matrix multiply on row-major arrays, BLAS semantics:
  * {@code C = alpha * op(A) * op(B) + beta * C}, where op(X) is X or Xᵀ.
  * {@code lda/ldb/ldc} are the row strides of the stored (untransposed) arrays.
+ * Products run {@link BlockedGemm} (packed, cache-blocked, parallel when large), except matrix-vector
+ * shapes, which run as dot products or row combinations.
  */
 public final class Gemm {
     private Gemm() {}
@@ -11,33 +15,61 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
-        if (m == 0 || n == 0) return;
-        // B row p (length n) must be contiguous for the vectorized inner loop: pack Bᵀ once.
-        float[] bp = b;
-        int bpOff = bOff, bpLd = ldb;
-        if (transB) {
-            bp = new float[k * n];
-            for (int j = 0; j < n; j++) {
-                int src = bOff + j * ldb;
-                for (int p = 0; p < k; p++) bp[p * n + j] = b[src + p];
-            }
-            bpOff = 0;
-            bpLd = n;
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("sgemm sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
         }
-        final float[] bb = bp;
-        final int bo = bpOff, ldbb = bpLd;
-        long work = (long) m * n * k;
-        Parallel.forRange(m, work < 1 << 18 ? m : 1, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
-                int ci = cOff + i * ldc;
-                if (beta == 0f) java.util.Arrays.fill(c, ci, ci + n, 0f);
-                else if (beta != 1f) VectorMath.scaleShift(c, ci, beta, 0f, c, ci, n);
-                for (int p = 0; p < k; p++) {
-                    float av = alpha * (transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p]);
-                    if (av != 0f) VectorMath.axpy(av, bb, bo + p * ldbb, c, ci, n);
-                }
+        if (m == 0 || n == 0) return;
+        // A single column of op(B) stored contiguously (Bᵀ's rows, or B with one column and ldb 1).
+        boolean bColumnsContiguous = transB || (n == 1 && ldb == 1);
+        if (k == 0 || alpha == 0f) { // BLAS: A and B are not read, C is only scaled
+            scale(m, n, beta, c, cOff, ldc);
+        } else if (!transA && bColumnsContiguous && (m < MicroKernel.MR || n == 1)) {
+            dotProducts(m, n, k, alpha, a, aOff, lda, b, bOff, transB ? ldb : 1, beta, c, cOff, ldc);
+        } else if (!transB && m < MicroKernel.MR) {
+            rowCombinations(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else {
+            // Even 16×16×16 runs several times faster packed than in plain loops, and the blocked path
+            // stays on the calling thread, without allocating, until the product is worth splitting.
+            BlockedGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    /** C = beta·C; beta == 0 overwrites C without reading it (it may hold NaN). */
+    private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        if (beta == 1f) return;
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            if (beta == 0f) Arrays.fill(c, ci, ci + n, 0f);
+            else VectorMath.scaleShift(c, ci, beta, 0f, c, ci, n);
+        }
+    }
+
+    /**
+     * Matrix-vector shapes (a row or two of A, or one column of B), where tiles would be mostly padding:
+     * C[i][j] = alpha·(A row i · op(B) column j) + beta·C[i][j], both runs contiguous ({@code ldbCol} apart).
+     */
+    private static void dotProducts(int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                    float[] b, int bOff, int ldbCol, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                float s = alpha * VectorMath.dot(a, aOff + i * lda, b, bOff + j * ldbCol, k);
+                c[ci + j] = beta == 0f ? s : s + beta * c[ci + j];
             }
-        });
+        }
+    }
+
+    /** A row or two of op(A) times B: each C row is a combination of B's contiguous rows. */
+    private static void rowCombinations(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                        float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        scale(m, n, beta, c, cOff, ldc);
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            for (int p = 0; p < k; p++) {
+                float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                VectorMath.axpy(alpha * av, b, bOff + p * ldb, c, ci, n);
+            }
+        }
     }
 
     /** The obvious triple loop in double precision: the reference every fast path is tested against. */

@@ -1,0 +1,54 @@
+"""NumPy's (OpenBLAS's) GFLOPS on the shapes GemmBench measures, for comparison with Gradus's sgemm.
+
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=2 python3 bench/numpy_gemm.py [repeats]
+Transposed operands are .T views, so BLAS gets transpose flags, not copies (as sgemm gets transA/transB).
+Reports the best round, like GemmBench: on a shared machine slower rounds measure the neighbours.
+"""
+import sys
+import time
+
+import numpy as np
+
+SHAPES = [  # name, transA, transB, m, n, k (same list as GemmBench)
+    ("square 256", False, False, 256, 256, 256),
+    ("square 512", False, False, 512, 512, 512),
+    ("square 1024", False, False, 1024, 1024, 1024),
+    ("square 2048", False, False, 2048, 2048, 2048),
+    ("mlp fwd X·Wt", False, True, 128, 64, 784),
+    ("mlp dW dYt·X", True, False, 64, 784, 128),
+    ("mlp dW Xt·dY", True, False, 784, 64, 128),
+    ("mlp dX dY·W", False, False, 128, 784, 64),
+    ("conv1 W·cols", False, False, 32, 784 * 32, 9),
+    ("conv1 dW dY·colsT", False, True, 32, 9, 784 * 32),
+    ("conv1 dcols WT·dY", True, False, 9, 784 * 32, 32),
+    ("conv2 W·cols", False, False, 64, 196 * 32, 288),
+    ("conv2 dW dY·colsT", False, True, 64, 288, 196 * 32),
+    ("conv2 dcols WT·dY", True, False, 288, 196 * 32, 64),
+]
+
+
+def main():
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    rng = np.random.default_rng(1)
+    print(f"{'shape':<20} {'m x n x k':<22} {'numpy GF/s':>12}")
+    for name, ta, tb, m, n, k in SHAPES:
+        a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
+        b = rng.standard_normal((n, k) if tb else (k, n), dtype=np.float32)
+        opa, opb = (a.T if ta else a), (b.T if tb else b)
+        c = np.empty((m, n), dtype=np.float32)
+        flops = 2.0 * m * n * k
+        calls = int(max(1, min(100_000, 5e9 / flops)))
+        rates = []
+        for r in range(repeats + 1):  # the first round warms up
+            t0 = time.perf_counter()
+            for _ in range(calls):
+                np.matmul(opa, opb, out=c)
+            t = time.perf_counter() - t0
+            if r > 0:
+                rates.append(flops * calls / t / 1e9)
+        dims = f"{'T' if ta else 'N'} {'T' if tb else 'N'} {m}x{n}x{k}"
+        print(f"{name:<20} {dims:<22} {max(rates):12.1f}")
+
+
+if __name__ == "__main__":
+    main()
