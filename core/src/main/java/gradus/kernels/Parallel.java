@@ -2,7 +2,7 @@ package gradus.kernels;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.ForkJoinTask;
 
 /**
  * Splits index ranges over one shared pool sized to the cores.
@@ -48,16 +48,13 @@ public final class Parallel {
             if (n > 0) body.run(0, n);
             return;
         }
-        RecursiveAction[] tasks = new RecursiveAction[chunks];
-        for (int c = 0; c < chunks; c++) {
+        // The caller runs the first chunk itself instead of idling while the pool works (saves a wake-up).
+        ForkJoinTask<?>[] rest = new ForkJoinTask<?>[chunks - 1];
+        for (int c = 1; c < chunks; c++) {
             int from = (int) ((long) n * c / chunks), to = (int) ((long) n * (c + 1) / chunks);
-            tasks[c] = new RecursiveAction() {
-                @Override protected void compute() { body.run(from, to); }
-            };
+            rest[c - 1] = pool.submit(() -> body.run(from, to));
         }
-        pool.invoke(new RecursiveAction() {
-            @Override protected void compute() { invokeAll(tasks); }
-        });
+        body.run(0, (int) ((long) n / chunks));
+        for (ForkJoinTask<?> t : rest) t.join();
     }
-
 }
