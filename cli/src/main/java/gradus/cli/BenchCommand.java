@@ -46,8 +46,10 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Object> m = config.asMap();
         @SuppressWarnings("unchecked")
         Map<String, Object> data = new LinkedHashMap<>((Map<String, Object>) m.get("data"));
-        data.remove("validation_split"); // time pure training epochs on the full training split
-        data.remove("validation");
+        // Time pure training epochs on the full training split; evaluate once at the end.
+        data.remove("validation_split");
+        Object validation = data.remove("validation");
+        if (validation != null && !data.containsKey("test")) data.put("test", validation);
         m.put("data", data);
         Path out = Files.createTempDirectory("gradus-bench");
         var result = new Recipe(new Config(recipePath.getFileName().toString(), m))
