@@ -25,6 +25,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where datasets are looked up first.")
     Path dataDir;
 
+    @Option(names = "--resume", paramLabel = "MODEL_DIR", description = "Continue a run from its saved model directory (weights, optimizer state, epoch) up to the recipe's epochs.")
+    Path resume;
+
     @Option(names = "--no-progress", description = "No live progress bar (one line per epoch only).")
     boolean noProgress;
 
@@ -32,7 +35,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Recipe recipe = new Recipe(Yaml.read(config));
         Path runDir = out != null ? out : Path.of("runs", recipe.name());
-        recipe.run(new Recipe.Options(runDir, dataDir, epochs, seed, !noProgress, System.out));
+        recipe.run(new Recipe.Options(runDir, dataDir, epochs, seed, !noProgress, System.out, resume));
         return 0;
     }
 }

@@ -109,6 +109,20 @@ class CliTest {
     }
 
     @Test
+    void resumedRunEqualsUninterruptedRun() throws Exception {
+        Path yaml = recipe("resume.yaml", SAMPLE_MLP);
+        assertEquals(0, cli("train", yaml.toString(), "--out", dir.resolve("half").toString(), "--epochs", "2", "--no-progress").code());
+        Run resumed = cli("train", yaml.toString(), "--out", dir.resolve("resumed").toString(), "--resume",
+                dir.resolve("half/model").toString(), "--no-progress");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("resuming from") && resumed.out().contains("epoch 4/4") && !resumed.out().contains("epoch 2/"), resumed.out());
+        // the uninterrupted 4-epoch run is the class fixture: same weights, bit for bit
+        var a = gradus.io.Safetensors.read(model.resolve("model.safetensors")).tensors();
+        var b = gradus.io.Safetensors.read(dir.resolve("resumed/model/model.safetensors")).tensors();
+        for (String k : a.keySet()) assertArrayEquals(a.get(k).toArray(), b.get(k).toArray(), k);
+    }
+
+    @Test
     void unknownConfigKeyNamesKeyAndAllowed() throws Exception {
         Path bad = recipe("bad.yaml", SAMPLE_MLP.replace("training: {epochs: 4, batch_size: 64}", "training: {epochs: 1, batchsize: 64}"));
         Run r = cli("train", bad.toString(), "--out", dir.resolve("bad").toString());

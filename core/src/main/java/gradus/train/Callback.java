@@ -4,6 +4,7 @@ import java.util.Map;
 
 /** Hooks into {@link Trainer#fit}; every method has a no-op default. */
 public interface Callback {
+    /** {@code epochs} is the epoch count the run ends at, counting epochs done before a resume. */
     default void onTrainBegin(Trainer trainer, int epochs, int stepsPerEpoch) {}
 
     default void onEpochBegin(int epoch) {}

@@ -53,7 +53,11 @@ public final class Recipe {
     }
 
     /** Where and how to run; null fields keep the config's values. */
-    public record Options(Path outDir, Path dataDir, Integer epochs, Long seed, boolean progress, PrintStream log) {}
+    public record Options(Path outDir, Path dataDir, Integer epochs, Long seed, boolean progress, PrintStream log, Path resumeFrom) {
+        public Options(Path outDir, Path dataDir, Integer epochs, Long seed, boolean progress, PrintStream log) {
+            this(outDir, dataDir, epochs, seed, progress, log, null);
+        }
+    }
 
     public record Result(Path modelDir, History history, Map<String, Double> test) {}
 
@@ -137,6 +141,7 @@ public final class Recipe {
         }
         trainer.callbacks(callbacks.toArray(new Callback[0]));
 
+        if (o.resumeFrom() != null) epochs -= resume(o.resumeFrom(), model, optimizer, trainer, log);
         log.printf("%s: %s, %,d parameters, %d train / %s validation examples, %d epochs%n", name(), task,
                 model.parameterCount(), train.size(), validation == null ? "no" : String.format("%,d", validation.size()), epochs);
         History history = trainer.fit(trainLoader, valLoader, epochs);
@@ -158,6 +163,19 @@ public final class Recipe {
         }
         log.println("saved model to " + modelDir + " and metrics to " + metricsFile);
         return new Result(modelDir, history, testLogs);
+    }
+
+    /** Loads weights, optimizer state and the epoch/step counters of a saved run; returns the epochs already done. */
+    private static int resume(Path dir, Module model, Optimizer optimizer, Trainer trainer, PrintStream log) throws IOException {
+        model.loadStateDict(ModelDirectory.load(dir).model().stateDict());
+        var state = ModelDirectory.loadTrainingState(dir).orElseThrow(() -> new IllegalArgumentException(
+                dir + " has no optimizer.safetensors/training_state.json to resume from"));
+        optimizer.loadStateDict(state.optimizer());
+        int epoch = ((Number) state.trainer().getOrDefault("epoch", 0)).intValue();
+        int step = ((Number) state.trainer().getOrDefault("global_step", 0)).intValue();
+        trainer.startAt(epoch, step);
+        log.printf("resuming from %s after epoch %d (step %d)%n", dir, epoch, step);
+        return epoch;
     }
 
     private static TensorDataset rescaled(TensorDataset d, Scaler scaler) {

@@ -122,7 +122,7 @@ public final class Trainer {
         stopRequested = false;
         List<Map<String, Double>> history = new ArrayList<>();
         int steps = train.numBatches();
-        for (Callback c : callbacks) c.onTrainBegin(this, epochs, steps);
+        for (Callback c : callbacks) c.onTrainBegin(this, epoch + epochs, steps);
         int lastEpoch = epoch + epochs;
         while (epoch < lastEpoch && !stopRequested) {
             for (Callback c : callbacks) c.onEpochBegin(epoch);
