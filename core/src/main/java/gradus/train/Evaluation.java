@@ -27,7 +27,7 @@ public final class Evaluation {
     public static Report run(Module model, Map<String, Object> modelConfig, TensorDataset data, int batchSize) {
         String task = String.valueOf(modelConfig.getOrDefault("task", data.labels() != null ? "classification" : "regression"));
         Object lossSpec = modelConfig.getOrDefault("loss", task.equals("classification") ? "cross_entropy" : "mse");
-        Loss loss = lossSpec instanceof Map<?, ?> m ? Loss.named(String.valueOf(m.get("type")), 0f) : Loss.named(lossSpec.toString(), 0f);
+        Loss loss = Loss.named(Loss.nameOf(lossSpec), 0f);
         boolean wasTraining = model.isTraining();
         model.eval();
         double lossSum = 0;
@@ -81,7 +81,6 @@ public final class Evaluation {
 
     /** Models trained with plain bce end in a sigmoid and output probabilities rather than logits. */
     public static boolean probabilities(Object lossSpec) {
-        String name = lossSpec instanceof Map<?, ?> m ? String.valueOf(m.get("type")) : String.valueOf(lossSpec);
-        return name.equals("bce");
+        return Loss.nameOf(lossSpec).equals("bce");
     }
 }

@@ -39,6 +39,11 @@ public interface Loss {
         return (out, b) -> Losses.bce(out, alignTargets(out, b.targets() != null ? b.targets() : b.labels().toFloat()));
     }
 
+    /** The loss name of a config value: a name, or a mapping with a {@code type}. */
+    static String nameOf(Object spec) {
+        return spec instanceof java.util.Map<?, ?> m ? String.valueOf(m.get("type")) : String.valueOf(spec);
+    }
+
     /** Resolves a config name: cross_entropy, mse, l1, bce_with_logits, bce. */
     static Loss named(String name, float labelSmoothing) {
         return switch (name.toLowerCase().replace('-', '_')) {

@@ -194,8 +194,7 @@ public final class Recipe {
 
     private String lossName() {
         Object raw = config.asMap().get("loss");
-        if (raw == null) return "cross_entropy";
-        return raw instanceof Map<?, ?> m ? String.valueOf(m.get("type")) : raw.toString();
+        return raw == null ? "cross_entropy" : Loss.nameOf(raw);
     }
 
     private String task(TensorDataset train) {
