@@ -2,7 +2,10 @@ package gradus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import gradus.data.Dataset;
+import gradus.data.TextEncoding;
 import gradus.data.datasets.Datasets;
+import gradus.data.datasets.TextData;
 import gradus.io.ModelDirectory;
 import gradus.train.Evaluation;
 import picocli.CommandLine.Command;
@@ -20,7 +23,7 @@ final class EvalCommand implements Callable<Integer> {
     Path modelDir;
 
     @Option(names = "--data", required = true, paramLabel = "SPEC",
-            description = "A dataset and split (fashion-mnist:test, fashion-mnist-sample:test, boston:test) or a CSV file.")
+            description = "A dataset and split (fashion-mnist:test, boston:test, moby-dick:val, spam-assassin:test, …), a CSV file or a text file/folder.")
     String data;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where datasets are looked up first.")
@@ -35,7 +38,9 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var loaded = ModelDirectory.load(modelDir);
-        var dataset = Datasets.openFor(data, dataDir, loaded.config());
+        Dataset dataset = TextData.isText(data)
+                ? TextEncoding.forModel(TextData.open(data, dataDir), ModelDirectory.tokenizer(modelDir), loaded.config())
+                : Datasets.openFor(data, dataDir, loaded.config());
         var report = Evaluation.run(loaded.model(), loaded.config(), dataset, batchSize);
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(report.summary()));
@@ -49,7 +54,7 @@ final class EvalCommand implements Callable<Integer> {
         if (report.classification() != null) {
             System.out.println(report.classification().toString());
             System.out.println(report.confusion().render());
-            System.out.printf(Locale.ROOT, "loss %.4f on %d samples%n", (Double) report.summary().get("loss"), (Integer) report.summary().get("samples"));
+            System.out.printf(Locale.ROOT, "loss %.4f on %d samples%n", (Double) report.summary().get("loss"), ((Number) report.summary().get("samples")).intValue());
         } else {
             for (Map.Entry<String, Object> e : report.summary().entrySet()) {
                 System.out.printf(Locale.ROOT, "%-8s %s%n", e.getKey(), e.getValue() instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : e.getValue());

@@ -29,6 +29,8 @@ public final class ModelDirectory {
     public static final String WEIGHTS_FILE = "model.safetensors";
     public static final String OPTIMIZER_FILE = "optimizer.safetensors";
     public static final String TRAINING_STATE_FILE = "training_state.json";
+    /** A text model's tokenizer, in the Hugging Face tokenizer.json format. */
+    public static final String TOKENIZER_FILE = "tokenizer.json";
     public static final String FORMAT = "gradus";
     public static final int FORMAT_VERSION = 1;
     private static final List<String> RESERVED = List.of("format", "format_version", "model");
@@ -74,6 +76,12 @@ public final class ModelDirectory {
         }
         model.eval();
         return new Loaded(model, config);
+    }
+
+    /** The tokenizer saved beside a text model; fails naming the directory when there is none. */
+    public static gradus.text.Tokenizer tokenizer(Path dir) throws IOException {
+        Path file = existing(dir, TOKENIZER_FILE);
+        return gradus.text.Tokenizers.load(file);
     }
 
     /** The validated {@code config.json} of a model directory, without loading weights. */

@@ -3,6 +3,7 @@ package gradus.train;
 import gradus.autograd.GradMode;
 import gradus.data.Batch;
 import gradus.data.DataLoader;
+import gradus.data.Dataset;
 import gradus.data.TensorDataset;
 import gradus.metrics.ClassificationReport;
 import gradus.metrics.ConfusionMatrix;
@@ -24,8 +25,10 @@ public final class Evaluation {
     /**
      * @param modelConfig the model directory's config.json (task, class_names, loss)
      */
-    public static Report run(Module model, Map<String, Object> modelConfig, TensorDataset data, int batchSize) {
-        String task = String.valueOf(modelConfig.getOrDefault("task", data.labels() != null ? "classification" : "regression"));
+    public static Report run(Module model, Map<String, Object> modelConfig, Dataset data, int batchSize) {
+        TensorDataset tensors = data instanceof TensorDataset t ? t : null;
+        String task = String.valueOf(modelConfig.getOrDefault("task",
+                tensors != null && tensors.labels() == null ? "regression" : "classification"));
         Object lossSpec = modelConfig.getOrDefault("loss", task.equals("classification") ? "cross_entropy" : "mse");
         Loss loss = Loss.named(Loss.nameOf(lossSpec), 0f);
         boolean wasTraining = model.isTraining();
@@ -36,7 +39,7 @@ public final class Evaluation {
         try (var g = GradMode.noGrad()) {
             if (task.equals("classification")) {
                 @SuppressWarnings("unchecked")
-                List<String> names = (List<String>) modelConfig.getOrDefault("class_names", data.classNames());
+                List<String> names = (List<String>) modelConfig.getOrDefault("class_names", tensors == null ? null : tensors.classNames());
                 ConfusionMatrix cm = null;
                 for (Batch b : DataLoader.of(data).batchSize(batchSize)) {
                     Tensor out = model.forward(b.x());
@@ -53,6 +56,21 @@ public final class Evaluation {
                 summary.put("loss", lossSum / n);
                 summary.put("samples", n);
                 return new Report(summary, cm, report);
+            }
+            if (task.equals(TextTask.LANGUAGE_MODEL)) {
+                // every window has the same length, so the mean over windows is the mean per token
+                long tokens = 0;
+                for (Batch b : DataLoader.of(data).batchSize(batchSize)) {
+                    lossSum += (double) loss.compute(model.forward(b.x()), b).item() * b.size();
+                    n += b.size();
+                    tokens += b.labels().numel();
+                }
+                if (n == 0) throw new IllegalArgumentException("the evaluation data is empty");
+                summary.put("loss", lossSum / n);
+                summary.put("perplexity", Math.exp(lossSum / n));
+                summary.put("tokens", tokens);
+                summary.put("samples", n);
+                return new Report(summary, null, null);
             }
             RegressionMetrics rm = new RegressionMetrics();
             for (Batch b : DataLoader.of(data).batchSize(batchSize)) {

@@ -10,14 +10,24 @@ import gradus.tensor.Tensor;
 public interface Loss {
     Tensor compute(Tensor output, Batch batch);
 
-    /** Cross-entropy from logits [N, C] against class labels. */
+    /**
+     * Cross-entropy from logits [N, C] against class labels; sequence logits [B, T, C] against labels
+     * [B, T] (language models) give the mean over all tokens.
+     */
     static Loss crossEntropy() {
-        return (out, b) -> Losses.crossEntropy(out, requireLabels(b, "cross_entropy"));
+        return crossEntropy(0f);
     }
 
     /** Cross-entropy with label smoothing ε. */
     static Loss crossEntropy(float labelSmoothing) {
-        return (out, b) -> Losses.crossEntropy(out, requireLabels(b, "cross_entropy"), null, labelSmoothing, gradus.nn.Reduction.MEAN);
+        return (out, b) -> {
+            gradus.tensor.IntTensor labels = requireLabels(b, "cross_entropy");
+            if (out.dim() > 2 && labels.numel() * out.size(-1) == out.numel()) {
+                out = out.reshape(-1, out.size(-1));
+                labels = labels.reshape(labels.numel());
+            }
+            return Losses.crossEntropy(out, labels, null, labelSmoothing, gradus.nn.Reduction.MEAN);
+        };
     }
 
     /** Mean squared error against float targets (shapes [N] and [N, 1] are treated alike). */

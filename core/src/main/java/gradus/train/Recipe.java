@@ -38,10 +38,10 @@ import java.util.Map;
  * {@code OUT/metrics.jsonl}.
  */
 public final class Recipe {
-    private static final String[] TOP_KEYS = {"name", "seed", "task", "data", "model", "loss", "optimizer", "schedule", "training"};
-    private static final String[] DATA_KEYS = {"train", "validation", "validation_split", "test", "scale"};
+    private static final String[] TOP_KEYS = {"name", "seed", "task", "data", "model", "loss", "optimizer", "schedule", "training", "generate"};
+    private static final String[] DATA_KEYS = {"train", "validation", "validation_split", "test", "scale", "tokenizer", "max_length", "context"};
     private static final String[] TRAINING_KEYS = {"epochs", "batch_size", "metrics", "early_stopping", "checkpoint",
-            "clip_grad_norm", "l1", "l2", "shuffle", "drop_last"};
+            "clip_grad_norm", "l1", "l2", "shuffle", "drop_last", "steps"};
 
     private final Config config;
 
@@ -61,6 +61,10 @@ public final class Recipe {
 
     public record Result(Path modelDir, History history, Map<String, Double> test) {}
 
+    /** What a config's data section turns into: datasets, the fitted tokenizer (text only), the model config and config.json additions. */
+    record Prepared(String task, gradus.data.Dataset train, gradus.data.Dataset validation, gradus.data.Dataset test,
+                    gradus.text.Tokenizer tokenizer, Map<String, Object> modelConfig, Map<String, Object> extra) {}
+
     public String name() {
         return config.getString("name", "run");
     }
@@ -72,50 +76,24 @@ public final class Recipe {
         Config data = config.getSection("data");
         Config training = config.getSection("training", Map.of());
 
-        var opened = Datasets.open(data.getString("train"), o.dataDir());
-        TensorDataset train = opened.dataset();
-        Scaler scaler = opened.scaler();
-        TensorDataset validation = null;
-        if (data.has("validation")) {
-            validation = Datasets.open(data.getString("validation"), o.dataDir()).dataset();
-        } else if (data.has("validation_split")) {
-            double fraction = data.getDouble("validation_split");
-            if (!(fraction > 0 && fraction < 1)) {
-                throw new ConfigException("data.validation_split must be between 0 and 1, got " + fraction);
-            }
-            var parts = Split.randomSplit(train, 1 - fraction, seed);
-            train = parts.first();
-            validation = parts.second();
-        }
-        TensorDataset test = data.has("test") ? Datasets.open(data.getString("test"), o.dataDir()).dataset() : null;
-        if (data.has("scale")) {
-            // Fitted on the training rows only, then applied unchanged to validation and test.
-            if (scaler != null) throw new ConfigException("data.scale: " + data.getString("train") + " is scaled already");
-            scaler = switch (data.getString("scale")) {
-                case "standard" -> new StandardScaler();
-                case "minmax" -> new MinMaxScaler(0f, 1f);
-                default -> throw new ConfigException("data.scale must be standard or minmax, got '" + data.getString("scale") + "'");
-            };
-            scaler.fit(train.x());
-            train = rescaled(train, scaler);
-            validation = validation == null ? null : rescaled(validation, scaler);
-            test = test == null ? null : rescaled(test, scaler);
-        }
-
-        Module model = Layers.fromConfig(config.getSection("model"));
+        Prepared prepared = data.has("tokenizer") ? TextTask.prepare(config, o.dataDir()) : prepareTensors(data, o.dataDir(), seed);
+        String task = prepared.task();
+        Module model = Layers.fromConfig(new Config(config.where() + ": model", prepared.modelConfig()));
         Optimizer optimizer = Optimizers.fromConfig(config.getSection("optimizer", Map.of("type", "adam")), model.parameters());
         int batchSize = training.getInt("batch_size", 32);
         int epochs = o.epochs() != null ? o.epochs() : training.getInt("epochs", 1);
-        DataLoader trainLoader = DataLoader.of(train).batchSize(batchSize)
+        int steps = training.getInt("steps", 0);
+        DataLoader trainLoader = DataLoader.of(prepared.train()).batchSize(batchSize)
                 .dropLast(training.getBoolean("drop_last", false)).prefetch(2);
         if (training.getBoolean("shuffle", true)) trainLoader.shuffle(seed);
-        DataLoader valLoader = validation == null ? null : DataLoader.of(validation).batchSize(Math.max(batchSize, 256));
+        if (steps > 0 && o.epochs() == null) epochs = (steps + trainLoader.numBatches() - 1) / trainLoader.numBatches();
+        int evalBatch = task.equals(TextTask.LANGUAGE_MODEL) ? batchSize : Math.max(batchSize, 256);
+        DataLoader valLoader = prepared.validation() == null ? null : DataLoader.of(prepared.validation()).batchSize(evalBatch);
 
-        String task = task(train);
-        Trainer trainer = Trainer.of(model).optimizer(optimizer).loss(loss())
+        Trainer trainer = Trainer.of(model).optimizer(optimizer).loss(loss()).maxSteps(steps)
                 .clipGradNorm(training.getDouble("clip_grad_norm", 0))
                 .regularization(training.getDouble("l1", 0), training.getDouble("l2", 0));
-        for (String m : training.getStrings("metrics", task.equals("regression") ? List.of("mse", "mae", "r2") : List.of("accuracy"))) {
+        for (String m : training.getStrings("metrics", defaultMetrics(task))) {
             // a model trained with bce outputs probabilities: its accuracy thresholds at 0.5, not at logit 0
             trainer.metrics(m.equals("accuracy") && lossName().equals("bce") ? Metric.accuracy(0.5f) : Metric.fromName(m));
         }
@@ -127,7 +105,7 @@ public final class Recipe {
         Files.createDirectories(out);
         Path metricsFile = out.resolve("metrics.jsonl");
         Files.deleteIfExists(metricsFile);
-        Map<String, Object> extra = describe(task, train, scaler);
+        Map<String, Object> extra = describe(prepared.extra());
         List<Callback> callbacks = new ArrayList<>();
         callbacks.add(new gradus.train.callbacks.ProgressBar(log, o.progress()));
         callbacks.add(new MetricsLog(metricsFile));
@@ -142,12 +120,18 @@ public final class Recipe {
         trainer.callbacks(callbacks.toArray(new Callback[0]));
 
         if (o.resumeFrom() != null) epochs -= resume(o.resumeFrom(), model, optimizer, trainer, log);
-        log.printf("%s: %s, %,d parameters, %d train / %s validation examples, %d epochs%n", name(), task,
-                model.parameterCount(), train.size(), validation == null ? "no" : String.format("%,d", validation.size()), epochs);
+        log.printf("%s: %s, %,d parameters, %,d train / %s validation examples, %s%n", name(), task.replace('_', ' '),
+                model.parameterCount(), prepared.train().size(),
+                prepared.validation() == null ? "no" : String.format("%,d", prepared.validation().size()),
+                steps > 0 ? steps + " steps" : epochs + " epochs");
         History history = trainer.fit(trainLoader, valLoader, epochs);
 
         Path modelDir = out.resolve("model");
         ModelDirectory.save(modelDir, model, extra);
+        if (prepared.tokenizer() != null) {
+            prepared.tokenizer().save(modelDir.resolve(ModelDirectory.TOKENIZER_FILE));
+            if (Files.isDirectory(out.resolve("best"))) prepared.tokenizer().save(out.resolve("best").resolve(ModelDirectory.TOKENIZER_FILE));
+        }
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("epoch", history.epochs().size());
         state.put("global_step", trainer.globalStep());
@@ -155,8 +139,9 @@ public final class Recipe {
         ModelDirectory.saveTrainingState(modelDir, optimizer.stateDict(), state);
 
         Map<String, Double> testLogs = null;
-        if (test != null) {
-            testLogs = trainer.evaluate(DataLoader.of(test).batchSize(Math.max(batchSize, 256)));
+        if (prepared.test() != null) {
+            testLogs = trainer.evaluate(DataLoader.of(prepared.test()).batchSize(evalBatch));
+            if (task.equals(TextTask.LANGUAGE_MODEL)) testLogs.put("perplexity", Math.exp(testLogs.get("loss")));
             StringBuilder sb = new StringBuilder("test");
             testLogs.forEach((k, v) -> sb.append(String.format("  %s %.4f", k, v)));
             log.println(sb);
@@ -197,23 +182,63 @@ public final class Recipe {
         return raw == null ? "cross_entropy" : Loss.nameOf(raw);
     }
 
-    private String task(TensorDataset train) {
-        String t = config.getString("task", train.labels() != null ? "classification" : "regression");
-        if (!t.equals("classification") && !t.equals("regression")) {
-            throw new IllegalArgumentException("task must be classification or regression, got '" + t + "'");
+    /** Train, validation and test sets of a tensor data set (not text), scaled as configured. */
+    private Prepared prepareTensors(Config data, java.nio.file.Path dataDir, long seed) {
+        var opened = Datasets.open(data.getString("train"), dataDir);
+        TensorDataset train = opened.dataset();
+        Scaler scaler = opened.scaler();
+        TensorDataset validation = null;
+        if (data.has("validation")) {
+            validation = Datasets.open(data.getString("validation"), dataDir).dataset();
+        } else if (data.has("validation_split")) {
+            double fraction = data.getDouble("validation_split");
+            if (!(fraction > 0 && fraction < 1)) {
+                throw new ConfigException("data.validation_split must be between 0 and 1, got " + fraction);
+            }
+            var parts = Split.randomSplit(train, 1 - fraction, seed);
+            train = parts.first();
+            validation = parts.second();
         }
-        return t;
-    }
-
-    /** What a model directory needs beyond weights to be used: task, classes, input shape, preprocessing, recipe. */
-    private Map<String, Object> describe(String task, TensorDataset train, Scaler scaler) {
+        TensorDataset test = data.has("test") ? Datasets.open(data.getString("test"), dataDir).dataset() : null;
+        if (data.has("scale")) {
+            // Fitted on the training rows only, then applied unchanged to validation and test.
+            if (scaler != null) throw new ConfigException("data.scale: " + data.getString("train") + " is scaled already");
+            scaler = switch (data.getString("scale")) {
+                case "standard" -> new StandardScaler();
+                case "minmax" -> new MinMaxScaler(0f, 1f);
+                default -> throw new ConfigException("data.scale must be standard or minmax, got '" + data.getString("scale") + "'");
+            };
+            scaler.fit(train.x());
+            train = rescaled(train, scaler);
+            validation = validation == null ? null : rescaled(validation, scaler);
+            test = test == null ? null : rescaled(test, scaler);
+        }
+        String task = config.getString("task", train.labels() != null ? "classification" : "regression");
+        if (!task.equals("classification") && !task.equals("regression")) {
+            throw new ConfigException("task must be classification or regression, got '" + task + "'");
+        }
         Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("name", name());
         extra.put("task", task);
         int[] shape = train.x().shape();
         extra.put("input_shape", java.util.Arrays.copyOfRange(shape, 1, shape.length));
         if (train.classNames() != null) extra.put("class_names", train.classNames());
         if (scaler != null) extra.put("preprocessing", Map.of("scaler", Datasets.toJson(scaler)));
+        return new Prepared(task, train, validation, test, null, config.getSection("model").asMap(), extra);
+    }
+
+    private static List<String> defaultMetrics(String task) {
+        return switch (task) {
+            case "regression" -> List.of("mse", "mae", "r2");
+            case TextTask.LANGUAGE_MODEL -> List.of();
+            default -> List.of("accuracy");
+        };
+    }
+
+    /** What a model directory needs beyond weights to be used: task, classes, input shape, preprocessing, recipe. */
+    private Map<String, Object> describe(Map<String, Object> data) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("name", name());
+        extra.putAll(data);
         Object loss = config.asMap().get("loss");
         extra.put("loss", loss == null ? "cross_entropy" : loss);
         extra.put("recipe", config.asMap());

@@ -29,7 +29,7 @@ public final class Trainer {
     private final List<Callback> callbacks = new ArrayList<>();
     private double clipNorm = 0, l1 = 0, l2 = 0;
     private boolean stopRequested;
-    private int epoch, globalStep;
+    private int epoch, globalStep, maxSteps;
 
     private Trainer(Module model) {
         this.model = Objects.requireNonNull(model, "model");
@@ -69,6 +69,16 @@ public final class Trainer {
     public Trainer regularization(double l1, double l2) {
         this.l1 = l1;
         this.l2 = l2;
+        return this;
+    }
+
+    /**
+     * Ends training once {@code steps} optimization steps have run in total, cutting the epoch in
+     * progress short (0 = no limit): language models train for a number of steps, not epochs.
+     */
+    public Trainer maxSteps(int steps) {
+        if (steps < 0) throw new IllegalArgumentException("max steps must be >= 0, got " + steps);
+        this.maxSteps = steps;
         return this;
     }
 
@@ -121,10 +131,10 @@ public final class Trainer {
         requireConfigured();
         stopRequested = false;
         List<Map<String, Double>> history = new ArrayList<>();
-        int steps = train.numBatches();
+        int steps = maxSteps > 0 ? Math.min(train.numBatches(), maxSteps) : train.numBatches();
         for (Callback c : callbacks) c.onTrainBegin(this, epoch + epochs, steps);
         int lastEpoch = epoch + epochs;
-        while (epoch < lastEpoch && !stopRequested) {
+        while (epoch < lastEpoch && !stopRequested && !stepsDone()) {
             for (Callback c : callbacks) c.onEpochBegin(epoch);
             metrics.forEach(Metric::reset);
             long start = System.nanoTime();
@@ -132,6 +142,7 @@ public final class Trainer {
             long seen = 0;
             int step = 0;
             for (Batch b : train.epoch(epoch)) { // the epoch number fixes the shuffle, so a resumed run sees the same order
+                if (stepsDone()) break;
                 float l = trainStep(b);
                 lossSum += (double) l * b.size();
                 seen += b.size();
@@ -153,6 +164,10 @@ public final class Trainer {
         Map<String, Double> last = history.isEmpty() ? Map.of() : history.get(history.size() - 1);
         for (Callback c : callbacks) c.onTrainEnd(last);
         return new History(history, stopRequested);
+    }
+
+    private boolean stepsDone() {
+        return maxSteps > 0 && globalStep >= maxSteps;
     }
 
     /** Mean loss and metrics over {@code data}, in eval mode without recording a graph. */
