@@ -146,8 +146,23 @@ public final class Recipe {
             testLogs.forEach((k, v) -> sb.append(String.format("  %s %.4f", k, v)));
             log.println(sb);
         }
+        if (config.has("generate")) sample(model, prepared.tokenizer(), log);
         log.println("saved model to " + modelDir + " and metrics to " + metricsFile);
         return new Result(modelDir, history, testLogs);
+    }
+
+    /** The config's {@code generate} section: a text sample from the trained language model, printed to the log. */
+    private void sample(Module model, gradus.text.Tokenizer tokenizer, PrintStream log) {
+        Config g = config.getSection("generate").allowOnly("prompt", "max_tokens", "temperature", "top_k", "top_p", "seed");
+        if (!(model instanceof gradus.models.Gpt gpt) || tokenizer == null) {
+            throw new ConfigException("generate: only a language model (model type Gpt with a tokenizer) can generate text");
+        }
+        var settings = gradus.models.GenerationConfig.builder().maxNewTokens(g.getInt("max_tokens", 200))
+                .temperature(g.getFloat("temperature", 1f)).topK(g.getInt("top_k", 0)).topP(g.getFloat("top_p", 1f))
+                .seed(g.getInt("seed", 0)).build();
+        String prompt = g.getString("prompt");
+        var result = new gradus.models.TextGenerator(gpt, tokenizer).generate(prompt, settings);
+        log.println("sample: " + prompt + result.text());
     }
 
     /** Loads weights, optimizer state and the epoch/step counters of a saved run; returns the epochs already done. */
