@@ -1,0 +1,63 @@
+package gradus.text;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A model's token ⇄ id table. Ids need not be contiguous; {@link #size()} is the highest id + 1. */
+final class Vocab {
+    private final Map<String, Integer> ids;
+    private final String[] tokens;
+
+    /** Tokens in id order: the i-th token gets id i. */
+    Vocab(List<String> tokens) {
+        this.tokens = tokens.toArray(String[]::new);
+        this.ids = HashMap.newHashMap(tokens.size());
+        for (int i = 0; i < this.tokens.length; i++) {
+            if (ids.putIfAbsent(this.tokens[i], i) != null) throw new IllegalArgumentException("duplicate token \"" + this.tokens[i] + "\"");
+        }
+    }
+
+    private Vocab(Map<String, Integer> ids, String[] tokens) {
+        this.ids = ids;
+        this.tokens = tokens;
+    }
+
+    static Vocab read(JsonField f) {
+        Map<String, JsonField> members = f.members();
+        Map<String, Integer> ids = HashMap.newHashMap(members.size());
+        int max = -1;
+        for (var e : members.entrySet()) {
+            int id = e.getValue().nonNegative();
+            ids.put(e.getKey(), id);
+            max = Math.max(max, id);
+        }
+        String[] tokens = new String[max + 1];
+        for (var e : ids.entrySet()) {
+            String previous = tokens[e.getValue()];
+            if (previous != null) throw f.problem("id " + e.getValue() + " is given to both \"" + previous + "\" and \"" + e.getKey() + "\"");
+            tokens[e.getValue()] = e.getKey();
+        }
+        return new Vocab(ids, tokens);
+    }
+
+    int id(String token) {
+        Integer id = ids.get(token);
+        return id == null ? -1 : id;
+    }
+
+    String token(int id) {
+        return id >= 0 && id < tokens.length ? tokens[id] : null;
+    }
+
+    int size() {
+        return tokens.length;
+    }
+
+    Map<String, Integer> toJson() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (int i = 0; i < tokens.length; i++) if (tokens[i] != null) out.put(tokens[i], i);
+        return out;
+    }
+}
