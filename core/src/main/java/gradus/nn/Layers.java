@@ -18,6 +18,8 @@ import java.util.function.Function;
  */
 public final class Layers {
     private static final Map<String, Function<Config, Module>> FACTORIES = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private static final String[] RECURRENT_KEYS =
+            {"type", "input_size", "hidden_size", "num_layers", "bidirectional", "batch_first", "dropout", "bias"};
 
     static {
         register("Sequential", c -> {
@@ -80,6 +82,16 @@ public final class Layers {
         register("Embedding", c -> {
             c.allowOnly("type", "num_embeddings", "dim", "padding_idx");
             return new Embedding(c.getInt("num_embeddings"), c.getInt("dim"), c.has("padding_idx") ? c.getInt("padding_idx") : null);
+        });
+        register("LSTM", c -> {
+            c.allowOnly(RECURRENT_KEYS);
+            return new LSTM(c.getInt("input_size"), c.getInt("hidden_size"), c.getInt("num_layers", 1), c.getBoolean("bidirectional", false),
+                    c.getBoolean("batch_first", true), c.getFloat("dropout", 0f), c.getBoolean("bias", true));
+        });
+        register("GRU", c -> {
+            c.allowOnly(RECURRENT_KEYS);
+            return new GRU(c.getInt("input_size"), c.getInt("hidden_size"), c.getInt("num_layers", 1), c.getBoolean("bidirectional", false),
+                    c.getBoolean("batch_first", true), c.getFloat("dropout", 0f), c.getBoolean("bias", true));
         });
     }
 

@@ -76,6 +76,9 @@ class LayerContractTest {
         s.add(spec("Sigmoid", Sigmoid::new, () -> normal(21, 2, 5), new int[]{2, 5}, 0));
         s.add(spec("Tanh", Tanh::new, () -> normal(22, 2, 5), new int[]{2, 5}, 0));
         s.add(spec("Softmax", () -> new Softmax(0), () -> normal(23, 2, 5), new int[]{2, 5}, 0));
+        s.add(spec("LSTM", () -> new LSTM(3, 4), () -> normal(25, 2, 3, 3), new int[]{2, 3, 4}, 16 * 3 + 16 * 4 + 32));
+        s.add(spec("GRU bidirectional time-major", () -> new GRU(2, 3, 1, true, false, 0f, true), () -> normal(26, 3, 2, 2),
+                new int[]{3, 2, 6}, 2 * (9 * 2 + 9 * 3 + 18)));
         s.add(spec("Sequential", () -> new Sequential(new Conv2d(1, 2, 3), new ReLU(), new Flatten(), new Linear(8, 3)),
                 () -> normal(24, 2, 1, 4, 4), new int[]{2, 3}, 2 * 9 + 2 + 8 * 3 + 3));
         return s;
