@@ -81,6 +81,37 @@ public final class Layers {
             c.allowOnly("type", "num_embeddings", "dim", "padding_idx");
             return new Embedding(c.getInt("num_embeddings"), c.getInt("dim"), c.has("padding_idx") ? c.getInt("padding_idx") : null);
         });
+        register("MultiHeadAttention", c -> {
+            c.allowOnly("type", "embed_dim", "num_heads", "dropout", "bias", "rotary");
+            return new MultiHeadAttention(c.getInt("embed_dim"), c.getInt("num_heads"), c.getFloat("dropout", 0f),
+                    c.getBoolean("bias", true), c.getBoolean("rotary", false));
+        });
+        register("SinusoidalPositionalEncoding", c -> {
+            c.allowOnly("type", "max_len", "dim");
+            return new SinusoidalPositionalEncoding(c.getInt("max_len"), c.getInt("dim"));
+        });
+        register("LearnedPositionalEmbedding", c -> {
+            c.allowOnly("type", "max_len", "dim");
+            return new LearnedPositionalEmbedding(c.getInt("max_len"), c.getInt("dim"));
+        });
+        register("RotaryEmbedding", c -> {
+            c.allowOnly("type", "dim", "base");
+            return new RotaryEmbedding(c.getInt("dim"), c.getFloat("base", 10000f));
+        });
+        register("TransformerEncoderBlock", c -> {
+            c.allowOnly("type", "width", "heads", "hidden", "dropout", "norm_first", "eps", "rotary");
+            int width = c.getInt("width");
+            return new TransformerEncoderBlock(width, c.getInt("heads"), c.getInt("hidden", 4 * width), c.getFloat("dropout", 0f),
+                    c.getBoolean("norm_first", true), c.getFloat("eps", 1e-5f), c.getBoolean("rotary", false));
+        });
+        register("TransformerDecoderBlock", c -> {
+            c.allowOnly("type", "width", "heads", "hidden", "dropout", "norm_first", "eps", "cross_attention", "rotary");
+            int width = c.getInt("width");
+            return new TransformerDecoderBlock(width, c.getInt("heads"), c.getInt("hidden", 4 * width), c.getFloat("dropout", 0f),
+                    c.getBoolean("norm_first", true), c.getFloat("eps", 1e-5f), c.getBoolean("cross_attention", false),
+                    c.getBoolean("rotary", false));
+        });
+        register("Gpt", gradus.models.Gpt::fromConfig);
     }
 
     private Layers() {}
