@@ -1,6 +1,8 @@
 package gradus.nn;
 
+import gradus.kernels.GeluKernel;
 import gradus.kernels.Im2col;
+import gradus.kernels.Parallel;
 import gradus.kernels.VectorMath;
 import gradus.tensor.IntTensor;
 import gradus.tensor.Rng;
@@ -123,6 +125,30 @@ public final class F {
             }
             return new Tensor[]{Tensor.of(gw, num, dim)};
         }, wc);
+    }
+
+    /** Exact (erf) GELU as one vectorized operation; agrees with {@link Tensor#gelu()} to about 1e-7. */
+    public static Tensor gelu(Tensor x) {
+        Tensor xc = x.contiguous();
+        float[] in = xc.data(), out = new float[x.numel()];
+        int xo = xc.offset();
+        Parallel.forRange(out.length, 1 << 14, (i0, i1) -> GeluKernel.forward(in, xo + i0, out, i0, i1 - i0));
+        return Tensor.record(Tensor.of(out, x.shape()), "gelu", g -> {
+            Tensor gc = g.contiguous();
+            float[] gv = gc.data(), gx = new float[out.length];
+            int go = gc.offset();
+            Parallel.forRange(gx.length, 1 << 14, (i0, i1) -> GeluKernel.backward(gv, go + i0, in, xo + i0, gx, i0, i1 - i0));
+            return new Tensor[]{Tensor.of(gx, x.shape())};
+        }, xc);
+    }
+
+    /**
+     * softmax(q·kᵀ/√d)·v for q [B, H, Tq, d], k [B, H, Tk, d], v [B, H, Tk, dv] → [B, H, Tq, dv], as one
+     * operation (see {@link ScaledDotProductAttention}). causal: query i sees keys up to i + Tk − Tq;
+     * padding (may be null) hides keys per batch row.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, boolean causal, KeyPadding padding) {
+        return ScaledDotProductAttention.apply(q, k, v, causal, padding, 0f, null, false).output();
     }
 
     /** A size given as one value for both spatial directions or as {h, w}. */

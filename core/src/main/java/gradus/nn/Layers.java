@@ -93,6 +93,39 @@ public final class Layers {
             return new GRU(c.getInt("input_size"), c.getInt("hidden_size"), c.getInt("num_layers", 1), c.getBoolean("bidirectional", false),
                     c.getBoolean("batch_first", true), c.getFloat("dropout", 0f), c.getBoolean("bias", true));
         });
+        register("MultiHeadAttention", c -> {
+            c.allowOnly("type", "embed_dim", "num_heads", "dropout", "bias", "rotary");
+            return new MultiHeadAttention(c.getInt("embed_dim"), c.getInt("num_heads"), c.getFloat("dropout", 0f),
+                    c.getBoolean("bias", true), c.getBoolean("rotary", false));
+        });
+        register("SinusoidalPositionalEncoding", c -> {
+            c.allowOnly("type", "max_len", "dim");
+            return new SinusoidalPositionalEncoding(c.getInt("max_len"), c.getInt("dim"));
+        });
+        register("LearnedPositionalEmbedding", c -> {
+            c.allowOnly("type", "max_len", "dim");
+            return new LearnedPositionalEmbedding(c.getInt("max_len"), c.getInt("dim"));
+        });
+        register("RotaryEmbedding", c -> {
+            c.allowOnly("type", "dim", "base");
+            return new RotaryEmbedding(c.getInt("dim"), c.getFloat("base", 10000f));
+        });
+        register("TransformerEncoderBlock", c -> {
+            c.allowOnly("type", "width", "heads", "hidden", "dropout", "norm_first", "eps", "rotary");
+            int width = c.getInt("width");
+            return new TransformerEncoderBlock(width, c.getInt("heads"), c.getInt("hidden", 4 * width), c.getFloat("dropout", 0f),
+                    c.getBoolean("norm_first", true), c.getFloat("eps", 1e-5f), c.getBoolean("rotary", false));
+        });
+        register("TransformerDecoderBlock", c -> {
+            c.allowOnly("type", "width", "heads", "hidden", "dropout", "norm_first", "eps", "cross_attention", "rotary");
+            int width = c.getInt("width");
+            return new TransformerDecoderBlock(width, c.getInt("heads"), c.getInt("hidden", 4 * width), c.getFloat("dropout", 0f),
+                    c.getBoolean("norm_first", true), c.getFloat("eps", 1e-5f), c.getBoolean("cross_attention", false),
+                    c.getBoolean("rotary", false));
+        });
+        register("Gpt", gradus.models.Gpt::fromConfig);
+        register("LstmClassifier", gradus.models.LstmClassifier::fromConfig);
+        register("TransformerClassifier", gradus.models.TransformerClassifier::fromConfig);
     }
 
     private Layers() {}

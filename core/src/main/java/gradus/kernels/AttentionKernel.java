@@ -1,0 +1,127 @@
+package gradus.kernels;
+
+import java.util.Arrays;
+
+/**
+ * Scaled dot-product attention on raw arrays, one (batch, head) pair per task: S = scale·Q·Kᵀ,
+ * masking, a row softmax P, then P·V. The forward keeps only P (for backward); the backward uses
+ * dS = P ∘ (dP − rowsum(dP ∘ P)), with dP = dO·Vᵀ. Operands are row-major matrices per (b, h) at
+ * {@code offset + b·batchStride + h·headStride} with rows {@code rowStride} apart, so Q, K, V can be
+ * head-split views of a [B, T, H·d] projection and the output is written as [B, T, H, dv] directly.
+ */
+public final class AttentionKernel {
+    private AttentionKernel() {}
+
+    /** A [B, H, rows, cols] array seen per (batch, head) as a row-major matrix. */
+    public record Operand(float[] data, int offset, int batchStride, int headStride, int rowStride) {
+        int at(int b, int h) {
+            return offset + b * batchStride + h * headStride;
+        }
+    }
+
+    /**
+     * Sizes and masks of one call. Query row i sees keys {@code j < i + 1 + (tk − tq)} when causal
+     * (aligned at the end, so a chunk of new queries after cached keys works), and no key j with
+     * {@code keyMasked[b·tk + j]} (null: none). Rows that see no key get zero output.
+     */
+    public record Shape(int batch, int heads, int tq, int tk, int d, int dv, float scale, boolean causal, boolean[] keyMasked) {
+        int visible(int i) {
+            return causal ? Math.max(0, Math.min(tk, i + 1 + tk - tq)) : tk;
+        }
+    }
+
+    /**
+     * Fills {@code out} and, when {@code probs} is not null, the softmax rows [B·H, tq, tk] for backward.
+     * {@code keep} (null: no dropout) holds per-entry factors 0 or 1/(1−p) applied to P before P·V.
+     */
+    public static void forward(Shape s, Operand q, Operand k, Operand v, float[] probs, float[] keep, Operand out) {
+        int pairs = s.batch * s.heads, area = s.tq * s.tk;
+        Parallel.forRange(pairs, 1, (p0, p1) -> {
+            float[] scratch = probs == null ? new float[area] : null;
+            float[] dropped = keep == null ? null : new float[area];
+            for (int p = p0; p < p1; p++) {
+                int b = p / s.heads, h = p % s.heads;
+                float[] pm = probs == null ? scratch : probs;
+                int po = probs == null ? 0 : p * area;
+                Gemm.sgemm(false, true, s.tq, s.tk, s.d, s.scale, q.data, q.at(b, h), q.rowStride,
+                        k.data, k.at(b, h), k.rowStride, 0f, pm, po, s.tk);
+                softmaxRows(s, b, pm, po);
+                float[] pv = pm;
+                int pvo = po;
+                if (keep != null) {
+                    VectorMath.mul(pm, po, keep, p * area, dropped, 0, area);
+                    pv = dropped;
+                    pvo = 0;
+                }
+                Gemm.sgemm(false, false, s.tq, s.dv, s.tk, 1f, pv, pvo, s.tk, v.data, v.at(b, h), v.rowStride,
+                        0f, out.data, out.at(b, h), out.rowStride);
+            }
+        });
+    }
+
+    /** Masked, numerically stable softmax of each score row in place; masked entries become 0. */
+    private static void softmaxRows(Shape s, int b, float[] a, int off) {
+        boolean[] masked = s.keyMasked;
+        for (int i = 0; i < s.tq; i++) {
+            int row = off + i * s.tk, n = s.visible(i);
+            if (masked != null) {
+                for (int j = 0; j < n; j++) if (masked[b * s.tk + j]) a[row + j] = Float.NEGATIVE_INFINITY;
+            }
+            float max = n == 0 ? Float.NEGATIVE_INFINITY : VectorMath.max(a, row, n);
+            if (max == Float.NEGATIVE_INFINITY) {
+                Arrays.fill(a, row, row + s.tk, 0f);
+                continue;
+            }
+            VectorMath.scaleShift(a, row, 1f, -max, a, row, n);
+            VectorMath.exp(a, row, a, row, n);
+            float inv = 1f / VectorMath.sum(a, row, n);
+            VectorMath.scaleShift(a, row, inv, 0f, a, row, n);
+            Arrays.fill(a, row + n, row + s.tk, 0f);
+        }
+    }
+
+    /**
+     * Gradients of the inputs from the output gradient {@code gOut} and the stored softmax rows.
+     * Each of gq, gk, gv may be null when that input needs no gradient; they are overwritten.
+     */
+    public static void backward(Shape s, Operand q, Operand k, Operand v, float[] probs, float[] keep,
+                                Operand gOut, Operand gq, Operand gk, Operand gv) {
+        int pairs = s.batch * s.heads, area = s.tq * s.tk;
+        Parallel.forRange(pairs, 1, (p0, p1) -> {
+            float[] dp = new float[area], dropped = keep == null ? null : new float[area];
+            for (int p = p0; p < p1; p++) {
+                int b = p / s.heads, h = p % s.heads, po = p * area;
+                if (gv != null) {
+                    float[] pv = probs;
+                    int pvo = po;
+                    if (keep != null) {
+                        VectorMath.mul(probs, po, keep, po, dropped, 0, area);
+                        pv = dropped;
+                        pvo = 0;
+                    }
+                    Gemm.sgemm(true, false, s.tk, s.dv, s.tq, 1f, pv, pvo, s.tk, gOut.data, gOut.at(b, h), gOut.rowStride,
+                            0f, gv.data, gv.at(b, h), gv.rowStride);
+                }
+                if (gq == null && gk == null) continue;
+                Gemm.sgemm(false, true, s.tq, s.tk, s.dv, 1f, gOut.data, gOut.at(b, h), gOut.rowStride,
+                        v.data, v.at(b, h), v.rowStride, 0f, dp, 0, s.tk);
+                if (keep != null) VectorMath.mul(dp, 0, keep, po, dp, 0, area);
+                for (int i = 0; i < s.tq; i++) {
+                    int row = i * s.tk;
+                    // Σ_j P_ij·dP_ij; entries outside the visible keys have P = 0 and drop out below.
+                    float rowDot = VectorMath.dot(probs, po + row, dp, row, s.tk);
+                    VectorMath.scaleShift(dp, row, 1f, -rowDot, dp, row, s.tk);
+                    VectorMath.mul(dp, row, probs, po + row, dp, row, s.tk);
+                }
+                if (gq != null) {
+                    Gemm.sgemm(false, false, s.tq, s.d, s.tk, s.scale, dp, 0, s.tk, k.data, k.at(b, h), k.rowStride,
+                            0f, gq.data, gq.at(b, h), gq.rowStride);
+                }
+                if (gk != null) {
+                    Gemm.sgemm(true, false, s.tk, s.d, s.tq, s.scale, dp, 0, s.tk, q.data, q.at(b, h), q.rowStride,
+                            0f, gk.data, gk.at(b, h), gk.rowStride);
+                }
+            }
+        });
+    }
+}

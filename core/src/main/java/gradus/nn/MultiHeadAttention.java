@@ -1,0 +1,134 @@
+package gradus.nn;
+
+import gradus.tensor.Rng;
+import gradus.tensor.Shape;
+import gradus.tensor.Tensor;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Multi-head attention over [B, T, embedDim] inputs, for self- and cross-attention. Children
+ * {@code q_proj}, {@code k_proj}, {@code v_proj} and {@code out_proj} are Linear [embedDim, embedDim]:
+ * PyTorch's {@code in_proj_weight} splits into the first three in that order, BERT's
+ * {@code query/key/value} and {@code output.dense} map one to one, GPT-2's {@code c_attn} (transposed)
+ * splits into the first three and {@code c_proj} (transposed) is {@code out_proj}. With rotary
+ * embeddings, queries and keys are rotated per head before the product.
+ */
+public final class MultiHeadAttention extends Module {
+    private final int embedDim, numHeads, headDim;
+    private final float dropout;
+    private final boolean bias;
+    private final Linear qProj, kProj, vProj, outProj;
+    private final RotaryEmbedding rotary;
+
+    public MultiHeadAttention(int embedDim, int numHeads) {
+        this(embedDim, numHeads, 0f, true, false);
+    }
+
+    /**
+     * @param dropout probability of dropping an attention weight in training
+     * @param bias    whether the four projections have biases
+     * @param rotary  rotate queries and keys with {@link RotaryEmbedding} (base 10000)
+     */
+    public MultiHeadAttention(int embedDim, int numHeads, float dropout, boolean bias, boolean rotary) {
+        if (embedDim <= 0 || numHeads <= 0 || embedDim % numHeads != 0) {
+            throw new IllegalArgumentException("MultiHeadAttention needs embedDim divisible by numHeads, got embedDim=" + embedDim + ", numHeads=" + numHeads);
+        }
+        if (dropout < 0f || dropout >= 1f) throw new IllegalArgumentException("attention dropout must be in [0, 1), got " + dropout);
+        this.embedDim = embedDim;
+        this.numHeads = numHeads;
+        this.headDim = embedDim / numHeads;
+        this.dropout = dropout;
+        this.bias = bias;
+        this.qProj = registerModule("q_proj", new Linear(embedDim, embedDim, bias));
+        this.kProj = registerModule("k_proj", new Linear(embedDim, embedDim, bias));
+        this.vProj = registerModule("v_proj", new Linear(embedDim, embedDim, bias));
+        this.outProj = registerModule("out_proj", new Linear(embedDim, embedDim, bias));
+        this.rotary = rotary ? registerModule("rotary", new RotaryEmbedding(headDim)) : null;
+    }
+
+    public Linear qProj() { return qProj; }
+    public Linear kProj() { return kProj; }
+    public Linear vProj() { return vProj; }
+    public Linear outProj() { return outProj; }
+    public int numHeads() { return numHeads; }
+    public int embedDim() { return embedDim; }
+
+    /** Self-attention of x [B, T, E], every position seeing every other. */
+    @Override
+    public Tensor forward(Tensor x) {
+        return forward(x, false);
+    }
+
+    /** Self-attention of x [B, T, E]; causal: each position sees itself and earlier ones only. */
+    public Tensor forward(Tensor x, boolean causal) {
+        return attend(x, x, x, causal, null, null, false).output();
+    }
+
+    /** Cross-attention of query [B, Tq, E] over memory [B, Tk, E], ignoring padded memory positions (padding may be null). */
+    public Tensor forward(Tensor query, Tensor memory, KeyPadding memoryPadding) {
+        return attend(query, memory, memory, false, memoryPadding, null, false).output();
+    }
+
+    /**
+     * The general call. query [B, Tq, E], key and value [B, Tk, E] → output [B, Tq, E].
+     *
+     * @param causal      query i sees keys up to i + (Tk − Tq), counting cached keys
+     * @param padding     keys to ignore per batch row (over all keys, cached ones included), or null
+     * @param cache       when not null, key and value are the new tokens: they are appended to the cache
+     *                    and the queries attend over all cached tokens (rotary positions continue after them)
+     * @param needWeights also return the attention weights [B, H, Tq, Tk] (detached, before dropout)
+     */
+    public ScaledDotProductAttention.Result attend(Tensor query, Tensor key, Tensor value, boolean causal, KeyPadding padding,
+                                                   KVCache.Layer cache, boolean needWeights) {
+        check("query", query);
+        check("key", key);
+        check("value", value);
+        if (key.size(0) != query.size(0) || value.size(0) != query.size(0) || key.size(1) != value.size(1)) {
+            throw new IllegalArgumentException("attention batch and key lengths do not fit: query " + Shape.str(query.shape())
+                    + ", key " + Shape.str(key.shape()) + ", value " + Shape.str(value.shape()));
+        }
+        int offset = cache == null ? 0 : cache.length();
+        Tensor q = heads(FusedLinear.apply(query, qProj.weight(), qProj.bias()));
+        Tensor k = heads(FusedLinear.apply(key, kProj.weight(), kProj.bias()));
+        Tensor v = heads(FusedLinear.apply(value, vProj.weight(), vProj.bias()));
+        if (rotary != null) {
+            q = rotary.forward(q, offset);
+            k = rotary.forward(k, offset);
+        }
+        if (cache != null) {
+            Tensor[] kv = cache.append(k, v);
+            k = kv[0];
+            v = kv[1];
+        }
+        var r = ScaledDotProductAttention.apply(q, k, v, causal, padding, isTraining() ? dropout : 0f, Rng.global(), needWeights);
+        int b = query.size(0), t = query.size(1);
+        Tensor merged = r.output().transpose(1, 2).reshape(b, t, embedDim);
+        return new ScaledDotProductAttention.Result(FusedLinear.apply(merged, outProj.weight(), outProj.bias()), r.weights());
+    }
+
+    private void check(String what, Tensor x) {
+        if (x.dim() != 3 || x.size(2) != embedDim) {
+            throw new IllegalArgumentException("MultiHeadAttention(" + embedDim + ", " + numHeads + " heads) expects " + what
+                    + " [batch, time, " + embedDim + "], got " + Shape.str(x.shape()));
+        }
+    }
+
+    /** [B, T, E] → [B, H, T, d] as a view. */
+    private Tensor heads(Tensor x) {
+        return x.view(x.size(0), x.size(1), numHeads, headDim).transpose(1, 2);
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("type", "MultiHeadAttention");
+        c.put("embed_dim", embedDim);
+        c.put("num_heads", numHeads);
+        c.put("dropout", dropout);
+        c.put("bias", bias);
+        c.put("rotary", rotary != null);
+        return c;
+    }
+}
