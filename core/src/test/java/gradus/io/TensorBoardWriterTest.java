@@ -195,10 +195,8 @@ class TensorBoardWriterTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(1, files.count(), "the stale event file is replaced");
         }
-        List<Event> events;
-        try (Stream<Path> files = Files.list(dir)) {
-            events = read(Files.readAllBytes(files.findFirst().orElseThrow()));
-        }
+        assertEquals(dir, tb.file().getParent());
+        List<Event> events = read(Files.readAllBytes(tb.file()));
         // version, 3 batches, epoch 1, 3 batches, epoch 2
         assertEquals(9, events.size());
         List<Long> batchSteps = events.stream().filter(e -> e.scalars().containsKey("batch/loss")).map(Event::step).toList();

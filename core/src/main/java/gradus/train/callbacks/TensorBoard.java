@@ -24,6 +24,7 @@ public final class TensorBoard implements Callback {
     private final Path logDir;
     private boolean replace;
     private TensorBoardWriter writer;
+    private Path file;
     private Trainer trainer;
     private long lastFlushNanos;
 
@@ -38,9 +39,9 @@ public final class TensorBoard implements Callback {
         this.replace = replace;
     }
 
-    /** The event file being written; null before training begins. */
+    /** The event file of the current or last run; null before training begins. */
     public Path file() {
-        return writer == null ? null : writer.file();
+        return file;
     }
 
     @Override
@@ -51,6 +52,7 @@ public final class TensorBoard implements Callback {
             if (replace) deleteEventFiles();
             replace = false; // a later fit() on this callback adds a file next to this run's
             writer = TensorBoardWriter.create(logDir);
+            file = writer.file();
         } catch (IOException e) {
             throw new UncheckedIOException("could not create a TensorBoard event file in " + logDir, e);
         }
@@ -108,6 +110,6 @@ public final class TensorBoard implements Callback {
     }
 
     private UncheckedIOException failed(IOException e) {
-        return new UncheckedIOException("could not write TensorBoard events to " + writer.file(), e);
+        return new UncheckedIOException("could not write TensorBoard events to " + file, e);
     }
 }
