@@ -13,7 +13,7 @@ final class TrainCommand implements Callable<Integer> {
     @Parameters(paramLabel = "CONFIG.yaml", description = "The training recipe.")
     Path config;
 
-    @Option(names = "--out", paramLabel = "RUN_DIR", description = "Output directory (default: runs/<name>). Gets model/ and metrics.jsonl.")
+    @Option(names = "--out", paramLabel = "RUN_DIR", description = "Output directory (default: runs/<name>). Gets model/, metrics.jsonl and TensorBoard event files.")
     Path out;
 
     @Option(names = "--epochs", description = "Override training.epochs.")

@@ -21,6 +21,7 @@ import gradus.tensor.Rng;
 import gradus.train.callbacks.BestModelCheckpoint;
 import gradus.train.callbacks.EarlyStopping;
 import gradus.train.callbacks.MetricsLog;
+import gradus.train.callbacks.TensorBoard;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,8 +35,8 @@ import java.util.Map;
 /**
  * A training run described by a config (the YAML files under {@code examples/}): data, model,
  * loss, optimizer, schedule and training options. {@link #run} trains, validates every epoch and
- * writes {@code OUT/model/} (config.json + model.safetensors + optimizer state) and
- * {@code OUT/metrics.jsonl}.
+ * writes {@code OUT/model/} (config.json + model.safetensors + optimizer state),
+ * {@code OUT/metrics.jsonl} and TensorBoard events {@code OUT/events.out.tfevents.*}.
  */
 public final class Recipe {
     private static final String[] TOP_KEYS = {"name", "seed", "task", "data", "model", "loss", "optimizer", "schedule", "training", "generate"};
@@ -109,6 +110,7 @@ public final class Recipe {
         List<Callback> callbacks = new ArrayList<>();
         callbacks.add(new gradus.train.callbacks.ProgressBar(log, o.progress()));
         callbacks.add(new MetricsLog(metricsFile));
+        callbacks.add(new TensorBoard(out, o.resumeFrom() == null));
         if (training.has("early_stopping")) {
             Config es = training.getSection("early_stopping").allowOnly("monitor", "patience", "min_delta");
             callbacks.add(new EarlyStopping(es.getString("monitor", "val_loss"), es.getInt("patience", 3), es.getDouble("min_delta", 0)));
