@@ -68,7 +68,8 @@ public interface Metric {
             case "mse" -> mse();
             case "mae" -> mae();
             case "r2" -> r2();
-            default -> throw new ConfigException("unknown metric '" + name + "'; known: accuracy, top<k>_accuracy (e.g. top5_accuracy), mse, mae, r2");
+            case "perplexity" -> new Perplexity();
+            default -> throw new ConfigException("unknown metric '" + name + "'; known: accuracy, top<k>_accuracy (e.g. top5_accuracy), mse, mae, r2, perplexity");
         };
     }
 }

@@ -246,7 +246,7 @@ public final class Recipe {
     private static List<String> defaultMetrics(String task) {
         return switch (task) {
             case "regression" -> List.of("mse", "mae", "r2");
-            case TextTask.LANGUAGE_MODEL -> List.of();
+            case TextTask.LANGUAGE_MODEL -> List.of("perplexity");
             default -> List.of("accuracy");
         };
     }
