@@ -1,0 +1,95 @@
+package gradus.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** `gradus train` a tiny character GPT on the shipped Moby Dick sample, then `gradus eval` and `gradus generate` it. */
+class GenerateCommandTest {
+    @TempDir
+    static Path dir;
+    static Path model;
+
+    @BeforeAll
+    static void trainTinyGpt() throws Exception {
+        Path yaml = dir.resolve("tiny-gpt.yaml");
+        Files.writeString(yaml, """
+                name: tiny-gpt
+                seed: 1
+                data:
+                  train: moby-dick-sample:train
+                  validation: moby-dick-sample:val
+                  tokenizer: {type: char}
+                  context: 16
+                model: {type: Gpt, context_length: 16, layers: 1, heads: 2, width: 16}
+                optimizer: {type: adamw, lr: 0.003}
+                training: {steps: 30, batch_size: 8}
+                """);
+        var train = CliTest.cli("train", yaml.toString(), "--out", dir.resolve("run").toString(), "--no-progress");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("30 steps"), train.out());
+        model = dir.resolve("run/model");
+    }
+
+    @Test
+    void evalReportsLossAndPerplexity() throws Exception {
+        var eval = CliTest.cli("eval", model.toString(), "--data", "moby-dick-sample:val", "--json");
+        assertEquals(0, eval.code(), eval.err());
+        JsonNode r = new ObjectMapper().readTree(eval.out());
+        assertEquals(Math.exp(r.get("loss").asDouble()), r.get("perplexity").asDouble(), 1e-6);
+        assertTrue(r.get("tokens").asInt() > 4000);
+    }
+
+    @Test
+    void streamedAndJsonGenerationAgree() throws Exception {
+        var json = CliTest.cli("generate", model.toString(), "--prompt", "Call me", "--max-tokens", "25", "--top-k", "5",
+                "--top-p", "0.9", "--repetition-penalty", "1.2", "--seed", "7", "--json");
+        assertEquals(0, json.code(), json.err());
+        JsonNode r = new ObjectMapper().readTree(json.out());
+        assertEquals(25, r.get("completion_tokens").asInt());
+        assertEquals("length", r.get("finish_reason").asText());
+        var stream = CliTest.cli("generate", model.toString(), "--prompt", "Call me", "--max-tokens", "25", "--top-k", "5",
+                "--top-p", "0.9", "--repetition-penalty", "1.2", "--seed", "7", "--stream");
+        assertEquals(0, stream.code(), stream.err());
+        assertEquals("Call me" + r.get("text").asText(), stream.out().stripTrailing().replace("\r", ""),
+                "same seed: the stream prints the same text");
+    }
+
+    @Test
+    void greedyStopsAtStopSequence() throws Exception {
+        var plain = CliTest.cli("generate", model.toString(), "--prompt", "The ", "--max-tokens", "40", "--greedy", "--json");
+        String text = new ObjectMapper().readTree(plain.out()).get("text").asText();
+        assertTrue(text.length() > 5, text);
+        String stop = text.substring(3, 5);
+        var stopped = CliTest.cli("generate", model.toString(), "--prompt", "The ", "--max-tokens", "40", "--greedy",
+                "--stop", stop, "--json");
+        JsonNode r = new ObjectMapper().readTree(stopped.out());
+        assertEquals(text.substring(0, text.indexOf(stop)), r.get("text").asText());
+        assertEquals("stop", r.get("finish_reason").asText());
+    }
+
+    @Test
+    void badPromptsAreExplained() {
+        var empty = CliTest.cli("generate", model.toString(), "--prompt", "");
+        assertNotEquals(0, empty.code());
+        assertTrue(empty.err().contains("prompt is empty"), empty.err());
+
+        var unknown = CliTest.cli("generate", model.toString(), "--prompt", "whale \u2603\u2603", "--max-tokens", "3");
+        assertEquals(0, unknown.code(), unknown.err());
+        assertTrue(unknown.err().contains("not in the model's vocabulary"), unknown.err());
+
+        var tooLong = CliTest.cli("generate", model.toString(), "--prompt", "x".repeat(40), "--max-tokens", "3");
+        assertEquals(0, tooLong.code(), tooLong.err());
+        assertTrue(tooLong.err().contains("more than the context of 16"), tooLong.err());
+
+        var notLm = CliTest.cli("generate", dir.toString(), "--prompt", "hi");
+        assertNotEquals(0, notLm.code());
+    }
+}
