@@ -70,6 +70,34 @@ class TokenizerFileTest {
     }
 
     @Test
+    void addedTokenOptionsMatchTheReference() throws Exception {
+        var root = (com.fasterxml.jackson.databind.node.ObjectNode) Jsons.MAPPER.readTree(WordPieceTest.MINILM.toFile());
+        var added = (com.fasterxml.jackson.databind.node.ArrayNode) root.get("added_tokens");
+        String[][] tokens = { // content, single_word, lstrip, rstrip, normalized
+                {"Gradus Rocks", "false", "false", "false", "true"}, {"<Raw>", "false", "false", "false", "false"},
+                {"<L>", "false", "true", "false", "false"}, {"<R>", "false", "false", "true", "false"},
+                {"word", "true", "false", "false", "false"}, {"Ünï", "false", "false", "false", "true"}};
+        for (int i = 0; i < tokens.length; i++) {
+            added.add(Jsons.MAPPER.valueToTree(Jsons.object("id", 30522 + i, "content", tokens[i][0], "single_word", Boolean.parseBoolean(tokens[i][1]),
+                    "lstrip", Boolean.parseBoolean(tokens[i][2]), "rstrip", Boolean.parseBoolean(tokens[i][3]),
+                    "normalized", Boolean.parseBoolean(tokens[i][4]), "special", false)));
+        }
+        Path file = dir.resolve("tokenizer.json");
+        Files.writeString(file, root.toString());
+        Tokenizer t = Tokenizers.load(file);
+        List<String> texts = List.of("I say GRADUS ROCKS, gradus   rocks and Gradus Rocks!", "<Raw> <raw> x<Raw>y", "a   <L>   b   <R>   c",
+                "word words sword word_ a-word-b", "UNI ünï unï Ünï");
+        try (Djl reference = new Djl(file)) {
+            for (String s : texts) {
+                assertArrayEquals(reference.encode(s, true), t.encode(s, true).ids(), () -> "ids of \"" + s + "\"");
+                int[] ids = t.encode(s, true).ids();
+                assertEquals(reference.decode(ids, true), t.decode(ids, true));
+            }
+        }
+        assertEquals(30523, t.encode("<Raw>")[0]);
+    }
+
+    @Test
     void addedTokensOutsideTheVocabularyGetTheNextIdsWhateverTheFileSays() throws Exception {
         String flags = "'single_word': false, 'lstrip': false, 'rstrip': false, 'normalized': false";
         Path file = write("{'added_tokens': [{'id': 0, 'content': '<eos>', 'special': true, " + flags + "}, {'id': 7, 'content': '[UNK]', 'special': true, "
