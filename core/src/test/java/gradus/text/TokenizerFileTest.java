@@ -16,6 +16,13 @@ class TokenizerFileTest {
     @TempDir
     Path dir;
 
+    static Tokenizer minilm;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void loadMiniLm() throws IOException {
+        minilm = Tokenizers.load(WordPieceTest.MINILM);
+    }
+
     private Path write(String json) throws IOException {
         Path file = dir.resolve("tokenizer.json");
         Files.writeString(file, json.replace('\'', '"'));
@@ -114,7 +121,6 @@ class TokenizerFileTest {
 
     @Test
     void aSavedPipelineReadsBackIdenticallyHereAndInHuggingFace() throws Exception {
-        Tokenizer minilm = Tokenizers.load(WordPieceTest.MINILM);
         Path file = dir.resolve("copy/tokenizer.json");
         minilm.save(file);
         Tokenizer again = Tokenizers.load(file);
@@ -132,7 +138,7 @@ class TokenizerFileTest {
 
     @Test
     void truncationLeavesRoomForSpecialTokensAndPaddingGoesRight() throws Exception {
-        Tokenizer t = Tokenizers.load(WordPieceTest.MINILM);
+        Tokenizer t = minilm;
         BatchOptions options = BatchOptions.DEFAULT.truncateTo(5).padToLongest();
         BatchEncoding b = t.encodeBatch(List.of("one two three four five six", "one"), options);
         int one = t.tokenToId("one"), two = t.tokenToId("two"), three = t.tokenToId("three");
@@ -154,7 +160,7 @@ class TokenizerFileTest {
 
     @Test
     void unknownIdsAreRejectedWhenDecoding() throws Exception {
-        Tokenizer t = Tokenizers.load(WordPieceTest.MINILM);
+        Tokenizer t = minilm;
         var e = assertThrows(IllegalArgumentException.class, () -> t.decode(new int[]{101, 30522}));
         assertTrue(e.getMessage().contains("30522"), e.getMessage());
     }
