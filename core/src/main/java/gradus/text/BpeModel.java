@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -93,32 +94,50 @@ final class BpeModel implements Model {
         out.addAll(ids);
     }
 
+    /**
+     * Applies the merges to one piece. Symbols form a linked list and candidate pairs wait in a heap ordered by
+     * (rank, position), so a long piece (a base64 blob) costs O(n log n), not O(n²).
+     */
     private int[] merge(String piece) {
-        int[] symbols = new int[piece.length()];
+        int[] id = new int[piece.length()];
         int n = 0;
         for (int i = 0; i < piece.length(); ) {
             int end = i + Character.charCount(piece.codePointAt(i));
-            int id = vocab.id(piece.substring(i, end));
-            if (id < 0) id = unkId; // without an unknown token, Hugging Face drops the character
-            if (id >= 0) symbols[n++] = id;
+            int t = vocab.id(piece.substring(i, end));
+            if (t < 0) t = unkId; // without an unknown token, Hugging Face drops the character
+            if (t >= 0) id[n++] = t;
             i = end;
         }
-        while (n > 1) {
-            long best = Long.MAX_VALUE;
-            int at = -1;
-            for (int i = 0; i + 1 < n; i++) {
-                Long m = mergeTable.get(pair(symbols[i], symbols[i + 1]));
-                if (m != null && m < best) {
-                    best = m;
-                    at = i;
-                }
-            }
-            if (at < 0) break;
-            symbols[at] = (int) best;
-            System.arraycopy(symbols, at + 2, symbols, at + 1, n - at - 2);
-            n--;
+        int[] next = new int[n], prev = new int[n];
+        for (int i = 0; i < n; i++) {
+            next[i] = i + 1 < n ? i + 1 : -1;
+            prev[i] = i - 1;
         }
-        return java.util.Arrays.copyOf(symbols, n);
+        PriorityQueue<Long> heap = new PriorityQueue<>(); // (rank << 32 | position): lowest rank, then leftmost
+        for (int i = 0; i + 1 < n; i++) offer(heap, id, i, i + 1);
+        int alive = n;
+        while (!heap.isEmpty()) {
+            long top = heap.poll();
+            int pos = (int) top, right = next[pos];
+            if (id[pos] < 0 || right < 0) continue; // merged away since it was queued
+            Long m = mergeTable.get(pair(id[pos], id[right]));
+            if (m == null || (m >>> 32) != (top >>> 32)) continue; // a neighbour changed: not the queued pair any more
+            id[pos] = (int) (long) m;
+            id[right] = -1;
+            next[pos] = next[right];
+            if (next[pos] >= 0) prev[next[pos]] = pos;
+            alive--;
+            if (prev[pos] >= 0) offer(heap, id, prev[pos], pos);
+            if (next[pos] >= 0) offer(heap, id, pos, next[pos]);
+        }
+        int[] out = new int[alive];
+        for (int i = 0, k = 0; i >= 0 && k < alive; i = next[i]) out[k++] = id[i];
+        return out;
+    }
+
+    private void offer(PriorityQueue<Long> heap, int[] id, int left, int right) {
+        Long m = mergeTable.get(pair(id[left], id[right]));
+        if (m != null) heap.add((m >>> 32) << 32 | left);
     }
 
     @Override

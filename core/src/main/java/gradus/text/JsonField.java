@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** A value read from a tokenizer.json together with its path ("model.vocab"), so every error can name the field. */
 record JsonField(JsonNode node, String path) {
@@ -16,10 +14,6 @@ record JsonField(JsonNode node, String path) {
         Problem(String path, String message) {
             super(path + ": " + message);
         }
-    }
-
-    static Problem problem(String path, String message) {
-        return new Problem(path, message);
     }
 
     Problem problem(String message) {
@@ -45,14 +39,6 @@ record JsonField(JsonNode node, String path) {
         if (!node.isArray()) throw problem("expected an array" + found());
         List<JsonField> out = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) out.add(new JsonField(node.get(i), path + "[" + i + "]"));
-        return out;
-    }
-
-    /** The members of an object, in file order. */
-    Map<String, JsonField> members() {
-        object();
-        Map<String, JsonField> out = new LinkedHashMap<>();
-        node.fields().forEachRemaining(e -> out.put(e.getKey(), new JsonField(e.getValue(), path + "." + e.getKey())));
         return out;
     }
 

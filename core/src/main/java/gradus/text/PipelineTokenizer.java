@@ -50,7 +50,7 @@ public class PipelineTokenizer implements Tokenizer {
             addedById.put(t.id(), t);
         }
         rawMatcher = new AddedTokenMatcher(addedTokens.stream().filter(t -> !t.normalized()).toList());
-        normalizedMatcher = new AddedTokenMatcher(addedTokens.stream().filter(AddedToken::normalized).toList());
+        normalizedMatcher = new AddedTokenMatcher(normalizedForms(addedTokens, normalizer));
         int max = model.vocab().size() - 1;
         for (AddedToken t : addedTokens) max = Math.max(max, t.id());
         vocabSize = max + 1;
@@ -60,6 +60,17 @@ public class PipelineTokenizer implements Tokenizer {
         sepId = firstId("[SEP]", "</s>", "<sep>");
         bosId = firstId("<s>", "<bos>", "<|startoftext|>", "<|begin_of_text|>", "[BOS]");
         eosId = firstId("</s>", "<eos>", "<|endoftext|>", "<|end_of_text|>", "[EOS]");
+    }
+
+    /** Normalized tokens are looked for in normalized text, so their own text is normalized too ("[Mask]" finds "[mask]"). */
+    private static List<AddedToken> normalizedForms(List<AddedToken> tokens, Normalizer normalizer) {
+        List<AddedToken> out = new ArrayList<>();
+        for (AddedToken t : tokens) {
+            if (!t.normalized()) continue;
+            String content = normalizer == null ? t.content() : normalizer.apply(t.content());
+            if (!content.isEmpty()) out.add(new AddedToken(t.id(), content, t.singleWord(), t.lstrip(), t.rstrip(), true, t.special()));
+        }
+        return out;
     }
 
     /** Shares another pipeline's parts: how the specialized tokenizers wrap one read from a file. */

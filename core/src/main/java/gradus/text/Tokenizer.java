@@ -12,7 +12,10 @@ public interface Tokenizer {
     /** The text's token ids, without special tokens, truncation or padding. */
     int[] encode(String text);
 
-    /** The text's encoding, with the special tokens of the post-processor ([CLS] … [SEP]) if asked. */
+    /**
+     * The text's encoding, with the special tokens of the post-processor ([CLS] … [SEP]) if asked; never truncated
+     * or padded (that is {@link #encodeBatch}'s job, also for a single text).
+     */
     Encoding encode(String text, boolean addSpecialTokens);
 
     /** Encodes several texts (in parallel) and truncates/pads them as {@code options} say. */

@@ -43,11 +43,21 @@ public final class Tokenizers {
     }
 
     static PipelineTokenizer.Parts read(JsonField root) {
+        Model model = Model.read(root.get("model").object());
         List<AddedToken> added = new ArrayList<>();
-        if (!root.get("added_tokens").isAbsent()) for (JsonField t : root.get("added_tokens").array()) added.add(AddedToken.read(t));
+        if (!root.get("added_tokens").isAbsent()) {
+            // As Hugging Face does, an added token takes its id from the model's vocabulary, or the next free id after
+            // it; the "id" written in the file is not used.
+            int next = model.vocab().size();
+            for (JsonField f : root.get("added_tokens").array()) {
+                AddedToken t = AddedToken.read(f);
+                int id = model.vocab().id(t.content());
+                if (id < 0) id = next++;
+                added.add(new AddedToken(id, t.content(), t.singleWord(), t.lstrip(), t.rstrip(), t.normalized(), t.special()));
+            }
+        }
         Normalizer normalizer = root.get("normalizer").isAbsent() ? null : Normalizer.read(root.get("normalizer"));
         PreTokenizer preTokenizer = root.get("pre_tokenizer").isAbsent() ? null : PreTokenizer.read(root.get("pre_tokenizer"));
-        Model model = Model.read(root.get("model").object());
         PostProcessor post = root.get("post_processor").isAbsent() ? null : PostProcessor.read(root.get("post_processor"));
         Decoder decoder = root.get("decoder").isAbsent() ? null : Decoder.read(root.get("decoder"));
 

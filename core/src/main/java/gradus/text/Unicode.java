@@ -50,19 +50,26 @@ final class Unicode {
             i++;
         }
         if (i == n) return s;
-        StringBuilder out = new StringBuilder(n + 4).append(s, 0, i);
+        char[] out = new char[n + 8];
+        s.getChars(0, i, out, 0);
+        int o = i;
         while (i < n) {
             char c = s.charAt(i);
+            if (o + 2 > out.length) out = java.util.Arrays.copyOf(out, out.length * 2);
             if (c < 0x80) {
-                out.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+                out[o++] = c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
                 i++;
             } else {
                 int cp = s.codePointAt(i);
                 i += Character.charCount(cp);
-                if (cp == 0x130) out.append("i\u0307");
-                else out.appendCodePoint(Character.toLowerCase(cp));
+                if (cp == 0x130) {
+                    out[o++] = 'i';
+                    out[o++] = '\u0307';
+                } else {
+                    o += Character.toChars(Character.toLowerCase(cp), out, o);
+                }
             }
         }
-        return out.toString();
+        return new String(out, 0, o);
     }
 }

@@ -25,11 +25,14 @@ final class Vocab {
     }
 
     static Vocab read(JsonField f) {
-        Map<String, JsonField> members = f.members();
-        Map<String, Integer> ids = HashMap.newHashMap(members.size());
+        var node = f.object().node();
+        Map<String, Integer> ids = HashMap.newHashMap(node.size());
         int max = -1;
-        for (var e : members.entrySet()) {
-            int id = e.getValue().nonNegative();
+        for (var it = node.fields(); it.hasNext(); ) {
+            var e = it.next();
+            // The field path is only built for an error: vocabularies have tens of thousands of entries.
+            int id = e.getValue().isIntegralNumber() && e.getValue().canConvertToInt() && e.getValue().intValue() >= 0
+                    ? e.getValue().intValue() : f.get(e.getKey()).nonNegative();
             ids.put(e.getKey(), id);
             max = Math.max(max, id);
         }

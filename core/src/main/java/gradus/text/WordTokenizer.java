@@ -1,7 +1,8 @@
 package gradus.text;
 
+import gradus.kernels.Parallel;
+
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -19,14 +20,41 @@ public final class WordTokenizer extends PipelineTokenizer {
     public static final String UNK = "[UNK]";
 
     private final Pattern pattern;
-    private final Vocab vocab;
+    private final WordTable ids = new WordTable();
     private final int unknown;
 
     WordTokenizer(PipelineTokenizer pipeline) {
         super(pipeline);
         pattern = ((PreTokenizer.Split) parts().preTokenizer()).compiled();
-        vocab = model().vocab();
+        Vocab vocab = model().vocab();
+        for (int id = 0; id < vocab.size(); id++) if (vocab.token(id) != null) ids.put(vocab.token(id), id);
         unknown = unkId();
+    }
+
+    /** Receives the [start, end) region of each word found in a text. */
+    private interface WordSink {
+        void word(int start, int end);
+    }
+
+    /** The pattern's non-empty matches; the default pattern is scanned by hand, which is several times faster. */
+    private static void forEachWord(String text, Pattern pattern, WordSink sink) {
+        if (!pattern.pattern().equals(DEFAULT_PATTERN)) {
+            Matcher m = pattern.matcher(text);
+            while (m.find()) if (m.end() > m.start()) sink.word(m.start(), m.end());
+            return;
+        }
+        int n = text.length();
+        for (int i = 0; i < n; ) {
+            char c = text.charAt(i);
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                int start = i;
+                do i++;
+                while (i < n && ((c = text.charAt(i)) >= 'a' && c <= 'z' || c >= '0' && c <= '9'));
+                sink.word(start, i);
+            } else {
+                i++;
+            }
+        }
     }
 
     /** The default tokenizer: {@value #DEFAULT_PATTERN} on lowercased text. */
@@ -37,15 +65,22 @@ public final class WordTokenizer extends PipelineTokenizer {
     public static WordTokenizer train(Iterable<String> documents, int maxVocabSize, String regex, boolean lowercase) {
         if (maxVocabSize < 2) throw new IllegalArgumentException("maxVocabSize must be >= 2 (PAD and UNK), got " + maxVocabSize);
         Pattern pattern = Pattern.compile(regex);
-        Map<String, int[]> counts = new HashMap<>();
-        for (String doc : documents) {
-            Matcher m = pattern.matcher(lowercase ? Unicode.lowercase(doc) : doc);
-            while (m.find()) {
-                if (m.end() > m.start()) counts.computeIfAbsent(m.group(), w -> new int[1])[0]++;
+        List<String> docs = new ArrayList<>();
+        documents.forEach(docs::add);
+        WordTable counts = new WordTable();
+        Parallel.forRange(docs.size(), 64, (from, to) -> {
+            WordTable local = new WordTable();
+            for (int d = from; d < to; d++) {
+                String text = lowercase ? Unicode.lowercase(docs.get(d)) : docs.get(d);
+                forEachWord(text, pattern, (start, end) -> local.increment(text, start, end, 1));
             }
-        }
-        List<Map.Entry<String, int[]>> ranked = new ArrayList<>(counts.entrySet());
-        ranked.sort((a, b) -> a.getValue()[0] != b.getValue()[0] ? Integer.compare(b.getValue()[0], a.getValue()[0])
+            synchronized (counts) {
+                local.forEach((word, count) -> counts.increment(word, 0, word.length(), count));
+            }
+        });
+        List<Map.Entry<String, Integer>> ranked = new ArrayList<>(counts.size());
+        counts.forEach((word, count) -> ranked.add(Map.entry(word, count)));
+        ranked.sort((a, b) -> !a.getValue().equals(b.getValue()) ? Integer.compare(b.getValue(), a.getValue())
                 : compareCodePoints(a.getKey(), b.getKey()));
         List<String> tokens = new ArrayList<>(List.of(PAD, UNK));
         for (var e : ranked) {
@@ -85,14 +120,12 @@ public final class WordTokenizer extends PipelineTokenizer {
         return parts().normalizer() != null;
     }
 
-    /** The same as the pipeline's split-then-look-up, without the intermediate list of pieces. */
+    /** The same as the pipeline's split-then-look-up, without a list of pieces or a String per word. */
     @Override
     void encodeNormalized(String text, IntList out) {
-        Matcher m = pattern.matcher(text);
-        while (m.find()) {
-            if (m.end() == m.start()) continue;
-            int id = vocab.id(text.substring(m.start(), m.end()));
+        forEachWord(text, pattern, (start, end) -> {
+            int id = ids.get(text, start, end);
             out.add(id >= 0 ? id : unknown);
-        }
+        });
     }
 }

