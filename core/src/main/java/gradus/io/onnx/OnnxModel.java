@@ -1,5 +1,6 @@
 package gradus.io.onnx;
 
+import gradus.autograd.GradMode;
 import gradus.io.FileFormatException;
 import gradus.io.onnx.proto.OnnxProto.GraphProto;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
@@ -302,6 +303,13 @@ public final class OnnxModel extends Module {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (int i = 0; i < outputSlots.length; i++) out.put(outputNames.get(i), vals[outputSlots[i]].asFloatTensor());
         return out;
+    }
+
+    /** {@link #run} without recording a graph, for inference. */
+    public Map<String, Tensor> predict(Map<String, ?> feeds) {
+        try (var g = GradMode.noGrad()) {
+            return run(feeds);
+        }
     }
 
     private static Value bind(Input in, Object feed) {
