@@ -15,11 +15,18 @@ final class Attributes {
     private final Map<String, AttributeProto> byName = new LinkedHashMap<>();
     private final String node;
     private final TensorData tensors;
+    private final int outputs;
 
     Attributes(NodeProto n, String node, TensorData tensors) {
         for (AttributeProto a : n.getAttributeList()) byName.put(a.getName(), a);
         this.node = node;
         this.tensors = tensors;
+        this.outputs = n.getOutputCount();
+    }
+
+    /** How many outputs the node declares. */
+    int outputCount() {
+        return outputs;
     }
 
     boolean has(String name) {

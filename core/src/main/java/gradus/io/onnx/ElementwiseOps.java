@@ -18,7 +18,36 @@ final class ElementwiseOps {
         ops.put("Mul", binary(Tensor::mul, (a, b) -> a * b));
         ops.put("Div", binary(Tensor::div, ElementwiseOps::divide));
         ops.put("Pow", new Operators.Op(2, 2, (a, opset) -> in -> pow(in[0], in[1])));
-        ops.put("Equal", new Operators.Op(2, 2, (a, opset) -> in -> equal(in[0], in[1])));
+        ops.put("Equal", compare(Tensor::eq, (x, y) -> x == y));
+        ops.put("Greater", compare(Tensor::gt, (x, y) -> x > y));
+        ops.put("GreaterOrEqual", compare(Tensor::ge, (x, y) -> x >= y));
+        ops.put("Less", compare(Tensor::lt, (x, y) -> x < y));
+        ops.put("LessOrEqual", compare(Tensor::le, (x, y) -> x <= y));
+        ops.put("And", logical((x, y) -> x != 0 && y != 0 ? 1 : 0));
+        ops.put("Or", logical((x, y) -> x != 0 || y != 0 ? 1 : 0));
+        ops.put("Xor", logical((x, y) -> (x != 0) != (y != 0) ? 1 : 0));
+        ops.put("Not", new Operators.Op(1, 1, (a, opset) -> in -> {
+            long[] v = in[0].longs("Not's input"), out = new long[v.length];
+            for (int i = 0; i < v.length; i++) out[i] = v[i] != 0 ? 0 : 1;
+            return Value.ofInts(out, in[0].shape(), DataType.BOOL);
+        }));
+        ops.put("Max", variadic(Tensor::maximum, Math::max));
+        ops.put("Min", variadic(Tensor::minimum, Math::min));
+        ops.put("Clip", new Operators.Op(1, 3, (a, opset) -> {
+            float lo = a.f("min", Float.NEGATIVE_INFINITY), hi = a.f("max", Float.POSITIVE_INFINITY);
+            return in -> {
+                float min = in.length > 1 && in[1] != null ? in[1].asFloatTensor().item() : lo;
+                float max = in.length > 2 && in[2] != null ? in[2].asFloatTensor().item() : hi;
+                return Value.of(in[0].tensor("Clip's input").clamp(min, max));
+            };
+        }));
+        ops.put("Reciprocal", unary(x -> x.pow(-1f)));
+        ops.put("Gelu", new Operators.Op(1, 1, (a, opset) -> {
+            String approximate = a.s("approximate", "none");
+            if (approximate.equals("none")) return in -> Value.of(in[0].tensor("Gelu's input").gelu());
+            if (!approximate.equals("tanh")) throw new IllegalArgumentException("Gelu approximate='" + approximate + "' is not one of none, tanh");
+            return in -> Value.of(tanhGelu(in[0].tensor("Gelu's input")));
+        }));
         ops.put("Where", new Operators.Op(3, 3, (a, opset) -> in -> where(in[0], in[1], in[2])));
         ops.put("Cast", new Operators.Op(1, 1, (a, opset) -> {
             if (!a.has("to")) throw new IllegalArgumentException("Cast needs attribute 'to'");
@@ -69,14 +98,46 @@ final class ElementwiseOps {
         return Value.of(x.pow(e));
     }
 
-    private static Value equal(Value a, Value b) {
-        if (a.isFloat() || b.isFloat()) {
-            float[] eq = a.asFloatTensor().eq(b.asFloatTensor()).toArray();
-            long[] out = new long[eq.length];
-            for (int i = 0; i < eq.length; i++) out[i] = eq[i] != 0f ? 1 : 0;
-            return Value.ofInts(out, broadcastShape(a, b), DataType.BOOL);
-        }
-        return Value.ofInts(combine(a, b, (x, y) -> x == y ? 1 : 0), broadcastShape(a, b), DataType.BOOL);
+    /** A comparison giving BOOL: on floats through Gradus's comparison, on integers exactly. */
+    private static Operators.Op compare(BinaryOperator<Tensor> floats, LongComparison ints) {
+        return new Operators.Op(2, 2, (a, opset) -> in -> {
+            if (in[0].isFloat() || in[1].isFloat()) {
+                float[] r = floats.apply(in[0].asFloatTensor(), in[1].asFloatTensor()).toArray();
+                long[] out = new long[r.length];
+                for (int i = 0; i < r.length; i++) out[i] = r[i] != 0f ? 1 : 0;
+                return Value.ofInts(out, broadcastShape(in[0], in[1]), DataType.BOOL);
+            }
+            return Value.ofInts(combine(in[0], in[1], (x, y) -> ints.test(x, y) ? 1 : 0), broadcastShape(in[0], in[1]), DataType.BOOL);
+        });
+    }
+
+    @FunctionalInterface
+    private interface LongComparison {
+        boolean test(long a, long b);
+    }
+
+    private static Operators.Op logical(LongBinaryOperator f) {
+        return new Operators.Op(2, 2, (a, opset) -> in -> Value.ofInts(combine(in[0], in[1], f), broadcastShape(in[0], in[1]), DataType.BOOL));
+    }
+
+    /** Max and Min over any number of broadcast inputs. */
+    private static Operators.Op variadic(BinaryOperator<Tensor> floats, LongBinaryOperator ints) {
+        return new Operators.Op(1, Integer.MAX_VALUE, (a, opset) -> in -> {
+            Value acc = in[0];
+            for (int i = 1; i < in.length; i++) {
+                Value b = in[i];
+                acc = !acc.isFloat() && !b.isFloat()
+                        ? Value.ofInts(combine(acc, b, ints), broadcastShape(acc, b), acc.type())
+                        : Value.of(floats.apply(acc.asFloatTensor(), b.asFloatTensor()));
+            }
+            return acc;
+        });
+    }
+
+    /** gelu with the tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
+    private static Tensor tanhGelu(Tensor x) {
+        Tensor inner = x.add(x.pow(3f).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
+        return x.mul(0.5f).mul(inner.tanh().add(1f));
     }
 
     private static Value where(Value cond, Value a, Value b) {

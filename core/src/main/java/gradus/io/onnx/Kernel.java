@@ -4,4 +4,9 @@ package gradus.io.onnx;
 @FunctionalInterface
 interface Kernel {
     Value run(Value[] inputs);
+
+    /** Every output, in order; operators with several outputs (Split) override this. */
+    default Value[] runAll(Value[] inputs) {
+        return new Value[]{run(inputs)};
+    }
 }

@@ -32,8 +32,10 @@ final class NeuralOps {
             int axis = a.integer("axis", opset < 13 ? 1 : -1);
             return in -> Value.of(softmax(in[0].tensor("Softmax's input"), axis, opset < 13));
         }));
-        ops.put("ReduceMean", reduce(true));
-        ops.put("ReduceSum", reduce(false));
+        ops.put("ReduceMean", reduce((x, d, keep) -> x.mean(d, keep)));
+        ops.put("ReduceSum", reduce((x, d, keep) -> x.sum(d, keep)));
+        ops.put("ReduceMax", reduce((x, d, keep) -> x.max(d, keep)));
+        ops.put("ReduceMin", reduce((x, d, keep) -> x.min(d, keep)));
         ops.put("LayerNormalization", new Operators.Op(2, 3, (a, opset) -> {
             int axis = a.integer("axis", -1);
             float eps = a.f("epsilon", 1e-5f);
@@ -98,7 +100,13 @@ final class NeuralOps {
         return x.reshape(outer, x.numel() / Math.max(1, outer)).softmax(1).reshape(s);
     }
 
-    private static Operators.Op reduce(boolean mean) {
+    /** One reduction along one dimension. */
+    @FunctionalInterface
+    private interface Reduction {
+        Tensor apply(Tensor x, int dim, boolean keepDim);
+    }
+
+    private static Operators.Op reduce(Reduction r) {
         return new Operators.Op(1, 2, (a, opset) -> {
             int[] attrAxes = a.ints("axes", null);
             boolean keep = a.i("keepdims", 1) != 0, noopEmpty = a.i("noop_with_empty_axes", 0) != 0;
@@ -114,7 +122,7 @@ final class NeuralOps {
                 for (int i = 0; i < axes.length; i++) sorted[i] = Shape.dim(axes[i], x.dim());
                 Arrays.sort(sorted);
                 // From the last axis back, so earlier axis numbers stay valid when dimensions are dropped.
-                for (int i = sorted.length - 1; i >= 0; i--) x = mean ? x.mean(sorted[i], keep) : x.sum(sorted[i], keep);
+                for (int i = sorted.length - 1; i >= 0; i--) x = r.apply(x, sorted[i], keep);
                 return Value.of(x);
             };
         });

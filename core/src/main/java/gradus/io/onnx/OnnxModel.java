@@ -48,8 +48,8 @@ public final class OnnxModel extends Module {
     /** A graph input: its slot, declared element type (null if absent) and declared dimensions (-1 when symbolic). */
     private record Input(String name, int slot, DataType type, long[] dims, String declared) {}
 
-    /** A compiled node: its kernel, input slots (-1 for omitted optional inputs), output slot, and slots it is the last reader of. */
-    private record Step(String description, Kernel kernel, int[] in, int out, int[] release) {}
+    /** A compiled node: its kernel, input slots (-1 for omitted optional inputs), output slots (-1 for unnamed), and slots it is the last reader of. */
+    private record Step(String description, Kernel kernel, int[] in, int[] out, int[] release) {}
 
     OnnxModel(ModelProto model, Path file) throws IOException {
         if (!model.hasGraph()) throw new FileFormatException(file, "the model has no graph");
@@ -98,10 +98,11 @@ public final class OnnxModel extends Module {
             }
             int[] in = new int[inCount];
             for (int i = 0; i < inCount; i++) in[i] = n.getInput(i).isEmpty() ? -1 : slots.get(n.getInput(i));
-            int out = slot(slots, n.getOutput(0));
+            int[] out = new int[Math.min(n.getOutputCount(), op.maxOutputs())];
+            for (int i = 0; i < out.length; i++) out[i] = n.getOutput(i).isEmpty() ? -1 : slot(slots, n.getOutput(i));
             if (op.minInputs() == 0 && op.maxInputs() == 0) {
                 // Constants are computed once, at load time.
-                bound.put(out, kernel.run(new Value[0]));
+                bound.put(out[0], kernel.run(new Value[0]));
                 continue;
             }
             steps.add(new Step(description, kernel, in, out, null));
@@ -241,9 +242,10 @@ public final class OnnxModel extends Module {
                         + (DEFAULT_DOMAINS.contains(domain) ? "ai.onnx " + opset : domain) + ")");
                 continue;
             }
-            for (int i = 1; i < n.getOutputCount(); i++) {
+            int computed = Operators.get(n.getOpType()).maxOutputs();
+            for (int i = computed; i < n.getOutputCount(); i++) {
                 if (!n.getOutput(i).isEmpty() && used.contains(n.getOutput(i))) {
-                    throw new FileFormatException(file, describe(n) + ": only the first output is supported, but output " + i
+                    throw new FileFormatException(file, describe(n) + ": Gradus computes only the first " + computed + " output(s), but output " + i
                             + " ('" + n.getOutput(i) + "') is used");
                 }
             }
@@ -294,7 +296,12 @@ public final class OnnxModel extends Module {
             Value[] args = new Value[s.in.length];
             for (int i = 0; i < args.length; i++) args[i] = s.in[i] < 0 ? null : vals[s.in[i]];
             try {
-                vals[s.out] = s.kernel.run(args);
+                if (s.out.length == 1) {
+                    vals[s.out[0]] = s.kernel.run(args);
+                } else {
+                    Value[] results = s.kernel.runAll(args);
+                    for (int i = 0; i < s.out.length; i++) if (s.out[i] >= 0) vals[s.out[i]] = results[i];
+                }
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(s.description + " failed on inputs " + java.util.Arrays.toString(args) + ": " + e.getMessage(), e);
             }

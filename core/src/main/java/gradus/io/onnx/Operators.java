@@ -6,8 +6,12 @@ import java.util.TreeMap;
 
 /** The ONNX operators (default domain) that Gradus imports, by op_type. */
 final class Operators {
-    /** An operator: how many inputs it accepts and how to compile a node of it. */
-    record Op(int minInputs, int maxInputs, OpFactory factory) {}
+    /** An operator: how many inputs it accepts, how many outputs it computes, and how to compile a node of it. */
+    record Op(int minInputs, int maxInputs, int maxOutputs, OpFactory factory) {
+        Op(int minInputs, int maxInputs, OpFactory factory) {
+            this(minInputs, maxInputs, 1, factory);
+        }
+    }
 
     private static final Map<String, Op> OPS = new TreeMap<>();
 

@@ -54,6 +54,22 @@ final class ShapeOps {
             int axis = a.integer("axis", 0);
             return in -> concat(in, axis);
         }));
+        ops.put("Split", new Operators.Op(1, 2, Integer.MAX_VALUE, (a, opset) -> {
+            int axis = a.integer("axis", 0), outputs = a.outputCount();
+            int[] attrSizes = a.ints("split", null);
+            return new Kernel() {
+                @Override
+                public Value run(Value[] in) {
+                    return runAll(in)[0];
+                }
+
+                @Override
+                public Value[] runAll(Value[] in) {
+                    int[] sizes = attrSizes != null ? attrSizes : in.length > 1 && in[1] != null ? in[1].intArray("Split's split") : null;
+                    return split(in[0], axis, sizes, outputs);
+                }
+            };
+        }));
         ops.put("Gather", new Operators.Op(2, 2, (a, opset) -> {
             int axis = a.integer("axis", 0);
             return in -> gather(in[0], in[1], axis);
@@ -83,6 +99,7 @@ final class ShapeOps {
             Value v = constant(a);
             return in -> v;
         }));
+        ops.put("Range", new Operators.Op(3, 3, (a, opset) -> in -> range(in[0], in[1], in[2])));
         ops.put("ConstantOfShape", new Operators.Op(1, 1, (a, opset) -> {
             Value fill = a.tensor("value");
             return in -> constantOfShape(in[0].intArray("ConstantOfShape's shape"), fill);
@@ -175,6 +192,30 @@ final class ShapeOps {
         return Value.ofInts(out, shape, in[0].type());
     }
 
+    /** Cuts x along {@code axis} into the given sizes, or into {@code parts} equal parts (the last one smaller when uneven). */
+    private static Value[] split(Value x, int axis, int[] sizes, int parts) {
+        int[] s = x.shape();
+        int d = Shape.dim(axis, s.length), n = s[d];
+        if (sizes == null) {
+            int chunk = Math.ceilDiv(n, parts);
+            sizes = new int[parts];
+            for (int i = 0; i < parts; i++) sizes[i] = Math.max(0, Math.min(chunk, n - i * chunk));
+        }
+        int total = 0;
+        for (int z : sizes) total += z;
+        if (total != n || sizes.length != parts) {
+            throw new IllegalArgumentException("Split of dimension " + d + " (size " + n + ") into " + Arrays.toString(sizes) + " for " + parts + " outputs");
+        }
+        Value[] out = new Value[parts];
+        int at = 0;
+        for (int i = 0; i < parts; i++) {
+            int from = at, len = sizes[i];
+            out[i] = x.rearrange(t -> t.narrow(d, from, len));
+            at += len;
+        }
+        return out;
+    }
+
     /** data indexed along {@code axis} by integer indices (negative ones count from the end): shape data[:axis] + indices + data[axis+1:]. */
     private static Value gather(Value data, Value indices, int axis) {
         int[] ds = data.shape();
@@ -246,6 +287,25 @@ final class ShapeOps {
             return Value.ofInts(v, new int[]{v.length}, DataType.INT64);
         }
         throw new IllegalArgumentException("Constant needs one of value, value_float(s), value_int(s); sparse and string constants are not supported");
+    }
+
+    /** start, start+delta, … up to (excluding) limit; integers stay exact. */
+    private static Value range(Value start, Value limit, Value delta) {
+        if (!start.isFloat() && !limit.isFloat() && !delta.isFloat()) {
+            long s = start.longs("Range's start")[0], l = limit.longs("Range's limit")[0], d = delta.longs("Range's delta")[0];
+            if (d == 0) throw new IllegalArgumentException("Range delta must not be 0");
+            long n = Math.max(0, Math.ceilDiv(l - s, d));
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("Range of " + n + " values is too long");
+            long[] out = new long[(int) n];
+            for (int i = 0; i < out.length; i++) out[i] = s + i * d;
+            return Value.ofInts(out, new int[]{out.length}, start.type());
+        }
+        float s = start.asFloatTensor().item(), l = limit.asFloatTensor().item(), d = delta.asFloatTensor().item();
+        if (d == 0f) throw new IllegalArgumentException("Range delta must not be 0");
+        int n = (int) Math.max(0, Math.ceil((l - s) / d));
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) out[i] = s + i * d;
+        return Value.of(Tensor.of(out, n));
     }
 
     private static Value constantOfShape(int[] shape, Value fill) {

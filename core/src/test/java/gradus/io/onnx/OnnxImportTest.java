@@ -74,8 +74,6 @@ class OnnxImportTest {
                 .node("Reshape", new String[]{"tr", "newshape"}, "r")                          // [n, 14]
                 .node("Softmax", new String[]{"r"}, "y", i("axis", 1))
                 .build();
-        // Greater is not among the supported operators; drop its node before running.
-        m = m.toBuilder().setGraph(m.getGraph().toBuilder().removeNode(1)).build();
         Rng.manualSeed(3);
         assertMatchesOrt(m, Map.of("x", Tensor.randn(2, 3, 4), "ids", IntTensor.of(new int[]{3, -4}, 2)));
     }
@@ -100,6 +98,49 @@ class OnnxImportTest {
                 .node("ReduceMean", new String[]{"re"}, "y", ints("axes", -1), i("keepdims", 0))
                 .build();
         assertMatchesOrt(m, Map.of("x", Tensor.randn(3, 6)));
+    }
+
+    @Test
+    void decoderStyleOperatorsMatchOnnxRuntime() throws Exception {
+        // A causal mask from Range/Less/Not, a fused qkv Split into three outputs, Clip, Max/Min, ReduceMax and tanh-Gelu.
+        ModelProto m = new GraphBuilder(20).input("x", 1, -1, 4, 6).output("y")
+                .longs("zero", 0).longs("four", 4).longs("one", 1).longs("sizes", 2, 2, 2).longs("col", 4, 1)
+                .node("Squeeze", new String[]{"zero"}, "z0").node("Squeeze", new String[]{"four"}, "z4").node("Squeeze", new String[]{"one"}, "z1")
+                .node("Range", new String[]{"z0", "z4", "z1"}, "pos")                                       // [4]
+                .node("Reshape", new String[]{"pos", "col"}, "posc")                                      // [4, 1]
+                .node("Greater", new String[]{"pos", "posc"}, "future")                                   // [4, 4]
+                .node("Not", new String[]{"future"}, "visible")
+                .node("Split", new String[]{"x", "sizes"}, "q", i("axis", 2))
+                .build();
+        // Split writes three outputs: q, k, v.
+        var g = m.getGraph().toBuilder();
+        var split = g.getNode(g.getNodeCount() - 1).toBuilder().addOutput("k").addOutput("v");
+        g.setNode(g.getNodeCount() - 1, split);
+        m = m.toBuilder().setGraph(g).build();
+        m = new GraphBuilder(20).build().toBuilder().setGraph(m.getGraph().toBuilder()
+                .addNode(node("Transpose", new String[]{"k"}, "kt", ints("perm", 0, 2, 1)))
+                .addNode(node("MatMul", new String[]{"q", "kt"}, "s"))
+                .addNode(node("Where", new String[]{"visible", "s", "minf"}, "masked"))
+                .addInitializer(GraphBuilder.floatTensor("minf", new float[]{-1e4f}))
+                .addNode(node("Softmax", new String[]{"masked"}, "p", i("axis", -1)))
+                .addNode(node("MatMul", new String[]{"p", "v"}, "o"))
+                .addInitializer(GraphBuilder.floatTensor("lo", new float[]{-0.5f})).addInitializer(GraphBuilder.floatTensor("hi", new float[]{0.8f}))
+                .addNode(node("Clip", new String[]{"o", "lo", "hi"}, "c"))
+                .addNode(node("Max", new String[]{"c", "o", "lo"}, "mx"))
+                .addNode(node("Min", new String[]{"mx", "hi"}, "mn"))
+                .addNode(node("Gelu", new String[]{"mn"}, "ge", OnnxExporter.attr("approximate", "tanh")))
+                .addInitializer(gradus.io.onnx.proto.OnnxProto.TensorProto.newBuilder().setName("ax1").setDataType(7).addDims(1).addInt64Data(1))
+                .addNode(node("ReduceMax", new String[]{"ge", "ax1"}, "rm", i("keepdims", 1)))
+                .addNode(node("Add", new String[]{"ge", "rm"}, "y"))).build();
+        Rng.manualSeed(8);
+        assertMatchesOrt(m, Map.of("x", Tensor.randn(2, 4, 6)));
+    }
+
+    private static gradus.io.onnx.proto.OnnxProto.NodeProto node(String op, String[] in, String out, gradus.io.onnx.proto.OnnxProto.AttributeProto... attrs) {
+        var n = gradus.io.onnx.proto.OnnxProto.NodeProto.newBuilder().setOpType(op).setName(out + "_node").addOutput(out);
+        for (String s : in) n.addInput(s);
+        for (var a : attrs) n.addAttribute(a);
+        return n.build();
     }
 
     @Test
