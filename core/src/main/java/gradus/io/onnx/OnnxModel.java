@@ -61,6 +61,8 @@ public final class OnnxModel extends Module {
         Set<String> statistics = batchNormStatistics(g);
         Map<Integer, Value> bound = new HashMap<>();
         for (TensorProto t : g.getInitializerList()) {
+            if (t.getName().isEmpty()) throw new FileFormatException(file, "an initializer has no name");
+            if (slots.containsKey(t.getName())) throw new FileFormatException(file, "initializer '" + t.getName() + "' appears twice");
             int slot = slot(slots, t.getName());
             Value v = data.decode(t, "initializer '" + t.getName() + "'");
             if (v.isFloat()) {
@@ -257,7 +259,8 @@ public final class OnnxModel extends Module {
     }
 
     private static String describe(NodeProto n) {
-        return "node '" + (n.getName().isEmpty() ? n.getOutput(0) : n.getName()) + "' (" + n.getOpType() + ")";
+        String name = !n.getName().isEmpty() ? n.getName() : n.getOutputCount() > 0 ? n.getOutput(0) : "(unnamed)";
+        return "node '" + name + "' (" + n.getOpType() + ")";
     }
 
     /** After each step, drop the values it was the last to read, so memory follows the live set. */

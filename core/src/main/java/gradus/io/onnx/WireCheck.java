@@ -54,6 +54,10 @@ final class WireCheck {
                 case 2 -> {
                     long len = varint(end, name + " (its length)");
                     if (len > end - pos) {
+                        // In a truncated file, look inside the cut message for the innermost field that is cut.
+                        if (f != null && f.getType() == FieldDescriptor.Type.MESSAGE && end == data.length) {
+                            message(f.getMessageType(), end, name, depth + 1);
+                        }
                         throw new Broken(name + " at byte " + tagAt + " declares " + len + " bytes, but only " + (end - pos)
                                 + " remain" + (end == data.length ? " in the file (truncated?)" : " in its enclosing message"));
                     }

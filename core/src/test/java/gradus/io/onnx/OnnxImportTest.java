@@ -197,7 +197,29 @@ class OnnxImportTest {
         Path f = dir.resolve("cut.onnx");
         Files.write(f, Arrays.copyOf(bytes, bytes.length - 700));
         var e = assertThrows(FileFormatException.class, () -> Onnx.load(f));
-        assertTrue(e.getMessage().contains("ModelProto.graph") && e.getMessage().contains("at byte") && e.getMessage().contains("truncated"), e.getMessage());
+        assertTrue(e.getMessage().contains("ModelProto.graph.initializer[1].raw_data at byte") && e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
+    void corruptedBytesGiveFileErrorsOnly() throws Exception {
+        // Any damage must end in a FileFormatException (or a model that loads), never another exception.
+        ModelProto m = new GraphBuilder(13).input("x", 1, -1, 4).output("y")
+                .floats("w", new float[]{1, 2, 3, 4, 5, 6, 7, 8}, 4, 2).longs("shape", -1, 2)
+                .node("MatMul", new String[]{"x", "w"}, "h").node("Reshape", new String[]{"h", "shape"}, "r")
+                .node("Softmax", new String[]{"r"}, "y", i("axis", 1)).build();
+        byte[] good = m.toByteArray();
+        java.util.Random rnd = new java.util.Random(9);
+        Path f = dir.resolve("fuzz.onnx");
+        for (int trial = 0; trial < 1000; trial++) {
+            byte[] bad = good.clone();
+            for (int k = 0; k <= trial % 3; k++) bad[rnd.nextInt(bad.length)] = (byte) rnd.nextInt(256);
+            Files.write(f, trial % 5 == 0 ? Arrays.copyOf(bad, rnd.nextInt(bad.length)) : bad);
+            try {
+                Onnx.load(f);
+            } catch (FileFormatException expected) {
+                assertTrue(expected.getMessage().startsWith(f.toString()));
+            }
+        }
     }
 
     @Test
