@@ -13,10 +13,10 @@ final class ElementwiseOps {
     private ElementwiseOps() {}
 
     static void register(Map<String, Operators.Op> ops) {
-        ops.put("Add", binary(Tensor::add, Long::sum));
-        ops.put("Sub", binary(Tensor::sub, (a, b) -> a - b));
-        ops.put("Mul", binary(Tensor::mul, (a, b) -> a * b));
-        ops.put("Div", binary(Tensor::div, ElementwiseOps::divide));
+        ops.put("Add", binary(Tensor::add, Tensor::add, Long::sum));
+        ops.put("Sub", binary(Tensor::sub, Tensor::sub, (a, b) -> a - b));
+        ops.put("Mul", binary(Tensor::mul, Tensor::mul, (a, b) -> a * b));
+        ops.put("Div", binary(Tensor::div, Tensor::div, ElementwiseOps::divide));
         ops.put("Pow", new Operators.Op(2, 2, (a, opset) -> in -> pow(in[0], in[1])));
         ops.put("Equal", compare(Tensor::eq, (x, y) -> x == y));
         ops.put("Greater", compare(Tensor::gt, (x, y) -> x > y));
@@ -76,10 +76,19 @@ final class ElementwiseOps {
         return new Operators.Op(1, 1, (a, opset) -> in -> Value.of(f.apply(in[0].tensor("the input"))));
     }
 
-    private static Operators.Op binary(BinaryOperator<Tensor> f, LongBinaryOperator ints) {
+    /** A tensor op with a float constant, e.g. {@code Tensor::mul}. */
+    @FunctionalInterface
+    private interface ScalarOp {
+        Tensor apply(Tensor x, float c);
+    }
+
+    private static Operators.Op binary(BinaryOperator<Tensor> f, ScalarOp withConstant, LongBinaryOperator ints) {
         return new Operators.Op(2, 2, (a, opset) -> in -> {
             if (!in[0].isFloat() && !in[1].isFloat()) return Value.ofInts(combine(in[0], in[1], ints), broadcastShape(in[0], in[1]), in[0].type());
-            return Value.of(f.apply(in[0].asFloatTensor(), in[1].asFloatTensor()));
+            Tensor x = in[0].asFloatTensor(), y = in[1].asFloatTensor();
+            // A constant scalar on the right (attention's 1/√d, LayerNorm's ε) takes the cheaper scalar kernel.
+            if (y.numel() == 1 && !y.requiresGrad() && y.dim() <= x.dim()) return Value.of(withConstant.apply(x, y.item()));
+            return Value.of(f.apply(x, y));
         });
     }
 

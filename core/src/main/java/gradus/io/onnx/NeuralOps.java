@@ -13,7 +13,7 @@ final class NeuralOps {
 
     static void register(Map<String, Operators.Op> ops) {
         ops.put("MatMul", new Operators.Op(2, 2, (a, opset) ->
-                in -> Value.of(in[0].tensor("MatMul's A").matmul(in[1].tensor("MatMul's B")))));
+                in -> Value.of(matmul(in[0].tensor("MatMul's A"), in[1].tensor("MatMul's B")))));
         ops.put("Gemm", new Operators.Op(2, 3, (a, opset) -> {
             float alpha = a.f("alpha", 1f), beta = a.f("beta", 1f);
             boolean ta = a.i("transA", 0) != 0, tb = a.i("transB", 0) != 0;
@@ -84,6 +84,16 @@ final class NeuralOps {
             for (int d = x.dim() - 1; d >= 2; d--) x = x.mean(d, true);
             return Value.of(x);
         }));
+    }
+
+    /** A batch of rows times one weight matrix runs as a single large product instead of one per batch entry. */
+    static Tensor matmul(Tensor x, Tensor w) {
+        if (w.dim() == 2 && x.dim() > 2 && x.isContiguous() && x.size(-1) == w.size(0)) {
+            int[] s = x.shape();
+            s[s.length - 1] = w.size(1);
+            return x.reshape(-1, x.size(-1)).matmul(w).reshape(s);
+        }
+        return x.matmul(w);
     }
 
     private static Tensor requireRank4(Tensor x, String op) {

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -266,7 +267,7 @@ public final class OnnxModel extends Module {
     /** After each step, drop the values it was the last to read, so memory follows the live set. */
     private void planRelease(List<int[]> stepInputs) {
         int[] last = new int[slotCount];
-        java.util.Arrays.fill(last, -1);
+        Arrays.fill(last, -1);
         for (int i = 0; i < stepInputs.size(); i++) for (int s : stepInputs.get(i)) if (s >= 0) last[s] = i;
         for (int s : outputSlots) last[s] = -1;
         List<List<Integer>> release = new ArrayList<>();
@@ -306,7 +307,7 @@ public final class OnnxModel extends Module {
                     for (int i = 0; i < s.out.length; i++) if (s.out[i] >= 0) vals[s.out[i]] = results[i];
                 }
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException(s.description + " failed on inputs " + java.util.Arrays.toString(args) + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(s.description + " failed on inputs " + Arrays.toString(args) + ": " + e.getMessage(), e);
             }
             for (int r : s.release) vals[r] = null;
         }

@@ -4,6 +4,7 @@ import gradus.tensor.IntTensor;
 import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -274,7 +275,7 @@ final class ShapeOps {
         return t.indexSelect(d, IntTensor.of(ix));
     }
 
-    private static Value constant(Attributes a) throws java.io.IOException {
+    private static Value constant(Attributes a) throws IOException {
         if (a.has("value")) return a.tensor("value");
         if (a.has("value_float")) return Value.of(Tensor.scalar(a.f("value_float", 0f)));
         if (a.has("value_floats")) {
