@@ -43,8 +43,11 @@ public final class Onnx {
     }
 
     /**
-     * Writes {@code model} as an ONNX file whose input has shape {@code inputShape} with the first
-     * (batch) dimension left dynamic. See {@link OnnxExporter} for the layers it covers.
+     * Writes {@code model} as an ONNX file whose input has shape {@code inputShape}; the first
+     * (batch) dimension and any given as -1 (e.g. the sequence in {@code {-1, -1, 64}}) stay
+     * dynamic. The graph computes what the model computes in eval mode. Exportable layers:
+     * Sequential, Linear, ReLU, LeakyReLU, GELU, SiLU, Sigmoid, Tanh, Softmax, Dropout, Flatten,
+     * Conv2d, MaxPool2d, AvgPool2d, BatchNorm1d/2d, LayerNorm; others fail naming the layer.
      */
     public static void export(Module model, int[] inputShape, Path file) throws IOException {
         ModelProto proto = toProto(model, inputShape);

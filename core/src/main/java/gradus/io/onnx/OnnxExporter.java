@@ -88,14 +88,18 @@ final class OnnxExporter {
     private final List<TensorProto> initializers = new ArrayList<>();
     private int counter;
 
-    /** The ModelProto for {@code model} with input "input" of {@code inputShape} (dimension 0 dynamic) and output "output". */
+    /** The ModelProto for {@code model} with input "input" of {@code inputShape} (dimension 0 and any -1 dynamic) and output "output". */
     ModelProto export(Module model, int[] inputShape) {
         if (inputShape.length == 0) throw new IllegalArgumentException("the input needs at least a batch dimension");
         Flow out = layer(model, "", new Flow("input", inputShape.length));
         nodes.add(NodeProto.newBuilder().setOpType("Identity").setName("output").addInput(out.name).addOutput("output").build());
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
-        for (int i = 1; i < inputShape.length; i++) shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(inputShape[i]));
+        for (int i = 1; i < inputShape.length; i++) {
+            // -1 marks another dynamic axis: the sequence for [batch, seq, features] inputs.
+            shape.addDim(inputShape[i] < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam(i == 1 ? "sequence" : "dim" + i)
+                    : TensorShapeProto.Dimension.newBuilder().setDimValue(inputShape[i]));
+        }
         GraphProto graph = GraphProto.newBuilder()
                 .setName(model.getClass().getSimpleName())
                 .addInput(ValueInfoProto.newBuilder().setName("input").setType(floatType(shape)))

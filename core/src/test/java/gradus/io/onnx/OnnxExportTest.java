@@ -78,6 +78,13 @@ class OnnxExportTest {
     }
 
     @Test
+    void sequenceAxisCanBeDynamic() throws Exception {
+        Rng.manualSeed(3);
+        Module m = new Sequential(new Linear(8, 16), new GELU(), new LayerNorm(16), new Linear(16, 4), new Softmax(-1));
+        assertSameOutputs(m, new int[]{-1, -1, 8}, Tensor.randn(2, 5, 8), Tensor.randn(1, 3, 8));
+    }
+
+    @Test
     void unsupportedLayerIsNamed() {
         Module m = new Sequential(new Linear(4, 4), new Embedding(10, 4));
         var e = assertThrows(IllegalArgumentException.class, () -> Onnx.toProto(m, new int[]{1, 4}));
