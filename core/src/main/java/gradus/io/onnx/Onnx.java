@@ -1,0 +1,61 @@
+package gradus.io.onnx;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import gradus.io.AtomicFiles;
+import gradus.io.FileFormatException;
+import gradus.io.onnx.proto.OnnxProto.ModelProto;
+import gradus.nn.Module;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads and writes ONNX models. {@link #load} imports a {@code .onnx} file (external data files
+ * beside it included) as a trainable {@link OnnxModel}; {@link #export} writes a Gradus model
+ * that ONNX Runtime and other tools run.
+ */
+public final class Onnx {
+    /** Protobuf messages cannot exceed 2 GiB; larger models keep their weights in external data files. */
+    private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
+
+    private Onnx() {}
+
+    /** Imports an ONNX model; malformed files, unsupported operators and bad attributes fail here, naming the cause. */
+    public static OnnxModel load(Path file) throws IOException {
+        return new OnnxModel(read(file), file);
+    }
+
+    /** Parses the file's ModelProto; a broken file is reported with the field path and byte offset where it breaks. */
+    static ModelProto read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new FileFormatException(file, "is " + size + " bytes; ONNX files over 2 GiB must keep their weights in external data files");
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        try {
+            return ModelProto.parseFrom(CodedInputStream.newInstance(bytes));
+        } catch (InvalidProtocolBufferException e) {
+            String where = WireCheck.locate(bytes, ModelProto.getDescriptor());
+            throw new FileFormatException(file, "is not a valid ONNX model: " + (where != null ? where : e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Writes {@code model} as an ONNX file whose input has shape {@code inputShape}; the first
+     * (batch) dimension and any given as -1 (e.g. the sequence in {@code {-1, -1, 64}}) stay
+     * dynamic. The graph computes what the model computes in eval mode. Exportable layers:
+     * Sequential, Linear, ReLU, LeakyReLU, GELU, SiLU, Sigmoid, Tanh, Softmax, Dropout, Flatten,
+     * Conv2d, MaxPool2d, AvgPool2d, BatchNorm1d/2d, LayerNorm; others fail naming the layer.
+     */
+    public static void export(Module model, int[] inputShape, Path file) throws IOException {
+        ModelProto proto = toProto(model, inputShape);
+        AtomicFiles.write(file, proto::writeTo);
+    }
+
+    /** The ONNX ModelProto for {@code model} (see {@link #export}). */
+    public static ModelProto toProto(Module model, int[] inputShape) {
+        return new OnnxExporter().export(model, inputShape);
+    }
+}

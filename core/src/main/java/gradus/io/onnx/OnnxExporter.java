@@ -1,0 +1,269 @@
+package gradus.io.onnx;
+
+import com.google.protobuf.ByteString;
+import gradus.io.onnx.proto.OnnxProto.AttributeProto;
+import gradus.io.onnx.proto.OnnxProto.GraphProto;
+import gradus.io.onnx.proto.OnnxProto.ModelProto;
+import gradus.io.onnx.proto.OnnxProto.NodeProto;
+import gradus.io.onnx.proto.OnnxProto.OperatorSetIdProto;
+import gradus.io.onnx.proto.OnnxProto.TensorProto;
+import gradus.io.onnx.proto.OnnxProto.TensorShapeProto;
+import gradus.io.onnx.proto.OnnxProto.TypeProto;
+import gradus.io.onnx.proto.OnnxProto.ValueInfoProto;
+import gradus.nn.AvgPool2d;
+import gradus.nn.BatchNorm;
+import gradus.nn.BatchNorm1d;
+import gradus.nn.BatchNorm2d;
+import gradus.nn.Conv2d;
+import gradus.nn.Dropout;
+import gradus.nn.Flatten;
+import gradus.nn.GELU;
+import gradus.nn.LayerNorm;
+import gradus.nn.LeakyReLU;
+import gradus.nn.Linear;
+import gradus.nn.MaxPool2d;
+import gradus.nn.Module;
+import gradus.nn.ReLU;
+import gradus.nn.Sequential;
+import gradus.nn.SiLU;
+import gradus.nn.Sigmoid;
+import gradus.nn.Softmax;
+import gradus.nn.Tanh;
+import gradus.tensor.Tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a Gradus model into an ONNX graph (opset 17), layer by layer, as the model computes in
+ * eval mode: Dropout is the identity and BatchNorm uses its running statistics. Initializers keep
+ * the module's state-dict names. Supporting a new layer is one entry in {@link #LAYERS}.
+ */
+final class OnnxExporter {
+    static final int OPSET = 17;
+    static final long IR_VERSION = 8;
+
+    /** A value in the graph being built: its name and rank. */
+    record Flow(String name, int rank) {}
+
+    /** Emits the nodes of one layer kind, reading {@code in}; {@code path} prefixes its initializer names. */
+    @FunctionalInterface
+    interface LayerExport {
+        Flow emit(OnnxExporter g, Module m, String path, Flow in);
+    }
+
+    private static final Map<Class<? extends Module>, LayerExport> LAYERS = new LinkedHashMap<>();
+
+    static {
+        LAYERS.put(Sequential.class, (g, m, path, in) -> {
+            Flow f = in;
+            for (var e : m.children().entrySet()) f = g.layer(e.getValue(), path + e.getKey() + ".", f);
+            return f;
+        });
+        LAYERS.put(Linear.class, OnnxExporter::linear);
+        LAYERS.put(ReLU.class, (g, m, path, in) -> g.unary("Relu", in));
+        LAYERS.put(Sigmoid.class, (g, m, path, in) -> g.unary("Sigmoid", in));
+        LAYERS.put(Tanh.class, (g, m, path, in) -> g.unary("Tanh", in));
+        LAYERS.put(GELU.class, OnnxExporter::gelu);
+        LAYERS.put(SiLU.class, (g, m, path, in) -> g.node("Mul", in.rank, List.of(in.name, g.unary("Sigmoid", in).name)));
+        LAYERS.put(LeakyReLU.class, (g, m, path, in) -> g.node("LeakyRelu", in.rank, List.of(in.name),
+                attr("alpha", ((Number) m.config().get("slope")).floatValue())));
+        LAYERS.put(Softmax.class, (g, m, path, in) -> g.node("Softmax", in.rank, List.of(in.name),
+                attr("axis", ((Number) m.config().get("dim")).longValue())));
+        LAYERS.put(Dropout.class, (g, m, path, in) -> in);
+        LAYERS.put(Flatten.class, OnnxExporter::flatten);
+        LAYERS.put(Conv2d.class, OnnxExporter::conv);
+        LAYERS.put(MaxPool2d.class, (g, m, path, in) -> g.pool("MaxPool", m, in));
+        LAYERS.put(AvgPool2d.class, (g, m, path, in) -> g.pool("AveragePool", m, in));
+        LAYERS.put(BatchNorm1d.class, OnnxExporter::batchNorm);
+        LAYERS.put(BatchNorm2d.class, OnnxExporter::batchNorm);
+        LAYERS.put(LayerNorm.class, OnnxExporter::layerNorm);
+    }
+
+    private final List<NodeProto> nodes = new ArrayList<>();
+    private final List<TensorProto> initializers = new ArrayList<>();
+    private int counter;
+
+    /** The ModelProto for {@code model} with input "input" of {@code inputShape} (dimension 0 and any -1 dynamic) and output "output". */
+    ModelProto export(Module model, int[] inputShape) {
+        if (inputShape.length == 0) throw new IllegalArgumentException("the input needs at least a batch dimension");
+        Flow out = layer(model, "", new Flow("input", inputShape.length));
+        nodes.add(NodeProto.newBuilder().setOpType("Identity").setName("output").addInput(out.name).addOutput("output").build());
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
+        for (int i = 1; i < inputShape.length; i++) {
+            // -1 marks another dynamic axis: the sequence for [batch, seq, features] inputs.
+            shape.addDim(inputShape[i] < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam(i == 1 ? "sequence" : "dim" + i)
+                    : TensorShapeProto.Dimension.newBuilder().setDimValue(inputShape[i]));
+        }
+        GraphProto graph = GraphProto.newBuilder()
+                .setName(model.getClass().getSimpleName())
+                .addInput(ValueInfoProto.newBuilder().setName("input").setType(floatType(shape)))
+                .addOutput(ValueInfoProto.newBuilder().setName("output").setType(floatType(null)))
+                .addAllNode(nodes)
+                .addAllInitializer(initializers)
+                .build();
+        return ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setProducerName("gradus")
+                .setGraph(graph)
+                .build();
+    }
+
+    private static TypeProto floatType(TensorShapeProto.Builder shape) {
+        TypeProto.Tensor.Builder t = TypeProto.Tensor.newBuilder().setElemType(DataType.FLOAT.code);
+        if (shape != null) t.setShape(shape);
+        return TypeProto.newBuilder().setTensorType(t).build();
+    }
+
+    Flow layer(Module m, String path, Flow in) {
+        LayerExport e = LAYERS.get(m.getClass());
+        if (e == null) {
+            throw new IllegalArgumentException("cannot export layer '" + (path.isEmpty() ? "(model)" : path.substring(0, path.length() - 1)) + "' of type "
+                    + m.getClass().getSimpleName() + " to ONNX; exportable layers: "
+                    + LAYERS.keySet().stream().map(Class::getSimpleName).toList());
+        }
+        return e.emit(this, m, path, in);
+    }
+
+    // ---------------------------------------------------------------- layers
+
+    private static Flow linear(OnnxExporter g, Module m, String path, Flow in) {
+        Linear l = (Linear) m;
+        String w = g.initializer(path + "weight", l.weight());
+        String b = l.bias() == null ? null : g.initializer(path + "bias", l.bias());
+        if (in.rank == 2) {
+            List<String> inputs = b == null ? List.of(in.name, w) : List.of(in.name, w, b);
+            return g.node("Gemm", 2, inputs, attr("transB", 1L));
+        }
+        Flow wt = g.node("Transpose", 2, List.of(w), attr("perm", new long[]{1, 0}));
+        Flow y = g.node("MatMul", in.rank, List.of(in.name, wt.name));
+        return b == null ? y : g.node("Add", in.rank, List.of(y.name, b));
+    }
+
+    /** gelu(x) = x·½·(1 + erf(x/√2)), the exact form (opset 17 has no Gelu). */
+    private static Flow gelu(OnnxExporter g, Module m, String path, Flow in) {
+        String invSqrt2 = g.constant(1f / (float) Math.sqrt(2)), half = g.constant(0.5f), one = g.constant(1f);
+        Flow e = g.node("Erf", in.rank, List.of(g.node("Mul", in.rank, List.of(in.name, invSqrt2)).name));
+        Flow p = g.node("Add", in.rank, List.of(e.name, one));
+        return g.node("Mul", in.rank, List.of(g.node("Mul", in.rank, List.of(in.name, half)).name, p.name));
+    }
+
+    private static Flow flatten(OnnxExporter g, Module m, String path, Flow in) {
+        int start = ((Number) m.config().get("start_dim")).intValue(), end = ((Number) m.config().get("end_dim")).intValue();
+        int s = start < 0 ? start + in.rank : start, e = end < 0 ? end + in.rank : end;
+        if (e != in.rank - 1) throw new IllegalArgumentException("ONNX export of Flatten needs end_dim = -1, got " + end);
+        if (s == 1) return g.node("Flatten", 2, List.of(in.name), attr("axis", 1L));
+        // Keep the leading dimensions (0 copies them in Reshape) and merge the rest.
+        long[] shape = new long[s + 1];
+        shape[s] = -1;
+        return g.node("Reshape", s + 1, List.of(in.name, g.longs(shape)));
+    }
+
+    private static Flow conv(OnnxExporter g, Module m, String path, Flow in) {
+        Conv2d c = (Conv2d) m;
+        Map<String, Object> cfg = c.config();
+        long[] k = pair(cfg.get("kernel")), s = pair(cfg.get("stride")), p = pair(cfg.get("padding")), d = pair(cfg.get("dilation"));
+        List<String> inputs = new ArrayList<>(List.of(in.name, g.initializer(path + "weight", c.weight())));
+        if (c.bias() != null) inputs.add(g.initializer(path + "bias", c.bias()));
+        return g.node("Conv", in.rank, inputs, attr("kernel_shape", k), attr("strides", s),
+                attr("pads", new long[]{p[0], p[1], p[0], p[1]}), attr("dilations", d));
+    }
+
+    private Flow pool(String op, Module m, Flow in) {
+        Map<String, Object> cfg = m.config();
+        long[] k = pair(cfg.get("kernel")), s = pair(cfg.get("stride")), p = pair(cfg.get("padding"));
+        List<AttributeProto> attrs = new ArrayList<>(List.of(attr("kernel_shape", k), attr("strides", s), attr("pads", new long[]{p[0], p[1], p[0], p[1]})));
+        // Gradus averages over the whole window, padding included.
+        if (op.equals("AveragePool")) attrs.add(attr("count_include_pad", 1L));
+        return node(op, in.rank, List.of(in.name), attrs.toArray(AttributeProto[]::new));
+    }
+
+    private static Flow batchNorm(OnnxExporter g, Module m, String path, Flow in) {
+        BatchNorm b = (BatchNorm) m;
+        float eps = ((Number) b.config().get("eps")).floatValue();
+        return g.node("BatchNormalization", in.rank, List.of(in.name, g.initializer(path + "weight", b.weight()),
+                g.initializer(path + "bias", b.bias()), g.initializer(path + "running_mean", b.runningMean()),
+                g.initializer(path + "running_var", b.runningVar())), attr("epsilon", eps));
+    }
+
+    private static Flow layerNorm(OnnxExporter g, Module m, String path, Flow in) {
+        LayerNorm l = (LayerNorm) m;
+        int dims = ((List<?>) l.config().get("shape")).size();
+        float eps = ((Number) l.config().get("eps")).floatValue();
+        return g.node("LayerNormalization", in.rank, List.of(in.name, g.initializer(path + "weight", l.weight()),
+                g.initializer(path + "bias", l.bias())), attr("axis", (long) -dims), attr("epsilon", eps));
+    }
+
+    /** A spatial size from a layer config: one number for both directions, or [h, w]. */
+    private static long[] pair(Object v) {
+        if (v instanceof Number n) return new long[]{n.longValue(), n.longValue()};
+        List<?> l = (List<?>) v;
+        return new long[]{((Number) l.get(0)).longValue(), ((Number) l.get(1)).longValue()};
+    }
+
+    // ---------------------------------------------------------------- graph building
+
+    Flow unary(String op, Flow in) {
+        return node(op, in.rank, List.of(in.name));
+    }
+
+    Flow node(String op, int rank, List<String> inputs, AttributeProto... attributes) {
+        String out = op.toLowerCase() + "_" + counter++;
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(out).addAllInput(inputs).addOutput(out);
+        for (AttributeProto a : attributes) n.addAttribute(a);
+        nodes.add(n.build());
+        return new Flow(out, rank);
+    }
+
+    /** Adds {@code t} as a float initializer named {@code name}; returns the name. */
+    String initializer(String name, Tensor t) {
+        float[] v = t.toArray();
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        TensorProto.Builder p = TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT.code).setRawData(ByteString.copyFrom(b.array()));
+        for (int d : t.shape()) p.addDims(d);
+        initializers.add(p.build());
+        return name;
+    }
+
+    /** A scalar float as a Constant node (not an initializer, so re-importing does not make it trainable). */
+    String constant(float v) {
+        return constantNode(TensorProto.newBuilder().setDataType(DataType.FLOAT.code).addFloatData(v));
+    }
+
+    String longs(long[] v) {
+        TensorProto.Builder p = TensorProto.newBuilder().setDataType(DataType.INT64.code).addDims(v.length);
+        for (long x : v) p.addInt64Data(x);
+        return constantNode(p);
+    }
+
+    private String constantNode(TensorProto.Builder value) {
+        AttributeProto a = AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR).setT(value).build();
+        return node("Constant", value.getDimsCount(), List.of(), a).name;
+    }
+
+    static AttributeProto attr(String name, long v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+    }
+
+    static AttributeProto attr(String name, float v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
+    }
+
+    static AttributeProto attr(String name, String v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                .setS(com.google.protobuf.ByteString.copyFromUtf8(v)).build();
+    }
+
+    static AttributeProto attr(String name, long[] v) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long x : v) a.addInts(x);
+        return a.build();
+    }
+}
