@@ -124,6 +124,7 @@ public final class Layers {
                     c.getBoolean("rotary", false));
         });
         register("Gpt", gradus.models.Gpt::fromConfig);
+        register("Bert", gradus.models.Bert::fromConfig);
         register("LstmClassifier", gradus.models.LstmClassifier::fromConfig);
         register("TransformerClassifier", gradus.models.TransformerClassifier::fromConfig);
     }
