@@ -10,9 +10,12 @@ import gradus.text.Tokenizers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,6 +71,23 @@ class BertMiniLmTest {
         }
         // Different sentences give clearly different embeddings, or the agreement above proves little.
         assertTrue(a.select(0, 0).mul(a.select(0, 1)).sum().item() < 0.9f);
+    }
+
+    @Test
+    void sentenceEmbedderKeepsOrderAndSurvivesSaveAndLoad(@TempDir Path dir) throws Exception {
+        SentenceEmbedder embedder = new SentenceEmbedder(bert, tokenizer);
+        float[][] e = embedder.embed(SENTENCES);
+        assertEquals(SENTENCES.size(), e.length);
+        BatchEncoding batch = tokenizer.encodeBatch(SENTENCES, BatchOptions.DEFAULT.padToLongest());
+        Tensor reference = SentencePooling.l2Normalize(SentencePooling.mean(ort.run(batch), batch.attentionMaskTensor()));
+        for (int r = 0; r < e.length; r++) {
+            Tensor mine = Tensor.of(e[r], 1, e[r].length);
+            assertTrue(mine.mul(reference.select(0, r)).sum().item() >= 0.99999f, "sentence " + r);
+        }
+        embedder.save(dir);
+        float[][] again = SentenceEmbedder.load(dir).embed(SENTENCES);
+        for (int r = 0; r < e.length; r++) assertArrayEquals(e[r], again[r], 1e-6f);
+        assertEquals(0, embedder.embed(List.of()).length);
     }
 
     @Test

@@ -1,0 +1,123 @@
+package gradus.models;
+
+import gradus.autograd.GradMode;
+import gradus.io.FileFormatException;
+import gradus.io.ModelDirectory;
+import gradus.tensor.IntTensor;
+import gradus.tensor.Tensor;
+import gradus.text.BatchEncoding;
+import gradus.text.BatchOptions;
+import gradus.text.Encoding;
+import gradus.text.Tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sentence embeddings from a {@link Bert} and its tokenizer, as sentence-transformers computes them:
+ * tokenize, encode, pool (mean over real tokens by default) and L2-normalize. Texts are batched by
+ * length so that little time goes to padding; the result keeps the input order.
+ */
+public final class SentenceEmbedder {
+    /** Config keys that {@link #save} writes beside the model and {@link #load} reads. */
+    public static final String POOLING_KEY = "pooling", NORMALIZE_KEY = "normalize";
+    private static final int BATCH = 32;
+
+    private final Bert bert;
+    private final Tokenizer tokenizer;
+    private final SentencePooling pooling;
+    private final boolean normalize;
+    private final int maxLength;
+
+    /** Mean pooling, L2-normalized, texts truncated to the tokenizer's saved limit (else the model's positions). */
+    public SentenceEmbedder(Bert bert, Tokenizer tokenizer) {
+        this(bert, tokenizer, SentencePooling.MEAN, true);
+    }
+
+    public SentenceEmbedder(Bert bert, Tokenizer tokenizer, SentencePooling pooling, boolean normalize) {
+        this.bert = bert;
+        this.tokenizer = tokenizer;
+        this.pooling = pooling;
+        this.normalize = normalize;
+        int positions = bert.bertConfig().maxPositionEmbeddings(), saved = tokenizer.batchDefaults().maxLength();
+        this.maxLength = saved > 0 ? Math.min(saved, positions) : positions;
+        bert.eval();
+    }
+
+    /** Loads a model directory written by {@link #save} (or any directory holding a Bert and tokenizer.json). */
+    public static SentenceEmbedder load(Path dir) throws IOException {
+        ModelDirectory.Loaded loaded = ModelDirectory.load(dir);
+        if (!(loaded.model() instanceof Bert bert)) {
+            throw new FileFormatException(dir.resolve(ModelDirectory.CONFIG_FILE), "holds a " + loaded.model().getClass().getSimpleName()
+                    + ", not a Bert; sentence embeddings need a BERT-family encoder");
+        }
+        Map<String, Object> c = loaded.config();
+        SentencePooling pooling = SentencePooling.parse(String.valueOf(c.getOrDefault(POOLING_KEY, "mean")));
+        return new SentenceEmbedder(bert, ModelDirectory.tokenizer(dir), pooling, !Boolean.FALSE.equals(c.get(NORMALIZE_KEY)));
+    }
+
+    /** Writes the model, its tokenizer and the pooling settings to {@code dir}. */
+    public void save(Path dir) throws IOException {
+        ModelDirectory.save(dir, bert, Map.of(POOLING_KEY, pooling.key(), NORMALIZE_KEY, normalize));
+        tokenizer.save(dir.resolve(ModelDirectory.TOKENIZER_FILE));
+    }
+
+    public Bert model() {
+        return bert;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** The length of each embedding. */
+    public int dimension() {
+        return bert.bertConfig().hiddenSize();
+    }
+
+    public float[] embed(String text) {
+        return embed(List.of(text))[0];
+    }
+
+    /** One embedding per text, in order. */
+    public float[][] embed(List<String> texts) {
+        if (texts.isEmpty()) return new float[0][];
+        BatchEncoding all = tokenizer.encodeBatch(texts, BatchOptions.DEFAULT.truncateTo(maxLength).noPadding());
+        Integer[] order = new Integer[texts.size()];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparingInt(i -> all.get(i).length()));
+        float[][] out = new float[texts.size()][];
+        try (var g = GradMode.noGrad()) {
+            for (int from = 0; from < order.length; from += BATCH) {
+                Integer[] rows = Arrays.copyOfRange(order, from, Math.min(order.length, from + BATCH));
+                IntTensor[] in = padded(all, rows);
+                Tensor pooled = pooling.pool(bert.forward(in[0], in[1], in[2]), in[2]);
+                if (normalize) pooled = SentencePooling.l2Normalize(pooled);
+                float[] v = pooled.toArray();
+                int h = pooled.size(1);
+                for (int r = 0; r < rows.length; r++) out[rows[r]] = Arrays.copyOfRange(v, r * h, (r + 1) * h);
+            }
+        }
+        return out;
+    }
+
+    /** ids, type ids and attention mask [rows, longest] for the given encodings, padded on the right. */
+    private IntTensor[] padded(BatchEncoding all, Integer[] rows) {
+        int len = 0;
+        for (int r : rows) len = Math.max(len, all.get(r).length());
+        int pad = Math.max(0, tokenizer.padId());
+        int[] ids = new int[rows.length * len], types = new int[ids.length], mask = new int[ids.length];
+        Arrays.fill(ids, pad);
+        for (int i = 0; i < rows.length; i++) {
+            Encoding e = all.get(rows[i]);
+            System.arraycopy(e.ids(), 0, ids, i * len, e.length());
+            System.arraycopy(e.typeIds(), 0, types, i * len, e.length());
+            System.arraycopy(e.attentionMask(), 0, mask, i * len, e.length());
+        }
+        return new IntTensor[]{IntTensor.of(ids, rows.length, len), IntTensor.of(types, rows.length, len), IntTensor.of(mask, rows.length, len)};
+    }
+}
