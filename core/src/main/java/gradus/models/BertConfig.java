@@ -1,9 +1,17 @@
 package gradus.models;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import gradus.config.Config;
 import gradus.config.ConfigException;
 
+import gradus.io.FileFormatException;
+
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -86,6 +94,31 @@ public record BertConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int
             throw new ConfigException("position_embedding_type in " + where + " is '" + pos + "'; Bert implements 'absolute' only");
         }
         return read(c);
+    }
+
+    /** Reads a Hugging Face config.json file (see {@link #fromHuggingFace(Map, String)}); problems name the file. */
+    public static BertConfig fromHuggingFace(Path file) throws IOException {
+        try {
+            Map<String, Object> json = new JsonMapper().readValue(file.toFile(), new TypeReference<>() {});
+            return fromHuggingFace(json, file.toString());
+        } catch (JacksonException e) {
+            throw new FileFormatException(file, "is not a JSON object: " + e.getOriginalMessage(), e);
+        } catch (ConfigException e) {
+            throw new FileFormatException(file, e.getMessage(), e);
+        }
+    }
+
+    /** This config as a Hugging Face config.json ({@code BertModel}, exact GELU, absolute positions). */
+    public Map<String, Object> toHuggingFace() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("architectures", List.of("BertModel"));
+        c.put("model_type", "bert");
+        c.put("hidden_act", "gelu");
+        c.put("position_embedding_type", "absolute");
+        c.putAll(toMap());
+        c.remove("type");
+        c.put("attention_probs_dropout_prob", (double) hiddenDropoutProb);
+        return c;
     }
 
     private static BertConfig read(Config c) {

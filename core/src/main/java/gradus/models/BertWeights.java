@@ -1,9 +1,7 @@
 package gradus.models;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import gradus.config.ConfigException;
 import gradus.io.FileFormatException;
 import gradus.io.Safetensors;
 import gradus.io.onnx.Onnx;
@@ -67,18 +65,30 @@ public final class BertWeights {
                     : "missing model.safetensors";
             throw new NoSuchFileException(weights.toString(), null, why);
         }
-        BertConfig config;
-        try {
-            Map<String, Object> json = new JsonMapper().readValue(configFile.toFile(), new TypeReference<>() {});
-            config = BertConfig.fromHuggingFace(json, configFile.toString());
-        } catch (JacksonException e) {
-            throw new FileFormatException(configFile, "is not a JSON object: " + e.getOriginalMessage(), e);
-        } catch (ConfigException e) {
-            throw new FileFormatException(configFile, e.getMessage(), e);
-        }
-        Bert bert = new Bert(config);
+        Bert bert = new Bert(BertConfig.fromHuggingFace(configFile));
         load(bert, Safetensors.read(weights).tensors(), weights);
         return bert;
+    }
+
+    /** Writes {@code bert} as a Hugging Face folder (config.json, model.safetensors with BertModel's names) that {@link #fromHuggingFace} and transformers read. */
+    public static void saveHuggingFace(Bert bert, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Map<String, Tensor> hf = new LinkedHashMap<>();
+        for (var e : bert.stateDict().entrySet()) hf.put(huggingFaceName(e.getKey()), e.getValue());
+        Safetensors.write(dir.resolve("model.safetensors"), hf, Map.of("format", "pt"));
+        String json = new JsonMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(bert.bertConfig().toHuggingFace());
+        Files.writeString(dir.resolve("config.json"), json + "\n");
+    }
+
+    private static String huggingFaceName(String gradus) {
+        String[] p = gradus.split("\\.");
+        if (p[0].equals("embeddings")) {
+            for (var e : EMBEDDINGS.entrySet()) if (e.getValue().equals(p[1])) return "embeddings." + e.getKey() + "." + p[2];
+        } else {
+            String part = gradus.substring(gradus.indexOf('.', 7) + 1, gradus.lastIndexOf('.'));
+            for (var e : LAYER_PARTS.entrySet()) if (e.getValue().equals(part)) return "encoder.layer." + p[1] + "." + e.getKey() + "." + p[p.length - 1];
+        }
+        throw new IllegalStateException("no Hugging Face name for " + gradus);
     }
 
     /** Copies Hugging Face-named weights into {@code bert}; fails naming {@code source} when they do not fit. */

@@ -94,6 +94,22 @@ class BertTest {
     }
 
     @Test
+    void savesAHuggingFaceFolderUnderHuggingFaceNames(@TempDir Path dir) throws Exception {
+        Bert b = tiny(7);
+        BertWeights.saveHuggingFace(b, dir);
+        var names = new java.util.TreeSet<String>();
+        for (String k : huggingFaceNames(b).keySet()) {
+            if (k.contains("pooler") || k.startsWith("cls.") || k.contains("position_ids")) continue;
+            names.add(k.substring(5).replace(".gamma", ".weight").replace(".beta", ".bias"));
+        }
+        assertEquals(names, new java.util.TreeSet<>(Safetensors.read(dir.resolve("model.safetensors")).tensors().keySet()));
+        Bert c = BertWeights.fromHuggingFace(dir);
+        c.eval();
+        assertEquals(TINY, c.bertConfig());
+        assertArrayEquals(run(b).toArray(), run(c).toArray());
+    }
+
+    @Test
     void rejectsWhatItCannotRun(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("config.json"), """
                 {"model_type": "bert", "hidden_act": "gelu_new", "vocab_size": 50, "hidden_size": 16, "num_hidden_layers": 2,
