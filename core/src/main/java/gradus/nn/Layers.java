@@ -125,6 +125,7 @@ public final class Layers {
         });
         register("Gpt", gradus.models.Gpt::fromConfig);
         register("Bert", gradus.models.Bert::fromConfig);
+        register("BertClassifier", gradus.models.BertClassifier::fromConfig);
         register("LstmClassifier", gradus.models.LstmClassifier::fromConfig);
         register("TransformerClassifier", gradus.models.TransformerClassifier::fromConfig);
     }
