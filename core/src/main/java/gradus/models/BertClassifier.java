@@ -128,7 +128,7 @@ public final class BertClassifier extends Module {
         c.put("encoder", encoder.config());
         c.put("num_classes", numClasses);
         c.put("pooling", pooling.key());
-        c.put("dropout", (double) dropoutP);
+        c.put("dropout", dropoutP);
         return c;
     }
 }

@@ -67,8 +67,8 @@ public record BertConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int
         c.put("intermediate_size", intermediateSize);
         c.put("max_position_embeddings", maxPositionEmbeddings);
         c.put("type_vocab_size", typeVocabSize);
-        c.put("layer_norm_eps", (double) layerNormEps);
-        c.put("hidden_dropout_prob", (double) hiddenDropoutProb);
+        c.put("layer_norm_eps", layerNormEps);
+        c.put("hidden_dropout_prob", hiddenDropoutProb);
         return c;
     }
 
@@ -117,7 +117,7 @@ public record BertConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int
         c.put("position_embedding_type", "absolute");
         c.putAll(toMap());
         c.remove("type");
-        c.put("attention_probs_dropout_prob", (double) hiddenDropoutProb);
+        c.put("attention_probs_dropout_prob", hiddenDropoutProb);
         return c;
     }
 

@@ -149,6 +149,18 @@ class BertTest {
     }
 
     @Test
+    void gradientsThroughTheWholeEncoderMatchFiniteDifferences() {
+        Rng.manualSeed(8);
+        Bert b = new Bert(new BertConfig(10, 8, 2, 2, 12, 6, 2, 1e-12f, 0f));
+        IntTensor ids = IntTensor.of(new int[]{1, 4, 9, 2, 1, 3, 0, 0}, 2, 4), types = IntTensor.of(new int[]{0, 0, 1, 1, 0, 0, 0, 0}, 2, 4);
+        IntTensor mask = IntTensor.of(new int[]{1, 1, 1, 1, 1, 1, 0, 0}, 2, 4);
+        var layer0 = b.layers().get(0);
+        GradCheck.check(t -> SentencePooling.mean(b.forward(ids, types, mask), mask),
+                b.embeddings().stateDict().get("token_type.weight"), b.embeddings().stateDict().get("norm.weight"),
+                layer0.selfAttn().qProj().weight(), layer0.linear1().bias(), b.layers().get(1).norm2().bias());
+    }
+
+    @Test
     void poolingMatchesItsDefinitionAndHasExactGradients() {
         Tensor h = Tensor.of(new float[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 2, 3, 2);
         IntTensor mask = IntTensor.of(new int[]{1, 1, 0, 1, 0, 0}, 2, 3);
