@@ -102,6 +102,12 @@ class LayerContractTest {
         // A smaller step: with GPT-2's 0.02 initialization the final LayerNorm curves too much for steps of 5e-3.
         s.add(new Spec("Gpt", () -> new gradus.models.Gpt(gradus.models.GptConfig.of(7, 4, 1, 2, 4)),
                 () -> Tensor.of(new float[]{1, 5, 3, 6, 0, 2}, 2, 3), new int[]{2, 3, 7}, 296, false, 1e-3));
+        // Embeddings 7·4 + 4·4 + 2·4 + norm 8, one post-LN block 172; the classifier adds a 4→3 head. Id 0 is padding for the classifier.
+        var bert = new gradus.models.BertConfig(7, 4, 1, 2, 8, 4, 2, 1e-12f, 0f);
+        s.add(new Spec("Bert", () -> new gradus.models.Bert(bert), () -> Tensor.of(new float[]{1, 5, 3, 6, 0, 2}, 2, 3),
+                new int[]{2, 3, 4}, 232, false, 1e-3));
+        s.add(new Spec("BertClassifier", () -> new gradus.models.BertClassifier(bert, 3, gradus.models.SentencePooling.MEAN, 0f),
+                () -> Tensor.of(new float[]{1, 5, 3, 6, 2, 0}, 2, 3), new int[]{2, 3}, 247, false, 1e-3));
         return s;
     }
 
