@@ -164,18 +164,18 @@ public final class BertWeights {
         final Map<String, Tensor> initializers;
         final Map<String, NodeProto> producer = new HashMap<>();
         final Map<String, List<NodeProto>> consumers = new HashMap<>();
-        final Map<String, TensorProto> intConstants = new HashMap<>();
+        final Map<String, TensorProto> constants = new HashMap<>();
         final List<NodeProto> nodes;
 
         Graph(ModelProto proto, Map<String, Tensor> initializers) {
             this.initializers = initializers;
             this.nodes = proto.getGraph().getNodeList();
-            for (TensorProto t : proto.getGraph().getInitializerList()) intConstants.put(t.getName(), t);
+            for (TensorProto t : proto.getGraph().getInitializerList()) constants.put(t.getName(), t);
             for (NodeProto n : nodes) {
                 for (String o : n.getOutputList()) producer.put(o, n);
                 for (String i : n.getInputList()) consumers.computeIfAbsent(i, k -> new ArrayList<>()).add(n);
                 if (n.getOpType().equals("Constant")) {
-                    for (AttributeProto a : n.getAttributeList()) if (a.getName().equals("value")) intConstants.put(n.getOutput(0), a.getT());
+                    for (AttributeProto a : n.getAttributeList()) if (a.getName().equals("value")) constants.put(n.getOutput(0), a.getT());
                 }
             }
         }
@@ -263,7 +263,7 @@ public final class BertWeights {
         }
 
         private long[] constant(String name) {
-            TensorProto t = intConstants.get(name);
+            TensorProto t = constants.get(name);
             if (t == null || t.getDataType() != TensorProto.DataType.INT64_VALUE) return null;
             if (t.getInt64DataCount() > 0) return t.getInt64DataList().stream().mapToLong(Long::longValue).toArray();
             ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
@@ -282,7 +282,7 @@ public final class BertWeights {
                 NodeProto add = producer.get(n.getInput(0));
                 if (add == null || !add.getOpType().equals("Add")) continue;
                 for (String in : add.getInputList()) {
-                    TensorProto t = intConstants.get(in);
+                    TensorProto t = constants.get(in);
                     if (t != null && t.getDataType() == TensorProto.DataType.FLOAT_VALUE) {
                         if (t.getFloatDataCount() == 1) return t.getFloatData(0);
                         if (t.getRawData().size() == 4) return t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getFloat();

@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * Sentence embeddings from a {@link Bert} and its tokenizer, as sentence-transformers computes them:
  * tokenize, encode, pool (mean over real tokens by default) and L2-normalize. Texts are batched by
- * length so that little time goes to padding; the result keeps the input order.
+ * length so that little time goes to padding; the result keeps the input order. {@link #embed} only
+ * reads the model, so several threads (a server's requests) may call it at once.
  */
 public final class SentenceEmbedder {
     /** Config keys that {@link #save} writes beside the model and {@link #load} reads. */
