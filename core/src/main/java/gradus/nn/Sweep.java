@@ -48,6 +48,11 @@ abstract class Sweep {
     final float[] x;
     final int xOff, inSize;
     final float[] wih, whh;
+    /**
+     * W_hhᵀ [H, gates·H], for the steps' products h·W_hhᵀ: GEMM repacks its right operand on every call, and
+     * packing a row-major matrix is a plain copy where packing a transposed one shuffles 8×8 blocks.
+     */
+    private final float[] whhT;
     final int wihOff, whhOff;
     /** Biases (zeros when the layer has none). */
     final float[] bih, bhh;
@@ -81,6 +86,10 @@ abstract class Sweep {
         this.hOff = hOff;
         this.gates = new float[layout.rows() * width];
         this.hPrev = new float[layout.rows() * hidden];
+        this.whhT = new float[hidden * width];
+        for (int r = 0; r < width; r++) {
+            for (int c = 0; c < hidden; c++) whhT[c * width + r] = whh[whhOff + r * hidden + c];
+        }
     }
 
     /** The step processed k-th (of {@code n}) in this direction. */
@@ -91,6 +100,12 @@ abstract class Sweep {
     /** gates = x·W_ihᵀ for every step at once. */
     final void project() {
         Gemm.sgemm(false, true, layout.rows(), width, inSize, 1f, x, xOff, inSize, wih, wihOff, inSize, 0f, gates, 0, width);
+    }
+
+    /** State rows [b0, b1)·W_hhᵀ into {@code c} (rows {@code ldc} apart), added to it when {@code accumulate}. */
+    final void recurrentProduct(int b0, int b1, float[] c, int cOff, int ldc, boolean accumulate) {
+        Gemm.sgemm(false, false, b1 - b0, width, hidden, 1f, packed, hOff + b0 * hidden, hidden,
+                whhT, 0, width, accumulate ? 1f : 0f, c, cOff, ldc);
     }
 
     /** Runs every step of sequences [b0, b1), updating their states in {@link #packed}. */
