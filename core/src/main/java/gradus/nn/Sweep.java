@@ -16,6 +16,32 @@ import java.util.Arrays;
  * Batch rows never interact, so ranges of them run on separate threads with no synchronization per step.
  */
 abstract class Sweep {
+    static final VectorSpecies<Float> SPECIES = VectorMath.SPECIES;
+    static final int L = SPECIES.length();
+    private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
+
+    // Gate nonlinearities in vector and scalar form: the scalar ones finish rows whose width is not a
+    // multiple of the vector length.
+    static FloatVector sigmoid(FloatVector v) {
+        return ONE.div(ONE.add(v.neg().lanewise(VectorOperators.EXP)));
+    }
+
+    static float sigmoid(float v) {
+        return (float) (1.0 / (1.0 + Math.exp(-v)));
+    }
+
+    static FloatVector tanh(FloatVector v) {
+        return v.lanewise(VectorOperators.TANH);
+    }
+
+    static float tanh(float v) {
+        return (float) Math.tanh(v);
+    }
+
+    static FloatVector load(float[] a, int i) {
+        return FloatVector.fromArray(SPECIES, a, i);
+    }
+
     /** Batch size, steps, layout and per-sequence lengths (all steps are real when none are given). */
     record Layout(int batch, int steps, boolean batchFirst, int[] lengths) {
         int row(int b, int t) {
@@ -151,35 +177,12 @@ abstract class Sweep {
         if (gWih != null) Gemm.sgemm(true, false, width, inSize, rows, 1f, gates, 0, width, x, xOff, inSize, 0f, gWih, 0, inSize);
         if (gWhh != null) Gemm.sgemm(true, false, width, hidden, rows, 1f, gh, 0, width, hPrev, 0, hidden, 0f, gWhh, 0, hidden);
         if (gBih != null) columnSums(gates, rows, gBih);
-        if (gBhh != null) columnSums(gh, rows, gBhh);
+        if (gBhh != null && gh == gates && gBih != null) System.arraycopy(gBih, 0, gBhh, 0, width);
+        else if (gBhh != null) columnSums(gh, rows, gBhh);
         if (gx != null) Gemm.sgemm(false, false, rows, inSize, width, 1f, gates, 0, width, wih, wihOff, inSize, overwrite ? 0f : 1f, gx, 0, inSize);
     }
 
     private void columnSums(float[] m, int rows, float[] out) {
         for (int r = 0; r < rows; r++) VectorMath.add(out, 0, m, r * width, out, 0, width);
-    }
-
-    static final VectorSpecies<Float> SPECIES = VectorMath.SPECIES;
-    static final int L = SPECIES.length();
-    private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
-
-    static FloatVector sigmoid(FloatVector v) {
-        return ONE.div(ONE.add(v.neg().lanewise(VectorOperators.EXP)));
-    }
-
-    static float sigmoid(float v) {
-        return (float) (1.0 / (1.0 + Math.exp(-v)));
-    }
-
-    static FloatVector tanh(FloatVector v) {
-        return v.lanewise(VectorOperators.TANH);
-    }
-
-    static float tanh(float v) {
-        return (float) Math.tanh(v);
-    }
-
-    static FloatVector load(float[] a, int i) {
-        return FloatVector.fromArray(SPECIES, a, i);
     }
 }
