@@ -1,0 +1,267 @@
+package gradus.serve;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A KServe v2 inference request, read with a streaming parser straight into float arrays.
+ * Numeric inputs of any datatype (and BOOL) become float32; data may be nested or flat, or come
+ * after the JSON header as raw little-endian bytes (Triton's binary tensor extension).
+ */
+record InferRequest(String id, Map<String, Object> parameters, List<Input> inputs, List<Output> outputs) {
+
+    /** One input tensor; {@code data} holds numel(shape) values. */
+    record Input(String name, int[] shape, String datatype, float[] data) {}
+
+    /** A requested output; {@code binary} when it should come back as raw bytes. */
+    record Output(String name, boolean binary) {}
+
+    static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build()).build();
+    private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
+
+    /**
+     * @param body       the whole request body
+     * @param jsonLength the JSON header's length ({@code Inference-Header-Content-Length}), or -1 when all of it is JSON
+     */
+    static InferRequest parse(byte[] body, int jsonLength) {
+        if (jsonLength < 0) jsonLength = body.length;
+        if (jsonLength > body.length) {
+            throw ApiException.badRequest("Inference-Header-Content-Length " + jsonLength + " exceeds the body's " + body.length + " bytes");
+        }
+        try (JsonParser p = JSON.createParser(body, 0, jsonLength)) {
+            return read(p, body, jsonLength);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiException.badRequest("cannot read the request: " + e.getMessage());
+        }
+    }
+
+    private static InferRequest read(JsonParser p, byte[] body, int binaryStart) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) throw ApiException.badRequest("the request must be a JSON object");
+        String id = null;
+        Map<String, Object> parameters = Map.of();
+        List<RawInput> inputs = null;
+        List<Output> outputs = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            switch (field) {
+                case "id" -> id = p.getValueAsString();
+                case "parameters" -> parameters = readMap(p, "parameters");
+                case "inputs" -> inputs = readInputs(p);
+                case "outputs" -> outputs = readOutputs(p);
+                default -> p.skipChildren();
+            }
+        }
+        if (inputs == null) throw ApiException.badRequest("'inputs' is required");
+        List<Input> resolved = new ArrayList<>(inputs.size());
+        int at = binaryStart;
+        for (RawInput in : inputs) {
+            if (in.binarySize >= 0) {
+                if ((long) at + in.binarySize > body.length) {
+                    throw ApiException.badRequest("input '" + in.name + "': binary_data_size " + in.binarySize + " runs past the end of the body");
+                }
+                resolved.add(new Input(in.name, in.shape, in.datatype, decodeBinary(in, body, at)));
+                at += (int) in.binarySize;
+            } else {
+                if (in.data == null) throw ApiException.badRequest("input '" + in.name + "' has neither 'data' nor parameters.binary_data_size");
+                long numel = numel(in.shape);
+                if (in.data.size() != numel) {
+                    throw ApiException.badRequest("input '" + in.name + "' has " + in.data.size() + " values but shape " + java.util.Arrays.toString(in.shape) + " needs " + numel);
+                }
+                resolved.add(new Input(in.name, in.shape, in.datatype, in.data.toArray()));
+            }
+        }
+        return new InferRequest(id, parameters, resolved, outputs);
+    }
+
+    boolean binaryOutputs() {
+        return Boolean.TRUE.equals(parameters.get("binary_data_output"));
+    }
+
+    private static final class RawInput {
+        String name, datatype;
+        int[] shape;
+        FloatList data;
+        long binarySize = -1;
+    }
+
+    private static List<RawInput> readInputs(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) throw ApiException.badRequest("'inputs' must be an array");
+        List<RawInput> out = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (p.currentToken() != JsonToken.START_OBJECT) throw ApiException.badRequest("each input must be an object");
+            RawInput in = new RawInput();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "name" -> in.name = p.getValueAsString();
+                    case "datatype" -> in.datatype = p.getValueAsString();
+                    case "shape" -> in.shape = readShape(p);
+                    case "parameters" -> {
+                        Object size = readMap(p, "input parameters").get("binary_data_size");
+                        if (size != null) {
+                            if (!(size instanceof Number n) || n.longValue() < 0) throw ApiException.badRequest("binary_data_size must be a non-negative integer");
+                            in.binarySize = n.longValue();
+                        }
+                    }
+                    case "data" -> {
+                        in.data = new FloatList();
+                        readData(p, in.data, 0);
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (in.name == null || in.shape == null || in.datatype == null) {
+                throw ApiException.badRequest("each input needs 'name', 'shape' and 'datatype'" + (in.name == null ? "" : " (input '" + in.name + "')"));
+            }
+            if (Datatype.of(in.datatype) == null) {
+                throw ApiException.badRequest("input '" + in.name + "': unsupported datatype '" + in.datatype + "'; numeric types, BOOL, FP16 and BF16 are accepted");
+            }
+            out.add(in);
+        }
+        return out;
+    }
+
+    private static int[] readShape(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) throw ApiException.badRequest("'shape' must be an array of integers");
+        List<Integer> s = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0 || p.getLongValue() > Integer.MAX_VALUE) {
+                throw ApiException.badRequest("'shape' must hold non-negative integers, got " + p.getText());
+            }
+            s.add(p.getIntValue());
+        }
+        return s.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static void readData(JsonParser p, FloatList out, int depth) throws IOException {
+        JsonToken t = p.currentToken();
+        switch (t) {
+            case START_ARRAY -> {
+                if (depth > 32) throw ApiException.badRequest("'data' is nested too deeply");
+                while (p.nextToken() != JsonToken.END_ARRAY) readData(p, out, depth + 1);
+            }
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> out.add(p.getFloatValue());
+            case VALUE_TRUE -> out.add(1f);
+            case VALUE_FALSE -> out.add(0f);
+            default -> throw ApiException.badRequest("'data' must hold numbers or booleans, got " + p.getText());
+        }
+    }
+
+    private static List<Output> readOutputs(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) throw ApiException.badRequest("'outputs' must be an array");
+        List<Output> out = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (p.currentToken() != JsonToken.START_OBJECT) throw ApiException.badRequest("each output must be an object");
+            String name = null;
+            boolean binary = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "name" -> name = p.getValueAsString();
+                    case "parameters" -> binary = Boolean.TRUE.equals(readMap(p, "output parameters").get("binary_data"));
+                    default -> p.skipChildren();
+                }
+            }
+            if (name == null) throw ApiException.badRequest("each output needs a 'name'");
+            out.add(new Output(name, binary));
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readMap(JsonParser p, String what) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) throw ApiException.badRequest("'" + what + "' must be an object");
+        return MAPPER.readValue(p, LinkedHashMap.class);
+    }
+
+    static long numel(int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        return n;
+    }
+
+    private static float[] decodeBinary(RawInput in, byte[] body, int at) {
+        Datatype type = Datatype.of(in.datatype);
+        long numel = numel(in.shape);
+        if (numel * type.bytes != in.binarySize) {
+            throw ApiException.badRequest("input '" + in.name + "': binary_data_size " + in.binarySize + " does not match shape "
+                    + java.util.Arrays.toString(in.shape) + " of " + in.datatype + " (" + numel * type.bytes + " bytes)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(body, at, (int) in.binarySize).order(ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[(int) numel];
+        for (int i = 0; i < out.length; i++) out[i] = type.read(b);
+        return out;
+    }
+
+    /** The v2 datatypes that convert to float32. */
+    enum Datatype {
+        BOOL(1), UINT8(1), UINT16(2), UINT32(4), UINT64(8), INT8(1), INT16(2), INT32(4), INT64(8), FP16(2), BF16(2), FP32(4), FP64(8);
+
+        final int bytes;
+
+        Datatype(int bytes) {
+            this.bytes = bytes;
+        }
+
+        static Datatype of(String name) {
+            for (Datatype d : values()) if (d.name().equals(name)) return d;
+            return null;
+        }
+
+        float read(ByteBuffer b) {
+            return switch (this) {
+                case BOOL, UINT8 -> b.get() & 0xFF;
+                case INT8 -> b.get();
+                case UINT16 -> b.getShort() & 0xFFFF;
+                case INT16 -> b.getShort();
+                case UINT32 -> b.getInt() & 0xFFFFFFFFL;
+                case INT32 -> b.getInt();
+                case UINT64 -> {
+                    long v = b.getLong();
+                    yield v >= 0 ? (float) v : (float) (v >>> 1) * 2f; // above 2^63: float has no finer steps there anyway
+                }
+                case INT64 -> b.getLong();
+                case FP16 -> Float.float16ToFloat(b.getShort());
+                case BF16 -> Float.intBitsToFloat((b.getShort() & 0xFFFF) << 16);
+                case FP32 -> b.getFloat();
+                case FP64 -> (float) b.getDouble();
+            };
+        }
+    }
+
+    /** A growable float array (no boxing while parsing). */
+    static final class FloatList {
+        private float[] a = new float[256];
+        private int n;
+
+        void add(float v) {
+            if (n == a.length) a = java.util.Arrays.copyOf(a, n * 2);
+            a[n++] = v;
+        }
+
+        int size() {
+            return n;
+        }
+
+        float[] toArray() {
+            return java.util.Arrays.copyOf(a, n);
+        }
+    }
+}
