@@ -14,12 +14,17 @@ import java.util.function.UnaryOperator;
  * Dynamic batching for one model: concurrent requests are queued, and one worker thread merges
  * whatever is waiting (up to {@code maxBatchSize} rows, waiting at most {@code maxDelay} for more
  * after the first) into a single forward pass, then hands each request its own rows of the output.
- * The model is row-independent in eval mode, so each request gets what it would get alone.
+ * <p>Every pass runs on at least {@link #MIN_ROWS} rows (zero rows pad smaller ones): Gemm picks
+ * a dot-product kernel below 4 rows and a blocked kernel from 4 on, whose sums round differently,
+ * so padding makes each request's result bit-for-bit independent of what it was batched with
+ * (and of whether batching is on).
  */
 final class Batcher implements AutoCloseable {
     private record Job(float[] rows, int n, CompletableFuture<float[]> result) {}
 
     private static final Job POISON = new Job(null, 0, null);
+    /** Gemm's smallest row count for its blocked kernel (MicroKernel.MR). */
+    static final int MIN_ROWS = 4;
 
     private final UnaryOperator<Tensor> forward;
     private final int[] exampleShape;
@@ -71,11 +76,14 @@ final class Batcher implements AutoCloseable {
     }
 
     private float[] run(float[] rows, int n) {
-        int[] shape = new int[exampleShape.length + 1];
-        shape[0] = n;
-        System.arraycopy(exampleShape, 0, shape, 1, exampleShape.length);
         batchSizes.accept(n);
-        return forward.apply(Tensor.of(rows, shape)).contiguousData();
+        int padded = Math.max(n, MIN_ROWS);
+        if (padded > n) rows = java.util.Arrays.copyOf(rows, padded * exampleSize);
+        int[] shape = new int[exampleShape.length + 1];
+        shape[0] = padded;
+        System.arraycopy(exampleShape, 0, shape, 1, exampleShape.length);
+        float[] out = forward.apply(Tensor.of(rows, shape)).contiguousData();
+        return padded > n ? java.util.Arrays.copyOf(out, out.length / padded * n) : out;
     }
 
     private void loop() {
