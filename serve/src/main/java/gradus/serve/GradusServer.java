@@ -88,7 +88,7 @@ public final class GradusServer implements AutoCloseable {
         new KServeApi(models, options).routes(r);
         new PredictApi(models, text, options).routes(r);
         new OpenAiApi(text, models, options).routes(r);
-        new RunsApi(options, models, text).routes(r);
+        new RunsApi(options, models, text, () -> draining).routes(r);
         r.get("/metrics", (req, res) -> {
             RequestInfo.of(req).endpoint = "metrics";
             Http.send(res, 200, metrics.contentType(), metrics.scrape());
@@ -173,6 +173,7 @@ public final class GradusServer implements AutoCloseable {
 
     private void error(ServerRequest req, ServerResponse res, Throwable e) {
         if (res.isSent()) return;
+        if (e instanceof UncheckedIOException && inStream(res)) return; // a client left a stream: nothing to answer
         int status;
         String message;
         if (e instanceof ApiException a) {
@@ -186,8 +187,17 @@ public final class GradusServer implements AutoCloseable {
             message = "internal error: " + e;
             LOG.log(Level.WARNING, "request " + req.path().path() + " failed", e);
         }
-        if (status == 401) res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
-        Http.json(res, status, Errors.body(req.path().path(), status, message));
+        try {
+            if (status == 401) res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+            Http.json(res, status, Errors.body(req.path().path(), status, message));
+        } catch (IllegalStateException streaming) { // the body had begun: the client sees it cut short
+            LOG.log(Level.FINE, "error after the response began", e);
+        }
+    }
+
+    /** Whether the handler had started a streamed body (SSE): then no error body can follow. */
+    private static boolean inStream(ServerResponse res) {
+        return res.headers().contentType().map(t -> t.text().startsWith("text/event-stream")).orElse(false);
     }
 
     private SSLContext sslContext() {

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -36,11 +37,14 @@ final class RunsApi {
     private final ModelRepository models;
     private final TextModels text;
     private final Map<String, Object> confusionCache = new ConcurrentHashMap<>();
+    private final BooleanSupplier stopping;
 
-    RunsApi(ServeOptions options, ModelRepository models, TextModels text) {
+    /** @param stopping true once the server shuts down: open event streams then end */
+    RunsApi(ServeOptions options, ModelRepository models, TextModels text, BooleanSupplier stopping) {
         this.options = options;
         this.models = models;
         this.text = text;
+        this.stopping = stopping;
     }
 
     void routes(HttpRouting.Builder r) {
@@ -132,7 +136,7 @@ final class RunsApi {
             long offset = 0;
             int idle = 0;
             StringBuilder partial = new StringBuilder();
-            while (System.nanoTime() < deadline) {
+            while (System.nanoTime() < deadline && !stopping.getAsBoolean()) {
                 boolean sent = false;
                 if (Files.isRegularFile(file)) {
                     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
