@@ -56,21 +56,28 @@ start_server() { # $1 = max batch size
 }
 stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
 java_pid() { pgrep -P "$SERVER_PID" java || echo "$SERVER_PID"; } # the launcher execs java; pgrep covers a wrapper
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$(java_pid)/stat"; } # user + system, in clock ticks
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$(java_pid)/status"; }
 
 run_wrk() { # $1 = label, $2 = seconds → one summary line
-  local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${2}s" --latency -s "$WORK/post.lua" "$URL")
+  local t0 out t1; t0=$(cpu_ticks)
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"${2}s" --latency -s "$WORK/post.lua" "$URL")
+  t1=$(cpu_ticks)
   echo "$out" > "$WORK/wrk-$1.txt"
   local rps p99 non2xx sockerr
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); non2xx=${non2xx:-0}
   sockerr=$(awk -F'[ ,]+' '/Socket errors/ {print $4 + $6 + $8 + $10}' <<<"$out"); sockerr=${sockerr:-0}
-  printf '%-13s %10s req/s   p99 %8s   errors %s (non-2xx %s, socket %s)\n' "$1" "$rps" "$p99" $((non2xx + sockerr)) "$non2xx" "$sockerr"
+  local total; total=$(awk '/requests in/ {print $1}' <<<"$out")
+  # CPU per request tells what the server costs even when other processes share the cores.
+  local cpu_us; cpu_us=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$total" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}')
+  printf '%-13s %10s req/s   p99 %8s   errors %s (non-2xx %s, socket %s)   server CPU %s us/request\n' \
+    "$1" "$rps" "$p99" $((non2xx + sockerr)) "$non2xx" "$sockerr" "$cpu_us"
   echo "$rps" > "$WORK/rps-$1"
 }
 
-echo "gradus serve load: fashion-mlp via /v2 infer, $CONNECTIONS connections, ${DURATION}s, $(nproc) cores"
+echo "gradus serve load: fashion-mlp via /v2 infer, $CONNECTIONS connections, ${DURATION}s, $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"
 start_server 64;  run_wrk batching-on "$DURATION";  stop_server
 start_server 1;   run_wrk batching-off "$DURATION"; stop_server
 awk -v on="$(cat "$WORK/rps-batching-on")" -v off="$(cat "$WORK/rps-batching-off")" 'BEGIN {printf "batching on/off throughput ratio: %.2f\n", on / off}'

@@ -1,5 +1,6 @@
 package gradus.serve;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -26,6 +27,7 @@ import java.util.Map;
 final class KServeApi {
     static final HeaderName HEADER_LENGTH = HeaderNames.create("Inference-Header-Content-Length");
     static final String VERSION = "0.1.0";
+    private static final JsonFactory JSON = new JsonFactory();
 
     private final ModelRepository models;
     private final ServeOptions options;
@@ -150,7 +152,7 @@ final class KServeApi {
                                List<float[]> data, boolean allBinary) {
         ByteArrayOutputStream json = new ByteArrayOutputStream(256 + 16 * data.stream().mapToInt(d -> d.length).sum());
         List<float[]> binary = new ArrayList<>();
-        try (JsonGenerator g = InferRequest.JSON.createGenerator(json)) {
+        try (JsonGenerator g = JSON.createGenerator(json)) {
             g.writeStartObject();
             g.writeStringField("model_name", m.name());
             g.writeStringField("model_version", m.version());
