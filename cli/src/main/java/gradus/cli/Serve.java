@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-@Command(name = "serve", description = {"Serve saved models over HTTP: KServe v2 (/v2), OpenAI-compatible (/v1),",
+@Command(name = "serve", mixinStandardHelpOptions = true, description = {"Serve saved models over HTTP: KServe v2 (/v2), OpenAI-compatible (/v1),",
         "/predict/{name}, Prometheus /metrics, and a web UI (/ui/) with training runs and a playground.",
         "Models are read from DIR/name/version/ (config.json + model.safetensors) and reloaded when they change.",
         "API keys: --api-keys FILE or the GRADUS_API_KEYS variable, entries KEY:ROLE[+ROLE] with roles infer, admin."})

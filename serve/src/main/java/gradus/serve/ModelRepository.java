@@ -193,7 +193,8 @@ public final class ModelRepository implements AutoCloseable {
         List<Entry> out = new ArrayList<>();
         new TreeMap<>(models).forEach((name, slots) -> slots.keySet().stream().sorted(ModelRepository::compareVersions).forEach(v -> {
             Slot s = slots.get(v);
-            out.add(new Entry(name, v, s.model != null ? "READY" : "UNAVAILABLE", s.model != null ? "" : String.valueOf(s.error)));
+            String reason = s.error == null ? "" : s.model != null ? "reload failed, serving the previous load: " + s.error : s.error;
+            out.add(new Entry(name, v, s.model != null ? "READY" : "UNAVAILABLE", reason));
         }));
         for (String name : new java.util.TreeSet<>(unloaded)) if (!models.containsKey(name)) out.add(new Entry(name, "", "UNLOADED", "unloaded by an admin"));
         return out;
