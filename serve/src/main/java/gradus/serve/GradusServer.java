@@ -22,7 +22,10 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Formatter;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.StreamHandler;
 import java.util.logging.Logger;
 
 /**
@@ -31,7 +34,7 @@ import java.util.logging.Logger;
  * virtual-thread web server.
  */
 public final class GradusServer implements AutoCloseable {
-    private static final Logger ACCESS = Logger.getLogger("gradus.access");
+    private static final Logger ACCESS = accessLogger();
     private static final Logger LOG = Logger.getLogger(GradusServer.class.getName());
 
     private final ServeOptions options;
@@ -42,6 +45,28 @@ public final class GradusServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
     private WebServer server;
+
+    /** One line per request on stderr: time, client address, key id, method, path, status, duration. */
+    private static Logger accessLogger() {
+        Logger log = Logger.getLogger("gradus.access");
+        if (log.getHandlers().length == 0) {
+            StreamHandler h = new StreamHandler(System.err, new Formatter() {
+                @Override
+                public String format(LogRecord r) {
+                    return r.getInstant() + " " + r.getMessage() + "\n";
+                }
+            }) {
+                @Override
+                public synchronized void publish(LogRecord r) {
+                    super.publish(r);
+                    flush();
+                }
+            };
+            log.addHandler(h);
+            log.setUseParentHandlers(false);
+        }
+        return log;
+    }
 
     public GradusServer(ServeOptions options, TextModels text) {
         this.options = options;
