@@ -44,7 +44,8 @@ LUA
 URL="http://127.0.0.1:$PORT/v2/models/fashion-mlp/infer"
 
 start_server() { # $1 = max batch size
-  GRADUS_JAVA_OPTS="-Xmx1g ${SERVER_JAVA_OPTS:-}" ./gradus serve --models "$WORK/models" --port "$PORT" --no-access-log --reload-ms 0 \
+  # A fixed, pre-touched heap: RSS then shows growth outside the heap instead of the heap being committed.
+  GRADUS_JAVA_OPTS="-Xms512m -Xmx512m -XX:+AlwaysPreTouch ${SERVER_JAVA_OPTS:-}" ./gradus serve --models "$WORK/models" --port "$PORT" --no-access-log --reload-ms 0 \
     --max-batch-size "$1" > "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 120); do

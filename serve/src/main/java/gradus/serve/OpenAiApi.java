@@ -109,9 +109,11 @@ final class OpenAiApi {
                     last.put("usage", usage(g));
                     event(os, last);
                 }
-            } catch (ApiException | IllegalArgumentException e) { // headers are out: report in the stream, as vLLM does
-                int status = e instanceof ApiException a ? a.status() : 400;
-                event(os, Errors.openAi(status, e.getMessage()));
+            } catch (UncheckedIOException clientGone) {
+                throw clientGone;
+            } catch (RuntimeException e) { // headers are out: report in the stream, as vLLM does
+                int status = e instanceof ApiException a ? a.status() : e instanceof IllegalArgumentException ? 400 : 500;
+                event(os, Errors.openAi(status, e.getMessage() == null ? e.toString() : e.getMessage()));
             }
             os.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {

@@ -13,7 +13,7 @@ final class FakeTextModels {
     private FakeTextModels() {}
 
     /** Answers "you said <last line of the prompt>", one word per token. */
-    static final class Echo implements TextGenerator {
+    static class Echo implements TextGenerator {
         @Override
         public Generation generate(String prompt, GenerationParams params, Consumer<String> onText) {
             String[] lines = prompt.strip().split("\n");

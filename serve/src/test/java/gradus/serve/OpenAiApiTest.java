@@ -21,7 +21,15 @@ class OpenAiApiTest {
 
     @BeforeAll
     static void start() {
-        TextModels text = new TextModels().generator("echo", new FakeTextModels.Echo()).embedder("shape", new FakeTextModels.Shape());
+        TextModels text = new TextModels().generator("echo", new FakeTextModels.Echo()).embedder("shape", new FakeTextModels.Shape())
+                .generator("broken", new FakeTextModels.Echo() {
+                    @Override
+                    public gradus.serve.text.Generation generate(String prompt, gradus.serve.text.GenerationParams params,
+                                                                 java.util.function.Consumer<String> onText) {
+                        onText.accept("partial");
+                        throw new IllegalStateException("the model broke");
+                    }
+                });
         server = new GradusServer(ServeOptions.defaults().withAddress("127.0.0.1", 0).withLimits(1 << 20, Duration.ofSeconds(10), 0, 50)
                 .withAccessLog(false), text).start();
         base = "http://127.0.0.1:" + server.port() + "/v1";
@@ -36,7 +44,7 @@ class OpenAiApiTest {
     void modelsAndCompletions() throws Exception {
         var models = json(get(base + "/models").body());
         assertEquals("list", models.get("object"));
-        assertEquals(List.of("echo", "shape"), ((List<Map<String, Object>>) models.get("data")).stream().map(m -> m.get("id")).toList());
+        assertEquals(List.of("broken", "echo", "shape"), ((List<Map<String, Object>>) models.get("data")).stream().map(m -> m.get("id")).toList());
 
         var res = json(post(base + "/completions", "{\"model\":\"echo\",\"prompt\":\"hello world\",\"max_tokens\":3}").body());
         assertEquals("text_completion", res.get("object"));
@@ -91,6 +99,11 @@ class OpenAiApiTest {
         var plain = post(base + "/completions", "{\"model\":\"echo\",\"prompt\":\"x\",\"stream\":true}").body();
         assertFalse(plain.contains("\"usage\""));
         assertTrue(plain.strip().endsWith("data: [DONE]"));
+        // a model failing mid-stream: an error event, then [DONE], and the server lives on
+        var broken = post(base + "/completions", "{\"model\":\"broken\",\"prompt\":\"x\",\"stream\":true}").body();
+        assertTrue(broken.contains("\"the model broke\""), broken);
+        assertTrue(broken.strip().endsWith("data: [DONE]"), broken);
+        assertEquals(500, post(base + "/completions", "{\"model\":\"broken\",\"prompt\":\"x\"}").statusCode());
     }
 
     @Test
