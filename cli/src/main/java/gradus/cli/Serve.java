@@ -2,6 +2,8 @@ package gradus.cli;
 
 import gradus.serve.ApiKeys;
 import gradus.serve.GradusServer;
+import gradus.serve.text.SavedTextModels;
+import gradus.serve.text.TextModels;
 import gradus.serve.ServeOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -77,8 +79,10 @@ final class Serve implements Callable<Integer> {
         if (!keys.enabled() && !host.equals("127.0.0.1") && !host.equals("localhost")) {
             System.err.println("warning: no API keys: anyone who can reach " + host + " may run and unload models");
         }
-        GradusServer server = new GradusServer(options).start();
-        System.out.println("gradus serve: " + server.models().all().size() + " models, " + (keystore != null ? "https" : "http")
+        TextModels text = SavedTextModels.load(models, new TextModels());
+        GradusServer server = new GradusServer(options, text).start();
+        System.out.println("gradus serve: " + server.models().all().size() + " tensor models, "
+                + (text.generatorNames().size() + text.classifierNames().size() + text.embedderNames().size()) + " text models, " + (keystore != null ? "https" : "http")
                 + "://" + host + ":" + server.port() + "/ (UI at /ui/)");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

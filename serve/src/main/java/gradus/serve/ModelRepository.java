@@ -78,9 +78,9 @@ public final class ModelRepository implements AutoCloseable {
                 String name = n.getFileName().toString();
                 if (name.startsWith(".")) continue;
                 Map<String, Path> versions = new TreeMap<>();
-                if (Files.isRegularFile(n.resolve(ModelDirectory.CONFIG_FILE))) versions.put("1", n);
+                if (isTensorModel(n)) versions.put("1", n);
                 try (Stream<Path> vs = Files.list(n)) {
-                    vs.filter(v -> Files.isRegularFile(v.resolve(ModelDirectory.CONFIG_FILE)))
+                    vs.filter(ModelRepository::isTensorModel)
                             .forEach(v -> versions.put(v.getFileName().toString(), v));
                 }
                 if (!versions.isEmpty()) found.put(name, versions);
@@ -100,6 +100,11 @@ public final class ModelRepository implements AutoCloseable {
                 if (!present.containsKey(version) && slots.get(version).fingerprint != null) drop(name, version);
             }
         }
+    }
+
+    /** A model directory whose input is a tensor; text models (with a tokenizer) are served by {@link gradus.serve.text.TextModels}. */
+    private static boolean isTensorModel(Path dir) {
+        return Files.isRegularFile(dir.resolve(ModelDirectory.CONFIG_FILE)) && !Files.exists(dir.resolve(ModelDirectory.TOKENIZER_FILE));
     }
 
     private void refresh(String name, String version, Path path, boolean force) {
