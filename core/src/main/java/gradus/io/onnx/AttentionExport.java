@@ -27,12 +27,21 @@ final class AttentionExport {
      * lies after query i; {@code padding} [B, 1, 1, T] true at padded keys; the rotary tables
      * {@code cos} and {@code sin} [T, d/2]. Any of them may be null.
      */
-    record Context(Flow causal, Flow padding, Flow cos, Flow sin) {}
+    record Context(Flow causal, Flow padding, Flow cos, Flow sin) {
+        static final Context NONE = new Context(null, null, null, null);
+    }
+
+    /** [T, T], true where key j lies after query i, for the sequence axis (1) of x. */
+    static Flow causalMask(OnnxExporter g, Flow x) {
+        Flow t = g.positions(x);
+        return g.node("Greater", 2, List.of(g.unsqueeze(t, 0).name(), g.unsqueeze(t, 1).name()));
+    }
 
     static Flow encoderBlock(OnnxExporter g, TransformerEncoderBlock b, String path, Flow x, Context ctx) {
         return block(g, path, x, ctx, normFirst(b.config().get("norm_first")), b.selfAttn(), b.norm1(), b.norm2(), b.linear1(), b.linear2());
     }
 
+    /** A decoder block without cross-attention (causal self-attention, then the MLP). */
     static Flow decoderBlock(OnnxExporter g, TransformerDecoderBlock b, String path, Flow x, Context ctx) {
         if (b.crossAttn() != null) throw new IllegalArgumentException("ONNX export of a decoder block with cross-attention ('" + path + "') is not supported");
         return block(g, path, x, ctx, normFirst(b.config().get("norm_first")), b.selfAttn(), b.norm1(), b.norm2(), b.linear1(), b.linear2());
@@ -45,6 +54,7 @@ final class AttentionExport {
     /** Pre-LN: x + attn(norm1(x)), then + mlp(norm2(·)); post-LN: norm1(x + attn(x)), then norm2(· + mlp(·)). */
     private static Flow block(OnnxExporter g, String path, Flow x, Context ctx, boolean normFirst, MultiHeadAttention attn,
                               LayerNorm norm1, LayerNorm norm2, Linear linear1, Linear linear2) {
+        if (x.rank() != 3) throw new IllegalArgumentException("ONNX export of Transformer block '" + path + "' needs a rank-3 input [batch, sequence, width], got rank " + x.rank());
         if (normFirst) {
             Flow h = g.layer(norm1, path + "norm1.", x);
             x = add(g, x, attention(g, attn, path + "self_attn.", h, ctx));
@@ -62,7 +72,10 @@ final class AttentionExport {
     static Flow attention(OnnxExporter g, MultiHeadAttention a, String path, Flow x, Context ctx) {
         int heads = a.numHeads(), d = a.embedDim() / heads;
         boolean rotary = a.children().containsKey("rotary");
-        if (rotary && ctx.cos() == null) throw new IllegalStateException("rotary attention '" + path + "' needs the rotary tables");
+        if (rotary && ctx.cos() == null) {
+            // The rotation tables are sized by a model's context length; a lone block has none.
+            throw new IllegalArgumentException("ONNX export of rotary attention '" + path + "' is supported inside Gpt only");
+        }
         Flow q = heads(g, g.layer(a.qProj(), path + "q_proj.", x), heads, d);
         Flow k = heads(g, g.layer(a.kProj(), path + "k_proj.", x), heads, d);
         Flow v = heads(g, g.layer(a.vProj(), path + "v_proj.", x), heads, d);

@@ -34,6 +34,8 @@ import gradus.nn.SiLU;
 import gradus.nn.Sigmoid;
 import gradus.nn.Softmax;
 import gradus.nn.Tanh;
+import gradus.nn.TransformerDecoderBlock;
+import gradus.nn.TransformerEncoderBlock;
 import gradus.tensor.Tensor;
 
 import java.nio.ByteBuffer;
@@ -93,6 +95,10 @@ final class OnnxExporter {
         LAYERS.put(LayerNorm.class, OnnxExporter::layerNorm);
         LAYERS.put(LSTM.class, RecurrentExport::layer);
         LAYERS.put(GRU.class, RecurrentExport::layer);
+        LAYERS.put(TransformerEncoderBlock.class, (g, m, path, in) ->
+                AttentionExport.encoderBlock(g, (TransformerEncoderBlock) m, path, in, AttentionExport.Context.NONE));
+        LAYERS.put(TransformerDecoderBlock.class, (g, m, path, in) -> AttentionExport.decoderBlock(g, (TransformerDecoderBlock) m, path, in,
+                new AttentionExport.Context(AttentionExport.causalMask(g, in), null, null, null)));
         TEXT_MODELS.put(LstmClassifier.class, TextModelExport::lstmClassifier);
         TEXT_MODELS.put(Gpt.class, TextModelExport::gpt);
         TEXT_MODELS.put(TransformerClassifier.class, TextModelExport::transformerClassifier);
@@ -272,6 +278,16 @@ final class OnnxExporter {
         for (AttributeProto a : attributes) n.addAttribute(a);
         nodes.add(n.build());
         return out;
+    }
+
+    /** 0, 1, …, T-1 (int64 [T]) for the length T of axis 1 of x (the sequence axis). */
+    Flow positions(Flow x) {
+        Flow t = node("Gather", 0, List.of(node("Shape", 1, List.of(x.name)).name, longScalar(1)), attr("axis", 0L));
+        return node("Range", 1, List.of(longScalar(0), t.name, longScalar(1)));
+    }
+
+    Flow unsqueeze(Flow x, long axis) {
+        return node("Unsqueeze", x.rank + 1, List.of(x.name, longs(new long[]{axis})));
     }
 
     /** Adds {@code t} as a float initializer named {@code name}; returns the name. */

@@ -72,9 +72,7 @@ final class TextModelExport {
             }
             default -> throw new IllegalArgumentException("ONNX export of Gpt does not know positions " + parts.get("pos_emb").getClass().getSimpleName());
         }
-        Flow t = positions(g, ids);
-        Flow causal = g.node("Greater", 2, List.of(unsqueeze(g, t, 0).name(), unsqueeze(g, t, 1).name()));
-        Context ctx = new Context(causal, null, cos, sin);
+        Context ctx = new Context(AttentionExport.causalMask(g, ids), null, cos, sin);
         List<TransformerDecoderBlock> blocks = gpt.blocks();
         for (int i = 0; i < blocks.size(); i++) x = AttentionExport.decoderBlock(g, blocks.get(i), path + "blocks." + i + ".", x, ctx);
         x = g.layer(parts.get("ln_f"), path + "ln_f.", x);
@@ -110,17 +108,17 @@ final class TextModelExport {
         Flow n = g.node("ReduceSum", 1, List.of(nonPad.name(), g.longs(new long[]{1})), attr("keepdims", 0L));
         Flow count = g.node("Max", 1, List.of(n.name(), g.constant(1f)));
         // Lengths, not the ids themselves, decide which positions are real: a 0 inside a row still counts as a step.
-        Flow t = g.node("Cast", 1, List.of(positions(g, ids).name()), attr("to", (long) DataType.FLOAT.code));
-        Flow real = g.node("Less", 2, List.of(unsqueeze(g, t, 0).name(), unsqueeze(g, count, 1).name()));
+        Flow t = g.node("Cast", 1, List.of(g.positions(ids).name()), attr("to", (long) DataType.FLOAT.code));
+        Flow real = g.node("Less", 2, List.of(g.unsqueeze(t, 0).name(), g.unsqueeze(count, 1).name()));
         return new Lengths(count, real);
     }
 
     /** x [B, T, F] → the mean over each row's real steps [B, F]. */
     private static Flow meanOverRealSteps(OnnxExporter g, Flow x, Lengths len) {
         Flow weight = g.node("Cast", 2, List.of(len.real.name()), attr("to", (long) DataType.FLOAT.code));
-        Flow masked = g.node("Mul", 3, List.of(x.name(), unsqueeze(g, weight, 2).name()));
+        Flow masked = g.node("Mul", 3, List.of(x.name(), g.unsqueeze(weight, 2).name()));
         Flow sum = g.node("ReduceSum", 2, List.of(masked.name(), g.longs(new long[]{1})), attr("keepdims", 0L));
-        return g.node("Div", 2, List.of(sum.name(), unsqueeze(g, len.count, 1).name()));
+        return g.node("Div", 2, List.of(sum.name(), g.unsqueeze(len.count, 1).name()));
     }
 
     private static Flow embed(OnnxExporter g, Embedding e, String path, Flow ids) {
@@ -136,15 +134,5 @@ final class TextModelExport {
     private static Flow firstRows(OnnxExporter g, String table, Flow ids) {
         Flow t = g.node("Shape", 1, List.of(ids.name()), attr("start", 1L), attr("end", 2L));
         return g.node("Slice", 2, List.of(table, g.longs(new long[]{0}), t.name(), g.longs(new long[]{0})));
-    }
-
-    /** 0, 1, …, T-1 (int64 [T]) for the ids' sequence length T. */
-    private static Flow positions(OnnxExporter g, Flow ids) {
-        Flow t = g.node("Gather", 0, List.of(g.node("Shape", 1, List.of(ids.name())).name(), g.longScalar(1)), attr("axis", 0L));
-        return g.node("Range", 1, List.of(g.longScalar(0), t.name(), g.longScalar(1)));
-    }
-
-    private static Flow unsqueeze(OnnxExporter g, Flow x, long axis) {
-        return g.node("Unsqueeze", x.rank() + 1, List.of(x.name(), g.longs(new long[]{axis})));
     }
 }
