@@ -13,8 +13,9 @@ import java.nio.file.Path;
 
 /**
  * Reads and writes ONNX models. {@link #load} imports a {@code .onnx} file (external data files
- * beside it included) as a trainable {@link OnnxModel}; {@link #export} writes a Gradus model
- * that ONNX Runtime and other tools run.
+ * beside it included) as a trainable {@link OnnxModel}; {@link #export(Module, int[], Path)} writes
+ * a feature model (MLP, CNN, recurrent or Transformer layers) and {@link #export(Module, Path)} a text
+ * model (LstmClassifier, Gpt, TransformerClassifier) that ONNX Runtime and other tools run.
  */
 public final class Onnx {
     /** Protobuf messages cannot exceed 2 GiB; larger models keep their weights in external data files. */
