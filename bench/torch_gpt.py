@@ -120,7 +120,7 @@ def main():
     prompt = [index[c] for c in "Call me Ishmael."]
     times = {}
     for cached in (True, False):
-        generate(model, prompt, 20, ctx, cached)
+        generate(model, prompt, 200, ctx, cached)
         t0 = time.perf_counter()
         out = generate(model, prompt, 200, ctx, cached)
         times[cached] = time.perf_counter() - t0
