@@ -5,7 +5,7 @@ Data is held in memory as tensors (no DataLoader workers), as the issue asks, so
 training step itself. Run with Debian's python3-torch:
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_fashion.py mlp --epochs 10
 """
-import argparse, gzip, json, os, struct, time
+import argparse, gzip, json, os, resource, struct, time
 
 import torch
 import torch.nn as nn
@@ -70,7 +70,8 @@ def main():
         acc = sum((m(xte[i:i + 1000]).argmax(1) == yte[i:i + 1000]).sum().item() for i in range(0, len(xte), 1000)) / len(xte)
     print(json.dumps({"model": a.model, "framework": "pytorch " + torch.__version__, "threads": a.threads, "epochs": epochs,
                       "seconds_per_epoch_mean": sum(times) / len(times), "seconds_per_epoch_best": min(times),
-                      "samples_per_s_best": len(xtr) / min(times), "test_accuracy": acc}))
+                      "samples_per_s_best": len(xtr) / min(times), "test_accuracy": acc,
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3}))
 
 
 if __name__ == "__main__":

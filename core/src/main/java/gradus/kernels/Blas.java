@@ -14,7 +14,7 @@ public final class Blas {
 
     /**
      * Products of fewer multiply-adds than this stay on the Java kernels under {@code auto}: below it OpenBLAS's
-     * per-call cost (waking its threads) outweighs its faster kernel. Measured on 2-core Zen 3 (bench: gradus bench gemm).
+     * faster inner kernel does not pay for its packing of A. Measured on 2-core Zen 3 (gradus bench gemm).
      */
     static final long NATIVE_MIN_WORK = 1L << 22;
 
@@ -41,7 +41,7 @@ public final class Blas {
     public static String describe() {
         Provider p = provider();
         if (p == Provider.JAVA) return "java (" + MicroKernel.SPECIES.vectorBitSize() + "-bit vectors)";
-        String lib = "OpenBLAS " + OpenBlas.STATUS;
+        String lib = OpenBlas.STATUS;
         if (!openBlasAvailable()) return p.name().toLowerCase(Locale.ROOT) + ": " + lib + "; using the Java kernels";
         return p == Provider.OPENBLAS ? "openblas: " + lib
                 : "auto: " + lib + " for products of >= " + NATIVE_MIN_WORK + " multiply-adds, Java kernels below";
@@ -52,8 +52,7 @@ public final class Blas {
         return switch (provider()) {
             case JAVA -> false;
             case OPENBLAS -> OpenBlas.LIB != null;
-            // Inside a parallel loop each core already runs its own product: OpenBLAS's threads would oversubscribe.
-            case AUTO -> (long) m * n * k >= NATIVE_MIN_WORK && !Parallel.insidePool() && OpenBlas.LIB != null;
+            case AUTO -> (long) m * n * k >= NATIVE_MIN_WORK && OpenBlas.LIB != null;
         };
     }
 

@@ -34,7 +34,25 @@ final class BlockedGemm {
 
     private BlockedGemm() {}
 
+    /** A single-threaded product with {@link Gemm#sgemm}'s arguments: {@link #serial} or OpenBLAS's. */
+    @FunctionalInterface
+    interface Kernel {
+        void run(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                 float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc);
+    }
+
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        split(BlockedGemm::serial, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /**
+     * Runs {@code kernel} on whole-tile slices of C, one per thread (on the caller's thread when the product is
+     * too small to split). OpenBLAS runs single-threaded inside this split too: its own threads spin between
+     * calls and would take the cores from the Java workers of the surrounding layers.
+     */
+    static void split(Kernel kernel, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
         long work = (long) m * n * k;
@@ -42,14 +60,14 @@ final class BlockedGemm {
             int tiles = (m + MR - 1) / MR;
             Parallel.forRange(tiles, grain(tiles, work), (t0, t1) -> {
                 int i0 = t0 * MR, i1 = Math.min(m, t1 * MR);
-                serial(transA, transB, i1 - i0, n, k, alpha, a, aOff + (transA ? i0 : i0 * lda), lda,
+                kernel.run(transA, transB, i1 - i0, n, k, alpha, a, aOff + (transA ? i0 : i0 * lda), lda,
                         b, bOff, ldb, beta, c, cOff + i0 * ldc, ldc);
             });
         } else {
             int tiles = (n + NR - 1) / NR;
             Parallel.forRange(tiles, grain(tiles, work), (t0, t1) -> {
                 int j0 = t0 * NR, j1 = Math.min(n, t1 * NR);
-                serial(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda,
+                kernel.run(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda,
                         b, bOff + (transB ? j0 * ldb : j0), ldb, beta, c, cOff + j0, ldc);
             });
         }

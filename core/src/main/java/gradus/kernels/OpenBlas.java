@@ -19,27 +19,21 @@ final class OpenBlas {
             Path jniLibrary = Path.of(org.bytedeco.javacpp.Loader.load(presets));
             lib = (NativeBlas) Class.forName("gradus.kernels.ForeignBlas")
                     .getDeclaredConstructor(Path.class).newInstance(jniLibrary);
+            lib.setThreads(1);
             status = lib.describe();
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             lib = null;
-            status = "not available (" + reason(e) + ")";
+            status = "OpenBLAS not available (" + reason(e) + ")";
         }
         LIB = lib;
         STATUS = status;
     }
 
-    /** The thread count last given to OpenBLAS: it follows {@link Parallel#setThreads}. */
-    private static volatile int threads;
-
     private OpenBlas() {}
 
+    /** One single-threaded cblas_sgemm (Gemm splits products over its own threads). */
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                       float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        int t = Parallel.threads();
-        if (t != threads) {
-            LIB.setThreads(t);
-            threads = t;
-        }
         LIB.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 

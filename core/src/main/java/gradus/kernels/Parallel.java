@@ -37,7 +37,7 @@ public final class Parallel {
     }
 
     /** Nested loops run inline: the outer loop already uses every core. */
-    static boolean insidePool() {
+    private static boolean insidePool() {
         return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == pool;
     }
 
