@@ -128,7 +128,14 @@ final class BenchCommand implements Callable<Integer> {
     private Map<String, Object> childGradus(String model) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        List<String> jvmOptions = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        cmd.addAll(jvmOptions);
+        // A heap sized to the model unless GRADUS_JAVA_OPTS gives one, so that the peak heap reported is what
+        // training needs. The MLP's small young generation leaves the old one room for the training images twice
+        // over while the recipe scales them (Recipe copies them once), and a step's garbage is about 1 MB.
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx") || o.startsWith("-XX:MaxRAM"))) {
+            cmd.addAll(model.equals("mlp") ? List.of("-Xmx512m", "-Xmn64m") : List.of("-Xmx1g"));
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", model, "--no-peers", "--json"));
         if (epochs != null) cmd.addAll(List.of("--epochs", epochs.toString()));
         if (dataDir != null) cmd.addAll(List.of("--data-dir", dataDir.toString()));
