@@ -112,8 +112,10 @@ final class GemmBenchmark {
         return r;
     }
 
-    /** Debian's python3 (with its python3-numpy / python3-torch), else whatever python3 is on the PATH. */
+    /** $GRADUS_PYTHON, else Debian's python3 (with its python3-numpy / python3-torch), else python3 on the PATH. */
     static String python() {
+        String env = System.getenv("GRADUS_PYTHON");
+        if (env != null && !env.isBlank()) return env;
         return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     }
 

@@ -13,10 +13,11 @@ import static gradus.kernels.MicroKernel.NR;
  */
 final class BlockedGemm {
     /**
-     * Depth of one block: a KC×NR micro-panel of B (24 KiB at NR = 16) stays in a 32 KiB L1. Measured on
-     * AVX2 (Zen 3) against 256 and 512: longer blocks also mean fewer passes over C.
+     * Depth of one block: a KC×NR micro-panel of B (24 KiB: KC = 384 at NR = 16 with AVX2, 192 at NR = 32 with
+     * AVX-512) stays in a 32 KiB L1. Measured on AVX2 (Zen 3) against 256 and 512: longer blocks also mean
+     * fewer passes over C.
      */
-    private static final int KC = 384;
+    private static final int KC = 6144 / NR;
     /** Rows of the A block: MC×KC floats (192 KiB) stay in L2. */
     private static final int MC = 128;
     /** Columns of the packed B block: KC×NC floats (3 MiB) stay in L3. */
