@@ -13,10 +13,11 @@ public final class Blas {
     public enum Provider { JAVA, OPENBLAS, AUTO }
 
     /**
-     * Products of fewer multiply-adds than this stay on the Java kernels under {@code auto}: below it OpenBLAS's
-     * faster inner kernel does not pay for its packing of A. Measured on 2-core Zen 3 (gradus bench gemm).
+     * Products of fewer multiply-adds than this stay on the Java kernels under {@code auto}. Measured with
+     * gradus bench gemm on 2 cores of a Xeon (Cooper Lake, AVX-512): the Java kernels tie OpenBLAS at 256³ and win
+     * on most of the MLP's and CNN's products (no packing of row-major A), OpenBLAS wins from 512³ (2^27) on.
      */
-    static final long NATIVE_MIN_WORK = 1L << 22;
+    static final long NATIVE_MIN_WORK = 1L << 25;
 
     private static volatile Provider provider;
 
