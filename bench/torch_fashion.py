@@ -54,6 +54,10 @@ def main():
     else:
         xtr, ytr = load(a.data_dir, "train")
         xte, yte = load(a.data_dir, "test")
+    if a.model == "mlp":  # examples/fashion-mlp.yaml has `scale: standard`: per-pixel mean/std of the training images
+        mean, std = xtr.mean(0), xtr.std(0, unbiased=False)
+        std[std == 0] = 1
+        xtr, xte = (xtr - mean) / std, (xte - mean) / std
     m = model(a.model)
     opt = torch.optim.Adam(m.parameters(), lr=1e-3)
     lossf = nn.CrossEntropyLoss()

@@ -119,7 +119,11 @@ final class BenchCommand implements Callable<Integer> {
         for (String[] row : new String[][]{{"seconds/epoch", "seconds_per_epoch_best"}, {"samples/s", "samples_per_s_best"},
                 {"peak heap MB", "peak_heap_mb"}, {"peak RSS MB", "peak_rss_mb"}, {"test accuracy", "test_accuracy"}}) {
             double a = num(g, row[1]), b = num(t, row[1]);
-            System.out.printf(Locale.ROOT, "%-34s %12.4g %12.4g %8.3f%n", row[0], a, b, a / b);
+            if (row[1].equals("test_accuracy")) { // compared in points, not as a ratio
+                System.out.printf(Locale.ROOT, "%-34s %12.4f %12.4f %+7.2f pt%n", row[0], a, b, 100 * (a - b));
+            } else {
+                System.out.printf(Locale.ROOT, "%-34s %12.4g %12.4g %8.3f%n", row[0], a, b, a / b);
+            }
         }
         if (t != null) System.out.printf(Locale.ROOT, "pytorch: %s%n", t.get("framework") + ", " + t.get("settings"));
     }
