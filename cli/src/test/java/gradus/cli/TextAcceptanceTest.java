@@ -50,10 +50,15 @@ class TextAcceptanceTest {
 
     @Test
     void mobyGptLearnsAndGenerates() throws Exception {
-        JsonNode report = trainAndEvaluate("moby-gpt.yaml", "moby-dick:val");
+        // the recipe at 400 of its 1,000 steps, to keep CI short; unigram character statistics alone score about 3.0
+        String recipe = Files.readString(Path.of("..", "examples", "moby-gpt.yaml")).replace("steps: 1000", "steps: 400");
+        assertTrue(recipe.contains("steps: 400"));
+        Path yaml = dir.resolve("moby-gpt-400.yaml");
+        Files.writeString(yaml, recipe);
+        JsonNode report = trainAndEvaluate(yaml, "moby-dick:val");
         double loss = report.get("loss").asDouble();
         assertEquals(Math.exp(loss), report.get("perplexity").asDouble(), 1e-6);
-        assertTrue(loss < 2.6, "validation loss " + loss + " nats per character");
+        assertTrue(loss < 2.8, "validation loss " + loss + " nats per character");
         var gen = CliTest.cli("generate", dir.resolve("model").toString(), "--prompt", "Call me Ishmael.",
                 "--max-tokens", "100", "--temperature", "0.8", "--top-k", "40", "--seed", "1", "--json");
         assertEquals(0, gen.code(), gen.err());
@@ -63,7 +68,11 @@ class TextAcceptanceTest {
     }
 
     private JsonNode trainAndEvaluate(String recipe, String data) throws Exception {
-        Path yaml = Path.of("..", "examples", recipe);
+        return trainAndEvaluate(Path.of("..", "examples", recipe), data);
+    }
+
+    private JsonNode trainAndEvaluate(Path yaml, String data) throws Exception {
+        String recipe = yaml.getFileName().toString();
         var train = CliTest.cli("train", yaml.toString(), "--out", dir.toString(), "--no-progress");
         assertEquals(0, train.code(), train.err());
         var eval = CliTest.cli("eval", dir.resolve("model").toString(), "--data", data, "--json");
