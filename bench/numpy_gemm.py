@@ -1,15 +1,17 @@
 """NumPy's (OpenBLAS's) GFLOPS on the shapes GemmBench measures, for comparison with Gradus's sgemm.
 
-Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=2 python3 bench/numpy_gemm.py [repeats]
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/numpy_gemm.py [repeats] [--json]
+(`gradus bench gemm` runs it so, next to its own numbers.) --json prints {shape name: GFLOPS}.
 Transposed operands are .T views, so BLAS gets transpose flags, not copies (as sgemm gets transA/transB).
 Reports the best round, like GemmBench: on a shared machine slower rounds measure the neighbours.
 """
+import json
 import sys
 import time
 
 import numpy as np
 
-SHAPES = [  # name, transA, transB, m, n, k (same list as GemmBench)
+SHAPES = [  # name, transA, transB, m, n, k (same list as gradus.cli.GemmBenchmark)
     ("square 256", False, False, 256, 256, 256),
     ("square 512", False, False, 512, 512, 512),
     ("square 1024", False, False, 1024, 1024, 1024),
@@ -28,16 +30,20 @@ SHAPES = [  # name, transA, transB, m, n, k (same list as GemmBench)
 
 
 def main():
-    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    as_json = "--json" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--json"]
+    repeats = int(args[0]) if args else 5
     rng = np.random.default_rng(1)
-    print(f"{'shape':<20} {'m x n x k':<22} {'numpy GF/s':>12}")
+    results = {}
+    if not as_json:
+        print(f"{'shape':<20} {'m x n x k':<22} {'numpy GF/s':>12}")
     for name, ta, tb, m, n, k in SHAPES:
         a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
         b = rng.standard_normal((n, k) if tb else (k, n), dtype=np.float32)
         opa, opb = (a.T if ta else a), (b.T if tb else b)
         c = np.empty((m, n), dtype=np.float32)
         flops = 2.0 * m * n * k
-        calls = int(max(1, min(100_000, 5e9 / flops)))
+        calls = int(max(1, min(100_000, 2e9 / flops)))
         rates = []
         for r in range(repeats + 1):  # the first round warms up
             t0 = time.perf_counter()
@@ -46,8 +52,12 @@ def main():
             t = time.perf_counter() - t0
             if r > 0:
                 rates.append(flops * calls / t / 1e9)
-        dims = f"{'T' if ta else 'N'} {'T' if tb else 'N'} {m}x{n}x{k}"
-        print(f"{name:<20} {dims:<22} {max(rates):12.1f}")
+        results[name] = max(rates)
+        if not as_json:
+            dims = f"{'T' if ta else 'N'} {'T' if tb else 'N'} {m}x{n}x{k}"
+            print(f"{name:<20} {dims:<22} {max(rates):12.1f}")
+    if as_json:
+        print(json.dumps({"numpy": np.__version__, "gflops": results}))
 
 
 if __name__ == "__main__":

@@ -1,15 +1,12 @@
 #!/usr/bin/env bash
-# Side-by-side training benchmark: Gradus vs PyTorch (same models, data, hyperparameters), interleaved.
-#   bench/run.sh [mlp|cnn|all] [rounds]
-# OPENBLAS_CORETYPE is unset here only (benchmarks), never in tests; PyTorch runs at its best
-# setting found on this machine (OPENBLAS_NUM_THREADS=1, torch.set_num_threads(2)).
+# Reproduces the benchmark table: GEMM GFLOPS (java / openblas / auto next to NumPy and the machine's peak),
+# then MLP and CNN training on full Fashion-MNIST next to PyTorch at its best settings, interleaved.
+#   bench/run.sh [all|gemm|mlp|cnn] [rounds]      (the table is also saved as runs/bench-<date>.txt)
+# `gradus bench` removes OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for its NumPy and PyTorch children only (never
+# do that in tests or CI) and runs PyTorch with OPENBLAS_NUM_THREADS=1 and torch.set_num_threads(cores), the
+# fastest settings found on this machine. On a shared machine, repeat (rounds) and compare ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-which=${1:-all}; rounds=${2:-1}
-models=(mlp cnn); [[ "$which" != all ]] && models=("$which")
-for ((r = 1; r <= rounds; r++)); do
-  for m in "${models[@]}"; do
-    ./gradus bench "$m" --json
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_fashion.py "$m"
-  done
-done
+what=${1:-all}; rounds=${2:-2}
+mkdir -p runs
+./gradus bench "$what" --rounds "$rounds" | tee "runs/bench-$(date +%Y%m%d-%H%M).txt"

@@ -76,6 +76,20 @@ class GenerateCommandTest {
     }
 
     @Test
+    void exportsToOnnxWithTheSameLogits() throws Exception {
+        Path onnx = dir.resolve("tiny-gpt.onnx");
+        var export = CliTest.cli("export", model.toString(), "--out", onnx.toString());
+        assertEquals(0, export.code(), export.err());
+        var imported = gradus.io.onnx.Onnx.load(onnx);
+        var gpt = (gradus.models.Gpt) gradus.io.ModelDirectory.load(model).model();
+        var ids = gradus.tensor.IntTensor.of(new int[]{3, 1, 4, 1, 5, 9, 2, 6}, 2, 4);
+        float[] expected = gpt.forward(ids).toArray();
+        float[] actual = imported.predict(java.util.Map.of("input_ids", ids)).values().iterator().next().toArray();
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) assertEquals(expected[i], actual[i], 1e-4);
+    }
+
+    @Test
     void badPromptsAreExplained() {
         var empty = CliTest.cli("generate", model.toString(), "--prompt", "");
         assertNotEquals(0, empty.code());

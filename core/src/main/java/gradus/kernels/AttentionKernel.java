@@ -10,7 +10,14 @@ import java.util.Arrays;
  * head-split views of a [B, T, H·d] projection and the output is written as [B, T, H, dv] directly.
  */
 public final class AttentionKernel {
+    /** Multiply-adds below which a task is not worth handing to another thread (decoding steps stay on the caller). */
+    private static final int MIN_TASK_WORK = 1 << 16;
+
     private AttentionKernel() {}
+
+    private static int grain(Shape s) {
+        return Math.max(1, MIN_TASK_WORK / Math.max(1, s.tq * s.tk * (s.d + s.dv)));
+    }
 
     /** A [B, H, rows, cols] array seen per (batch, head) as a row-major matrix. */
     public record Operand(float[] data, int offset, int batchStride, int headStride, int rowStride) {
@@ -36,7 +43,7 @@ public final class AttentionKernel {
      */
     public static void forward(Shape s, Operand q, Operand k, Operand v, float[] probs, float[] keep, Operand out) {
         int pairs = s.batch * s.heads, area = s.tq * s.tk;
-        Parallel.forRange(pairs, 1, (p0, p1) -> {
+        Parallel.forRange(pairs, grain(s), (p0, p1) -> {
             float[] scratch = probs == null ? new float[area] : null;
             float[] dropped = keep == null ? null : new float[area];
             for (int p = p0; p < p1; p++) {
@@ -87,7 +94,7 @@ public final class AttentionKernel {
     public static void backward(Shape s, Operand q, Operand k, Operand v, float[] probs, float[] keep,
                                 Operand gOut, Operand gq, Operand gk, Operand gv) {
         int pairs = s.batch * s.heads, area = s.tq * s.tk;
-        Parallel.forRange(pairs, 1, (p0, p1) -> {
+        Parallel.forRange(pairs, grain(s), (p0, p1) -> {
             float[] dp = new float[area], dropped = keep == null ? null : new float[area];
             for (int p = p0; p < p1; p++) {
                 int b = p / s.heads, h = p % s.heads, po = p * area;

@@ -13,10 +13,11 @@ import static gradus.kernels.MicroKernel.NR;
  */
 final class BlockedGemm {
     /**
-     * Depth of one block: a KC×NR micro-panel of B (24 KiB at NR = 16) stays in a 32 KiB L1. Measured on
-     * AVX2 (Zen 3) against 256 and 512: longer blocks also mean fewer passes over C.
+     * Depth of one block: a KC×NR micro-panel of B (24 KiB: KC = 384 at NR = 16 with AVX2, 192 at NR = 32 with
+     * AVX-512) stays in a 32 KiB L1. Measured on AVX2 (Zen 3) against 256 and 512: longer blocks also mean
+     * fewer passes over C.
      */
-    private static final int KC = 384;
+    private static final int KC = 6144 / NR;
     /** Rows of the A block: MC×KC floats (192 KiB) stay in L2. */
     private static final int MC = 128;
     /** Columns of the packed B block: KC×NC floats (3 MiB) stay in L3. */
@@ -34,7 +35,25 @@ final class BlockedGemm {
 
     private BlockedGemm() {}
 
+    /** A single-threaded product with {@link Gemm#sgemm}'s arguments: {@link #serial} or OpenBLAS's. */
+    @FunctionalInterface
+    interface Kernel {
+        void run(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                 float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc);
+    }
+
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        split(BlockedGemm::serial, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /**
+     * Runs {@code kernel} on whole-tile slices of C, one per thread (on the caller's thread when the product is
+     * too small to split). OpenBLAS runs single-threaded inside this split too: its own threads spin between
+     * calls and would take the cores from the Java workers of the surrounding layers.
+     */
+    static void split(Kernel kernel, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
         long work = (long) m * n * k;
@@ -42,14 +61,14 @@ final class BlockedGemm {
             int tiles = (m + MR - 1) / MR;
             Parallel.forRange(tiles, grain(tiles, work), (t0, t1) -> {
                 int i0 = t0 * MR, i1 = Math.min(m, t1 * MR);
-                serial(transA, transB, i1 - i0, n, k, alpha, a, aOff + (transA ? i0 : i0 * lda), lda,
+                kernel.run(transA, transB, i1 - i0, n, k, alpha, a, aOff + (transA ? i0 : i0 * lda), lda,
                         b, bOff, ldb, beta, c, cOff + i0 * ldc, ldc);
             });
         } else {
             int tiles = (n + NR - 1) / NR;
             Parallel.forRange(tiles, grain(tiles, work), (t0, t1) -> {
                 int j0 = t0 * NR, j1 = Math.min(n, t1 * NR);
-                serial(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda,
+                kernel.run(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda,
                         b, bOff + (transB ? j0 * ldb : j0), ldb, beta, c, cOff + j0, ldc);
             });
         }

@@ -6,8 +6,8 @@ import java.util.Arrays;
  * Single-precision matrix multiply on row-major arrays, BLAS semantics:
  * {@code C = alpha * op(A) * op(B) + beta * C}, where op(X) is X or Xᵀ.
  * {@code lda/ldb/ldc} are the row strides of the stored (untransposed) arrays.
- * Products run {@link BlockedGemm} (packed, cache-blocked, parallel when large), except matrix-vector
- * shapes, which run as dot products or row combinations.
+ * Products run OpenBLAS where {@link Blas} picks it, else {@link BlockedGemm} (packed, cache-blocked, parallel
+ * when large), except matrix-vector shapes, which run as dot products or row combinations.
  */
 public final class Gemm {
     private Gemm() {}
@@ -23,6 +23,9 @@ public final class Gemm {
         boolean bColumnsContiguous = transB || (n == 1 && ldb == 1);
         if (k == 0 || alpha == 0f) { // BLAS: A and B are not read, C is only scaled
             scale(m, n, beta, c, cOff, ldc);
+        } else if (Blas.nativeFor(m, n, k)
+                && OpenBlas.accepts(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc)) {
+            BlockedGemm.split(OpenBlas::sgemm, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else if (!transA && bColumnsContiguous && (m < MicroKernel.MR || n == 1)) {
             dotProducts(m, n, k, alpha, a, aOff, lda, b, bOff, transB ? ldb : 1, beta, c, cOff, ldc);
         } else if (!transB && m < MicroKernel.MR) {

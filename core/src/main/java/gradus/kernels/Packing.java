@@ -14,14 +14,17 @@ import static gradus.kernels.MicroKernel.NR;
  * Copies blocks of op(A) and op(B) into the layouts {@link MicroKernel} streams through: B as NR-wide
  * micro-panels holding NR values per depth step, A as plain rows along the depth (row-major A is read in
  * place; only Aᵀ and the last partial tile of rows are copied), both zero-padded past the matrix edge.
- * Transposed operands are transposed in 8×8 register blocks when vectors hold 8 floats, and by scalar
- * copies otherwise and at the edges.
+ * Transposed operands are transposed in 8×8 register blocks when vectors hold at least 8 floats, and by
+ * scalar copies otherwise and at the edges.
  */
 final class Packing {
     private static final VectorSpecies<Float> F = MicroKernel.SPECIES;
     private static final int L = F.length();
-    /** Register transposes are written for 8-float vectors (AVX2); other widths use the scalar copies. */
-    private static final boolean TRANSPOSE8 = L == 8;
+    /**
+     * Register transposes work on 8×8 blocks of 256-bit vectors, which AVX2 and AVX-512 run natively (panels are
+     * NR = 16 or 32 wide, multiples of 8); with narrower vectors (NEON) the scalar copies are faster.
+     */
+    private static final boolean TRANSPOSE8 = L >= 8;
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
     /** Interleave the low / high halves of two vectors, in floats, pairs of floats, and quadruples. */

@@ -1,6 +1,5 @@
 package gradus.nn;
 
-import gradus.kernels.Gemm;
 import gradus.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 
@@ -63,8 +62,7 @@ public final class GRU extends Recurrent {
             float[] recurrent = new float[(b1 - b0) * width];
             for (int k = 0; k < n; k++) {
                 int t = step(k, n);
-                Gemm.sgemm(false, true, b1 - b0, width, hidden, 1f, packed, hOff + b0 * hidden, hidden,
-                        whh, whhOff, hidden, 0f, recurrent, 0, width);
+                recurrentProduct(b0, b1, recurrent, 0, width, false);
                 for (int b = b0; b < b1; b++) if (t < layout.length(b)) cell(layout.row(b, t), b, recurrent, (b - b0) * width);
             }
         }

@@ -12,22 +12,21 @@ import java.util.Arrays;
  * (1 = padding, PyTorch's key_padding_mask).
  */
 public final class KeyPadding {
+    private final int[] lengths;   // per batch row, or null when built from a mask
+    private final boolean[] masked; // [batch · keys] from a mask, or null
     private final int batch, keys;
-    private final boolean[] masked;
 
-    private KeyPadding(int batch, int keys, boolean[] masked) {
+    private KeyPadding(int[] lengths, boolean[] masked, int batch, int keys) {
+        this.lengths = lengths;
+        this.masked = masked;
         this.batch = batch;
         this.keys = keys;
-        this.masked = masked;
     }
 
-    /** Row b has {@code lengths[b]} real keys, the rest (up to any key count) are padding. */
+    /** Row b has {@code lengths[b]} real keys; the keys after them, however many there are, are padding. */
     public static KeyPadding lengths(int... lengths) {
         for (int len : lengths) if (len < 0) throw new IllegalArgumentException("key lengths must be >= 0, got " + Arrays.toString(lengths));
-        int max = Arrays.stream(lengths).max().orElse(0);
-        boolean[] m = new boolean[lengths.length * max];
-        for (int b = 0; b < lengths.length; b++) Arrays.fill(m, b * max + lengths[b], (b + 1) * max, true);
-        return new KeyPadding(lengths.length, -max - 1, m); // negative: lengths, valid for any key count ≥ max
+        return new KeyPadding(lengths.clone(), null, lengths.length, -1);
     }
 
     /** From a [B, T] mask where 1 marks a real token and 0 padding. */
@@ -48,7 +47,7 @@ public final class KeyPadding {
             if (v[i] != 0f && v[i] != 1f) throw new IllegalArgumentException("key padding mask must hold 0 and 1, got " + v[i]);
             m[i] = (v[i] == 1f) == oneIsPadding;
         }
-        return new KeyPadding(mask.size(0), mask.size(1), m);
+        return new KeyPadding(null, m, mask.size(0), mask.size(1));
     }
 
     /** Flags [batch · keys], true where key j of row b is padding; checks that the sizes fit. */
@@ -56,15 +55,16 @@ public final class KeyPadding {
         if (batchSize != batch) {
             throw new IllegalArgumentException("key padding covers " + batch + " batch rows, attention has " + batchSize);
         }
-        if (keys >= 0) {
+        if (masked != null) {
             if (keys != keyCount) throw new IllegalArgumentException("key padding mask covers " + keys + " keys, attention has " + keyCount);
             return masked;
         }
-        int max = -keys - 1;
-        if (keyCount < max) throw new IllegalArgumentException("key lengths go up to " + max + " but attention has only " + keyCount + " keys");
         boolean[] m = new boolean[batch * keyCount];
         for (int b = 0; b < batch; b++) {
-            for (int j = 0; j < keyCount; j++) m[b * keyCount + j] = j >= max || masked[b * max + j];
+            if (lengths[b] > keyCount) {
+                throw new IllegalArgumentException("key length " + lengths[b] + " of row " + b + " exceeds the " + keyCount + " keys attended over");
+            }
+            Arrays.fill(m, b * keyCount + lengths[b], (b + 1) * keyCount, true);
         }
         return m;
     }

@@ -1,6 +1,5 @@
 package gradus.nn;
 
-import gradus.kernels.Gemm;
 import gradus.kernels.VectorMath;
 import gradus.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
@@ -60,8 +59,7 @@ public final class LSTM extends Recurrent {
             for (int k = 0; k < n; k++) {
                 int t = step(k, n);
                 // The recurrent product lands on the step's input projections in place.
-                Gemm.sgemm(false, true, b1 - b0, width, hidden, 1f, packed, hOff + b0 * hidden, hidden,
-                        whh, whhOff, hidden, 1f, gates, layout.row(b0, t) * width, layout.rowStride() * width);
+                recurrentProduct(b0, b1, gates, layout.row(b0, t) * width, layout.rowStride() * width, true);
                 for (int b = b0; b < b1; b++) if (t < layout.length(b)) cell(layout.row(b, t), b);
             }
         }

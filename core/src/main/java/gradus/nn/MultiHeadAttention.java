@@ -5,6 +5,7 @@ import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -90,9 +91,21 @@ public final class MultiHeadAttention extends Module {
                     + ", key " + Shape.str(key.shape()) + ", value " + Shape.str(value.shape()));
         }
         int offset = cache == null ? 0 : cache.length();
-        Tensor q = heads(FusedLinear.apply(query, qProj.weight(), qProj.bias()));
-        Tensor k = heads(FusedLinear.apply(key, kProj.weight(), kProj.bias()));
-        Tensor v = heads(FusedLinear.apply(value, vProj.weight(), vProj.bias()));
+        Tensor q, k, v;
+        if (query == key && key == value) {
+            // Self-attention: the three projections as one product, split into head views without copies.
+            List<Linear> qkv = List.of(qProj, kProj, vProj);
+            Tensor all = FusedLinear.stacked(query, qkv.stream().map(Linear::weight).toList(),
+                    bias ? qkv.stream().map(Linear::bias).toList() : null);
+            Tensor split = all.view(query.size(0), query.size(1), 3, numHeads, headDim);
+            q = split.select(2, 0).transpose(1, 2);
+            k = split.select(2, 1).transpose(1, 2);
+            v = split.select(2, 2).transpose(1, 2);
+        } else {
+            q = heads(FusedLinear.apply(query, qProj.weight(), qProj.bias()));
+            k = heads(FusedLinear.apply(key, kProj.weight(), kProj.bias()));
+            v = heads(FusedLinear.apply(value, vProj.weight(), vProj.bias()));
+        }
         if (rotary != null) {
             q = rotary.forward(q, offset);
             k = rotary.forward(k, offset);

@@ -16,6 +16,32 @@ import java.util.Arrays;
  * Batch rows never interact, so ranges of them run on separate threads with no synchronization per step.
  */
 abstract class Sweep {
+    static final VectorSpecies<Float> SPECIES = VectorMath.SPECIES;
+    static final int L = SPECIES.length();
+    private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
+
+    // Gate nonlinearities in vector and scalar form: the scalar ones finish rows whose width is not a
+    // multiple of the vector length.
+    static FloatVector sigmoid(FloatVector v) {
+        return ONE.div(ONE.add(v.neg().lanewise(VectorOperators.EXP)));
+    }
+
+    static float sigmoid(float v) {
+        return (float) (1.0 / (1.0 + Math.exp(-v)));
+    }
+
+    static FloatVector tanh(FloatVector v) {
+        return v.lanewise(VectorOperators.TANH);
+    }
+
+    static float tanh(float v) {
+        return (float) Math.tanh(v);
+    }
+
+    static FloatVector load(float[] a, int i) {
+        return FloatVector.fromArray(SPECIES, a, i);
+    }
+
     /** Batch size, steps, layout and per-sequence lengths (all steps are real when none are given). */
     record Layout(int batch, int steps, boolean batchFirst, int[] lengths) {
         int row(int b, int t) {
@@ -48,6 +74,11 @@ abstract class Sweep {
     final float[] x;
     final int xOff, inSize;
     final float[] wih, whh;
+    /**
+     * W_hhᵀ [H, gates·H], for the steps' products h·W_hhᵀ: GEMM repacks its right operand on every call, and
+     * packing a row-major matrix is a plain copy where packing a transposed one shuffles 8×8 blocks.
+     */
+    private final float[] whhT;
     final int wihOff, whhOff;
     /** Biases (zeros when the layer has none). */
     final float[] bih, bhh;
@@ -81,6 +112,10 @@ abstract class Sweep {
         this.hOff = hOff;
         this.gates = new float[layout.rows() * width];
         this.hPrev = new float[layout.rows() * hidden];
+        this.whhT = new float[hidden * width];
+        for (int r = 0; r < width; r++) {
+            for (int c = 0; c < hidden; c++) whhT[c * width + r] = whh[whhOff + r * hidden + c];
+        }
     }
 
     /** The step processed k-th (of {@code n}) in this direction. */
@@ -91,6 +126,12 @@ abstract class Sweep {
     /** gates = x·W_ihᵀ for every step at once. */
     final void project() {
         Gemm.sgemm(false, true, layout.rows(), width, inSize, 1f, x, xOff, inSize, wih, wihOff, inSize, 0f, gates, 0, width);
+    }
+
+    /** State rows [b0, b1)·W_hhᵀ into {@code c} (rows {@code ldc} apart), added to it when {@code accumulate}. */
+    final void recurrentProduct(int b0, int b1, float[] c, int cOff, int ldc, boolean accumulate) {
+        Gemm.sgemm(false, false, b1 - b0, width, hidden, 1f, packed, hOff + b0 * hidden, hidden,
+                whhT, 0, width, accumulate ? 1f : 0f, c, cOff, ldc);
     }
 
     /** Runs every step of sequences [b0, b1), updating their states in {@link #packed}. */
@@ -136,35 +177,12 @@ abstract class Sweep {
         if (gWih != null) Gemm.sgemm(true, false, width, inSize, rows, 1f, gates, 0, width, x, xOff, inSize, 0f, gWih, 0, inSize);
         if (gWhh != null) Gemm.sgemm(true, false, width, hidden, rows, 1f, gh, 0, width, hPrev, 0, hidden, 0f, gWhh, 0, hidden);
         if (gBih != null) columnSums(gates, rows, gBih);
-        if (gBhh != null) columnSums(gh, rows, gBhh);
+        if (gBhh != null && gh == gates && gBih != null) System.arraycopy(gBih, 0, gBhh, 0, width);
+        else if (gBhh != null) columnSums(gh, rows, gBhh);
         if (gx != null) Gemm.sgemm(false, false, rows, inSize, width, 1f, gates, 0, width, wih, wihOff, inSize, overwrite ? 0f : 1f, gx, 0, inSize);
     }
 
     private void columnSums(float[] m, int rows, float[] out) {
         for (int r = 0; r < rows; r++) VectorMath.add(out, 0, m, r * width, out, 0, width);
-    }
-
-    static final VectorSpecies<Float> SPECIES = VectorMath.SPECIES;
-    static final int L = SPECIES.length();
-    private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
-
-    static FloatVector sigmoid(FloatVector v) {
-        return ONE.div(ONE.add(v.neg().lanewise(VectorOperators.EXP)));
-    }
-
-    static float sigmoid(float v) {
-        return (float) (1.0 / (1.0 + Math.exp(-v)));
-    }
-
-    static FloatVector tanh(FloatVector v) {
-        return v.lanewise(VectorOperators.TANH);
-    }
-
-    static float tanh(float v) {
-        return (float) Math.tanh(v);
-    }
-
-    static FloatVector load(float[] a, int i) {
-        return FloatVector.fromArray(SPECIES, a, i);
     }
 }

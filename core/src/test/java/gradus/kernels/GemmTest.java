@@ -10,6 +10,16 @@ import static org.junit.jupiter.api.Assertions.*;
 class GemmTest {
     private static final float PAD = 12345f;
     private static final boolean[] BOOLS = {false, true};
+    /** Every implementation that can run here; OpenBLAS must, on the platform its jar ships for. */
+    private static final java.util.List<Blas.Provider> PROVIDERS = Blas.openBlasAvailable()
+            ? java.util.List.of(Blas.Provider.JAVA, Blas.Provider.OPENBLAS) : java.util.List.of(Blas.Provider.JAVA);
+
+    @Test
+    void openBlasLoadsWhereItShips() {
+        boolean shipped = System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64")
+                && Runtime.version().feature() >= 22;
+        if (shipped) assertTrue(Blas.openBlasAvailable(), OpenBlas.STATUS);
+    }
 
     /** A matrix stored row-major inside a larger array, at an offset and with a padded row stride. */
     private record Stored(float[] data, int off, int ld) {
@@ -51,17 +61,35 @@ class GemmTest {
             return c;
         }
 
+        /** Checks every provider against the reference (see {@link #check(Blas.Provider)}); returns the Java kernels' C. */
+        float[] check() {
+            float[] java = null;
+            for (Blas.Provider p : PROVIDERS) {
+                float[] got = check(p);
+                if (p == Blas.Provider.JAVA) java = got;
+            }
+            return java;
+        }
+
         /**
-         * Checks sgemm against the reference: every element within 1e-4 of the magnitude
+         * Checks sgemm with one provider against the reference: every element within 1e-4 of the magnitude
          * |alpha|·|op(A)|·|op(B)| + |beta·C|, and nothing outside C's m×n window written. Returns sgemm's C.
          */
-        float[] check() {
-            float[] got = run(), want = c0.data.clone(), mag = c0.abs().data;
+        float[] check(Blas.Provider provider) {
+            Blas.Provider before = Blas.provider();
+            float[] got;
+            try {
+                Blas.use(provider);
+                got = run();
+            } finally {
+                Blas.use(before);
+            }
+            float[] want = c0.data.clone(), mag = c0.abs().data;
             Gemm.reference(tA, tB, m, n, k, alpha, a.data, a.off, a.ld, b.data, b.off, b.ld, beta, want, c0.off, c0.ld);
             Stored aa = a.abs(), ba = b.abs();
             Gemm.reference(tA, tB, m, n, k, Math.abs(alpha), aa.data, aa.off, aa.ld, ba.data, ba.off, ba.ld,
                     Math.abs(beta), mag, c0.off, c0.ld);
-            String where = "tA=" + tA + " tB=" + tB + " m=" + m + " n=" + n + " k=" + k + " alpha=" + alpha + " beta=" + beta;
+            String where = provider + " tA=" + tA + " tB=" + tB + " m=" + m + " n=" + n + " k=" + k + " alpha=" + alpha + " beta=" + beta;
             for (int idx = 0; idx < got.length; idx++) {
                 int i = (idx - c0.off) / c0.ld, j = (idx - c0.off) % c0.ld;
                 boolean inside = idx >= c0.off && i < m && j < n;
@@ -75,6 +103,18 @@ class GemmTest {
                 }
             }
             return got;
+        }
+    }
+
+    private static void forEachProvider(java.util.function.Consumer<Blas.Provider> body) {
+        Blas.Provider before = Blas.provider();
+        try {
+            for (Blas.Provider p : PROVIDERS) {
+                Blas.use(p);
+                body.accept(p);
+            }
+        } finally {
+            Blas.use(before);
         }
     }
 
@@ -121,9 +161,11 @@ class GemmTest {
         float[] a = new float[65 * 40], b = new float[40], got = new float[65], want = new float[65];
         for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
         for (int i = 0; i < b.length; i++) b[i] = (float) rnd.nextGaussian();
-        Gemm.sgemm(false, false, 65, 1, 40, 1f, a, 0, 40, b, 0, 1, 0f, got, 0, 1);
         Gemm.reference(false, false, 65, 1, 40, 1f, a, 0, 40, b, 0, 1, 0f, want, 0, 1);
-        assertArrayEquals(want, got, 1e-4f);
+        forEachProvider(p -> {
+            Gemm.sgemm(false, false, 65, 1, 40, 1f, a, 0, 40, b, 0, 1, 0f, got, 0, 1);
+            assertArrayEquals(want, got, 1e-4f, p.name());
+        });
     }
 
     @Test
@@ -179,14 +221,17 @@ class GemmTest {
         float[] b = new float[3 * 40];
         for (int i = 0; i < b.length; i++) b[i] = i % 7 - 3;
         float[] got = new float[300 * 40], want = new float[300 * 40];
-        Gemm.sgemm(false, false, 300, 40, 3, 1f, a, 0, 0, b, 0, 40, 0f, got, 0, 40);
         Gemm.reference(false, false, 300, 40, 3, 1f, a, 0, 0, b, 0, 40, 0f, want, 0, 40);
-        assertArrayEquals(want, got);
+        forEachProvider(p -> {
+            Gemm.sgemm(false, false, 300, 40, 3, 1f, a, 0, 0, b, 0, 40, 0f, got, 0, 40);
+            assertArrayEquals(want, got, p.name());
+        });
     }
 
     @Test
     void resultDoesNotDependOnThreadCount() {
         int before = Parallel.threads();
+        Blas.Provider provider = Blas.provider();
         // Just above the size that splits over 3 threads, by rows or by columns (which one also depends on tA).
         int[][] shapes = {{200, 67, 260}, {40, 870, 100}, {24, 9, 16200}, {300, 200, 60}};
         try {
@@ -195,7 +240,8 @@ class GemmTest {
                     for (int[] s : shapes) {
                         Problem p = Problem.random(tA, tB, s[0], s[1], s[2], 1f, 0.5f, 7, false);
                         Parallel.setThreads(1);
-                        float[] one = p.check();
+                        float[] one = p.check(Blas.Provider.JAVA);
+                        Blas.use(Blas.Provider.JAVA);
                         for (int threads = 2; threads <= 3; threads++) {
                             Parallel.setThreads(threads);
                             assertArrayEquals(one, p.run(), "1 vs " + threads + " threads, tA=" + tA + " tB=" + tB
@@ -206,6 +252,7 @@ class GemmTest {
             }
         } finally {
             Parallel.setThreads(before);
+            Blas.use(provider);
         }
     }
 

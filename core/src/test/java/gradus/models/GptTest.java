@@ -94,6 +94,8 @@ class GptTest {
         IntTensor x = ids(6, 11, 2, 5);
         assertArrayEquals(gpt.predict(x.toFloat()).toArray(), loaded.model().predict(x.toFloat()).toArray(), 1e-6f);
         assertEquals(gpt.config(), loaded.model().config());
+        String info = ModelDirectory.describe(dir);
+        assertTrue(info.contains("blocks.1.self_attn.q_proj") && info.contains("lm_head") && !info.contains("WARNING"), info);
     }
 
     @Test

@@ -108,6 +108,12 @@ class LayerContractTest {
                 new int[]{2, 3, 4}, 232, false, 1e-3));
         s.add(new Spec("BertClassifier", () -> new gradus.models.BertClassifier(bert, 3, gradus.models.SentencePooling.MEAN, 0f),
                 () -> Tensor.of(new float[]{1, 5, 3, 6, 2, 0}, 2, 3), new int[]{2, 3}, 247, false, 1e-3));
+        // embedding 6·3 + LSTM (4·2 gates × (3 + 2) weights + 2·8 biases) + head 2·2 + 2; id 0 pads
+        s.add(new Spec("LstmClassifier", () -> new gradus.models.LstmClassifier(6, 3, 2, 2),
+                () -> Tensor.of(new float[]{1, 2, 3, 0, 4, 5, 0, 0}, 2, 4), new int[]{2, 2}, 80, false, 5e-3));
+        // embedding 6·4 + positions 4·4 + block (attention 80, norms 16, 4→16: 80, 16→4: 68) + norm 8 + head 10
+        s.add(new Spec("TransformerClassifier", () -> new gradus.models.TransformerClassifier(6, 4, 4, 2, 1, 0f, 2),
+                () -> Tensor.of(new float[]{1, 2, 3, 0, 4, 5, 0, 0}, 2, 4), new int[]{2, 2}, 302, false, 1e-3));
         return s;
     }
 

@@ -13,8 +13,9 @@ import java.nio.file.Path;
 
 /**
  * Reads and writes ONNX models. {@link #load} imports a {@code .onnx} file (external data files
- * beside it included) as a trainable {@link OnnxModel}; {@link #export} writes a Gradus model
- * that ONNX Runtime and other tools run.
+ * beside it included) as a trainable {@link OnnxModel}; {@link #export(Module, int[], Path)} writes
+ * a feature model (MLP, CNN, recurrent or Transformer layers) and {@link #export(Module, Path)} a text
+ * model (LstmClassifier, Gpt, TransformerClassifier) that ONNX Runtime and other tools run.
  */
 public final class Onnx {
     /** Protobuf messages cannot exceed 2 GiB; larger models keep their weights in external data files. */
@@ -47,15 +48,34 @@ public final class Onnx {
      * (batch) dimension and any given as -1 (e.g. the sequence in {@code {-1, -1, 64}}) stay
      * dynamic. The graph computes what the model computes in eval mode. Exportable layers:
      * Sequential, Linear, ReLU, LeakyReLU, GELU, SiLU, Sigmoid, Tanh, Softmax, Dropout, Flatten,
-     * Conv2d, MaxPool2d, AvgPool2d, BatchNorm1d/2d, LayerNorm; others fail naming the layer.
+     * Conv2d, MaxPool2d, AvgPool2d, BatchNorm1d/2d, LayerNorm, LSTM, GRU; others fail naming the
+     * layer. Text models are exported by {@link #export(Module, Path)}.
      */
     public static void export(Module model, int[] inputShape, Path file) throws IOException {
         ModelProto proto = toProto(model, inputShape);
         AtomicFiles.write(file, proto::writeTo);
     }
 
-    /** The ONNX ModelProto for {@code model} (see {@link #export}). */
+    /**
+     * Writes a text model (LstmClassifier, Gpt, TransformerClassifier) as an ONNX file with input
+     * "input_ids" (int64 [batch, sequence], both axes dynamic, right-padded with 0) and output
+     * "logits" ([batch, classes], or [batch, sequence, vocab] for Gpt).
+     */
+    public static void export(Module model, Path file) throws IOException {
+        ModelProto proto = toProto(model);
+        AtomicFiles.write(file, proto::writeTo);
+    }
+
+    /** The ONNX ModelProto for {@code model} (see {@link #export(Module, int[], Path)}). */
     public static ModelProto toProto(Module model, int[] inputShape) {
         return new OnnxExporter().export(model, inputShape);
+    }
+
+    /** The ONNX ModelProto for a text model (see {@link #export(Module, Path)}). */
+    public static ModelProto toProto(Module model) {
+        if (!OnnxExporter.readsTokenIds(model)) {
+            throw new IllegalArgumentException(model.getClass().getSimpleName() + " reads features, not token ids: export it with an input shape");
+        }
+        return new OnnxExporter().export(model, null);
     }
 }

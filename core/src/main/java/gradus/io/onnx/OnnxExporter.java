@@ -10,6 +10,9 @@ import gradus.io.onnx.proto.OnnxProto.TensorProto;
 import gradus.io.onnx.proto.OnnxProto.TensorShapeProto;
 import gradus.io.onnx.proto.OnnxProto.TypeProto;
 import gradus.io.onnx.proto.OnnxProto.ValueInfoProto;
+import gradus.models.Gpt;
+import gradus.models.LstmClassifier;
+import gradus.models.TransformerClassifier;
 import gradus.nn.AvgPool2d;
 import gradus.nn.BatchNorm;
 import gradus.nn.BatchNorm1d;
@@ -18,6 +21,8 @@ import gradus.nn.Conv2d;
 import gradus.nn.Dropout;
 import gradus.nn.Flatten;
 import gradus.nn.GELU;
+import gradus.nn.GRU;
+import gradus.nn.LSTM;
 import gradus.nn.LayerNorm;
 import gradus.nn.LeakyReLU;
 import gradus.nn.Linear;
@@ -29,11 +34,14 @@ import gradus.nn.SiLU;
 import gradus.nn.Sigmoid;
 import gradus.nn.Softmax;
 import gradus.nn.Tanh;
+import gradus.nn.TransformerDecoderBlock;
+import gradus.nn.TransformerEncoderBlock;
 import gradus.tensor.Tensor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +49,8 @@ import java.util.Map;
 /**
  * Turns a Gradus model into an ONNX graph (opset 17), layer by layer, as the model computes in
  * eval mode: Dropout is the identity and BatchNorm uses its running statistics. Initializers keep
- * the module's state-dict names. Supporting a new layer is one entry in {@link #LAYERS}.
+ * the module's state-dict names where the layout is the same. Supporting a new layer is one entry
+ * in {@link #LAYERS}; a model that reads token ids instead of features is one entry in {@link #TEXT_MODELS}.
  */
 final class OnnxExporter {
     static final int OPSET = 17;
@@ -57,6 +66,8 @@ final class OnnxExporter {
     }
 
     private static final Map<Class<? extends Module>, LayerExport> LAYERS = new LinkedHashMap<>();
+    /** Models whose graph input is token ids: int64 [batch, sequence], both axes dynamic. */
+    private static final Map<Class<? extends Module>, LayerExport> TEXT_MODELS = new LinkedHashMap<>();
 
     static {
         LAYERS.put(Sequential.class, (g, m, path, in) -> {
@@ -68,7 +79,7 @@ final class OnnxExporter {
         LAYERS.put(ReLU.class, (g, m, path, in) -> g.unary("Relu", in));
         LAYERS.put(Sigmoid.class, (g, m, path, in) -> g.unary("Sigmoid", in));
         LAYERS.put(Tanh.class, (g, m, path, in) -> g.unary("Tanh", in));
-        LAYERS.put(GELU.class, OnnxExporter::gelu);
+        LAYERS.put(GELU.class, (g, m, path, in) -> g.gelu(in));
         LAYERS.put(SiLU.class, (g, m, path, in) -> g.node("Mul", in.rank, List.of(in.name, g.unary("Sigmoid", in).name)));
         LAYERS.put(LeakyReLU.class, (g, m, path, in) -> g.node("LeakyRelu", in.rank, List.of(in.name),
                 attr("alpha", ((Number) m.config().get("slope")).floatValue())));
@@ -82,28 +93,61 @@ final class OnnxExporter {
         LAYERS.put(BatchNorm1d.class, OnnxExporter::batchNorm);
         LAYERS.put(BatchNorm2d.class, OnnxExporter::batchNorm);
         LAYERS.put(LayerNorm.class, OnnxExporter::layerNorm);
+        LAYERS.put(LSTM.class, RecurrentExport::layer);
+        LAYERS.put(GRU.class, RecurrentExport::layer);
+        LAYERS.put(TransformerEncoderBlock.class, (g, m, path, in) ->
+                AttentionExport.encoderBlock(g, (TransformerEncoderBlock) m, path, in, AttentionExport.Context.NONE));
+        LAYERS.put(TransformerDecoderBlock.class, (g, m, path, in) -> AttentionExport.decoderBlock(g, (TransformerDecoderBlock) m, path, in,
+                new AttentionExport.Context(AttentionExport.causalMask(g, in), null, null, null)));
+        TEXT_MODELS.put(LstmClassifier.class, TextModelExport::lstmClassifier);
+        TEXT_MODELS.put(Gpt.class, TextModelExport::gpt);
+        TEXT_MODELS.put(TransformerClassifier.class, TextModelExport::transformerClassifier);
     }
 
     private final List<NodeProto> nodes = new ArrayList<>();
     private final List<TensorProto> initializers = new ArrayList<>();
     private int counter;
 
-    /** The ModelProto for {@code model} with input "input" of {@code inputShape} (dimension 0 and any -1 dynamic) and output "output". */
+    /** Whether {@code model} reads token ids (int64 [batch, sequence]) rather than float features. */
+    static boolean readsTokenIds(Module model) {
+        return TEXT_MODELS.containsKey(model.getClass());
+    }
+
+    /**
+     * The ModelProto for {@code model}. A feature model gets input "input" of {@code inputShape}
+     * (dimension 0 and any -1 dynamic) and output "output"; a text model gets input "input_ids"
+     * (int64 [batch, sequence]) and output "logits", and {@code inputShape} must be null or of rank 2.
+     */
     ModelProto export(Module model, int[] inputShape) {
-        if (inputShape.length == 0) throw new IllegalArgumentException("the input needs at least a batch dimension");
-        Flow out = layer(model, "", new Flow("input", inputShape.length));
-        nodes.add(NodeProto.newBuilder().setOpType("Identity").setName("output").addInput(out.name).addOutput("output").build());
+        boolean text = readsTokenIds(model);
+        String inName = text ? "input_ids" : "input", outName = text ? "logits" : "output";
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-        shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
-        for (int i = 1; i < inputShape.length; i++) {
-            // -1 marks another dynamic axis: the sequence for [batch, seq, features] inputs.
-            shape.addDim(inputShape[i] < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam(i == 1 ? "sequence" : "dim" + i)
-                    : TensorShapeProto.Dimension.newBuilder().setDimValue(inputShape[i]));
+        Flow out;
+        if (text) {
+            if (inputShape != null && inputShape.length != 2) {
+                throw new IllegalArgumentException(model.getClass().getSimpleName() + " reads token ids [batch, sequence]; got input shape "
+                        + Arrays.toString(inputShape));
+            }
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("sequence"));
+            out = TEXT_MODELS.get(model.getClass()).emit(this, model, "", new Flow(inName, 2));
+        } else {
+            if (inputShape == null || inputShape.length == 0) {
+                throw new IllegalArgumentException("exporting " + model.getClass().getSimpleName() + " needs an input shape with at least a batch dimension");
+            }
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
+            for (int i = 1; i < inputShape.length; i++) {
+                // -1 marks another dynamic axis: the sequence for [batch, seq, features] inputs.
+                shape.addDim(inputShape[i] < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam(i == 1 ? "sequence" : "dim" + i)
+                        : TensorShapeProto.Dimension.newBuilder().setDimValue(inputShape[i]));
+            }
+            out = layer(model, "", new Flow(inName, inputShape.length));
         }
+        nodes.add(NodeProto.newBuilder().setOpType("Identity").setName(outName).addInput(out.name).addOutput(outName).build());
         GraphProto graph = GraphProto.newBuilder()
                 .setName(model.getClass().getSimpleName())
-                .addInput(ValueInfoProto.newBuilder().setName("input").setType(floatType(shape)))
-                .addOutput(ValueInfoProto.newBuilder().setName("output").setType(floatType(null)))
+                .addInput(ValueInfoProto.newBuilder().setName(inName).setType(tensorType(text ? DataType.INT64 : DataType.FLOAT, shape)))
+                .addOutput(ValueInfoProto.newBuilder().setName(outName).setType(tensorType(DataType.FLOAT, null)))
                 .addAllNode(nodes)
                 .addAllInitializer(initializers)
                 .build();
@@ -115,8 +159,8 @@ final class OnnxExporter {
                 .build();
     }
 
-    private static TypeProto floatType(TensorShapeProto.Builder shape) {
-        TypeProto.Tensor.Builder t = TypeProto.Tensor.newBuilder().setElemType(DataType.FLOAT.code);
+    private static TypeProto tensorType(DataType type, TensorShapeProto.Builder shape) {
+        TypeProto.Tensor.Builder t = TypeProto.Tensor.newBuilder().setElemType(type.code);
         if (shape != null) t.setShape(shape);
         return TypeProto.newBuilder().setTensorType(t).build();
     }
@@ -126,7 +170,8 @@ final class OnnxExporter {
         if (e == null) {
             throw new IllegalArgumentException("cannot export layer '" + (path.isEmpty() ? "(model)" : path.substring(0, path.length() - 1)) + "' of type "
                     + m.getClass().getSimpleName() + " to ONNX; exportable layers: "
-                    + LAYERS.keySet().stream().map(Class::getSimpleName).toList());
+                    + LAYERS.keySet().stream().map(Class::getSimpleName).toList() + ", text models: "
+                    + TEXT_MODELS.keySet().stream().map(Class::getSimpleName).toList());
         }
         return e.emit(this, m, path, in);
     }
@@ -147,11 +192,11 @@ final class OnnxExporter {
     }
 
     /** gelu(x) = x·½·(1 + erf(x/√2)), the exact form (opset 17 has no Gelu). */
-    private static Flow gelu(OnnxExporter g, Module m, String path, Flow in) {
-        String invSqrt2 = g.constant(1f / (float) Math.sqrt(2)), half = g.constant(0.5f), one = g.constant(1f);
-        Flow e = g.node("Erf", in.rank, List.of(g.node("Mul", in.rank, List.of(in.name, invSqrt2)).name));
-        Flow p = g.node("Add", in.rank, List.of(e.name, one));
-        return g.node("Mul", in.rank, List.of(g.node("Mul", in.rank, List.of(in.name, half)).name, p.name));
+    Flow gelu(Flow in) {
+        String invSqrt2 = constant(1f / (float) Math.sqrt(2)), half = constant(0.5f), one = constant(1f);
+        Flow e = node("Erf", in.rank, List.of(node("Mul", in.rank, List.of(in.name, invSqrt2)).name));
+        Flow p = node("Add", in.rank, List.of(e.name, one));
+        return node("Mul", in.rank, List.of(node("Mul", in.rank, List.of(in.name, half)).name, p.name));
     }
 
     private static Flow flatten(OnnxExporter g, Module m, String path, Flow in) {
@@ -221,20 +266,58 @@ final class OnnxExporter {
         return new Flow(out, rank);
     }
 
+    /** A node with several outputs (e.g. LSTM's Y, Y_h, Y_c), of the given ranks. */
+    Flow[] nodeOutputs(String op, int[] ranks, List<String> inputs, AttributeProto... attributes) {
+        String base = op.toLowerCase() + "_" + counter++;
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(base).addAllInput(inputs);
+        Flow[] out = new Flow[ranks.length];
+        for (int i = 0; i < ranks.length; i++) {
+            out[i] = new Flow(base + "_" + i, ranks[i]);
+            n.addOutput(out[i].name);
+        }
+        for (AttributeProto a : attributes) n.addAttribute(a);
+        nodes.add(n.build());
+        return out;
+    }
+
+    /** 0, 1, …, T-1 (int64 [T]) for the length T of axis 1 of x (the sequence axis). */
+    Flow positions(Flow x) {
+        Flow t = node("Gather", 0, List.of(node("Shape", 1, List.of(x.name)).name, longScalar(1)), attr("axis", 0L));
+        return node("Range", 1, List.of(longScalar(0), t.name, longScalar(1)));
+    }
+
+    Flow unsqueeze(Flow x, long axis) {
+        return node("Unsqueeze", x.rank + 1, List.of(x.name, longs(new long[]{axis})));
+    }
+
     /** Adds {@code t} as a float initializer named {@code name}; returns the name. */
     String initializer(String name, Tensor t) {
+        initializers.add(floats(t).setName(name).build());
+        return name;
+    }
+
+    private static TensorProto.Builder floats(Tensor t) {
         float[] v = t.toArray();
         ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v);
-        TensorProto.Builder p = TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT.code).setRawData(ByteString.copyFrom(b.array()));
+        TensorProto.Builder p = TensorProto.newBuilder().setDataType(DataType.FLOAT.code).setRawData(ByteString.copyFrom(b.array()));
         for (int d : t.shape()) p.addDims(d);
-        initializers.add(p.build());
-        return name;
+        return p;
     }
 
     /** A scalar float as a Constant node (not an initializer, so re-importing does not make it trainable). */
     String constant(float v) {
         return constantNode(TensorProto.newBuilder().setDataType(DataType.FLOAT.code).addFloatData(v));
+    }
+
+    /** A fixed float tensor (a computed table, not a weight) as a Constant node. */
+    String constant(Tensor t) {
+        return constantNode(floats(t));
+    }
+
+    /** A scalar int64 as a Constant node (Range bounds, Gather indices that drop the axis). */
+    String longScalar(long v) {
+        return constantNode(TensorProto.newBuilder().setDataType(DataType.INT64.code).addInt64Data(v));
     }
 
     String longs(long[] v) {

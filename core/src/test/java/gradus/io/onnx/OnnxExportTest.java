@@ -17,6 +17,8 @@ import gradus.nn.Sequential;
 import gradus.nn.Sigmoid;
 import gradus.nn.Softmax;
 import gradus.nn.Tanh;
+import gradus.nn.TransformerDecoderBlock;
+import gradus.nn.TransformerEncoderBlock;
 import gradus.tensor.Rng;
 import gradus.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -82,6 +84,22 @@ class OnnxExportTest {
         Rng.manualSeed(3);
         Module m = new Sequential(new Linear(8, 16), new GELU(), new LayerNorm(16), new Linear(16, 4), new Softmax(-1));
         assertSameOutputs(m, new int[]{-1, -1, 8}, Tensor.randn(2, 5, 8), Tensor.randn(1, 3, 8));
+    }
+
+    @Test
+    void transformerBlocksRunTheSameInOnnxRuntime() throws Exception {
+        Rng.manualSeed(4);
+        Module m = new Sequential(new Linear(4, 8), new TransformerEncoderBlock(8, 2),
+                new TransformerEncoderBlock(8, 4, 16, 0.1f, false, 1e-5f, false), new TransformerDecoderBlock(8, 2), new Linear(8, 3));
+        m.eval();
+        assertSameOutputs(m, new int[]{-1, -1, 4}, Tensor.randn(3, 6, 4), Tensor.randn(1, 2, 4));
+    }
+
+    @Test
+    void rotaryBlockOutsideGptIsRefused() {
+        Module m = new Sequential(new TransformerEncoderBlock(8, 2, 16, 0f, true, 1e-5f, true));
+        var e = assertThrows(IllegalArgumentException.class, () -> Onnx.toProto(m, new int[]{-1, -1, 8}));
+        assertTrue(e.getMessage().contains("rotary") && e.getMessage().contains("0.self_attn"), e.getMessage());
     }
 
     @Test

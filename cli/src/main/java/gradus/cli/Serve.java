@@ -1,0 +1,95 @@
+package gradus.cli;
+
+import gradus.serve.ApiKeys;
+import gradus.serve.GradusServer;
+import gradus.serve.text.SavedTextModels;
+import gradus.serve.text.TextModels;
+import gradus.serve.ServeOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "serve", mixinStandardHelpOptions = true, description = {"Serve saved models over HTTP: KServe v2 (/v2), OpenAI-compatible (/v1),",
+        "/predict/{name}, Prometheus /metrics, and a web UI (/ui/) with training runs and a playground.",
+        "Models are read from DIR/name/version/ (config.json + model.safetensors) and reloaded when they change.",
+        "API keys: --api-keys FILE or the GRADUS_API_KEYS variable, entries KEY:ROLE[+ROLE] with roles infer, admin."})
+final class Serve implements Callable<Integer> {
+    @Option(names = "--models", required = true, paramLabel = "DIR", description = "Model repository directory.")
+    Path models;
+
+    @Option(names = "--runs", paramLabel = "DIR", description = "Training runs (gradus train --out directories) for the dashboard.")
+    Path runs;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--max-batch-size", defaultValue = "64", description = "Rows merged into one forward pass; 1 turns batching off (default ${DEFAULT-VALUE}).")
+    int maxBatchSize;
+
+    @Option(names = "--max-batch-delay-ms", defaultValue = "2", description = "How long a request waits for others to batch with (default ${DEFAULT-VALUE}).")
+    double maxBatchDelayMs;
+
+    @Option(names = "--max-body-bytes", defaultValue = "16777216", description = "Larger request bodies get 413 (default ${DEFAULT-VALUE}).")
+    long maxBodyBytes;
+
+    @Option(names = "--timeout-ms", defaultValue = "30000", description = "Per-request inference timeout (default ${DEFAULT-VALUE}).")
+    long timeoutMs;
+
+    @Option(names = "--rate-limit", defaultValue = "0", description = "Requests per second per API key or client; 0 = unlimited.")
+    double rateLimit;
+
+    @Option(names = "--max-tokens", defaultValue = "1024", description = "Upper bound for max_tokens in text generation (default ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--api-keys", paramLabel = "FILE", description = "API key file (KEY:ROLE[+ROLE] entries).")
+    Path apiKeys;
+
+    @Option(names = "--keystore", paramLabel = "FILE", description = "PKCS12/JKS keystore: serve HTTPS.")
+    Path keystore;
+
+    @Option(names = "--keystore-password", description = "Keystore password (or GRADUS_KEYSTORE_PASSWORD).")
+    String keystorePassword;
+
+    @Option(names = "--reload-ms", defaultValue = "1000", description = "How often to look for changed models; 0 = never (default ${DEFAULT-VALUE}).")
+    long reloadMs;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the dashboard looks for datasets (confusion matrices).")
+    Path dataDir;
+
+    @Option(names = "--no-access-log", description = "Do not log each request.")
+    boolean noAccessLog;
+
+    @Override
+    public Integer call() throws Exception {
+        ApiKeys keys = apiKeys != null ? ApiKeys.read(apiKeys)
+                : System.getenv("GRADUS_API_KEYS") != null ? ApiKeys.parse(System.getenv("GRADUS_API_KEYS")) : ApiKeys.none();
+        String password = keystorePassword != null ? keystorePassword : System.getenv("GRADUS_KEYSTORE_PASSWORD");
+        ServeOptions options = ServeOptions.defaults().withModelsDir(models).withRunsDir(runs).withAddress(host, port)
+                .withBatching(maxBatchSize, Duration.ofNanos((long) (maxBatchDelayMs * 1e6)))
+                .withLimits(maxBodyBytes, Duration.ofMillis(timeoutMs), rateLimit, maxTokens)
+                .withApiKeys(keys).withTls(keystore, password).withReloadInterval(Duration.ofMillis(reloadMs))
+                .withDataDir(dataDir).withAccessLog(!noAccessLog);
+        if (!keys.enabled() && !host.equals("127.0.0.1") && !host.equals("localhost")) {
+            System.err.println("warning: no API keys: anyone who can reach " + host + " may run and unload models");
+        }
+        TextModels text = SavedTextModels.load(models, new TextModels());
+        GradusServer server = new GradusServer(options, text).start();
+        System.out.println("gradus serve: " + server.models().all().size() + " tensor models, "
+                + (text.generatorNames().size() + text.classifierNames().size() + text.embedderNames().size()) + " text models, " + (keystore != null ? "https" : "http")
+                + "://" + host + ":" + server.port() + "/ (UI at /ui/)");
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop(Duration.ofSeconds(30)); // finish requests in flight
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+}

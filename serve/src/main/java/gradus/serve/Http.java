@@ -1,0 +1,66 @@
+package gradus.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/** Small request/response helpers shared by the APIs. */
+final class Http {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private Http() {}
+
+    /** The whole body, at most {@code limit} bytes (413 beyond; chunked bodies are counted as they arrive). */
+    static byte[] body(ServerRequest req, long limit) {
+        long declared = req.headers().contentLength().orElse(-1);
+        if (declared > limit) throw tooLarge(limit);
+        try (InputStream in = req.content().inputStream()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (bytes.length > limit) throw tooLarge(limit);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static ApiException tooLarge(long limit) {
+        return new ApiException(413, "request body exceeds the limit of " + limit + " bytes");
+    }
+
+    /** The body parsed as a JSON object (400 when it is not one). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> jsonObject(ServerRequest req, long limit) {
+        byte[] body = body(req, limit);
+        try {
+            Object v = JSON.readValue(body, Object.class);
+            if (!(v instanceof Map<?, ?> m)) throw ApiException.badRequest("the request body must be a JSON object");
+            return (Map<String, Object>) m;
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void json(ServerResponse res, int status, Object value) {
+        try {
+            send(res, status, "application/json", JSON.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void send(ServerResponse res, int status, String contentType, byte[] body) {
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, contentType);
+        res.send(body);
+    }
+}

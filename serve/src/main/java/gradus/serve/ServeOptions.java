@@ -1,0 +1,71 @@
+package gradus.serve;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything {@code gradus serve} can be told. {@link #defaults()} gives a loopback server
+ * with batching on, no API keys and no TLS; the {@code with…} methods change one setting.
+ *
+ * @param modelsDir      model repository: {@code DIR/name/version/} with config.json and model.safetensors
+ * @param runsDir        training runs shown by the dashboard (null: none)
+ * @param maxBatchSize   rows merged into one forward pass; 1 turns dynamic batching off
+ * @param maxBatchDelay  how long the first queued request waits for others
+ * @param maxBodyBytes   larger request bodies get 413
+ * @param requestTimeout an inference waiting longer gets 503
+ * @param rateLimit      requests per second per API key (or per client address without keys); 0 = unlimited
+ * @param maxTokens      upper bound of max_tokens for text generation
+ * @param apiKeys        API keys ({@code KEY:ROLE[+ROLE]}, see {@link ApiKeys}); null or empty = no auth
+ * @param keystore       PKCS12/JKS keystore for TLS (null: plain HTTP)
+ * @param reloadInterval how often the model directory is checked for changes (zero: never)
+ * @param dataDir        where datasets are looked up for the dashboard's confusion matrices (null: default)
+ */
+public record ServeOptions(Path modelsDir, Path runsDir, String host, int port, int maxBatchSize, Duration maxBatchDelay,
+                           long maxBodyBytes, Duration requestTimeout, double rateLimit, int maxTokens, ApiKeys apiKeys,
+                           Path keystore, String keystorePassword, Duration reloadInterval, Path dataDir, boolean accessLog) {
+
+    public static ServeOptions defaults() {
+        return new ServeOptions(null, null, "127.0.0.1", 8080, 64, Duration.ofMillis(2), 16L << 20, Duration.ofSeconds(30),
+                0, 1024, ApiKeys.none(), null, null, Duration.ofSeconds(1), null, true);
+    }
+
+    public ServeOptions withModelsDir(Path d) {
+        return new ServeOptions(d, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog);
+    }
+
+    public ServeOptions withRunsDir(Path d) {
+        return new ServeOptions(modelsDir, d, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog);
+    }
+
+    public ServeOptions withAddress(String h, int p) {
+        return new ServeOptions(modelsDir, runsDir, h, p, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog);
+    }
+
+    public ServeOptions withBatching(int size, Duration delay) {
+        return new ServeOptions(modelsDir, runsDir, host, port, size, delay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog);
+    }
+
+    public ServeOptions withLimits(long bodyBytes, Duration timeout, double perKeyRate, int tokens) {
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, bodyBytes, timeout, perKeyRate, tokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog);
+    }
+
+    public ServeOptions withApiKeys(ApiKeys keys) {
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, keys, keystore, keystorePassword, reloadInterval, dataDir, accessLog);
+    }
+
+    public ServeOptions withTls(Path store, String password) {
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, store, password, reloadInterval, dataDir, accessLog);
+    }
+
+    public ServeOptions withReloadInterval(Duration d) {
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, d, dataDir, accessLog);
+    }
+
+    public ServeOptions withDataDir(Path d) {
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, d, accessLog);
+    }
+
+    public ServeOptions withAccessLog(boolean on) {
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, on);
+    }
+}

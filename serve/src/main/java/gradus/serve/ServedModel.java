@@ -1,0 +1,186 @@
+package gradus.serve;
+
+import gradus.data.datasets.Datasets;
+import gradus.io.ModelDirectory;
+import gradus.nn.Module;
+import gradus.tensor.Tensor;
+import gradus.train.Evaluation;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntConsumer;
+
+/**
+ * One loaded model version: the module in eval mode, what its config.json says about inputs,
+ * classes and preprocessing, and the {@link Batcher} that runs it.
+ */
+public final class ServedModel implements AutoCloseable {
+    public static final String INPUT = "input";
+    public static final String OUTPUT = "output";
+    public static final String PROBABILITIES = "probabilities";
+
+    private final String name;
+    private final String version;
+    private final Path dir;
+    private final Map<String, Object> config;
+    private final int[] inputShape;
+    private final int outputSize;
+    private final List<String> classNames;
+    private final boolean classification;
+    private final boolean outputsProbabilities;
+    private final Batcher batcher;
+
+    private ServedModel(String name, String version, Path dir, Module model, Map<String, Object> config,
+                        int maxBatchSize, Duration maxDelay, IntConsumer batchSizes) {
+        this.name = name;
+        this.version = version;
+        this.dir = dir;
+        this.config = config;
+        this.inputShape = inputShape(dir, config);
+        this.classification = "classification".equals(config.get("task"));
+        this.outputsProbabilities = Evaluation.probabilities(config.get("loss"));
+        this.classNames = config.get("class_names") instanceof List<?> l ? l.stream().map(String::valueOf).toList() : null;
+        this.batcher = new Batcher(name, model::predict, inputShape, maxBatchSize, maxDelay.toNanos(), batchSizes);
+        // One dry run: finds the output width, and a model that cannot run on its own input shape fails at load, not at the first request.
+        this.outputSize = model.predict(Tensor.zeros(prepend(1, inputShape))).numel();
+    }
+
+    /** Loads {@code dir} (config.json + model.safetensors). */
+    public static ServedModel load(String name, String version, Path dir, int maxBatchSize, Duration maxDelay, IntConsumer batchSizes) throws IOException {
+        var loaded = ModelDirectory.load(dir);
+        return new ServedModel(name, version, dir, loaded.model(), loaded.config(), maxBatchSize, maxDelay, batchSizes);
+    }
+
+    /** Wraps a model built in code (tests, embedding applications). */
+    public static ServedModel of(String name, String version, Module model, Map<String, Object> config, int maxBatchSize, Duration maxDelay) {
+        model.eval();
+        return new ServedModel(name, version, null, model, config, maxBatchSize, maxDelay, n -> {});
+    }
+
+    private static int[] inputShape(Path dir, Map<String, Object> config) {
+        if (!(config.get("input_shape") instanceof List<?> l) || l.isEmpty()) {
+            throw new IllegalArgumentException((dir == null ? "model" : dir.resolve(ModelDirectory.CONFIG_FILE).toString())
+                    + ": 'input_shape' is missing, so the server cannot tell what one example is");
+        }
+        return l.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
+    }
+
+    static int[] prepend(int n, int[] shape) {
+        int[] s = new int[shape.length + 1];
+        s[0] = n;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        return s;
+    }
+
+    public String name() { return name; }
+
+    public String version() { return version; }
+
+    public Path dir() { return dir; }
+
+    public Map<String, Object> config() { return config; }
+
+    public int[] inputShape() { return inputShape.clone(); }
+
+    public int exampleSize() { return batcher.exampleSize(); }
+
+    public int outputSize() { return outputSize; }
+
+    public List<String> classNames() { return classNames; }
+
+    public boolean isClassification() { return classification; }
+
+    int queueDepth() { return batcher.queueDepth(); }
+
+    /** Output names: the raw output, and class probabilities for classifiers. */
+    public List<String> outputNames() {
+        return classification ? List.of(OUTPUT, PROBABILITIES) : List.of(OUTPUT);
+    }
+
+    /** Per-example shape of an output. */
+    public int[] outputShape(String output) {
+        return output.equals(PROBABILITIES) ? new int[]{probabilityWidth()} : new int[]{outputSize};
+    }
+
+    int probabilityWidth() {
+        return outputSize == 1 ? 2 : outputSize;
+    }
+
+    /** Raw model outputs for n examples given row-major (n × exampleSize values), through the batcher. */
+    public float[] infer(float[] rows, int n, Duration timeout) {
+        if (rows.length != n * exampleSize()) {
+            throw ApiException.badRequest("model '" + name + "' takes " + exampleSize() + " values per example, got " + rows.length + " for " + n);
+        }
+        var future = batcher.submit(rows, n);
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(false);
+            throw new ApiException(503, "inference on model '" + name + "' did not finish within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IllegalArgumentException) throw ApiException.badRequest("model '" + name + "' rejected the input: " + c.getMessage());
+            throw new ApiException(500, "model '" + name + "' failed: " + c);
+        }
+    }
+
+    /** Class probabilities from raw outputs (n rows): softmax, or [1-p, p] for a single output. */
+    public float[] probabilities(float[] outputs, int n) {
+        int w = probabilityWidth();
+        float[] p = new float[n * w];
+        for (int r = 0; r < n; r++) {
+            if (outputSize == 1) {
+                float v = outputs[r];
+                float q = outputsProbabilities ? v : (float) (1 / (1 + Math.exp(-v)));
+                p[r * 2] = 1 - q;
+                p[r * 2 + 1] = q;
+            } else {
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < w; i++) max = Math.max(max, outputs[r * w + i]);
+                double sum = 0;
+                for (int i = 0; i < w; i++) sum += p[r * w + i] = (float) Math.exp(outputs[r * w + i] - max);
+                for (int i = 0; i < w; i++) p[r * w + i] /= (float) sum;
+            }
+        }
+        return p;
+    }
+
+    /** Applies the scaling recorded in config.json to one raw example of {@link #inputShape()}. */
+    public float[] preprocess(Tensor example) {
+        return Datasets.preprocess(example, config).contiguousData().clone();
+    }
+
+    public String className(int index) {
+        return classNames != null && index < classNames.size() ? classNames.get(index) : Integer.toString(index);
+    }
+
+    /** The classes of a probability row, most likely first. */
+    List<Integer> ranked(float[] probs, int row) {
+        int w = probabilityWidth();
+        List<Integer> order = new ArrayList<>(w);
+        for (int i = 0; i < w; i++) order.add(i);
+        order.sort((a, b) -> Float.compare(probs[row * w + b], probs[row * w + a]));
+        return order;
+    }
+
+    @Override
+    public void close() {
+        batcher.close();
+    }
+
+    @Override
+    public String toString() {
+        return name + "/" + version + " " + Arrays.toString(inputShape);
+    }
+}

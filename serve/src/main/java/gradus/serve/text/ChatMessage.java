@@ -1,0 +1,4 @@
+package gradus.serve.text;
+
+/** One chat message: role (system, user, assistant, tool) and its text. */
+public record ChatMessage(String role, String content) {}

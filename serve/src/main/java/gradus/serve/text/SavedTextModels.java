@@ -1,0 +1,134 @@
+package gradus.serve.text;
+
+import gradus.data.TensorDataset;
+import gradus.data.TextEncoding;
+import gradus.data.datasets.TextData;
+import gradus.io.ModelDirectory;
+import gradus.models.GenerationConfig;
+import gradus.models.Gpt;
+import gradus.nn.Module;
+import gradus.tensor.Tensor;
+import gradus.text.Tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Text models saved by Gradus (a model directory with a {@code tokenizer.json}) behind the server's
+ * text interfaces: a {@link Gpt} generates, a classifier over token ids classifies. Each model
+ * directory is {@code DIR/name/} or {@code DIR/name/version/} (the highest version is served).
+ */
+public final class SavedTextModels {
+    private static final Logger LOG = Logger.getLogger(SavedTextModels.class.getName());
+
+    private SavedTextModels() {}
+
+    /** Registers every text model under {@code modelsDir} in {@code into}; a model that fails to load is logged and skipped. */
+    public static TextModels load(Path modelsDir, TextModels into) throws IOException {
+        if (modelsDir == null || !Files.isDirectory(modelsDir)) return into;
+        try (Stream<Path> names = Files.list(modelsDir)) {
+            for (Path dir : names.filter(Files::isDirectory).sorted().toList()) {
+                Path model = latest(dir);
+                if (model == null) continue;
+                String name = dir.getFileName().toString();
+                try {
+                    register(name, model, into);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warning(() -> "cannot load text model " + name + " from " + model + ": " + e.getMessage());
+                }
+            }
+        }
+        return into;
+    }
+
+    private static void register(String name, Path dir, TextModels into) throws IOException {
+        var loaded = ModelDirectory.load(dir);
+        Tokenizer tokenizer = ModelDirectory.tokenizer(dir);
+        if (loaded.model() instanceof Gpt gpt) {
+            into.generator(name, new GptGenerator(new gradus.models.TextGenerator(gpt, tokenizer)));
+        } else if ("classification".equals(loaded.config().get("task"))) {
+            into.classifier(name, new IdsClassifier(loaded.model(), tokenizer, loaded.config()));
+        } else {
+            throw new IllegalArgumentException("a " + loaded.model().getClass().getSimpleName() + " with task " + loaded.config().get("task")
+                    + " is not a text model the server can serve");
+        }
+        LOG.info(() -> "loaded text model " + name + " from " + dir);
+    }
+
+    /** {@code dir} itself when it holds a text model, else its highest-numbered version that does. */
+    private static Path latest(Path dir) throws IOException {
+        if (isTextModel(dir)) return dir;
+        try (Stream<Path> versions = Files.list(dir)) {
+            return versions.filter(SavedTextModels::isTextModel)
+                    .max((a, b) -> compareVersions(a.getFileName().toString(), b.getFileName().toString())).orElse(null);
+        }
+    }
+
+    private static int compareVersions(String a, String b) {
+        boolean na = a.matches("\\d{1,9}"), nb = b.matches("\\d{1,9}");
+        return na && nb ? Integer.compare(Integer.parseInt(a), Integer.parseInt(b)) : a.compareTo(b);
+    }
+
+    private static boolean isTextModel(Path dir) {
+        return Files.isRegularFile(dir.resolve(ModelDirectory.CONFIG_FILE)) && Files.isRegularFile(dir.resolve(ModelDirectory.TOKENIZER_FILE));
+    }
+
+    /** A GPT behind the OpenAI endpoints; one generation at a time per model (a generation uses both cores). */
+    static final class GptGenerator implements TextGenerator {
+        private final gradus.models.TextGenerator generator;
+
+        GptGenerator(gradus.models.TextGenerator generator) {
+            this.generator = generator;
+        }
+
+        @Override
+        public synchronized Generation generate(String prompt, GenerationParams params, Consumer<String> onText) {
+            boolean greedy = params.temperature() <= 0;
+            GenerationConfig config = GenerationConfig.builder().maxNewTokens(params.maxTokens()).greedy(greedy)
+                    .temperature(greedy ? 1f : (float) params.temperature()).topP((float) params.topP())
+                    .stopSequences(params.stop() == null ? List.of() : params.stop())
+                    .seed(params.seed() != null ? params.seed() : ThreadLocalRandom.current().nextLong()).build();
+            var r = generator.generate(prompt, config, onText);
+            return new Generation(r.text(), r.promptTokens(), r.completionTokens(), r.finishReason());
+        }
+
+        @Override
+        public int countTokens(String text) {
+            return generator.tokenizer().encode(text).length;
+        }
+    }
+
+    /** A classifier over padded token ids (LstmClassifier, TransformerClassifier): text → class probabilities. */
+    static final class IdsClassifier implements TextClassifier {
+        private final Module model;
+        private final Tokenizer tokenizer;
+        private final Map<String, Object> config;
+        private final List<String> classNames;
+
+        @SuppressWarnings("unchecked")
+        IdsClassifier(Module model, Tokenizer tokenizer, Map<String, Object> config) {
+            this.model = model;
+            this.tokenizer = tokenizer;
+            this.config = config;
+            this.classNames = (List<String>) config.get("class_names");
+        }
+
+        @Override
+        public synchronized Map<String, Float> classify(String text) {
+            var doc = new TextData.Documents(List.of(text), new int[]{0}, classNames);
+            Tensor ids = ((TensorDataset) TextEncoding.forModel(doc, tokenizer, config)).x();
+            float[] p = model.predict(ids).softmax(-1).toArray();
+            Map<String, Float> out = new LinkedHashMap<>();
+            for (int i = 0; i < p.length; i++) out.put(classNames != null && i < classNames.size() ? classNames.get(i) : Integer.toString(i), p[i]);
+            return out;
+        }
+    }
+}
