@@ -80,6 +80,11 @@ public final class SentenceEmbedder {
         return bert.bertConfig().hiddenSize();
     }
 
+    /** The tokens the model sees for {@code text}: special tokens included, after truncation (for usage counts). */
+    public int countTokens(String text) {
+        return Math.min(tokenizer.encode(text, true).length(), maxLength);
+    }
+
     public float[] embed(String text) {
         return embed(List.of(text))[0];
     }

@@ -88,6 +88,9 @@ class BertMiniLmTest {
         float[][] again = SentenceEmbedder.load(dir).embed(SENTENCES);
         for (int r = 0; r < e.length; r++) assertArrayEquals(e[r], again[r], 1e-6f);
         assertEquals(0, embedder.embed(List.of()).length);
+        assertEquals(java.util.stream.IntStream.of(batch.attentionMask()[1]).sum(), embedder.countTokens(SENTENCES.get(1)));
+        assertEquals(128, embedder.countTokens("word ".repeat(500)), "truncated as the tokenizer.json says");
+
     }
 
     @Test
