@@ -26,6 +26,7 @@ class SavedTextModelsTest {
     static Path dir;
     static GradusServer server;
     static String base;
+    static gradus.models.SentenceEmbedder encoder;
 
     @BeforeAll
     static void trainAndServe() throws Exception {
@@ -41,6 +42,10 @@ class SavedTextModelsTest {
                 "training", Map.of("epochs", 1, "batch_size", 32)), dir.resolve("runs/spam"));
         copy(dir.resolve("runs/spam/model"), dir.resolve("models/spam"));
         Fixtures.save(dir.resolve("models"), "tensor", "1", 3);
+        var words = gradus.text.WordTokenizer.train(List.of("the whale swam", "call me ishmael", "the sea"), 50);
+        var bert = new gradus.models.Bert(gradus.models.BertConfig.of(words.vocabSize(), 8, 1, 2, 16).withDropout(0f));
+        encoder = new gradus.models.SentenceEmbedder(bert, words);
+        encoder.save(dir.resolve("models/tiny-encoder"));
 
         TextModels text = SavedTextModels.load(dir.resolve("models"), new TextModels());
         server = new GradusServer(ServeOptions.defaults().withModelsDir(dir.resolve("models")).withAddress("127.0.0.1", 0)
@@ -87,6 +92,20 @@ class SavedTextModelsTest {
         assertEquals(1.0, probabilities.values().stream().mapToDouble(Number::doubleValue).sum(), 1e-5);
         assertEquals(200, get(base + "/v2/models/tensor/ready").statusCode());
         assertEquals(404, get(base + "/v2/models/spam/ready").statusCode(), "text models are not KServe tensor models");
+    }
+
+    @Test
+    void encoderAnswersEmbeddingsInInputOrder() throws Exception {
+        var res = post(base + "/v1/embeddings", "{\"model\":\"tiny-encoder\",\"input\":[\"the sea\",\"call me ishmael\"]}");
+        assertEquals(200, res.statusCode(), res.body());
+        var data = (List<Map<String, Object>>) json(res.body()).get("data");
+        float[][] expected = encoder.embed(List.of("the sea", "call me ishmael"));
+        for (int i = 0; i < 2; i++) {
+            assertEquals(i, ((Number) data.get(i).get("index")).intValue());
+            var vector = (List<Number>) data.get(i).get("embedding");
+            assertEquals(expected[i].length, vector.size());
+            for (int j = 0; j < vector.size(); j++) assertEquals(expected[i][j], vector.get(j).floatValue(), 1e-6f);
+        }
     }
 
     private static void train(Map<String, Object> recipe, Path out) throws Exception {

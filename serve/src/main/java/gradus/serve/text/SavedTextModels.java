@@ -6,6 +6,7 @@ import gradus.data.datasets.TextData;
 import gradus.io.ModelDirectory;
 import gradus.models.GenerationConfig;
 import gradus.models.Gpt;
+import gradus.models.SentenceEmbedder;
 import gradus.nn.Module;
 import gradus.tensor.Tensor;
 import gradus.text.Tokenizer;
@@ -23,7 +24,8 @@ import java.util.stream.Stream;
 
 /**
  * Text models saved by Gradus (a model directory with a {@code tokenizer.json}) behind the server's
- * text interfaces: a {@link Gpt} generates, a classifier over token ids classifies. Each model
+ * text interfaces: a {@link Gpt} generates, a BERT encoder embeds ({@code /v1/embeddings}), a
+ * classifier over token ids classifies. Each model
  * directory is {@code DIR/name/} or {@code DIR/name/version/} (the highest version is served).
  */
 public final class SavedTextModels {
@@ -52,7 +54,20 @@ public final class SavedTextModels {
     private static void register(String name, Path dir, TextModels into) throws IOException {
         var loaded = ModelDirectory.load(dir);
         Tokenizer tokenizer = ModelDirectory.tokenizer(dir);
-        if (loaded.model() instanceof Gpt gpt) {
+        if (loaded.model() instanceof gradus.models.Bert) {
+            SentenceEmbedder embedder = SentenceEmbedder.load(dir);
+            into.embedder(name, new TextEmbedder() {
+                @Override
+                public float[][] embed(List<String> texts) {
+                    return embedder.embed(texts);
+                }
+
+                @Override
+                public int countTokens(String text) {
+                    return embedder.countTokens(text);
+                }
+            });
+        } else if (loaded.model() instanceof Gpt gpt) {
             into.generator(name, new GptGenerator(new gradus.models.TextGenerator(gpt, tokenizer)));
         } else if ("classification".equals(loaded.config().get("task"))) {
             into.classifier(name, new IdsClassifier(loaded.model(), tokenizer, loaded.config()));
