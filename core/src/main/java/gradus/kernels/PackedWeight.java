@@ -7,7 +7,8 @@ import static gradus.kernels.MicroKernel.NR;
  * A Linear weight W [n, k] packed once into the micro-panels of Wᵀ that {@link MicroKernel} reads, for
  * inference: {@code x·Wᵀ} then skips the per-call packing that {@link Gemm} does. For a few rows (one
  * short sentence) that packing costs about as much as the product itself, since each weight is used by
- * only those few rows. The packed copy does not follow later changes to W.
+ * only those few rows. Products large enough for the native BLAS ({@link Blas}) go there instead, with a
+ * plain copy of W kept for them. Both copies are taken once and do not follow later changes to W.
  */
 public final class PackedWeight {
     /** Depth of one block, as in the blocked GEMM: a KC×NR panel stays in L1. */
@@ -22,12 +23,14 @@ public final class PackedWeight {
     private static final long MIN_PARALLEL_WORK = 1 << 23;
 
     private final int n, k, kcMax;
+    private final float[] weight;   // W [n, k] as given, for products that the native BLAS runs
     private final float[][] blocks; // per depth block: the NR-wide panels of Wᵀ, kc × NR each, zero-padded past n
 
-    private PackedWeight(int n, int k, int kcMax, float[][] blocks) {
+    private PackedWeight(int n, int k, int kcMax, float[] weight, float[][] blocks) {
         this.n = n;
         this.k = k;
         this.kcMax = kcMax;
+        this.weight = weight;
         this.blocks = blocks;
     }
 
@@ -44,7 +47,7 @@ public final class PackedWeight {
             blocks[b] = new float[width * kc];
             Packing.packBt(w, off + pc, k, kc, n, blocks[b]);
         }
-        return new PackedWeight(n, k, kcMax, blocks);
+        return new PackedWeight(n, k, kcMax, java.util.Arrays.copyOfRange(w, off, off + n * k), blocks);
     }
 
     /** Output features (W's rows). */
@@ -64,6 +67,10 @@ public final class PackedWeight {
      */
     public void multiply(int m, float[] a, int aOff, int lda, float beta, float[] c, int cOff, int ldc) {
         if (m <= 0) return;
+        if (Blas.nativeFor(m, n, k)) { // large batches: the native kernel outruns ours even with its own packing
+            Gemm.sgemm(false, true, m, n, k, 1f, a, aOff, lda, weight, 0, k, beta, c, cOff, ldc);
+            return;
+        }
         int panels = (n + NR - 1) / NR;
         long work = (long) m * n * k;
         int grain = (int) Math.min(panels, Math.max(1, panels * MIN_PARALLEL_WORK / Math.max(1, work)));

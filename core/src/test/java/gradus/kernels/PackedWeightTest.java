@@ -13,8 +13,8 @@ class PackedWeightTest {
     void matchesTheReferenceProduct() {
         Random rnd = new Random(1);
         // m: partial row tiles and several row blocks; n: partial panels; k: one, two (400 = 200 + 200) and four depth blocks;
-        // the last shape is large enough to be split over threads.
-        int[][] shapes = {{1, 5, 3}, {3, 17, 33}, {16, 384, 384}, {7, 40, 400}, {130, 33, 1536}, {5, 1152, 64}, {64, 512, 640}};
+        // the last two are large enough to be split over threads, the last for the native BLAS when there is one.
+        int[][] shapes = {{1, 5, 3}, {3, 17, 33}, {16, 384, 384}, {7, 40, 400}, {130, 33, 1536}, {5, 1152, 64}, {64, 512, 640}, {128, 640, 512}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2], lda = k + 3, ldc = n + 2, wOff = 5;
             float[] a = random(rnd, m * lda), w = random(rnd, wOff + n * k), c = random(rnd, 1 + m * ldc);
