@@ -2,6 +2,7 @@ package gradus.models;
 
 import gradus.autograd.GradMode;
 import gradus.kernels.AttentionKernel;
+import gradus.kernels.GeluKernel;
 import gradus.kernels.PackedWeight;
 import gradus.kernels.Parallel;
 import gradus.kernels.VectorMath;
@@ -23,6 +24,11 @@ import java.util.List;
  * the weights change. Safe to use from several threads at once.
  */
 public final class BertInference {
+    /**
+     * Up to this many tokens in a batch, attention and GELU run on the calling thread, as the packed
+     * products do: waking a worker costs more than it saves on such small work (a short sentence).
+     */
+    private static final int INLINE_ROWS = 64;
     private final Bert bert;
     private final BertConfig config;
     private final Layer[] layers;
@@ -57,26 +63,56 @@ public final class BertInference {
             if (bert.isTraining()) throw new IllegalStateException("BertInference runs the Bert in eval mode (no dropout); call bert.eval() first");
             Tensor x = bert.embeddings().forward(ids, typeIds);
             int b = ids.size(0), t = ids.size(1), h = config.hiddenSize(), heads = config.numAttentionHeads(), d = config.headSize();
-            var shape = new AttentionKernel.Shape(b, heads, t, t, d, d, (float) (1.0 / Math.sqrt(d)), false, keyMask(ids, attentionMask));
+            boolean[] masked = keyMask(ids, attentionMask);
             int rows = b * t;
+            boolean inline = rows <= INLINE_ROWS;
             for (Layer l : layers) {
                 float[] in = dense(x);
                 float[] qkv = linear(l.qkv, l.qkvBias, in, rows);
-                float[] merged = new float[rows * h];
-                // q, k, v of head j are columns j·d, h + j·d and 2h + j·d of the [rows, 3h] product.
-                AttentionKernel.forward(shape, new AttentionKernel.Operand(qkv, 0, t * 3 * h, d, 3 * h),
-                        new AttentionKernel.Operand(qkv, h, t * 3 * h, d, 3 * h), new AttentionKernel.Operand(qkv, 2 * h, t * 3 * h, d, 3 * h),
-                        null, null, new AttentionKernel.Operand(merged, 0, t * h, d, h));
+                float[] merged = attention(qkv, b, t, masked, inline);
                 float[] att = linear(l.out, l.outBias, merged, rows);
                 addInPlace(att, in);
                 x = l.norm1.forward(Tensor.of(att, b, t, h));
-                float[] up = F.gelu(Tensor.of(linear(l.up, l.upBias, dense(x), rows), b, t, config.intermediateSize())).data();
+                float[] up = gelu(linear(l.up, l.upBias, dense(x), rows), inline);
                 float[] down = linear(l.down, l.downBias, up, rows);
                 addInPlace(down, dense(x));
                 x = l.norm2.forward(Tensor.of(down, b, t, h));
             }
             return x;
         }
+    }
+
+    /**
+     * Softmax attention of every head over the [rows, 3h] projections (q, k, v of head j are columns
+     * j·d, h + j·d and 2h + j·d), merged back to [rows, h]. Inline: head by head on this thread.
+     */
+    private float[] attention(float[] qkv, int b, int t, boolean[] masked, boolean inline) {
+        int h = config.hiddenSize(), heads = config.numAttentionHeads(), d = config.headSize(), ld = 3 * h;
+        float scale = (float) (1.0 / Math.sqrt(d));
+        float[] merged = new float[b * t * h];
+        if (!inline) {
+            var shape = new AttentionKernel.Shape(b, heads, t, t, d, d, scale, false, masked);
+            AttentionKernel.forward(shape, new AttentionKernel.Operand(qkv, 0, t * ld, d, ld), new AttentionKernel.Operand(qkv, h, t * ld, d, ld),
+                    new AttentionKernel.Operand(qkv, 2 * h, t * ld, d, ld), null, null, new AttentionKernel.Operand(merged, 0, t * h, d, h));
+            return merged;
+        }
+        // One (row, head) pair per call: the kernel then has nothing to split over threads.
+        for (int r = 0; r < b; r++) {
+            var shape = new AttentionKernel.Shape(1, 1, t, t, d, d, scale, false, masked == null ? null : Arrays.copyOfRange(masked, r * t, (r + 1) * t));
+            for (int j = 0; j < heads; j++) {
+                int at = r * t * ld + j * d;
+                AttentionKernel.forward(shape, new AttentionKernel.Operand(qkv, at, 0, 0, ld), new AttentionKernel.Operand(qkv, at + h, 0, 0, ld),
+                        new AttentionKernel.Operand(qkv, at + 2 * h, 0, 0, ld), null, null,
+                        new AttentionKernel.Operand(merged, r * t * h + j * d, 0, 0, h));
+            }
+        }
+        return merged;
+    }
+
+    private static float[] gelu(float[] x, boolean inline) {
+        if (!inline) return F.gelu(Tensor.of(x, x.length)).data();
+        GeluKernel.forward(x, 0, x, 0, x.length); // in place: the input is this method's own buffer
+        return x;
     }
 
     /** x·Wᵀ + bias for x [rows, in]: the bias written first, the product added onto it. */

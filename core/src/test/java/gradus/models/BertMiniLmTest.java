@@ -66,6 +66,9 @@ class BertMiniLmTest {
         float packedDiff = packed.sub(theirs).abs().max().item();
         System.out.println("BertInference (packed weights) max abs diff vs ONNX Runtime: " + packedDiff);
         assertTrue(packedDiff <= 1e-4f, "max |BertInference - ONNX Runtime| = " + packedDiff);
+        BatchEncoding one = tokenizer.encodeBatch(SENTENCES.subList(1, 2), BatchOptions.DEFAULT.padToLongest()); // the small-batch path
+        float oneDiff = new BertInference(bert).forward(one.idsTensor(), one.typeIdsTensor(), one.attentionMaskTensor()).sub(ort.run(one)).abs().max().item();
+        assertTrue(oneDiff <= 1e-4f, "one sentence: max |BertInference - ONNX Runtime| = " + oneDiff);
 
         IntTensor mask = batch.attentionMaskTensor();
         Tensor a = SentencePooling.l2Normalize(SentencePooling.mean(ours, mask));
