@@ -20,8 +20,9 @@ import java.util.List;
 /**
  * A {@link Bert} prepared for inference: every projection weight packed once for the GEMM kernel
  * (queries, keys and values as one product), attention reading the projections in place, no autograd.
- * It computes what {@code bert.forward} computes in eval mode. It is a snapshot: build a new one after
- * the weights change. Safe to use from several threads at once.
+ * It computes what {@code bert.forward} computes in eval mode. The projection weights are copied when
+ * it is built (embeddings and LayerNorms are read from the model as they are): build a new one after the
+ * weights change. Safe to use from several threads at once.
  */
 public final class BertInference {
     /**
@@ -62,7 +63,7 @@ public final class BertInference {
         try (var g = GradMode.noGrad()) {
             if (bert.isTraining()) throw new IllegalStateException("BertInference runs the Bert in eval mode (no dropout); call bert.eval() first");
             Tensor x = bert.embeddings().forward(ids, typeIds);
-            int b = ids.size(0), t = ids.size(1), h = config.hiddenSize(), heads = config.numAttentionHeads(), d = config.headSize();
+            int b = ids.size(0), t = ids.size(1), h = config.hiddenSize();
             boolean[] masked = keyMask(ids, attentionMask);
             int rows = b * t;
             boolean inline = rows <= INLINE_ROWS;
