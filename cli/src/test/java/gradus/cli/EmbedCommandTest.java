@@ -75,7 +75,8 @@ class EmbedCommandTest {
         for (float[] v : e) assertEquals(1f, dot(v, v), 1e-5f);
         assertTrue(dot(e[0], e[1]) > dot(e[0], e[2]) + 0.3f, "similar sentences are closer: " + dot(e[0], e[1]) + " vs " + dot(e[0], e[2]));
         float[][] api = SentenceEmbedder.load(model).embed(List.of(texts));
-        for (int r = 0; r < 3; r++) assertArrayEquals(api[r], e[r], 1e-7f);
+        // Not bit-equal: a first (interpreted) run and a compiled one may round exp differently.
+        for (int r = 0; r < 3; r++) assertArrayEquals(api[r], e[r], 1e-6f);
     }
 
     @Test
@@ -87,7 +88,7 @@ class EmbedCommandTest {
         var run = CliTest.cli("import", hf.toString(), "--out", again.toString());
         assertEquals(0, run.code(), run.err());
         float[][] a = embedJson(model, "Call me Ishmael."), b = embedJson(again, "Call me Ishmael.");
-        assertArrayEquals(a[0], b[0], 1e-7f);
+        assertArrayEquals(a[0], b[0], 1e-6f);
     }
 
     @Test

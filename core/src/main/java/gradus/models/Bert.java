@@ -21,8 +21,8 @@ import java.util.Map;
  * A BERT-family encoder built from Gradus modules, so it trains: {@link BertEmbeddings}
  * ({@code embeddings}) and post-LN {@link TransformerEncoderBlock}s with exact GELU
  * ({@code layers.0..N-1}); the output is the last hidden state [B, T, H]. Pretrained weights come
- * from {@link BertWeights} (ONNX files, Hugging Face folders). Fresh weights follow BERT: N(0, 0.02),
- * zero biases.
+ * from {@link BertWeights} (ONNX files, Hugging Face folders); {@link BertInference} runs it faster when
+ * no gradients are needed. Fresh weights follow BERT: N(0, 0.02), zero biases.
  */
 public final class Bert extends Module {
     private final BertConfig config;

@@ -20,8 +20,10 @@ import java.util.Map;
 /**
  * Sentence embeddings from a {@link Bert} and its tokenizer, as sentence-transformers computes them:
  * tokenize, encode, pool (mean over real tokens by default) and L2-normalize. Texts are batched by
- * length so that little time goes to padding; the result keeps the input order. {@link #embed} only
- * reads the model, so several threads (a server's requests) may call it at once.
+ * length so that little time goes to padding; the result keeps the input order. The encoder runs as a
+ * {@link BertInference} (pre-packed weights) taken when the embedder is built: build a new embedder
+ * after changing the model's weights. {@link #embed} only reads, so several threads (a server's
+ * requests) may call it at once.
  */
 public final class SentenceEmbedder {
     /** Config keys that {@link #save} writes beside the model and {@link #load} reads. */
@@ -29,6 +31,7 @@ public final class SentenceEmbedder {
     private static final int BATCH = 32;
 
     private final Bert bert;
+    private final BertInference inference;
     private final Tokenizer tokenizer;
     private final SentencePooling pooling;
     private final boolean normalize;
@@ -47,6 +50,7 @@ public final class SentenceEmbedder {
         int positions = bert.bertConfig().maxPositionEmbeddings(), saved = tokenizer.batchDefaults().maxLength();
         this.maxLength = saved > 0 ? Math.min(saved, positions) : positions;
         bert.eval();
+        this.inference = new BertInference(bert);
     }
 
     /** Loads a model directory written by {@link #save} (or any directory holding a Bert and tokenizer.json). */
@@ -101,7 +105,7 @@ public final class SentenceEmbedder {
             for (int from = 0; from < order.length; from += BATCH) {
                 Integer[] rows = Arrays.copyOfRange(order, from, Math.min(order.length, from + BATCH));
                 IntTensor[] in = padded(all, rows);
-                Tensor pooled = pooling.pool(bert.forward(in[0], in[1], in[2]), in[2]);
+                Tensor pooled = pooling.pool(inference.forward(in[0], in[1], in[2]), in[2]);
                 if (normalize) pooled = SentencePooling.l2Normalize(pooled);
                 float[] v = pooled.toArray();
                 int h = pooled.size(1);

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtSession;
 import gradus.autograd.GradMode;
 import gradus.kernels.Parallel;
 import gradus.models.Bert;
+import gradus.models.BertInference;
 import gradus.models.BertWeights;
 import gradus.models.MiniLm;
 import gradus.tensor.IntTensor;
@@ -19,7 +20,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * all-MiniLM-L6-v2 inference: native {@link Bert} (weights from the ONNX file) next to ONNX Runtime
+ * all-MiniLM-L6-v2 inference: native {@link Bert} (weights from the ONNX file; {@link BertInference} with pre-packed
+ * weights, and plain {@code forward}) next to ONNX Runtime
  * Java, both on 2 threads, at batch 32 × 128 tokens (throughput) and 1 × 16 tokens (latency). The two
  * run alternately, call by call, in several rounds, so that load from other processes hits both alike. Run with
  * <pre>
@@ -38,43 +40,48 @@ public final class BertBench {
         Parallel.setThreads(THREADS);
         Bert bert = BertWeights.fromOnnx(MiniLm.model(), null);
         bert.eval();
+        BertInference packed = new BertInference(bert);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
         o.setIntraOpNumThreads(THREADS);
         o.setInterOpNumThreads(1);
         try (OrtSession ort = env.createSession(MiniLm.model().toString(), o)) {
             System.out.printf("all-MiniLM-L6-v2, native Bert vs ONNX Runtime %s, %d threads, %s%n", env.getVersion(), THREADS, Runtime.version());
-            System.out.printf("%-7s %-6s %14s %14s %11s %11s %8s%n", "case", "round", "Gradus sent/s", "ORT sent/s", "Gradus ms", "ORT ms", "ratio");
+            System.out.printf("%-7s %-6s %14s %14s %11s %11s %11s %8s %8s%n", "case", "round", "packed sent/s", "ORT sent/s", "packed ms",
+                    "forward ms", "ORT ms", "packed", "forward");
             for (String c : cases) {
                 int batch = Integer.parseInt(c.substring(0, c.indexOf('x'))), len = Integer.parseInt(c.substring(c.indexOf('x') + 1));
                 IntTensor[] in = inputs(batch, len);
                 Map<String, OnnxTensor> ortFeeds = ortInputs(env, in);
                 List<Double> ratios = new ArrayList<>();
-                Body gradus = () -> {
+                Body forward = () -> {
                     try (var ng = GradMode.noGrad()) {
                         bert.forward(in[0], in[1], in[2]);
                     }
                 };
+                Body inference = () -> packed.forward(in[0], in[1], in[2]);
                 Body onnx = () -> {
                     try (var res = ort.run(ortFeeds)) {
                         res.get(0);
                     }
                 };
                 for (int i = 0; i < 2; i++) {
-                    gradus.run();
+                    inference.run();
+                    forward.run();
                     onnx.run();
                 }
                 for (int r = 0; r < rounds; r++) {
-                    double[] m = alternate(seconds, gradus, onnx);
-                    double g = m[0], t = m[1];
+                    double[] m = alternate(seconds, inference, forward, onnx);
+                    double g = m[0], f = m[1], t = m[2];
                     ratios.add(t / g);
-                    System.out.printf(Locale.ROOT, "%-7s %-6d %14.1f %14.1f %11.2f %11.2f %7.2fx%n", batch + "x" + len, r + 1, batch / g, batch / t,
-                            g * 1e3, t * 1e3, t / g);
+                    System.out.printf(Locale.ROOT, "%-7s %-6d %14.1f %14.1f %11.2f %11.2f %11.2f %7.2fx %7.2fx%n", batch + "x" + len, r + 1,
+                            batch / g, batch / t, g * 1e3, f * 1e3, t * 1e3, t / g, t / f);
                 }
                 ortFeeds.values().forEach(OnnxTensor::close);
                 ratios.sort(null);
-                System.out.printf(Locale.ROOT, "%-7s median ratio over %d rounds: %.2fx%n", batch + "x" + len, rounds, ratios.get(rounds / 2));
+                System.out.printf(Locale.ROOT, "%-7s median ratio (packed) over %d rounds: %.2fx%n", batch + "x" + len, rounds, ratios.get(rounds / 2));
             }
+            System.out.println("packed = BertInference (pre-packed weights, what SentenceEmbedder runs); forward = Bert.forward under no-grad");
             System.out.println("ratio = ONNX Runtime's time / Gradus's time (above 1: Gradus is faster)");
         }
     }
@@ -109,22 +116,26 @@ public final class BertBench {
     }
 
     /**
-     * Median seconds per call of a and of b, calling them alternately for about {@code seconds}, so that
-     * load from other processes falls on both alike.
+     * Median seconds per call of each body, calling them in turn for about {@code seconds}, so that
+     * load from other processes falls on all alike.
      */
-    private static double[] alternate(double seconds, Body a, Body b) throws Exception {
-        List<Double> ta = new ArrayList<>(), tb = new ArrayList<>();
+    private static double[] alternate(double seconds, Body... bodies) throws Exception {
+        List<List<Double>> times = new ArrayList<>();
+        for (Body ignored : bodies) times.add(new ArrayList<>());
         long end = System.nanoTime() + (long) (seconds * 1e9);
         do {
-            long s = System.nanoTime();
-            a.run();
-            long m = System.nanoTime();
-            b.run();
-            ta.add((m - s) / 1e9);
-            tb.add((System.nanoTime() - m) / 1e9);
-        } while (System.nanoTime() < end || ta.size() < 3);
-        ta.sort(null);
-        tb.sort(null);
-        return new double[]{ta.get(ta.size() / 2), tb.get(tb.size() / 2)};
+            for (int i = 0; i < bodies.length; i++) {
+                long s = System.nanoTime();
+                bodies[i].run();
+                times.get(i).add((System.nanoTime() - s) / 1e9);
+            }
+        } while (System.nanoTime() < end || times.get(0).size() < 3);
+        double[] medians = new double[bodies.length];
+        for (int i = 0; i < bodies.length; i++) {
+            List<Double> t = times.get(i);
+            t.sort(null);
+            medians[i] = t.get(t.size() / 2);
+        }
+        return medians;
     }
 }

@@ -62,6 +62,14 @@ class BertMiniLmTest {
         System.out.println("native Bert (MiniLM) last_hidden_state max abs diff vs ONNX Runtime: " + diff);
         assertTrue(diff <= 1e-4f, "max |Bert - ONNX Runtime| = " + diff);
 
+        Tensor packed = new BertInference(bert).forward(batch.idsTensor(), batch.typeIdsTensor(), batch.attentionMaskTensor());
+        float packedDiff = packed.sub(theirs).abs().max().item();
+        System.out.println("BertInference (packed weights) max abs diff vs ONNX Runtime: " + packedDiff);
+        assertTrue(packedDiff <= 1e-4f, "max |BertInference - ONNX Runtime| = " + packedDiff);
+        BatchEncoding one = tokenizer.encodeBatch(SENTENCES.subList(1, 2), BatchOptions.DEFAULT.padToLongest()); // the small-batch path
+        float oneDiff = new BertInference(bert).forward(one.idsTensor(), one.typeIdsTensor(), one.attentionMaskTensor()).sub(ort.run(one)).abs().max().item();
+        assertTrue(oneDiff <= 1e-4f, "one sentence: max |BertInference - ONNX Runtime| = " + oneDiff);
+
         IntTensor mask = batch.attentionMaskTensor();
         Tensor a = SentencePooling.l2Normalize(SentencePooling.mean(ours, mask));
         Tensor b = SentencePooling.l2Normalize(SentencePooling.mean(theirs, mask));

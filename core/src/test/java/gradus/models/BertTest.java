@@ -149,6 +149,21 @@ class BertTest {
     }
 
     @Test
+    void packedInferenceComputesWhatForwardDoes() {
+        Bert b = tiny(9);
+        Tensor expected = run(b);
+        BertInference inf = new BertInference(b);
+        assertTrue(inf.forward(IDS, TYPES, MASK).sub(expected).abs().max().item() < 1e-6f);
+        // Row counts that leave a partial tile, and no mask at all.
+        IntTensor five = IntTensor.of(new int[]{3, 1, 4, 1, 5}, 1, 5);
+        try (var g = GradMode.noGrad()) {
+            assertTrue(inf.forward(five, null, null).sub(b.forward(five, null, null)).abs().max().item() < 1e-6f);
+        }
+        b.train();
+        assertThrows(IllegalStateException.class, () -> inf.forward(IDS, TYPES, MASK));
+    }
+
+    @Test
     void gradientsThroughTheWholeEncoderMatchFiniteDifferences() {
         Rng.manualSeed(8);
         Bert b = new Bert(new BertConfig(10, 8, 2, 2, 12, 6, 2, 1e-12f, 0f));
