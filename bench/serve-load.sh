@@ -46,7 +46,7 @@ URL="http://127.0.0.1:$PORT/v2/models/fashion-mlp/infer"
 start_server() { # $1 = max batch size
   # A fixed, pre-touched heap: RSS then shows growth outside the heap instead of the heap being committed.
   GRADUS_JAVA_OPTS="-Xms512m -Xmx512m -XX:+AlwaysPreTouch ${SERVER_JAVA_OPTS:-}" ./gradus serve --models "$WORK/models" --port "$PORT" --no-access-log --reload-ms 0 \
-    --max-batch-size "$1" > "$WORK/server.log" 2>&1 &
+    --max-batch-size "$1" ${SERVE_OPTS:-} > "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 120); do
     curl -fs "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null 2>&1 && break
