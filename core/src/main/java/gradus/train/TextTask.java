@@ -32,6 +32,10 @@ final class TextTask {
         TextData.Source train = TextData.open(data.getString("train"), dataDir);
         Tokenizer tokenizer = tokenizer(data.getSection("tokenizer"), texts(train));
         model.putIfAbsent("vocab_size", tokenizer.vocabSize());
+        if (model.get("vocab_size") instanceof Number v && v.intValue() < tokenizer.vocabSize()) {
+            throw new ConfigException(recipe.where() + ": model.vocab_size is " + v + " but the tokenizer has "
+                    + tokenizer.vocabSize() + " ids; raise it or leave it out (it is then taken from the tokenizer)");
+        }
         Map<String, Object> extra = new LinkedHashMap<>();
         Dataset trainSet;
         if (train instanceof TextData.Corpus corpus) {

@@ -99,5 +99,11 @@ class TextRecipeTest {
                 "model", Map.of("type", "Gpt", "context_length", 8, "layers", 1, "heads", 1, "width", 8));
         var e2 = assertThrows(ConfigException.class, () -> run(mixed, dir));
         assertTrue(e2.getMessage().contains("validation"), e2.getMessage());
+
+        Map<String, Object> small = Map.of(
+                "data", Map.of("train", "moby-dick-sample:train", "tokenizer", Map.of("type", "char")),
+                "model", Map.of("type", "Gpt", "vocab_size", 10, "context_length", 8, "layers", 1, "heads", 1, "width", 8));
+        var e3 = assertThrows(ConfigException.class, () -> run(small, dir));
+        assertTrue(e3.getMessage().contains("model.vocab_size is 10"), e3.getMessage());
     }
 }
