@@ -80,6 +80,10 @@ class SavedTextModelsTest {
         }
         assertEquals(choice.get("text"), streamed.toString());
         assertTrue(stream.body().strip().endsWith("data: [DONE]"));
+
+        var empty = post(base + "/v1/completions", "{\"model\":\"tiny-gpt\",\"prompt\":\"\"}");
+        assertEquals(400, empty.statusCode(), empty.body());
+        assertTrue(((Map<String, Object>) json(empty.body()).get("error")).get("message").toString().contains("prompt is empty"), empty.body());
     }
 
     @Test

@@ -111,7 +111,12 @@ public final class SavedTextModels {
                     .temperature(greedy ? 1f : (float) params.temperature()).topP((float) params.topP())
                     .stopSequences(params.stop() == null ? List.of() : params.stop())
                     .seed(params.seed() != null ? params.seed() : ThreadLocalRandom.current().nextLong()).build();
-            var r = generator.generate(prompt, config, onText);
+            gradus.models.TextGenerator.Result r;
+            try {
+                r = generator.generate(prompt, config, onText);
+            } catch (IllegalArgumentException e) { // an empty prompt: the client's mistake, not the server's
+                throw gradus.serve.ApiException.badRequest(e.getMessage());
+            }
             return new Generation(r.text(), r.promptTokens(), r.completionTokens(), r.finishReason());
         }
 
