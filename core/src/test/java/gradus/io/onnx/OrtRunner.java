@@ -17,19 +17,28 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** ONNX Runtime Java as the reference: runs a model on Gradus tensors and returns Gradus tensors. */
-final class OrtRunner implements AutoCloseable {
+public final class OrtRunner implements AutoCloseable {
     private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
     private final OrtSession session;
 
     OrtRunner(byte[] model, int threads) throws OrtException {
+        session = ENV.createSession(model, options(threads));
+    }
+
+    /** A session on a model file (read by ONNX Runtime itself, so large files are not copied onto the heap). */
+    public OrtRunner(Path model, int threads) throws OrtException {
+        session = ENV.createSession(model.toString(), options(threads));
+    }
+
+    private static OrtSession.SessionOptions options(int threads) throws OrtException {
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
         o.setIntraOpNumThreads(threads);
         o.setInterOpNumThreads(1);
-        session = ENV.createSession(model, o);
+        return o;
     }
 
     /** Runs with float inputs (Tensor) and int64 inputs (IntTensor); returns the first output. */
-    Tensor run(Map<String, ?> feeds) throws OrtException {
+    public Tensor run(Map<String, ?> feeds) throws OrtException {
         Map<String, OnnxTensor> in = new LinkedHashMap<>();
         try {
             for (var e : feeds.entrySet()) in.put(e.getKey(), toOrt(e.getValue()));
@@ -63,7 +72,7 @@ final class OrtRunner implements AutoCloseable {
     }
 
     /** A classpath resource (e.g. inside a dependency jar) copied to a file, once per JVM. */
-    static Path resourceFile(String name) throws IOException {
+    public static Path resourceFile(String name) throws IOException {
         Path p = Path.of(System.getProperty("java.io.tmpdir"), "gradus-test-" + ProcessHandle.current().pid() + "-" + name);
         if (Files.exists(p)) return p;
         try (InputStream in = OrtRunner.class.getClassLoader().getResourceAsStream(name)) {
