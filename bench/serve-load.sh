@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Load benchmark of `gradus serve` on loopback with wrk (Debian: apt-get install wrk).
-#   bench/serve-load.sh [DURATION_S=30] [SOAK_S=300]
+#   bench/serve-load.sh [DURATION_S=30] [SOAK_S=300] [ROUNDS=3]
 # Serves the Fashion-MNIST MLP (examples/fashion-mlp.yaml, trained for one epoch unless
 # $MODEL_DIR names a saved model) and POSTs one test image as a KServe v2 JSON request to
-# /v2/models/fashion-mlp/infer with 64 connections: once with dynamic batching on, once off
-# (--max-batch-size 1). Then a soak with batching on, reporting the server's RSS before and after.
+# /v2/models/fashion-mlp/infer with 64 connections, with dynamic batching on and off (--max-batch-size 1)
+# in alternating rounds (a fresh server each time; timing here swings, so only the interleaved ratio
+# counts). Then a soak with batching on, reporting the server's RSS before and after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION=${1:-30}; SOAK=${2:-300}; CONNECTIONS=64; PORT=${PORT:-18080}
+DURATION=${1:-30}; SOAK=${2:-300}; ROUNDS=${3:-3}; CONNECTIONS=64; PORT=${PORT:-18080}
 command -v wrk >/dev/null || { echo "serve-load: wrk is missing (apt-get install wrk)" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/gradus-serve-load.XXXXXX)
 SERVER_PID=""
@@ -79,9 +80,14 @@ run_wrk() { # $1 = label, $2 = seconds → one summary line
 }
 
 echo "gradus serve load: fashion-mlp via /v2 infer, $CONNECTIONS connections, ${DURATION}s, $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"
-start_server 64;  run_wrk batching-on "$DURATION";  stop_server
-start_server 1;   run_wrk batching-off "$DURATION"; stop_server
-awk -v on="$(cat "$WORK/rps-batching-on")" -v off="$(cat "$WORK/rps-batching-off")" 'BEGIN {printf "batching on/off throughput ratio: %.2f\n", on / off}'
+ratios=()
+for round in $(seq 1 "$ROUNDS"); do
+  start_server 64;  run_wrk batching-on "$DURATION";  stop_server
+  start_server 1;   run_wrk batching-off "$DURATION"; stop_server
+  ratios+=("$(awk -v on="$(cat "$WORK/rps-batching-on")" -v off="$(cat "$WORK/rps-batching-off")" 'BEGIN {printf "%.2f", on / off}')")
+  echo "round $round: batching on/off throughput ratio ${ratios[-1]}"
+done
+echo "batching on/off throughput ratio per round: ${ratios[*]} (median $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'))"
 
 if (( SOAK > 0 )); then
   start_server 64

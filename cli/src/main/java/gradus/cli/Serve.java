@@ -33,13 +33,13 @@ final class Serve implements Callable<Integer> {
     @Option(names = "--max-batch-size", defaultValue = "64", description = "Rows merged into one forward pass; 1 turns batching off (default ${DEFAULT-VALUE}).")
     int maxBatchSize;
 
-    @Option(names = "--max-batch-delay-ms", defaultValue = "2", description = "How long a request waits for others to batch with (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-batch-delay-ms", defaultValue = "0", description = "How long a batch waits to fill; 0 takes the requests that queued during the last pass (default ${DEFAULT-VALUE}).")
     double maxBatchDelayMs;
 
     @Option(names = "--max-body-bytes", defaultValue = "16777216", description = "Larger request bodies get 413 (default ${DEFAULT-VALUE}).")
     long maxBodyBytes;
 
-    @Option(names = "--timeout-ms", defaultValue = "30000", description = "Per-request inference timeout (default ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout-ms", defaultValue = "30000", description = "How long an inference may wait for its forward pass before it gets 503; a pass that has started runs to its end (default ${DEFAULT-VALUE}).")
     long timeoutMs;
 
     @Option(names = "--rate-limit", defaultValue = "0", description = "Requests per second per API key or client; 0 = unlimited.")

@@ -114,10 +114,8 @@ public final class ModelRepository implements AutoCloseable {
         slot.fingerprint = fp;
         try {
             ServedModel m = ServedModel.load(name, version, path, maxBatchSize, maxDelay, rows -> batchSizes.accept(name, rows));
-            ServedModel old = slot.model;
-            slot.model = m;
+            slot.model = m; // requests still running on the old version finish on it
             slot.error = null;
-            if (old != null) old.close();
             LOG.info(() -> "loaded model " + m);
         } catch (IOException | RuntimeException e) {
             slot.error = e.getMessage();
@@ -140,8 +138,7 @@ public final class ModelRepository implements AutoCloseable {
 
     private void drop(String name, String version) {
         Map<String, Slot> slots = models.get(name);
-        Slot s = slots == null ? null : slots.remove(version);
-        if (s != null && s.model != null) s.model.close();
+        if (slots != null) slots.remove(version);
         if (slots != null && slots.isEmpty()) models.remove(name);
     }
 
@@ -150,8 +147,7 @@ public final class ModelRepository implements AutoCloseable {
         Slot s = new Slot();
         s.model = model;
         s.fingerprint = null; // not from the directory: rescans leave it alone
-        Slot old = models.computeIfAbsent(model.name(), k -> new ConcurrentHashMap<>()).put(model.version(), s);
-        if (old != null && old.model != null) old.model.close();
+        models.computeIfAbsent(model.name(), k -> new ConcurrentHashMap<>()).put(model.version(), s);
     }
 
     /** The named model, at {@code version} or the newest version when null; 404 otherwise. */

@@ -10,9 +10,9 @@ import java.time.Duration;
  * @param modelsDir      model repository: {@code DIR/name/version/} with config.json and model.safetensors
  * @param runsDir        training runs shown by the dashboard (null: none)
  * @param maxBatchSize   rows merged into one forward pass; 1 turns dynamic batching off
- * @param maxBatchDelay  how long the first queued request waits for others
+ * @param maxBatchDelay  how long a batch waits to fill before it runs (zero: it takes what queued during the last pass)
  * @param maxBodyBytes   larger request bodies get 413
- * @param requestTimeout an inference waiting longer gets 503
+ * @param requestTimeout an inference waiting longer than this for its forward pass gets 503 (like Triton's queue timeout)
  * @param rateLimit      requests per second per API key (or per client address without keys); 0 = unlimited
  * @param maxTokens      upper bound of max_tokens for text generation
  * @param apiKeys        API keys ({@code KEY:ROLE[+ROLE]}, see {@link ApiKeys}); null or empty = no auth
@@ -25,7 +25,7 @@ public record ServeOptions(Path modelsDir, Path runsDir, String host, int port, 
                            Path keystore, String keystorePassword, Duration reloadInterval, Path dataDir, boolean accessLog) {
 
     public static ServeOptions defaults() {
-        return new ServeOptions(null, null, "127.0.0.1", 8080, 64, Duration.ofMillis(2), 16L << 20, Duration.ofSeconds(30),
+        return new ServeOptions(null, null, "127.0.0.1", 8080, 64, Duration.ZERO, 16L << 20, Duration.ofSeconds(30),
                 0, 1024, ApiKeys.none(), null, null, Duration.ofSeconds(1), null, true);
     }
 

@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntConsumer;
 
@@ -22,7 +20,7 @@ import java.util.function.IntConsumer;
  * One loaded model version: the module in eval mode, what its config.json says about inputs,
  * classes and preprocessing, and the {@link Batcher} that runs it.
  */
-public final class ServedModel implements AutoCloseable {
+public final class ServedModel {
     public static final String INPUT = "input";
     public static final String OUTPUT = "output";
     public static final String PROBABILITIES = "probabilities";
@@ -48,7 +46,7 @@ public final class ServedModel implements AutoCloseable {
         this.classification = "classification".equals(config.get("task"));
         this.outputsProbabilities = Evaluation.probabilities(config.get("loss"));
         this.classNames = config.get("class_names") instanceof List<?> l ? l.stream().map(String::valueOf).toList() : null;
-        this.batcher = new Batcher(name, model::predict, inputShape, maxBatchSize, maxDelay.toNanos(), batchSizes);
+        this.batcher = new Batcher(model::predict, inputShape, maxBatchSize, maxDelay.toNanos(), batchSizes);
         // One dry run: finds the output width, and a model that cannot run on its own input shape fails at load, not at the first request.
         this.outputSize = model.predict(Tensor.zeros(prepend(1, inputShape))).numel();
     }
@@ -119,19 +117,17 @@ public final class ServedModel implements AutoCloseable {
         if (rows.length != n * exampleSize()) {
             throw ApiException.badRequest("model '" + name + "' takes " + exampleSize() + " values per example, got " + rows.length + " for " + n);
         }
-        var future = batcher.submit(rows, n);
         try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return batcher.infer(rows, n, timeout.toNanos());
         } catch (TimeoutException e) {
-            future.cancel(false);
-            throw new ApiException(503, "inference on model '" + name + "' did not finish within " + timeout.toMillis() + " ms");
+            throw new ApiException(503, "inference on model '" + name + "' did not start within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "interrupted");
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IllegalArgumentException) throw ApiException.badRequest("model '" + name + "' rejected the input: " + c.getMessage());
-            throw new ApiException(500, "model '" + name + "' failed: " + c);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("model '" + name + "' rejected the input: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new ApiException(500, "model '" + name + "' failed: " + e);
         }
     }
 
@@ -172,11 +168,6 @@ public final class ServedModel implements AutoCloseable {
         for (int i = 0; i < w; i++) order.add(i);
         order.sort((a, b) -> Float.compare(probs[row * w + b], probs[row * w + a]));
         return order;
-    }
-
-    @Override
-    public void close() {
-        batcher.close();
     }
 
     @Override
