@@ -6,15 +6,13 @@ import java.util.Arrays;
  * 2-d convolution lowered to matrix products: {@code im2col} unfolds an image into a
  * {@code [C·kh·kw, outH·outW]} matrix so that the convolution is {@code W[O, C·kh·kw] · col};
  * {@code col2im} folds such a matrix back, summing overlaps (the gradient of im2col).
- * The batched forward and backward run over the batch in parallel, each thread reusing its own
- * column buffers, so a training step allocates only its outputs. The three products (forward,
+ * The batched forward and backward unfold chunks of images side by side into one wide column matrix
+ * and run in parallel over chunks, each thread reusing its own buffers, so a training step allocates
+ * only its outputs and per-chunk weight gradients. The three products (forward,
  * weight gradient, column gradient) are {@link Gemm#sgemm} calls; its transpose flags read Wᵀ and
  * colᵀ in place.
  */
 public final class Im2col {
-    /** The batch is cut into at most this many groups for the weight gradient, whatever the thread count. */
-    private static final int WEIGHT_GRADIENT_GROUPS = 32;
-
     private Im2col() {}
 
     /** Input size, kernel, stride, padding and dilation of one convolution (or pooling window). */
@@ -46,7 +44,15 @@ public final class Im2col {
 
     /** Unfolds one image {@code x[xOff ..]} of shape [C, H, W] into {@code col[0 .. patch·positions)}. */
     public static void im2col(Geometry g, float[] x, int xOff, float[] col) {
-        int oh = g.outH(), ow = g.outW(), p = oh * ow, plane = g.height * g.width;
+        im2col(g, x, xOff, col, 0, g.positions());
+    }
+
+    /**
+     * Unfolds one image into the [patch, positions] block of {@code col} at {@code colOff} whose rows are
+     * {@code ld} apart, so that several images can sit side by side in one wide column matrix.
+     */
+    public static void im2col(Geometry g, float[] x, int xOff, float[] col, int colOff, int ld) {
+        int oh = g.outH(), ow = g.outW(), plane = g.height * g.width;
         int row = 0;
         for (int c = 0; c < g.channels; c++) {
             int xc = xOff + c * plane;
@@ -57,19 +63,20 @@ public final class Im2col {
                     int hi = Math.max(lo, Math.min(ow, Math.ceilDiv(g.width - shift, g.sw)));
                     for (int y = 0; y < oh; y++) {
                         int ih = y * g.sh - g.ph + ki * g.dh;
-                        int dst = row * p + y * ow;
+                        int dst = colOff + row * ld + y * ow;
                         if (ih < 0 || ih >= g.height) {
                             Arrays.fill(col, dst, dst + ow, 0f);
                             continue;
                         }
-                        Arrays.fill(col, dst, dst + lo, 0f);
+                        // The padded edges are a column or two: plain loops, where Arrays.fill's call costs more than the stores.
+                        for (int o = 0; o < lo; o++) col[dst + o] = 0f;
                         int src = xc + ih * g.width + lo * g.sw + shift;
                         if (g.sw == 1) {
                             System.arraycopy(x, src, col, dst + lo, hi - lo);
                         } else {
                             for (int o = lo; o < hi; o++, src += g.sw) col[dst + o] = x[src];
                         }
-                        Arrays.fill(col, dst + hi, dst + ow, 0f);
+                        for (int o = hi; o < ow; o++) col[dst + o] = 0f;
                     }
                 }
             }
@@ -78,7 +85,12 @@ public final class Im2col {
 
     /** Adds the column matrix {@code col} back into one image {@code x[xOff ..]} of shape [C, H, W]. */
     public static void col2im(Geometry g, float[] col, float[] x, int xOff) {
-        int oh = g.outH(), ow = g.outW(), p = oh * ow, plane = g.height * g.width;
+        col2im(g, col, 0, g.positions(), x, xOff);
+    }
+
+    /** {@link #col2im} from the block of {@code col} at {@code colOff} whose rows are {@code ld} apart. */
+    public static void col2im(Geometry g, float[] col, int colOff, int ld, float[] x, int xOff) {
+        int oh = g.outH(), ow = g.outW(), plane = g.height * g.width;
         int row = 0;
         for (int c = 0; c < g.channels; c++) {
             int xc = xOff + c * plane;
@@ -91,7 +103,7 @@ public final class Im2col {
                     for (int y = 0; y < oh; y++) {
                         int ih = y * g.sh - g.ph + ki * g.dh;
                         if (ih < 0 || ih >= g.height) continue;
-                        int src = row * p + y * ow + lo;
+                        int src = colOff + row * ld + y * ow + lo;
                         int dst = xc + ih * g.width + lo * g.sw + shift;
                         if (g.sw == 1) {
                             VectorMath.add(x, dst, col, src, x, dst, hi - lo);
@@ -105,23 +117,45 @@ public final class Im2col {
     }
 
     /**
+     * Images unfolded side by side into one column matrix: enough columns (about {@link #COLUMNS}) that
+     * the products run at full speed, where one 14×14 image alone gives a 196-column sliver. Depends on
+     * the geometry and batch only, so results do not depend on the thread count.
+     */
+    static int imagesPerChunk(Geometry g, int batch) {
+        return g.isIdentity() ? 1 : Math.max(1, Math.min(batch, Math.ceilDiv(COLUMNS, g.positions())));
+    }
+
+    private static final int COLUMNS = 1024;
+
+    /**
      * out[n] = W · im2col(x[n]) + bias for every image of a contiguous batch [N, C, H, W].
      * W is [outC, C·kh·kw] at {@code wOff}; {@code bias} may be null; {@code out} is [N, outC, outH·outW].
+     * Chunks of images run as one product W · [col(x[n]) … col(x[n+b-1])], in parallel over chunks.
      */
     public static void convForward(Geometry g, int batch, float[] x, int xOff, float[] w, int wOff,
                                    float[] bias, int bOff, int outC, float[] out) {
         int k = g.patch(), p = g.positions(), imageIn = g.channels * g.height * g.width, imageOut = outC * p;
-        Parallel.forRange(batch, 1, (n0, n1) -> {
-            float[] col = g.isIdentity() ? x : Buffers.columns(k * p);
-            for (int n = n0; n < n1; n++) {
-                int colOff = xOff + n * imageIn;
-                if (!g.isIdentity()) {
-                    im2col(g, x, colOff, col);
-                    colOff = 0;
+        int per = imagesPerChunk(g, batch);
+        Parallel.forRange(Math.ceilDiv(batch, per), 1, (c0, c1) -> {
+            float[] col = g.isIdentity() ? x : Buffers.columns(k * per * p);
+            float[] wide = per > 1 ? Buffers.outputs(outC * per * p) : null;
+            for (int c = c0; c < c1; c++) {
+                int n0 = c * per, b = Math.min(per, batch - n0), ld = b * p;
+                int colOff = g.isIdentity() ? xOff + n0 * imageIn : 0;
+                if (!g.isIdentity()) for (int i = 0; i < b; i++) im2col(g, x, xOff + (n0 + i) * imageIn, col, i * p, ld);
+                if (b == 1) { // straight into the output
+                    int o = n0 * imageOut;
+                    if (bias != null) for (int r = 0; r < outC; r++) Arrays.fill(out, o + r * p, o + (r + 1) * p, bias[bOff + r]);
+                    Gemm.sgemm(false, false, outC, p, k, 1f, w, wOff, k, col, colOff, p, bias == null ? 0f : 1f, out, o, p);
+                    continue;
                 }
-                int o = n * imageOut;
-                if (bias != null) for (int r = 0; r < outC; r++) Arrays.fill(out, o + r * p, o + (r + 1) * p, bias[bOff + r]);
-                Gemm.sgemm(false, false, outC, p, k, 1f, w, wOff, k, col, colOff, p, bias == null ? 0f : 1f, out, o, p);
+                Gemm.sgemm(false, false, outC, ld, k, 1f, w, wOff, k, col, 0, ld, 0f, wide, 0, ld);
+                for (int i = 0; i < b; i++) { // [outC, b·P] → b images of [outC, P], adding the bias
+                    for (int r = 0; r < outC; r++) {
+                        VectorMath.scaleShift(wide, r * ld + i * p, 1f, bias == null ? 0f : bias[bOff + r],
+                                out, (n0 + i) * imageOut + r * p, p);
+                    }
+                }
             }
         });
     }
@@ -129,52 +163,61 @@ public final class Im2col {
     /**
      * Gradients of {@link #convForward} given {@code gout} [N, outC, outH·outW] at {@code gOff}.
      * Each of {@code gx} [N, C, H, W] (zero-filled by the caller), {@code gw} [outC, C·kh·kw] and
-     * {@code gb} [outC] is written only when non-null. gw and gb are summed over a fixed split of
-     * the batch, then added in order, so the result is the same for any thread count.
+     * {@code gb} [outC] is written only when non-null. Chunks of images run as the forward's do; gw and
+     * gb are summed per chunk, then over chunks in order, so the result is the same for any thread count.
      */
     public static void convBackward(Geometry g, int batch, float[] x, int xOff, float[] w, int wOff, int outC,
                                     float[] gout, int gOff, float[] gx, float[] gw, float[] gb) {
         int k = g.patch(), p = g.positions(), imageIn = g.channels * g.height * g.width, imageOut = outC * p;
-        int groups = Math.min(batch, WEIGHT_GRADIENT_GROUPS);
-        float[][] partialW = new float[groups][], partialB = new float[groups][];
-        Parallel.forRange(groups, 1, (q0, q1) -> {
-            float[] col = gw == null || g.isIdentity() ? x : Buffers.columns(k * p);
-            float[] gcol = gx == null ? null : g.isIdentity() ? gx : Buffers.gradColumns(k * p);
-            for (int q = q0; q < q1; q++) {
-                float[] pw = gw == null ? null : new float[outC * k];
-                float[] pb = gb == null ? null : new float[outC];
-                for (int n = (int) ((long) batch * q / groups), end = (int) ((long) batch * (q + 1) / groups); n < end; n++) {
-                    int go = gOff + n * imageOut;
-                    if (pw != null) {
-                        int colOff = xOff + n * imageIn;
-                        if (!g.isIdentity()) {
-                            im2col(g, x, colOff, col);
-                            colOff = 0;
-                        }
-                        Gemm.sgemm(false, true, outC, k, p, 1f, gout, go, p, col, colOff, p, 1f, pw, 0, k);
+        int per = imagesPerChunk(g, batch), chunks = Math.ceilDiv(batch, per);
+        float[][] partialW = new float[chunks][], partialB = new float[chunks][];
+        Parallel.forRange(chunks, 1, (c0, c1) -> {
+            float[] col = gw == null || g.isIdentity() ? x : Buffers.columns(k * per * p);
+            float[] gcol = gx == null || g.isIdentity() ? gx : Buffers.gradColumns(k * per * p);
+            float[] wide = per > 1 ? Buffers.outputs(outC * per * p) : null;
+            for (int c = c0; c < c1; c++) {
+                int n0 = c * per, b = Math.min(per, batch - n0), ld = b * p;
+                // The chunk's output gradient as one [outC, b·P] matrix.
+                float[] gm = gout;
+                int gmOff = gOff + n0 * imageOut;
+                if (b > 1) {
+                    for (int i = 0; i < b; i++) {
+                        for (int r = 0; r < outC; r++) System.arraycopy(gout, gmOff + i * imageOut + r * p, wide, r * ld + i * p, p);
                     }
-                    if (pb != null) {
-                        for (int o = 0; o < outC; o++) pb[o] += VectorMath.sum(gout, go + o * p, p);
-                    }
-                    if (gcol != null) {
-                        int gcOff = g.isIdentity() ? n * imageIn : 0;
-                        Gemm.sgemm(true, false, k, p, outC, 1f, w, wOff, k, gout, go, p, 0f, gcol, gcOff, p);
-                        if (!g.isIdentity()) col2im(g, gcol, gx, n * imageIn);
+                    gm = wide;
+                    gmOff = 0;
+                }
+                if (gw != null) {
+                    int colOff = g.isIdentity() ? xOff + n0 * imageIn : 0;
+                    if (!g.isIdentity()) for (int i = 0; i < b; i++) im2col(g, x, xOff + (n0 + i) * imageIn, col, i * p, ld);
+                    float[] pw = new float[outC * k];
+                    Gemm.sgemm(false, true, outC, k, ld, 1f, gm, gmOff, ld, col, colOff, ld, 0f, pw, 0, k);
+                    partialW[c] = pw;
+                }
+                if (gb != null) {
+                    float[] pb = new float[outC];
+                    for (int o = 0; o < outC; o++) pb[o] = VectorMath.sum(gm, gmOff + o * ld, ld);
+                    partialB[c] = pb;
+                }
+                if (gx != null) {
+                    if (g.isIdentity()) { // the column gradient is the image gradient
+                        Gemm.sgemm(true, false, k, p, outC, 1f, w, wOff, k, gm, gmOff, ld, 0f, gx, n0 * imageIn, p);
+                    } else {
+                        Gemm.sgemm(true, false, k, ld, outC, 1f, w, wOff, k, gm, gmOff, ld, 0f, gcol, 0, ld);
+                        for (int i = 0; i < b; i++) col2im(g, gcol, i * p, ld, gx, (n0 + i) * imageIn);
                     }
                 }
-                partialW[q] = pw;
-                partialB[q] = pb;
             }
         });
-        for (int q = 0; q < groups; q++) {
-            if (gw != null) VectorMath.add(gw, 0, partialW[q], 0, gw, 0, gw.length);
-            if (gb != null) VectorMath.add(gb, 0, partialB[q], 0, gb, 0, gb.length);
+        for (int c = 0; c < chunks; c++) {
+            if (gw != null) VectorMath.add(gw, 0, partialW[c], 0, gw, 0, gw.length);
+            if (gb != null) VectorMath.add(gb, 0, partialB[c], 0, gb, 0, gb.length);
         }
     }
 
     /** Per-thread scratch arrays that grow to the largest size asked for and are then reused. */
     private static final class Buffers {
-        private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[2][0]);
+        private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[3][0]);
 
         static float[] columns(int size) {
             return get(0, size);
@@ -182,6 +225,10 @@ public final class Im2col {
 
         static float[] gradColumns(int size) {
             return get(1, size);
+        }
+
+        static float[] outputs(int size) {
+            return get(2, size);
         }
 
         private static float[] get(int slot, int size) {

@@ -98,8 +98,18 @@ public final class VectorMath {
         int i = 0;
         FloatVector acc = FloatVector.zero(SPECIES);
         for (int up = SPECIES.loopBound(n); i < up; i += L) acc = acc.add(FloatVector.fromArray(SPECIES, a, ao + i));
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = lanesSum(acc);
         for (; i < n; i++) s += a[ao + i];
+        return s;
+    }
+
+    /**
+     * The lanes added first to last. {@code reduceLanes(ADD)} leaves the order to the implementation, and
+     * the interpreter's order differs from the JIT's, so a sum could change once its method is compiled.
+     */
+    private static float lanesSum(FloatVector v) {
+        float s = 0f;
+        for (int l = 0; l < L; l++) s += v.lane(l);
         return s;
     }
 
@@ -121,7 +131,7 @@ public final class VectorMath {
         for (int up = SPECIES.loopBound(n); i < up; i += L) {
             acc = FloatVector.fromArray(SPECIES, a, ao + i).fma(FloatVector.fromArray(SPECIES, b, bo + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = lanesSum(acc);
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
     }

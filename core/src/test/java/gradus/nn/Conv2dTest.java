@@ -93,6 +93,29 @@ class Conv2dTest {
     }
 
     @Test
+    void chunksOfImagesSideBySideGiveEachImagesOwnResult() {
+        // 14×14 outputs: six images share a column matrix, so 13 images run as chunks of 6, 6 and 1.
+        int n = 13;
+        Tensor x = normal(50, n, 3, 14, 14).requiresGrad(true), w = normal(51, 4, 3, 3, 3).requiresGrad(true), b = normal(52, 4).requiresGrad(true);
+        Tensor go = normal(53, n, 4, 14, 14);
+        Tensor y = F.conv2d(x, w, b, 1, 1);
+        assertArrayEquals(direct(x, w, b, new int[]{1, 1}, new int[]{1, 1}, new int[]{1, 1}), y.toArray(), 1e-4f);
+        y.backward(go);
+        float[] gw = new float[w.numel()], gb = new float[b.numel()];
+        for (int i = 0; i < n; i++) { // each image alone
+            Tensor xi = x.detach().narrow(0, i, 1).contiguous().requiresGrad(true);
+            Tensor wi = w.detach().requiresGrad(true), bi = b.detach().requiresGrad(true);
+            F.conv2d(xi, wi, bi, 1, 1).backward(go.narrow(0, i, 1).contiguous());
+            assertArrayEquals(xi.grad().toArray(), x.grad().narrow(0, i, 1).toArray(), 1e-5f, "input gradient of image " + i);
+            float[] gwi = wi.grad().toArray(), gbi = bi.grad().toArray();
+            for (int j = 0; j < gw.length; j++) gw[j] += gwi[j];
+            for (int j = 0; j < gb.length; j++) gb[j] += gbi[j];
+        }
+        assertArrayEquals(gw, w.grad().toArray(), 1e-3f);
+        assertArrayEquals(gb, b.grad().toArray(), 1e-3f);
+    }
+
+    @Test
     void col2imIsTheAdjointOfIm2col() {
         Im2col.Geometry g = new Im2col.Geometry(2, 6, 7, 3, 2, 2, 1, 1, 1, 2, 2);
         float[] x = normal(40, 2, 6, 7).toArray(), c = normal(41, g.patch() * g.positions()).toArray();
