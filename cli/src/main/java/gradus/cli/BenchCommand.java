@@ -13,8 +13,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,7 +115,7 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%n%s training (full Fashion-MNIST, batch 128, Adam 1e-3; best epoch)%n", model);
         System.out.printf(Locale.ROOT, "%-34s %12s %12s %8s%n", "", "gradus", "pytorch", "ratio");
         for (String[] row : new String[][]{{"seconds/epoch", "seconds_per_epoch_best"}, {"samples/s", "samples_per_s_best"},
-                {"peak heap MB", "peak_heap_mb"}, {"peak RSS MB", "peak_rss_mb"}, {"test accuracy", "test_accuracy"}}) {
+                {"peak heap MiB", "peak_heap_mib"}, {"peak RSS MB", "peak_rss_mb"}, {"test accuracy", "test_accuracy"}}) {
             double a = num(g, row[1]), b = num(t, row[1]);
             if (row[1].equals("test_accuracy")) { // compared in points, not as a ratio
                 System.out.printf(Locale.ROOT, "%-34s %12.4f %12.4f %+7.2f pt%n", row[0], a, b, 100 * (a - b));
@@ -201,18 +199,19 @@ final class BenchCommand implements Callable<Integer> {
         if (validation != null && !data.containsKey("test")) data.put("test", validation);
         m.put("data", data);
         Path out = Files.createTempDirectory("gradus-bench");
-        var result = new Recipe(new Config(recipePath.getFileName().toString(), m))
-                .run(new Recipe.Options(out, dataDir, epochs, null, false, json ? new PrintStream(OutputStream.nullOutputStream()) : System.out));
+        Recipe.Result result;
+        long peakHeap;
+        try (HeapPeak heap = new HeapPeak()) {
+            result = new Recipe(new Config(recipePath.getFileName().toString(), m))
+                    .run(new Recipe.Options(out, dataDir, epochs, null, false, json ? new PrintStream(OutputStream.nullOutputStream()) : System.out));
+            peakHeap = heap.bytes();
+        }
         var epochsLog = result.history().epochs();
         double best = Double.MAX_VALUE, total = 0, rate = 0;
         for (var e : epochsLog) {
             best = Math.min(best, e.get("seconds"));
             total += e.get("seconds");
             rate = Math.max(rate, e.get("samples_per_s"));
-        }
-        long peakHeap = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) peakHeap += pool.getPeakUsage().getUsed();
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", model);
@@ -222,13 +221,14 @@ final class BenchCommand implements Callable<Integer> {
         r.put("seconds_per_epoch_mean", total / epochsLog.size());
         r.put("seconds_per_epoch_best", best);
         r.put("samples_per_s_best", rate);
-        r.put("peak_heap_mb", peakHeap / 1e6); // the sum of each heap pool's peak: an upper bound of the true peak
-        r.put("max_heap_mb", Runtime.getRuntime().maxMemory() / 1e6);
+        // MiB, the unit of -Xmx: the most heap in use at once (just before the fullest collection)
+        r.put("peak_heap_mib", peakHeap / 1048576.0);
+        r.put("max_heap_mib", Runtime.getRuntime().maxMemory() / 1048576.0);
         r.put("peak_rss_mb", peakRssMb());
         if (result.test() != null) r.put("test_accuracy", result.test().get("accuracy"));
         if (!json) {
-            System.out.printf(Locale.ROOT, "%s: %d epochs, %.2f s/epoch (best %.2f), %.0f samples/s, peak heap %.0f MB, peak RSS %.0f MB%s%n",
-                    model, epochsLog.size(), total / epochsLog.size(), best, rate, peakHeap / 1e6, peakRssMb(),
+            System.out.printf(Locale.ROOT, "%s: %d epochs, %.2f s/epoch (best %.2f), %.0f samples/s, peak heap %.0f MiB, peak RSS %.0f MB%s%n",
+                    model, epochsLog.size(), total / epochsLog.size(), best, rate, peakHeap / 1048576.0, peakRssMb(),
                     result.test() != null ? String.format(Locale.ROOT, ", test accuracy %.4f", result.test().get("accuracy")) : "");
         }
         return r;

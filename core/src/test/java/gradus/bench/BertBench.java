@@ -23,12 +23,14 @@ import java.util.Random;
  * all-MiniLM-L6-v2 inference: native {@link Bert} (weights from the ONNX file; {@link BertInference} with pre-packed
  * weights, and plain {@code forward}) next to ONNX Runtime
  * Java, both on 2 threads, at batch 32 × 128 tokens (throughput) and 1 × 16 tokens (latency). The two
- * run alternately, call by call, in several rounds, so that load from other processes hits both alike. Run with
+ * run alternately, in blocks of calls, in several rounds, so that load from other processes hits both alike. Run with
  * <pre>
  * ./mvnw -q -o test-compile -pl core
  * ./mvnw -q -o dependency:build-classpath -pl core -Dmdep.outputFile=/tmp/cp.txt
- * java --add-modules jdk.incubator.vector -cp core/target/test-classes:core/target/classes:$(cat /tmp/cp.txt) gradus.bench.BertBench [seconds per case] [rounds] [cases, e.g. 32x128,1x16]
+ * java --add-modules jdk.incubator.vector -XX:+UseParallelGC -cp core/target/test-classes:core/target/classes:$(cat /tmp/cp.txt) gradus.bench.BertBench [seconds per case] [rounds] [cases, e.g. 32x128,1x16]
  * </pre>
+ * with the parallel collector, as {@code ./gradus} runs: under G1 a 32×128 batch's activations (up to
+ * 25 MB each) are humongous allocations, and the packed path slowed from 0.86 s to 1.9 s over three rounds.
  */
 public final class BertBench {
     private static final int THREADS = 2;
@@ -116,8 +118,9 @@ public final class BertBench {
     }
 
     /**
-     * Median seconds per call of each body, calling them in turn for about {@code seconds}, so that
-     * load from other processes falls on all alike.
+     * Median seconds per call of each body, running them in turn in blocks of about 0.2 s for about
+     * {@code seconds}, so that load from other processes falls on all alike. Blocks, not single calls:
+     * ONNX Runtime's threads spin for a while after each run, and would slow whatever ran next.
      */
     private static double[] alternate(double seconds, Body... bodies) throws Exception {
         List<List<Double>> times = new ArrayList<>();
@@ -125,11 +128,15 @@ public final class BertBench {
         long end = System.nanoTime() + (long) (seconds * 1e9);
         do {
             for (int i = 0; i < bodies.length; i++) {
-                long s = System.nanoTime();
-                bodies[i].run();
-                times.get(i).add((System.nanoTime() - s) / 1e9);
+                long blockEnd = System.nanoTime() + 200_000_000L;
+                bodies[i].run(); // the first call of a block pays for the switch
+                do {
+                    long s = System.nanoTime();
+                    bodies[i].run();
+                    times.get(i).add((System.nanoTime() - s) / 1e9);
+                } while (System.nanoTime() < blockEnd);
             }
-        } while (System.nanoTime() < end || times.get(0).size() < 3);
+        } while (System.nanoTime() < end);
         double[] medians = new double[bodies.length];
         for (int i = 0; i < bodies.length; i++) {
             List<Double> t = times.get(i);
