@@ -136,23 +136,26 @@ final class Batcher {
         }
     }
 
-    /** Runs batches until {@code me} is answered, then passes the lead on. */
+    /** Runs batches until {@code me} is answered, then passes the lead on (also if something throws). */
     private void lead(Job me) {
-        List<Job> batch = new ArrayList<>();
-        while (me.state.get() != DONE) {
-            int rows = take(batch, me, 0);
-            if (rows < maxBatchSize && maxDelayNanos > 0) {
-                long deadline = System.nanoTime() + maxDelayNanos;
-                while (rows < maxBatchSize && System.nanoTime() < deadline) {
-                    int more = take(batch, me, rows);
-                    if (more == rows) LockSupport.parkNanos(20_000);
-                    rows = more;
+        try {
+            List<Job> batch = new ArrayList<>();
+            while (me.state.get() != DONE) {
+                int rows = take(batch, me, 0);
+                if (rows < maxBatchSize && maxDelayNanos > 0) {
+                    long deadline = System.nanoTime() + maxDelayNanos;
+                    while (rows < maxBatchSize && System.nanoTime() < deadline) {
+                        int more = take(batch, me, rows);
+                        if (more == rows) LockSupport.parkNanos(20_000);
+                        rows = more;
+                    }
                 }
+                if (!batch.isEmpty()) runBatch(batch, rows, me);
+                batch.clear();
             }
-            if (!batch.isEmpty()) runBatch(batch, rows, me);
-            batch.clear();
+        } finally {
+            passLead();
         }
-        passLead();
     }
 
     /** Moves queued requests into {@code batch} while they fit in maxBatchSize rows; returns the new row count. */

@@ -138,8 +138,9 @@ public final class ModelRepository implements AutoCloseable {
 
     private void drop(String name, String version) {
         Map<String, Slot> slots = models.get(name);
-        if (slots != null) slots.remove(version);
-        if (slots != null && slots.isEmpty()) models.remove(name);
+        if (slots == null) return;
+        slots.remove(version); // requests still running on it finish on it
+        if (slots.isEmpty()) models.remove(name);
     }
 
     /** Adds a model built in code; it stays until unloaded. */
