@@ -18,8 +18,8 @@ public final class PackedWeight {
     /**
      * Below this many multiply-adds per thread the product stays on the calling thread. A short sentence
      * through a pretrained encoder streams its weights from memory (MiniLM: 42 MB, more than the
-     * cache), and two threads stream them about 1.6× as fast as one: MiniLM at 1×16 took 4.2 ms split
-     * at this size, 7.4 ms with the products kept on one thread (quiet machine, 2 cores).
+     * cache), and two threads stream them about 1.6× as fast as one: MiniLM at 1×16 took 3.8–5.9 ms
+     * split at this size, 7.0–7.9 ms with the products kept on one thread (quiet machine, 2 cores).
      */
     private static final long MIN_PARALLEL_WORK = 1 << 20;
 
