@@ -5,7 +5,8 @@
 # $MODEL_DIR names a saved model) and POSTs one test image as a KServe v2 JSON request to
 # /v2/models/fashion-mlp/infer with 64 connections, with dynamic batching on and off (--max-batch-size 1)
 # in alternating rounds (a fresh server each time; timing here swings, so only the interleaved ratio
-# counts). Then a soak with batching on, reporting the server's RSS before and after.
+# counts). Then the target's rate: each connection waits PACE_MS (default 11) after each answer, about
+# 5,000 requests/s in all, with batching on. Then a soak with batching on, reporting the server's RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-30}; SOAK=${2:-300}; ROUNDS=${3:-3}; CONNECTIONS=64; PORT=${PORT:-18080}
@@ -42,6 +43,7 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local f = io.open("$WORK/request.json", "r"); wrk.body = f:read("*a"); f:close()
 LUA
+{ cat "$WORK/post.lua"; echo "function delay() return ${PACE_MS:-11} end"; } > "$WORK/paced.lua"
 URL="http://127.0.0.1:$PORT/v2/models/fashion-mlp/infer"
 
 start_server() { # $1 = max batch size
@@ -61,9 +63,9 @@ java_pid() { pgrep -P "$SERVER_PID" java || echo "$SERVER_PID"; } # the launcher
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$(java_pid)/stat"; } # user + system, in clock ticks
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$(java_pid)/status"; }
 
-run_wrk() { # $1 = label, $2 = seconds → one summary line
+run_wrk() { # $1 = label, $2 = seconds, $3 = script (default post.lua) → one summary line
   local t0 out t1; t0=$(cpu_ticks)
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"${2}s" --latency -s "$WORK/post.lua" "$URL")
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"${2}s" --latency -s "$WORK/${3:-post.lua}" "$URL")
   t1=$(cpu_ticks)
   echo "$out" > "$WORK/wrk-$1.txt"
   local rps p99 non2xx sockerr
@@ -88,6 +90,8 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "round $round: batching on/off throughput ratio ${ratios[-1]}"
 done
 echo "batching on/off throughput ratio per round: ${ratios[*]} (median $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'))"
+
+start_server 64; run_wrk paced-5000 "$DURATION" paced.lua; stop_server
 
 if (( SOAK > 0 )); then
   start_server 64
