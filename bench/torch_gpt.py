@@ -81,6 +81,17 @@ def generate(model, prompt, n, ctx, cached):
     return seq[len(prompt):]
 
 
+def train_step(model, opt, data, starts, ctx, vocab):
+    """One AdamW step on the windows of `ctx` tokens at `starts`, each predicting its next token."""
+    x = torch.stack([data[s:s + ctx] for s in starts])
+    y = torch.stack([data[s + 1:s + ctx + 1] for s in starts])
+    loss = F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1))
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=2)
@@ -105,14 +116,7 @@ def main():
     rng = random.Random(0)
 
     def step():
-        starts = [rng.randrange(len(data) - ctx - 1) for _ in range(batch)]
-        x = torch.stack([data[s:s + ctx] for s in starts])
-        y = torch.stack([data[s + 1:s + ctx + 1] for s in starts])
-        loss = F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        return loss.item()
+        return train_step(model, opt, data, [rng.randrange(len(data) - ctx - 1) for _ in range(batch)], ctx, vocab)
 
     for _ in range(3):
         step()
@@ -158,13 +162,7 @@ def train_and_validate(a):
     gen = torch.Generator().manual_seed(1337)
     t0 = time.perf_counter()
     for _ in range(a.train_steps):
-        starts = torch.randint(len(data) - ctx, (batch,), generator=gen)
-        x = torch.stack([data[s:s + ctx] for s in starts])
-        y = torch.stack([data[s + 1:s + ctx + 1] for s in starts])
-        loss = F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        train_step(model, opt, data, torch.randint(len(data) - ctx, (batch,), generator=gen), ctx, vocab)
     seconds = time.perf_counter() - t0
     model.eval()
     n = (len(held) - ctx - 1) // ctx + 1

@@ -89,7 +89,7 @@ public final class BertBench {
     }
 
     /** ids, type ids, mask: random word pieces between [CLS] and [SEP], every token attended. */
-    private static IntTensor[] inputs(int batch, int len) {
+    static IntTensor[] inputs(int batch, int len) {
         Random rnd = new Random(42);
         int[] ids = new int[batch * len], mask = new int[batch * len];
         for (int i = 0; i < ids.length; i++) {

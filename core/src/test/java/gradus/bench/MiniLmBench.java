@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * all-MiniLM-L6-v2 inference: the ONNX file imported into Gradus next to ONNX Runtime Java, both
@@ -65,17 +64,10 @@ public final class MiniLmBench {
         }
     }
 
-    /** Random word-piece ids between [CLS] and [SEP], all tokens attended. */
+    /** {@link BertBench#inputs} by ONNX input name. */
     private static Map<String, IntTensor> inputs(int batch, int len) {
-        Random rnd = new Random(42);
-        int[] ids = new int[batch * len], mask = new int[batch * len];
-        for (int i = 0; i < ids.length; i++) {
-            int pos = i % len;
-            ids[i] = pos == 0 ? 101 : pos == len - 1 ? 102 : 1000 + rnd.nextInt(29000);
-            mask[i] = 1;
-        }
-        return Map.of("input_ids", IntTensor.of(ids, batch, len), "attention_mask", IntTensor.of(mask, batch, len),
-                "token_type_ids", IntTensor.zeros(batch, len));
+        IntTensor[] in = BertBench.inputs(batch, len);
+        return Map.of("input_ids", in[0], "token_type_ids", in[1], "attention_mask", in[2]);
     }
 
     private static Map<String, OnnxTensor> ortInputs(OrtEnvironment env, Map<String, IntTensor> feeds) throws Exception {

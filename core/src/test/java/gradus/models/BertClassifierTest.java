@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -79,13 +78,8 @@ class BertClassifierTest {
         for (int step = 0; step < steps; step++) {
             int s = step % perEpoch;
             if (s == 0) order = shuffle.permutation(train.size());
-            List<String> texts = new ArrayList<>();
-            int[] labels = new int[Math.min(batch, train.size() - s * batch)];
-            for (int i = 0; i < labels.length; i++) {
-                texts.add(train.texts().get(order[s * batch + i]));
-                labels[i] = train.labels()[order[s * batch + i]];
-            }
-            Tensor loss = Losses.crossEntropy(model.forward(tok.encodeBatch(texts, opts)), IntTensor.of(labels, labels.length));
+            TextData.Documents b = train.select(order, s * batch, Math.min(train.size(), (s + 1) * batch));
+            Tensor loss = Losses.crossEntropy(model.forward(tok.encodeBatch(b.texts(), opts)), IntTensor.of(b.labels(), b.size()));
             opt.zeroGrad();
             loss.backward();
             opt.step();

@@ -87,10 +87,7 @@ class BertTest {
                  "max_position_embeddings": 12, "type_vocab_size": 2, "layer_norm_eps": 1e-12, "hidden_dropout_prob": 0.1,
                  "attention_probs_dropout_prob": 0.1, "pad_token_id": 0, "position_embedding_type": "absolute"}""");
         Safetensors.write(dir.resolve("model.safetensors"), huggingFaceNames(b), Map.of());
-        Bert c = BertWeights.load(dir);
-        c.eval();
-        assertEquals(TINY, c.bertConfig());
-        assertArrayEquals(run(b).toArray(), run(c).toArray());
+        assertSameTinyBert(b, BertWeights.load(dir));
     }
 
     @Test
@@ -103,10 +100,14 @@ class BertTest {
             names.add(k.substring(5).replace(".gamma", ".weight").replace(".beta", ".bias"));
         }
         assertEquals(names, new java.util.TreeSet<>(Safetensors.read(dir.resolve("model.safetensors")).tensors().keySet()));
-        Bert c = BertWeights.fromHuggingFace(dir);
-        c.eval();
-        assertEquals(TINY, c.bertConfig());
-        assertArrayEquals(run(b).toArray(), run(c).toArray());
+        assertSameTinyBert(b, BertWeights.fromHuggingFace(dir));
+    }
+
+    /** {@code loaded} is the tiny config and computes exactly what {@code saved} does. */
+    private static void assertSameTinyBert(Bert saved, Bert loaded) {
+        loaded.eval();
+        assertEquals(TINY, loaded.bertConfig());
+        assertArrayEquals(run(saved).toArray(), run(loaded).toArray());
     }
 
     @Test

@@ -19,7 +19,6 @@ import gradus.text.BatchOptions;
 import gradus.text.Tokenizer;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -62,13 +61,8 @@ public final class BertSpamFineTune {
             int[] order = shuffle.permutation(train.size());
             double lossSum = 0;
             for (int s = 0; s < perEpoch; s++) {
-                List<String> texts = new ArrayList<>();
-                int[] labels = new int[Math.min(batch, train.size() - s * batch)];
-                for (int i = 0; i < labels.length; i++) {
-                    texts.add(train.texts().get(order[s * batch + i]));
-                    labels[i] = train.labels()[order[s * batch + i]];
-                }
-                Tensor loss = Losses.crossEntropy(model.forward(tok.encodeBatch(texts, opts)), IntTensor.of(labels, labels.length));
+                TextData.Documents b = train.select(order, s * batch, Math.min(train.size(), (s + 1) * batch));
+                Tensor loss = Losses.crossEntropy(model.forward(tok.encodeBatch(b.texts(), opts)), IntTensor.of(b.labels(), b.size()));
                 opt.zeroGrad();
                 loss.backward();
                 opt.step();

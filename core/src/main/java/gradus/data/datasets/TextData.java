@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -37,6 +38,17 @@ public final class TextData {
 
         public int size() {
             return texts.size();
+        }
+
+        /** The documents at {@code order[from] … order[to - 1]}: one shuffled mini-batch. */
+        public Documents select(int[] order, int from, int to) {
+            List<String> t = new ArrayList<>(to - from);
+            int[] l = new int[to - from];
+            for (int i = from; i < to; i++) {
+                t.add(texts.get(order[i]));
+                l[i - from] = labels[order[i]];
+            }
+            return new Documents(t, l, classNames);
         }
     }
 

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -76,5 +77,14 @@ class TextDataTest {
         assertEquals(2, disjoint.size());
         assertArrayEquals(new int[]{5, 6, 7, 8}, disjoint.get(new int[]{1}).labels().data());
         assertThrows(DataException.class, () -> new TokenWindows(new int[]{1, 2, 3}, 4, 1));
+    }
+
+    @Test
+    void selectGathersAShuffledBatchWithItsLabels() {
+        var docs = new TextData.Documents(List.of("a", "b", "c", "d"), new int[]{0, 1, 1, 0}, List.of("ham", "spam"));
+        var b = docs.select(new int[]{3, 1, 0, 2}, 1, 3);
+        assertEquals(List.of("b", "a"), b.texts());
+        assertArrayEquals(new int[]{1, 0}, b.labels());
+        assertEquals(docs.classNames(), b.classNames());
     }
 }
