@@ -42,6 +42,10 @@ public final class AttentionKernel {
      * {@code keep} (null: no dropout) holds per-entry factors 0 or 1/(1−p) applied to P before P·V.
      */
     public static void forward(Shape s, Operand q, Operand k, Operand v, float[] probs, float[] keep, Operand out) {
+        if (probs == null && keep == null) {
+            fused(s, q, k, v, out);
+            return;
+        }
         int pairs = s.batch * s.heads, area = s.tq * s.tk;
         Parallel.forRange(pairs, grain(s), (p0, p1) -> {
             float[] scratch = probs == null ? new float[area] : null;
@@ -66,25 +70,71 @@ public final class AttentionKernel {
         });
     }
 
+    /**
+     * Attention without keeping P (inference): per (batch, head), K and V are packed once, then each block of
+     * {@link MicroKernel#MR} query rows gets its scores, softmax and ·V while its score rows sit in L1. The
+     * products are the ones {@link Gemm} runs for the same operands, so the result has the same bits as the
+     * path that keeps P; only the full score matrix and the per-product set-up are gone.
+     */
+    private static void fused(Shape s, Operand q, Operand k, Operand v, Operand out) {
+        int mr = MicroKernel.MR, nr = MicroKernel.NR;
+        int keyWidth = roundUp(s.tk, nr), valueWidth = roundUp(s.dv, nr);
+        Parallel.forRange(s.batch * s.heads, grain(s), (p0, p1) -> {
+            float[] kt = new float[keyWidth * s.d], vp = new float[valueWidth * s.tk];
+            float[] scores = new float[mr * keyWidth], edge = new float[mr * s.d], tile = new float[mr * nr];
+            for (int p = p0; p < p1; p++) {
+                int b = p / s.heads, h = p % s.heads, qo = q.at(b, h), oo = out.at(b, h);
+                Packing.packBt(k.data, k.at(b, h), k.rowStride, s.d, s.tk, kt);
+                Packing.packB(v.data, v.at(b, h), v.rowStride, s.tk, s.dv, vp);
+                for (int i0 = 0; i0 < s.tq; i0 += mr) {
+                    int rows = Math.min(mr, s.tq - i0);
+                    // Keys that any row of the block sees; the rest of each row is zeroed by its softmax.
+                    int keys = s.visible(i0 + rows - 1), keyPanels = (keys + nr - 1) / nr;
+                    float[] a = q.data;
+                    int ao = qo + i0 * q.rowStride, lda = q.rowStride;
+                    if (rows < mr) { // the last rows, zero-padded to a whole tile
+                        Packing.copyEdgeRows(q.data, ao, lda, rows, s.d, edge);
+                        a = edge;
+                        ao = 0;
+                        lda = s.d;
+                    }
+                    for (int j = 0; j < keyPanels; j++) {
+                        MicroKernel.run(s.d, a, ao, lda, kt, j * nr * s.d, scores, j * nr, keyWidth, mr, nr, s.scale, 0f, tile);
+                    }
+                    for (int r = 0; r < rows; r++) softmaxRow(s, b, i0 + r, scores, r * keyWidth);
+                    for (int j = 0; j < valueWidth / nr; j++) {
+                        MicroKernel.run(s.tk, scores, 0, keyWidth, vp, j * nr * s.tk, out.data, oo + i0 * out.rowStride + j * nr,
+                                out.rowStride, rows, Math.min(nr, s.dv - j * nr), 1f, 0f, tile);
+                    }
+                }
+            }
+        });
+    }
+
+    private static int roundUp(int x, int unit) {
+        return (x + unit - 1) / unit * unit;
+    }
+
     /** Masked, numerically stable softmax of each score row in place; masked entries become 0. */
     private static void softmaxRows(Shape s, int b, float[] a, int off) {
+        for (int i = 0; i < s.tq; i++) softmaxRow(s, b, i, a, off + i * s.tk);
+    }
+
+    /** Softmax of query row i's tk scores at {@code row}, in place; keys it does not see become 0. */
+    private static void softmaxRow(Shape s, int b, int i, float[] a, int row) {
         boolean[] masked = s.keyMasked;
-        for (int i = 0; i < s.tq; i++) {
-            int row = off + i * s.tk, n = s.visible(i);
-            if (masked != null) {
-                for (int j = 0; j < n; j++) if (masked[b * s.tk + j]) a[row + j] = Float.NEGATIVE_INFINITY;
-            }
-            float max = n == 0 ? Float.NEGATIVE_INFINITY : VectorMath.max(a, row, n);
-            if (max == Float.NEGATIVE_INFINITY) {
-                Arrays.fill(a, row, row + s.tk, 0f);
-                continue;
-            }
-            VectorMath.scaleShift(a, row, 1f, -max, a, row, n);
-            VectorMath.exp(a, row, a, row, n);
-            float inv = 1f / VectorMath.sum(a, row, n);
-            VectorMath.scaleShift(a, row, inv, 0f, a, row, n);
-            Arrays.fill(a, row + n, row + s.tk, 0f);
+        int n = s.visible(i);
+        if (masked != null) {
+            for (int j = 0; j < n; j++) if (masked[b * s.tk + j]) a[row + j] = Float.NEGATIVE_INFINITY;
         }
+        float max = n == 0 ? Float.NEGATIVE_INFINITY : VectorMath.max(a, row, n);
+        if (max == Float.NEGATIVE_INFINITY) {
+            Arrays.fill(a, row, row + s.tk, 0f);
+            return;
+        }
+        float inv = 1f / VectorMath.expSum(a, row, -max, a, row, n);
+        VectorMath.scaleShift(a, row, inv, 0f, a, row, n);
+        Arrays.fill(a, row + n, row + s.tk, 0f);
     }
 
     /**

@@ -94,6 +94,20 @@ public final class VectorMath {
         for (; i < n; i++) out[oo + i] = (float) Math.exp(a[ao + i]);
     }
 
+    /** out = e^(a + shift) over n values; returns their sum (a softmax's numerators and denominator in one pass). */
+    public static float expSum(float[] a, int ao, float shift, float[] out, int oo, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(SPECIES);
+        for (int up = SPECIES.loopBound(n); i < up; i += L) {
+            FloatVector e = FloatVector.fromArray(SPECIES, a, ao + i).add(shift).lanewise(VectorOperators.EXP);
+            e.intoArray(out, oo + i);
+            acc = acc.add(e);
+        }
+        float s = lanesSum(acc);
+        for (; i < n; i++) s += out[oo + i] = (float) Math.exp(a[ao + i] + shift);
+        return s;
+    }
+
     public static float sum(float[] a, int ao, int n) {
         int i = 0;
         FloatVector acc = FloatVector.zero(SPECIES);

@@ -3,10 +3,10 @@ package gradus.models;
 import gradus.autograd.GradMode;
 import gradus.kernels.AttentionKernel;
 import gradus.kernels.GeluKernel;
+import gradus.kernels.LayerNormKernel;
 import gradus.kernels.PackedWeight;
 import gradus.kernels.Parallel;
 import gradus.kernels.VectorMath;
-import gradus.nn.F;
 import gradus.nn.LayerNorm;
 import gradus.nn.Linear;
 import gradus.nn.TransformerEncoderBlock;
@@ -16,6 +16,7 @@ import gradus.tensor.Tensor;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A {@link Bert} prepared for inference: every projection weight packed once for the GEMM kernel
@@ -33,6 +34,7 @@ public final class BertInference {
     private final Bert bert;
     private final BertConfig config;
     private final Layer[] layers;
+    private final ConcurrentLinkedQueue<Workspace> workspaces = new ConcurrentLinkedQueue<>();
 
     /** One encoder layer's packed weights, with its biases and norms (read, never changed). */
     private record Layer(PackedWeight qkv, float[] qkvBias, PackedWeight out, float[] outBias, LayerNorm norm1,
@@ -62,40 +64,78 @@ public final class BertInference {
     public Tensor forward(IntTensor ids, IntTensor typeIds, IntTensor attentionMask) {
         try (var g = GradMode.noGrad()) {
             if (bert.isTraining()) throw new IllegalStateException("BertInference runs the Bert in eval mode (no dropout); call bert.eval() first");
-            Tensor x = bert.embeddings().forward(ids, typeIds);
-            int b = ids.size(0), t = ids.size(1), h = config.hiddenSize();
+            int b = ids.size(0), t = ids.size(1), h = config.hiddenSize(), rows = b * t;
             boolean[] masked = keyMask(ids, attentionMask);
-            int rows = b * t;
             boolean inline = rows <= INLINE_ROWS;
-            for (Layer l : layers) {
-                float[] in = dense(x);
-                float[] qkv = linear(l.qkv, l.qkvBias, in, rows);
-                float[] merged = attention(qkv, b, t, masked, inline);
-                float[] att = linear(l.out, l.outBias, merged, rows);
-                addInPlace(att, in);
-                x = l.norm1.forward(Tensor.of(att, b, t, h));
-                float[] up = gelu(linear(l.up, l.upBias, dense(x), rows), inline);
-                float[] down = linear(l.down, l.downBias, up, rows);
-                addInPlace(down, dense(x));
-                x = l.norm2.forward(Tensor.of(down, b, t, h));
+            // The hidden state, updated in place layer after layer; it becomes the result.
+            float[] x = bert.embeddings().forward(ids, typeIds).toArray();
+            Workspace w = takeWorkspace(rows);
+            try {
+                for (Layer l : layers) {
+                    linear(l.qkv, l.qkvBias, x, rows, w.qkv);
+                    attention(w.qkv, b, t, masked, inline, w.merged);
+                    linear(l.out, l.outBias, w.merged, rows, w.projected);
+                    addAndNormalize(w.projected, x, l.norm1, rows, inline);
+                    linear(l.up, l.upBias, x, rows, w.hidden);
+                    gelu(w.hidden, rows * l.up.outFeatures(), inline);
+                    linear(l.down, l.downBias, w.hidden, rows, w.projected);
+                    addAndNormalize(w.projected, x, l.norm2, rows, inline);
+                }
+            } finally {
+                if (workspaces.size() < Parallel.threads()) workspaces.offer(w); // calls on more threads than cores allocate their own
             }
-            return x;
+            return Tensor.of(x, b, t, h);
         }
+    }
+
+    /**
+     * The buffers of one forward pass, kept between calls: a 32×128 batch through MiniLM needs 56 MB of
+     * them, and fresh arrays for every layer cost a zeroing pass each (about 600 MB per call).
+     */
+    private static final class Workspace {
+        float[] qkv = new float[0], merged = qkv, projected = qkv, hidden = qkv;
+    }
+
+    private Workspace takeWorkspace(int rows) {
+        Workspace w = workspaces.poll();
+        if (w == null) w = new Workspace();
+        int h = config.hiddenSize(), inter = layers.length == 0 ? 0 : layers[0].up.outFeatures();
+        if (w.merged.length < rows * h) {
+            w.qkv = new float[rows * 3 * h];
+            w.merged = new float[rows * h];
+            w.projected = new float[rows * h];
+            w.hidden = new float[rows * inter];
+        }
+        return w;
+    }
+
+    /** x = LayerNorm(y + x), row by row, in place. */
+    private void addAndNormalize(float[] y, float[] x, LayerNorm norm, int rows, boolean inline) {
+        int h = config.hiddenSize();
+        float[] gamma = norm.weight().contiguousData(), beta = norm.bias().contiguousData();
+        float eps = norm.eps();
+        Parallel.Range body = (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                VectorMath.add(y, r * h, x, r * h, x, r * h, h);
+                LayerNormKernel.normalize(x, r * h, h, eps, gamma, beta, x, r * h, null, null, r);
+            }
+        };
+        if (inline) body.run(0, rows);
+        else Parallel.forRange(rows, Math.max(1, 8192 / h), body);
     }
 
     /**
      * Softmax attention of every head over the [rows, 3h] projections (q, k, v of head j are columns
      * j·d, h + j·d and 2h + j·d), merged back to [rows, h]. Inline: head by head on this thread.
      */
-    private float[] attention(float[] qkv, int b, int t, boolean[] masked, boolean inline) {
+    private void attention(float[] qkv, int b, int t, boolean[] masked, boolean inline, float[] merged) {
         int h = config.hiddenSize(), heads = config.numAttentionHeads(), d = config.headSize(), ld = 3 * h;
         float scale = (float) (1.0 / Math.sqrt(d));
-        float[] merged = new float[b * t * h];
         if (!inline) {
             var shape = new AttentionKernel.Shape(b, heads, t, t, d, d, scale, false, masked);
             AttentionKernel.forward(shape, new AttentionKernel.Operand(qkv, 0, t * ld, d, ld), new AttentionKernel.Operand(qkv, h, t * ld, d, ld),
                     new AttentionKernel.Operand(qkv, 2 * h, t * ld, d, ld), null, null, new AttentionKernel.Operand(merged, 0, t * h, d, h));
-            return merged;
+            return;
         }
         // One (row, head) pair per call: the kernel then has nothing to split over threads.
         for (int r = 0; r < b; r++) {
@@ -107,31 +147,19 @@ public final class BertInference {
                         new AttentionKernel.Operand(merged, r * t * h + j * d, 0, 0, h));
             }
         }
-        return merged;
     }
 
-    private static float[] gelu(float[] x, boolean inline) {
-        if (!inline) return F.gelu(Tensor.of(x, x.length)).data();
-        GeluKernel.forward(x, 0, x, 0, x.length); // in place: the input is this method's own buffer
-        return x;
+    /** GELU of the first n values, in place. */
+    private static void gelu(float[] x, int n, boolean inline) {
+        if (inline) GeluKernel.forward(x, 0, x, 0, n);
+        else Parallel.forRange(n, 1 << 14, (i0, i1) -> GeluKernel.forward(x, i0, x, i0, i1 - i0));
     }
 
-    /** x·Wᵀ + bias for x [rows, in]: the bias written first, the product added onto it. */
-    private static float[] linear(PackedWeight w, float[] bias, float[] x, int rows) {
+    /** y = x·Wᵀ + bias for x [rows, in], into the first rows·out values of y: the bias first, the product added on. */
+    private static void linear(PackedWeight w, float[] bias, float[] x, int rows, float[] y) {
         int out = w.outFeatures();
-        float[] y = new float[rows * out];
         for (int r = 0; r < rows; r++) System.arraycopy(bias, 0, y, r * out, out);
         w.multiply(rows, x, 0, w.inFeatures(), 1f, y, 0, out);
-        return y;
-    }
-
-    /** The values of x in row-major order: its own array when it starts at 0 and is contiguous, else a copy. */
-    private static float[] dense(Tensor x) {
-        return x.isContiguous() && x.offset() == 0 && x.data().length == x.numel() ? x.data() : x.toArray();
-    }
-
-    private static void addInPlace(float[] y, float[] x) {
-        Parallel.forRange(y.length, 1 << 15, (i0, i1) -> VectorMath.add(y, i0, x, i0, y, i0, i1 - i0));
     }
 
     /** Padding flags [B·T] from a 0/1 attention mask, or null when every token is real. */

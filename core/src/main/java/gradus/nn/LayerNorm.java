@@ -38,6 +38,10 @@ public final class LayerNorm extends Module {
         return bias;
     }
 
+    public float eps() {
+        return eps;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return F.layerNorm(x, normalizedShape, weight, bias, eps);

@@ -1,5 +1,6 @@
 package gradus.nn;
 
+import gradus.kernels.LayerNormKernel;
 import gradus.kernels.Parallel;
 import gradus.kernels.VectorMath;
 import gradus.tensor.Shape;
@@ -40,7 +41,7 @@ final class Normalization {
                     for (int i = 0; i < n; i++) sum += VectorMath.sum(in, xo + (i * c + ch) * s, s);
                     float mu = (float) (sum / m);
                     double sq = 0;
-                    for (int i = 0; i < n; i++) sq += centeredSquares(in, xo + (i * c + ch) * s, s, mu);
+                    for (int i = 0; i < n; i++) sq += LayerNormKernel.centeredSquares(in, xo + (i * c + ch) * s, s, mu);
                     mean[ch] = mu;
                     var[ch] = (float) (sq / m);
                 }
@@ -115,14 +116,7 @@ final class Normalization {
         int grain = Math.max(1, 8192 / Math.max(1, d));
         Parallel.forRange(rows, grain, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                int off = xo + r * d, o = r * d;
-                float mu = (float) ((double) VectorMath.sum(in, off, d) / d);
-                float is = (float) (1.0 / Math.sqrt(centeredSquares(in, off, d, mu) / d + eps));
-                mean[r] = mu;
-                invStd[r] = is;
-                VectorMath.scaleShift(in, off, is, -mu * is, out, o, d);
-                if (w != null) VectorMath.mul(out, o, w, 0, out, o, d);
-                if (b != null) VectorMath.add(out, o, b, 0, out, o, d);
+                LayerNormKernel.normalize(in, xo + r * d, d, eps, w, b, out, r * d, mean, invStd, r);
             }
         });
         return Tensor.record(Tensor.of(out, xs), "layerNorm", g -> {
@@ -159,15 +153,5 @@ final class Normalization {
             return new Tensor[]{Tensor.of(gx, xs), weight == null ? null : Tensor.of(gw, normalizedShape),
                     bias == null ? null : Tensor.of(gb, normalizedShape)};
         }, xc, weight, bias);
-    }
-
-    /** Σ (a[i] − mu)² over n values, accumulated in double. */
-    private static double centeredSquares(float[] a, int off, int n, float mu) {
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-            float v = a[off + i] - mu;
-            s += v * v;
-        }
-        return s;
     }
 }

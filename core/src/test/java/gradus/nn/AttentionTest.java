@@ -49,6 +49,19 @@ class AttentionTest {
     }
 
     @Test
+    void inferenceWithoutStoredWeightsGivesTheSameBitsAsTraining() {
+        // Partial row blocks (7 queries), keys over several panels (37), two value panels (20), cached keys (tq < tk).
+        Tensor q = normal(11, 2, 3, 7, 5), k = normal(12, 2, 3, 37, 5), v = normal(13, 2, 3, 37, 20);
+        int[] lengths = {37, 30};
+        for (boolean causal : new boolean[]{false, true}) {
+            Tensor fused = F.scaledDotProductAttention(q, k, v, causal, KeyPadding.lengths(lengths)); // no graph: P is not kept
+            Tensor kept = F.scaledDotProductAttention(q.detach().requiresGrad(true), k, v, causal, KeyPadding.lengths(lengths));
+            assertArrayEquals(kept.toArray(), fused.toArray(), 0f);
+            assertArrayEquals(reference(q, k, v, hidden(2, 7, 37, causal, lengths)).toArray(), fused.toArray(), 1e-5f);
+        }
+    }
+
+    @Test
     void weightsOnRequestAreTheSoftmaxRows() {
         Tensor q = normal(4, 1, 2, 3, 4), k = normal(5, 1, 2, 3, 4), v = normal(6, 1, 2, 3, 4);
         var r = ScaledDotProductAttention.apply(q, k, v, true, null, 0f, null, true);
