@@ -171,6 +171,7 @@ public final class Im2col {
         int k = g.patch(), p = g.positions(), imageIn = g.channels * g.height * g.width, imageOut = outC * p;
         int per = imagesPerChunk(g, batch), chunks = Math.ceilDiv(batch, per);
         float[][] partialW = new float[chunks][], partialB = new float[chunks][];
+        boolean transposedWeightGradient = k > outC; // partial weight gradients held as [k, outC]
         Parallel.forRange(chunks, 1, (c0, c1) -> {
             float[] col = gw == null || g.isIdentity() ? x : Buffers.columns(k * per * p);
             float[] gcol = gx == null || g.isIdentity() ? gx : Buffers.gradColumns(k * per * p);
@@ -191,7 +192,10 @@ public final class Im2col {
                     int colOff = g.isIdentity() ? xOff + n0 * imageIn : 0;
                     if (!g.isIdentity()) for (int i = 0; i < b; i++) im2col(g, x, xOff + (n0 + i) * imageIn, col, i * p, ld);
                     float[] pw = new float[outC * k];
-                    Gemm.sgemm(false, true, outC, k, ld, 1f, gm, gmOff, ld, col, colOff, ld, 0f, pw, 0, k);
+                    // The product's transposed operand is packed whole: take the smaller one, gm [outC, ld] or col [k, ld].
+                    // Both orders add the same products in the same order, so the bits are the same.
+                    if (transposedWeightGradient) Gemm.sgemm(false, true, k, outC, ld, 1f, col, colOff, ld, gm, gmOff, ld, 0f, pw, 0, outC);
+                    else Gemm.sgemm(false, true, outC, k, ld, 1f, gm, gmOff, ld, col, colOff, ld, 0f, pw, 0, k);
                     partialW[c] = pw;
                 }
                 if (gb != null) {
@@ -209,9 +213,13 @@ public final class Im2col {
                 }
             }
         });
+        float[] sumW = gw == null ? null : transposedWeightGradient ? new float[gw.length] : gw;
         for (int c = 0; c < chunks; c++) {
-            if (gw != null) VectorMath.add(gw, 0, partialW[c], 0, gw, 0, gw.length);
+            if (gw != null) VectorMath.add(sumW, 0, partialW[c], 0, sumW, 0, sumW.length);
             if (gb != null) VectorMath.add(gb, 0, partialB[c], 0, gb, 0, gb.length);
+        }
+        if (gw != null && transposedWeightGradient) {
+            for (int o = 0; o < outC; o++) for (int i = 0; i < k; i++) gw[o * k + i] += sumW[i * outC + o];
         }
     }
 
