@@ -91,13 +91,17 @@ public final class MultiHeadAttention extends Module {
                     + ", key " + Shape.str(key.shape()) + ", value " + Shape.str(value.shape()));
         }
         int offset = cache == null ? 0 : cache.length();
+        int b = query.size(0), t = query.size(1);
+        List<Linear> projections = List.of(qProj, kProj, vProj);
+        // Self-attention: the three projections as one product.
+        Tensor all = query == key && key == value ? FusedLinear.stacked(query, projections.stream().map(Linear::weight).toList(),
+                bias ? projections.stream().map(Linear::bias).toList() : null) : null;
+        if (all != null && rotary == null && cache == null) { // attention reads it in place and returns one gradient for it
+            return output(ScaledDotProductAttention.packed(all, numHeads, causal, padding, isTraining() ? dropout : 0f, Rng.global(), needWeights), b, t);
+        }
         Tensor q, k, v;
-        if (query == key && key == value) {
-            // Self-attention: the three projections as one product, split into head views without copies.
-            List<Linear> qkv = List.of(qProj, kProj, vProj);
-            Tensor all = FusedLinear.stacked(query, qkv.stream().map(Linear::weight).toList(),
-                    bias ? qkv.stream().map(Linear::bias).toList() : null);
-            Tensor split = all.view(query.size(0), query.size(1), 3, numHeads, headDim);
+        if (all != null) { // split into head views without copies
+            Tensor split = all.view(b, t, 3, numHeads, headDim);
             q = split.select(2, 0).transpose(1, 2);
             k = split.select(2, 1).transpose(1, 2);
             v = split.select(2, 2).transpose(1, 2);
@@ -115,8 +119,11 @@ public final class MultiHeadAttention extends Module {
             k = kv[0];
             v = kv[1];
         }
-        var r = ScaledDotProductAttention.apply(q, k, v, causal, padding, isTraining() ? dropout : 0f, Rng.global(), needWeights);
-        int b = query.size(0), t = query.size(1);
+        return output(ScaledDotProductAttention.apply(q, k, v, causal, padding, isTraining() ? dropout : 0f, Rng.global(), needWeights), b, t);
+    }
+
+    /** The heads' outputs [B, H, T, d] merged to [B, T, H·d] and projected. */
+    private ScaledDotProductAttention.Result output(ScaledDotProductAttention.Result r, int b, int t) {
         Tensor merged = r.output().transpose(1, 2).reshape(b, t, embedDim);
         return new ScaledDotProductAttention.Result(FusedLinear.apply(merged, outProj.weight(), outProj.bias()), r.weights());
     }

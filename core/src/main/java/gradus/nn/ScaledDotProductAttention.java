@@ -40,26 +40,71 @@ public final class ScaledDotProductAttention {
         boolean grad = GradMode.isEnabled() && (qc.requiresGrad() || kc.requiresGrad() || vc.requiresGrad());
         var s = new AttentionKernel.Shape(b, h, tq, tk, d, dv, (float) (1.0 / Math.sqrt(d)), causal,
                 padding == null ? null : padding.flags(b, tk));
-        int area = tq * tk;
-        float[] probs = grad || needWeights ? new float[b * h * area] : null;
-        float[] keep = dropout > 0f ? dropoutFactors(b * h * area, dropout, rng) : null;
-        float[] out = new float[b * tq * h * dv];
-        AttentionKernel.forward(s, operand(qc), operand(kc), operand(vc), probs, keep, headsInterleaved(out, tq, h, dv));
-        Tensor base = Tensor.of(out, b, tq, h, dv);
-        Tensor weights = needWeights ? Tensor.of(probs.clone(), b, h, tq, tk) : null;
-        Tensor.record(base, "scaledDotProductAttention", g -> {
-            Tensor gc = g.contiguous();
+        Forward f = forward(s, operand(qc), operand(kc), operand(vc), grad, dropout, rng, needWeights);
+        Tensor.record(f.base, "scaledDotProductAttention", g -> {
             float[] gq = qc.requiresGrad() ? new float[b * tq * h * d] : null;
             float[] gk = kc.requiresGrad() ? new float[b * tk * h * d] : null;
             float[] gv = vc.requiresGrad() ? new float[b * tk * h * dv] : null;
-            AttentionKernel.backward(s, operand(qc), operand(kc), operand(vc), probs, keep,
-                    new AttentionKernel.Operand(gc.data(), gc.offset(), tq * h * dv, dv, h * dv),
+            AttentionKernel.backward(s, operand(qc), operand(kc), operand(vc), f.probs, f.keep, outputGradient(g, tq, h, dv),
                     gq == null ? null : headsInterleaved(gq, tq, h, d),
                     gk == null ? null : headsInterleaved(gk, tk, h, d),
                     gv == null ? null : headsInterleaved(gv, tk, h, dv));
             return new Tensor[]{asHeads(gq, b, tq, h, d), asHeads(gk, b, tk, h, d), asHeads(gv, b, tk, h, dv)};
         }, qc, kc, vc);
-        return new Result(base.transpose(1, 2), weights);
+        return new Result(f.base.transpose(1, 2), f.weights);
+    }
+
+    /**
+     * Self-attention over one packed projection qkv [B, T, 3·H·d] whose last dimension holds q, k and v side
+     * by side, each [H, d] (what {@link FusedLinear#stacked} writes): the result of {@link #apply} on its
+     * three head views, but with one gradient for qkv, written in place, rather than three full-size
+     * gradients of the views that autograd would then add up. Output [B, H, T, d] as from apply.
+     */
+    public static Result packed(Tensor qkv, int heads, boolean causal, KeyPadding padding, float dropout, Rng rng, boolean needWeights) {
+        if (qkv.dim() != 3 || heads <= 0 || qkv.size(2) % (3 * heads) != 0) {
+            throw new IllegalArgumentException("packed attention expects qkv [batch, time, 3·heads·dim] for " + heads + " heads, got " + Shape.str(qkv.shape()));
+        }
+        if (dropout < 0f || dropout >= 1f) throw new IllegalArgumentException("attention dropout must be in [0, 1), got " + dropout);
+        Tensor c = qkv.contiguous();
+        int b = c.size(0), t = c.size(1), hd = c.size(2) / 3, d = hd / heads, ld = 3 * hd;
+        var s = new AttentionKernel.Shape(b, heads, t, t, d, d, (float) (1.0 / Math.sqrt(d)), causal,
+                padding == null ? null : padding.flags(b, t));
+        boolean grad = GradMode.isEnabled() && c.requiresGrad();
+        Forward f = forward(s, part(c.data(), c.offset(), t, ld, d, 0), part(c.data(), c.offset(), t, ld, d, hd),
+                part(c.data(), c.offset(), t, ld, d, 2 * hd), grad, dropout, rng, needWeights);
+        Tensor.record(f.base, "scaledDotProductAttention", g -> {
+            float[] gqkv = new float[c.numel()]; // every column is written: q, k and v blocks cover it
+            AttentionKernel.backward(s, part(c.data(), c.offset(), t, ld, d, 0), part(c.data(), c.offset(), t, ld, d, hd),
+                    part(c.data(), c.offset(), t, ld, d, 2 * hd), f.probs, f.keep, outputGradient(g, t, heads, d),
+                    part(gqkv, 0, t, ld, d, 0), part(gqkv, 0, t, ld, d, hd), part(gqkv, 0, t, ld, d, 2 * hd));
+            return new Tensor[]{Tensor.of(gqkv, c.shape())};
+        }, c);
+        return new Result(f.base.transpose(1, 2), f.weights);
+    }
+
+    /** The forward's output [B, Tq, H, dv], and what its backward needs: the softmax rows and dropout factors. */
+    private record Forward(Tensor base, float[] probs, float[] keep, Tensor weights) {}
+
+    private static Forward forward(AttentionKernel.Shape s, AttentionKernel.Operand q, AttentionKernel.Operand k, AttentionKernel.Operand v,
+                                   boolean grad, float dropout, Rng rng, boolean needWeights) {
+        int area = s.tq() * s.tk(), pairs = s.batch() * s.heads();
+        float[] probs = grad || needWeights ? new float[pairs * area] : null;
+        float[] keep = dropout > 0f ? dropoutFactors(pairs * area, dropout, rng) : null;
+        float[] out = new float[s.batch() * s.tq() * s.heads() * s.dv()];
+        AttentionKernel.forward(s, q, k, v, probs, keep, headsInterleaved(out, s.tq(), s.heads(), s.dv()));
+        Tensor weights = needWeights ? Tensor.of(probs.clone(), s.batch(), s.heads(), s.tq(), s.tk()) : null;
+        return new Forward(Tensor.of(out, s.batch(), s.tq(), s.heads(), s.dv()), probs, keep, weights);
+    }
+
+    /** One of q, k, v inside a packed [B, T, 3·H·d] buffer: rows ld apart, heads d apart, from column {@code column}. */
+    private static AttentionKernel.Operand part(float[] data, int offset, int t, int ld, int d, int column) {
+        return new AttentionKernel.Operand(data, offset + column, t * ld, d, ld);
+    }
+
+    /** The output gradient [B, Tq, H, dv] seen per (batch, head). */
+    private static AttentionKernel.Operand outputGradient(Tensor g, int tq, int h, int dv) {
+        Tensor gc = g.contiguous();
+        return new AttentionKernel.Operand(gc.data(), gc.offset(), tq * h * dv, dv, h * dv);
     }
 
     /** The input itself when each row of each head is contiguous (any batch/head/row strides), else a copy. */

@@ -92,6 +92,23 @@ class AttentionTest {
     }
 
     @Test
+    void packedProjectionGivesWhatItsHeadViewsGive() {
+        // [B=2, T=5, 3·H·d] with H = 2 heads of d = 3; the second row has 3 real tokens.
+        Tensor viaViews = normal(30, 2, 5, 18).requiresGrad(true), packed = viaViews.detach().requiresGrad(true);
+        Tensor g = normal(31, 2, 2, 5, 3);
+        Tensor split = viaViews.view(2, 5, 3, 2, 3);
+        Tensor expected = ScaledDotProductAttention.apply(split.select(2, 0).transpose(1, 2), split.select(2, 1).transpose(1, 2),
+                split.select(2, 2).transpose(1, 2), true, KeyPadding.lengths(5, 3), 0f, null, false).output();
+        Tensor actual = ScaledDotProductAttention.packed(packed, 2, true, KeyPadding.lengths(5, 3), 0f, null, false).output();
+        assertArrayEquals(expected.toArray(), actual.toArray(), 0f);
+        expected.mul(g).sum().backward();
+        actual.mul(g).sum().backward();
+        assertArrayEquals(viaViews.grad().toArray(), packed.grad().toArray(), 0f);
+        GradCheck.check(t -> ScaledDotProductAttention.packed(t[0], 2, true, KeyPadding.lengths(5, 3), 0f, null, false).output(), normal(32, 2, 5, 18));
+        assertThrows(IllegalArgumentException.class, () -> ScaledDotProductAttention.packed(normal(33, 2, 5, 16), 2, false, null, 0f, null, false));
+    }
+
+    @Test
     void dropoutScalesKeptWeightsAndDifferentiates() {
         Tensor q = normal(22, 1, 1, 3, 4), k = normal(23, 1, 1, 3, 4), v = normal(24, 1, 1, 3, 4);
         // A fixed generator per call: the same mask on every evaluation, as finite differences need.
