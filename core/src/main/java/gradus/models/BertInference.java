@@ -82,7 +82,8 @@ public final class BertInference {
                     addAndNormalize(w.projected, x, l.norm2, rows, inline);
                 }
             } finally {
-                if (workspaces.size() < Parallel.threads()) workspaces.offer(w); // calls on more threads than cores allocate their own
+                // Calls on more threads than cores allocate their own; buffers for outsized batches are not held on to.
+                if (workspaces.size() < Parallel.threads() && w.floats() <= MAX_POOLED_FLOATS) workspaces.offer(w);
             }
             return Tensor.of(x, b, t, h);
         }
@@ -94,7 +95,14 @@ public final class BertInference {
      */
     private static final class Workspace {
         float[] qkv = new float[0], merged = qkv, projected = qkv, hidden = qkv;
+
+        long floats() {
+            return (long) qkv.length + merged.length + projected.length + hidden.length;
+        }
     }
+
+    /** 64 MB: a 32×128 batch through MiniLM (14M floats) is kept, a 64×512 one (113M) is not. */
+    private static final long MAX_POOLED_FLOATS = 16L << 20;
 
     private Workspace takeWorkspace(int rows) {
         Workspace w = workspaces.poll();
