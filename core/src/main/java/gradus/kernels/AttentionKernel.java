@@ -42,7 +42,7 @@ public final class AttentionKernel {
      * {@code keep} (null: no dropout) holds per-entry factors 0 or 1/(1−p) applied to P before P·V.
      */
     public static void forward(Shape s, Operand q, Operand k, Operand v, float[] probs, float[] keep, Operand out) {
-        if (probs == null && keep == null) {
+        if (probs == null && keep == null && s.tq >= MicroKernel.MR) { // decoding steps (a query or two) stay on the products below
             fused(s, q, k, v, out);
             return;
         }
@@ -72,9 +72,11 @@ public final class AttentionKernel {
 
     /**
      * Attention without keeping P (inference): per (batch, head), K and V are packed once, then each block of
-     * {@link MicroKernel#MR} query rows gets its scores, softmax and ·V while its score rows sit in L1. The
-     * products are the ones {@link Gemm} runs for the same operands, so the result has the same bits as the
-     * path that keeps P; only the full score matrix and the per-product set-up are gone.
+     * {@link MicroKernel#MR} query rows gets its scores, softmax and ·V while its score rows sit in L1, with no
+     * full score matrix and no per-product set-up. The products are the micro-kernel's, as {@link Gemm} runs
+     * them for these operands while the keys fit one depth block (384 with AVX2), so up to that length the
+     * result has the same bits as the path that keeps P; beyond it, or where Gemm hands a product to
+     * OpenBLAS, the two differ by rounding only.
      */
     private static void fused(Shape s, Operand q, Operand k, Operand v, Operand out) {
         int mr = MicroKernel.MR, nr = MicroKernel.NR;

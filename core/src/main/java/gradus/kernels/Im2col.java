@@ -171,7 +171,9 @@ public final class Im2col {
         int k = g.patch(), p = g.positions(), imageIn = g.channels * g.height * g.width, imageOut = outC * p;
         int per = imagesPerChunk(g, batch), chunks = Math.ceilDiv(batch, per);
         float[][] partialW = new float[chunks][], partialB = new float[chunks][];
-        boolean transposedWeightGradient = k > outC; // partial weight gradients held as [k, outC]
+        // Partial weight gradients held as [k, outC] (see below); from MR output channels on, so that both forms
+        // run on the blocked kernel rather than Gemm's path for a few rows.
+        boolean transposedWeightGradient = k > outC && outC >= MicroKernel.MR;
         Parallel.forRange(chunks, 1, (c0, c1) -> {
             float[] col = gw == null || g.isIdentity() ? x : Buffers.columns(k * per * p);
             float[] gcol = gx == null || g.isIdentity() ? gx : Buffers.gradColumns(k * per * p);
@@ -193,7 +195,7 @@ public final class Im2col {
                     if (!g.isIdentity()) for (int i = 0; i < b; i++) im2col(g, x, xOff + (n0 + i) * imageIn, col, i * p, ld);
                     float[] pw = new float[outC * k];
                     // The product's transposed operand is packed whole: take the smaller one, gm [outC, ld] or col [k, ld].
-                    // Both orders add the same products in the same order, so the bits are the same.
+                    // Both add the same products in the same order, so the bits are the same.
                     if (transposedWeightGradient) Gemm.sgemm(false, true, k, outC, ld, 1f, col, colOff, ld, gm, gmOff, ld, 0f, pw, 0, outC);
                     else Gemm.sgemm(false, true, outC, k, ld, 1f, gm, gmOff, ld, col, colOff, ld, 0f, pw, 0, k);
                     partialW[c] = pw;
