@@ -21,6 +21,11 @@ public final class AttentionKernel {
 
     /** A [B, H, rows, cols] array seen per (batch, head) as a row-major matrix. */
     public record Operand(float[] data, int offset, int batchStride, int headStride, int rowStride) {
+        /** Heads of a token-major [B, T, …] buffer: T rows per batch {@code rowStride} apart, heads {@code headStride} apart. */
+        public static Operand tokenMajor(float[] data, int offset, int t, int rowStride, int headStride) {
+            return new Operand(data, offset, t * rowStride, headStride, rowStride);
+        }
+
         int at(int b, int h) {
             return offset + b * batchStride + h * headStride;
         }
@@ -80,7 +85,7 @@ public final class AttentionKernel {
      */
     private static void fused(Shape s, Operand q, Operand k, Operand v, Operand out) {
         int mr = MicroKernel.MR, nr = MicroKernel.NR;
-        int keyWidth = roundUp(s.tk, nr), valueWidth = roundUp(s.dv, nr);
+        int keyWidth = BlockedGemm.roundUp(s.tk, nr), valueWidth = BlockedGemm.roundUp(s.dv, nr);
         Parallel.forRange(s.batch * s.heads, grain(s), (p0, p1) -> {
             float[] kt = new float[keyWidth * s.d], vp = new float[valueWidth * s.tk];
             float[] scores = new float[mr * keyWidth], edge = new float[mr * s.d], tile = new float[mr * nr];
@@ -111,10 +116,6 @@ public final class AttentionKernel {
                 }
             }
         });
-    }
-
-    private static int roundUp(int x, int unit) {
-        return (x + unit - 1) / unit * unit;
     }
 
     /** Masked, numerically stable softmax of each score row in place; masked entries become 0. */

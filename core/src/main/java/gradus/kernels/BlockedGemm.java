@@ -139,7 +139,7 @@ final class BlockedGemm {
         }
     }
 
-    private static int roundUp(int x, int unit) {
+    static int roundUp(int x, int unit) {
         return (x + unit - 1) / unit * unit;
     }
 }

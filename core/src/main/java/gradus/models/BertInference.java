@@ -141,8 +141,8 @@ public final class BertInference {
         float scale = (float) (1.0 / Math.sqrt(d));
         if (!inline) {
             var shape = new AttentionKernel.Shape(b, heads, t, t, d, d, scale, false, masked);
-            AttentionKernel.forward(shape, new AttentionKernel.Operand(qkv, 0, t * ld, d, ld), new AttentionKernel.Operand(qkv, h, t * ld, d, ld),
-                    new AttentionKernel.Operand(qkv, 2 * h, t * ld, d, ld), null, null, new AttentionKernel.Operand(merged, 0, t * h, d, h));
+            AttentionKernel.forward(shape, AttentionKernel.Operand.tokenMajor(qkv, 0, t, ld, d), AttentionKernel.Operand.tokenMajor(qkv, h, t, ld, d),
+                    AttentionKernel.Operand.tokenMajor(qkv, 2 * h, t, ld, d), null, null, AttentionKernel.Operand.tokenMajor(merged, 0, t, h, d));
             return;
         }
         // One (row, head) pair per call: the kernel then has nothing to split over threads.

@@ -70,13 +70,16 @@ public final class ScaledDotProductAttention {
         var s = new AttentionKernel.Shape(b, heads, t, t, d, d, (float) (1.0 / Math.sqrt(d)), causal,
                 padding == null ? null : padding.flags(b, t));
         boolean grad = GradMode.isEnabled() && c.requiresGrad();
-        Forward f = forward(s, part(c.data(), c.offset(), t, ld, d, 0), part(c.data(), c.offset(), t, ld, d, hd),
-                part(c.data(), c.offset(), t, ld, d, 2 * hd), grad, dropout, rng, needWeights);
+        // q, k and v of each token sit side by side, hd columns each; heads d columns apart within them.
+        var q = AttentionKernel.Operand.tokenMajor(c.data(), c.offset(), t, ld, d);
+        var k = AttentionKernel.Operand.tokenMajor(c.data(), c.offset() + hd, t, ld, d);
+        var v = AttentionKernel.Operand.tokenMajor(c.data(), c.offset() + 2 * hd, t, ld, d);
+        Forward f = forward(s, q, k, v, grad, dropout, rng, needWeights);
         Tensor.record(f.base, "scaledDotProductAttention", g -> {
             float[] gqkv = new float[c.numel()]; // every column is written: q, k and v blocks cover it
-            AttentionKernel.backward(s, part(c.data(), c.offset(), t, ld, d, 0), part(c.data(), c.offset(), t, ld, d, hd),
-                    part(c.data(), c.offset(), t, ld, d, 2 * hd), f.probs, f.keep, outputGradient(g, t, heads, d),
-                    part(gqkv, 0, t, ld, d, 0), part(gqkv, 0, t, ld, d, hd), part(gqkv, 0, t, ld, d, 2 * hd));
+            AttentionKernel.backward(s, q, k, v, f.probs, f.keep, outputGradient(g, t, heads, d),
+                    AttentionKernel.Operand.tokenMajor(gqkv, 0, t, ld, d), AttentionKernel.Operand.tokenMajor(gqkv, hd, t, ld, d),
+                    AttentionKernel.Operand.tokenMajor(gqkv, 2 * hd, t, ld, d));
             return new Tensor[]{Tensor.of(gqkv, c.shape())};
         }, c);
         return new Result(f.base.transpose(1, 2), f.weights);
@@ -96,15 +99,10 @@ public final class ScaledDotProductAttention {
         return new Forward(Tensor.of(out, s.batch(), s.tq(), s.heads(), s.dv()), probs, keep, weights);
     }
 
-    /** One of q, k, v inside a packed [B, T, 3·H·d] buffer: rows ld apart, heads d apart, from column {@code column}. */
-    private static AttentionKernel.Operand part(float[] data, int offset, int t, int ld, int d, int column) {
-        return new AttentionKernel.Operand(data, offset + column, t * ld, d, ld);
-    }
-
     /** The output gradient [B, Tq, H, dv] seen per (batch, head). */
     private static AttentionKernel.Operand outputGradient(Tensor g, int tq, int h, int dv) {
         Tensor gc = g.contiguous();
-        return new AttentionKernel.Operand(gc.data(), gc.offset(), tq * h * dv, dv, h * dv);
+        return AttentionKernel.Operand.tokenMajor(gc.data(), gc.offset(), tq, h * dv, dv);
     }
 
     /** The input itself when each row of each head is contiguous (any batch/head/row strides), else a copy. */
@@ -119,7 +117,7 @@ public final class ScaledDotProductAttention {
 
     /** A [B, T, H, dim] buffer seen per (batch, head). */
     private static AttentionKernel.Operand headsInterleaved(float[] a, int t, int h, int dim) {
-        return new AttentionKernel.Operand(a, 0, t * h * dim, dim, h * dim);
+        return AttentionKernel.Operand.tokenMajor(a, 0, t, h * dim, dim);
     }
 
     private static Tensor asHeads(float[] a, int b, int t, int h, int dim) {
