@@ -36,6 +36,14 @@ public final class Im2col {
             return outH() * outW();
         }
 
+        /**
+         * True when consecutive output rows read consecutive image rows with the image's own pitch (stride 1,
+         * output as wide as the input: "same" padding), so a column-matrix row is one span of the image.
+         */
+        boolean rowsAlign() {
+            return sh == 1 && sw == 1 && outW() == width;
+        }
+
         /** True when the column matrix is the image itself (1×1 kernel, stride 1, no padding). */
         boolean isIdentity() {
             return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
@@ -53,6 +61,7 @@ public final class Im2col {
      */
     public static void im2col(Geometry g, float[] x, int xOff, float[] col, int colOff, int ld) {
         int oh = g.outH(), ow = g.outW(), plane = g.height * g.width;
+        boolean spans = g.rowsAlign();
         int row = 0;
         for (int c = 0; c < g.channels; c++) {
             int xc = xOff + c * plane;
@@ -61,6 +70,10 @@ public final class Im2col {
                     int shift = kj * g.dw - g.pw;
                     int lo = Math.min(ow, Math.ceilDiv(Math.max(0, -shift), g.sw));
                     int hi = Math.max(lo, Math.min(ow, Math.ceilDiv(g.width - shift, g.sw)));
+                    if (spans) {
+                        copySpan(g, ki, shift, lo, hi, x, xc, col, colOff + row * ld);
+                        continue;
+                    }
                     for (int y = 0; y < oh; y++) {
                         int ih = y * g.sh - g.ph + ki * g.dh;
                         int dst = colOff + row * ld + y * ow;
@@ -83,14 +96,40 @@ public final class Im2col {
         }
     }
 
+    /**
+     * One row of the column matrix when {@link Geometry#rowsAlign}: the image rows it reads follow each other
+     * in memory as its output rows do, so one copy spans them all (one short copy per output row cost more in
+     * calls than in bytes: 14 floats for a 14×14 image). The padded columns, which that copy fills with the
+     * neighbouring rows' edges, are zeroed afterwards.
+     */
+    private static void copySpan(Geometry g, int ki, int shift, int lo, int hi, float[] x, int xc, float[] col, int dst) {
+        int ow = g.outW(), oh = g.outH(), off = ki * g.dh - g.ph; // image row = output row + off
+        int ya = Math.min(oh, Math.max(0, -off)), yb = Math.max(ya, Math.min(oh, g.height - off));
+        if (lo == hi) yb = ya;
+        Arrays.fill(col, dst, dst + ya * ow, 0f);
+        Arrays.fill(col, dst + yb * ow, dst + oh * ow, 0f);
+        if (ya == yb) return;
+        int from = dst + ya * ow + lo, to = dst + (yb - 1) * ow + hi;
+        System.arraycopy(x, xc + (ya + off) * g.width + lo + shift, col, from, to - from);
+        for (int y = ya; y < yb; y++) {
+            int r = dst + y * ow;
+            for (int o = 0; o < lo; o++) col[r + o] = 0f;
+            for (int o = hi; o < ow; o++) col[r + o] = 0f;
+        }
+    }
+
     /** Adds the column matrix {@code col} back into one image {@code x[xOff ..]} of shape [C, H, W]. */
     public static void col2im(Geometry g, float[] col, float[] x, int xOff) {
         col2im(g, col, 0, g.positions(), x, xOff);
     }
 
-    /** {@link #col2im} from the block of {@code col} at {@code colOff} whose rows are {@code ld} apart. */
+    /**
+     * {@link #col2im} from the block of {@code col} at {@code colOff} whose rows are {@code ld} apart. Entries of
+     * {@code col} at padded positions, which have no pixel to go to, may be set to zero on the way.
+     */
     public static void col2im(Geometry g, float[] col, int colOff, int ld, float[] x, int xOff) {
         int oh = g.outH(), ow = g.outW(), plane = g.height * g.width;
+        boolean spans = g.rowsAlign();
         int row = 0;
         for (int c = 0; c < g.channels; c++) {
             int xc = xOff + c * plane;
@@ -100,6 +139,10 @@ public final class Im2col {
                     int lo = Math.min(ow, Math.ceilDiv(Math.max(0, -shift), g.sw));
                     int hi = Math.max(lo, Math.min(ow, Math.ceilDiv(g.width - shift, g.sw)));
                     if (lo == hi) continue;
+                    if (spans) {
+                        addSpan(g, ki, shift, lo, hi, col, colOff + row * ld, x, xc);
+                        continue;
+                    }
                     for (int y = 0; y < oh; y++) {
                         int ih = y * g.sh - g.ph + ki * g.dh;
                         if (ih < 0 || ih >= g.height) continue;
@@ -114,6 +157,24 @@ public final class Im2col {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #copySpan}'s adjoint: one add over all the output rows of a column-matrix row. Its padded columns
+     * are zeroed first, so the span adds exactly 0 to the neighbouring rows' edge pixels it passes over, and
+     * every pixel sees the same sums in the same order as with one add per output row.
+     */
+    private static void addSpan(Geometry g, int ki, int shift, int lo, int hi, float[] col, int src, float[] x, int xc) {
+        int ow = g.outW(), oh = g.outH(), off = ki * g.dh - g.ph;
+        int ya = Math.min(oh, Math.max(0, -off)), yb = Math.max(ya, Math.min(oh, g.height - off));
+        if (ya == yb) return;
+        for (int y = ya; y < yb; y++) {
+            int r = src + y * ow;
+            for (int o = 0; o < lo; o++) col[r + o] = 0f;
+            for (int o = hi; o < ow; o++) col[r + o] = 0f;
+        }
+        int from = src + ya * ow + lo, to = src + (yb - 1) * ow + hi, dst = xc + (ya + off) * g.width + lo + shift;
+        VectorMath.add(x, dst, col, from, x, dst, to - from);
     }
 
     /**

@@ -45,6 +45,8 @@ class Conv2dTest {
                 {2, 8, 5, 3, 3, 2, 3, 2, 1, 1, 2, 1},
                 {2, 5, 5, 3, 5, 5, 1, 1, 2, 2, 1, 1},
                 {4, 4, 4, 2, 2, 2, 1, 1, 0, 0, 3, 3},
+                {2, 6, 7, 3, 3, 3, 1, 1, 2, 2, 2, 2}, // "same" outputs, dilated: each column row is one span
+                {2, 5, 6, 2, 3, 5, 1, 1, 1, 2, 1, 1},
         };
         long seed = 1;
         for (int[] k : cases) {
@@ -117,11 +119,16 @@ class Conv2dTest {
 
     @Test
     void col2imIsTheAdjointOfIm2col() {
-        Im2col.Geometry g = new Im2col.Geometry(2, 6, 7, 3, 2, 2, 1, 1, 1, 2, 2);
-        float[] x = normal(40, 2, 6, 7).toArray(), c = normal(41, g.patch() * g.positions()).toArray();
+        adjoint(new Im2col.Geometry(2, 6, 7, 3, 2, 2, 1, 1, 1, 2, 2));
+        adjoint(new Im2col.Geometry(2, 6, 7, 3, 3, 1, 1, 2, 2, 2, 2)); // "same" outputs: whole spans per column row
+        adjoint(new Im2col.Geometry(3, 4, 5, 3, 5, 1, 1, 1, 2, 1, 1));
+    }
+
+    private static void adjoint(Im2col.Geometry g) {
+        float[] x = normal(40, g.channels(), g.height(), g.width()).toArray(), c = normal(41, g.patch() * g.positions()).toArray();
         float[] col = new float[c.length], back = new float[x.length];
         Im2col.im2col(g, x, 0, col);
-        Im2col.col2im(g, c, back, 0);
+        Im2col.col2im(g, c.clone(), back, 0);
         double lhs = 0, rhs = 0;
         for (int i = 0; i < c.length; i++) lhs += (double) col[i] * c[i];
         for (int i = 0; i < x.length; i++) rhs += (double) x[i] * back[i];

@@ -50,7 +50,7 @@ class PoolingTest {
     void tiesGoToTheFirstMaximumOnEveryPath() {
         int[][] cases = {{2, 2, 0}, {3, 1, 0}, {3, 2, 1}, {2, 1, 1}, {4, 3, 0}};
         for (int[] kc : cases) {
-            for (int size : new int[]{5, 9, 14}) {
+            for (int size : new int[]{5, 9, 14, 20, 33}) { // 2x2 windows of 9 columns and more take 4 or 8 at a time
                 Tensor x = ties(size * 31L + kc[0], 2, 3, size, size + 1).requiresGrad(true);
                 float[][] ref = reference(x, kc[0], kc[1], kc[2]);
                 Tensor y = F.maxPool2d(x, new int[]{kc[0]}, new int[]{kc[1]}, new int[]{kc[2]});
@@ -70,5 +70,14 @@ class PoolingTest {
         assertTrue(Float.isNaN(y.get(0, 0, 0, 1)));
         assertEquals(0f, y.get(0, 0, 0, 0));
         assertEquals(0f, y.get(0, 0, 1, 1));
+        Tensor wide = Tensor.zeros(1, 1, 2, 40); // 20 windows in a row: runs of 8, the last one overlapping
+        wide.set(Float.NaN, 0, 0, 1, 31);
+        wide.set(5f, 0, 0, 0, 30);
+        wide.set(-1f, 0, 0, 0, 4);
+        float[] pooled = new MaxPool2d(2).forward(wide).toArray();
+        for (int i = 0; i < pooled.length; i++) {
+            if (i == 15) assertTrue(Float.isNaN(pooled[i]), "NaN beats 5 in window " + i);
+            else assertEquals(0f, pooled[i], "window " + i);
+        }
     }
 }
