@@ -189,12 +189,13 @@ public final class Im2col {
     private static final int COLUMNS = 1024;
 
     /**
-     * out[n] = W · im2col(x[n]) + bias for every image of a contiguous batch [N, C, H, W].
+     * out[n] = W · im2col(x[n]) + bias for every image of a contiguous batch [N, C, H, W], then max(0, ·) when
+     * {@code relu}, while each chunk's result is still in cache.
      * W is [outC, C·kh·kw] at {@code wOff}; {@code bias} may be null; {@code out} is [N, outC, outH·outW].
      * Chunks of images run as one product W · [col(x[n]) … col(x[n+b-1])], in parallel over chunks.
      */
     public static void convForward(Geometry g, int batch, float[] x, int xOff, float[] w, int wOff,
-                                   float[] bias, int bOff, int outC, float[] out) {
+                                   float[] bias, int bOff, int outC, boolean relu, float[] out) {
         int k = g.patch(), p = g.positions(), imageIn = g.channels * g.height * g.width, imageOut = outC * p;
         int per = imagesPerChunk(g, batch);
         Parallel.forRange(Math.ceilDiv(batch, per), 1, (c0, c1) -> {
@@ -208,13 +209,15 @@ public final class Im2col {
                     int o = n0 * imageOut;
                     if (bias != null) for (int r = 0; r < outC; r++) Arrays.fill(out, o + r * p, o + (r + 1) * p, bias[bOff + r]);
                     Gemm.sgemm(false, false, outC, p, k, 1f, w, wOff, k, col, colOff, p, bias == null ? 0f : 1f, out, o, p);
+                    if (relu) VectorMath.relu(out, o, out, o, imageOut);
                     continue;
                 }
                 Gemm.sgemm(false, false, outC, ld, k, 1f, w, wOff, k, col, 0, ld, 0f, wide, 0, ld);
                 for (int i = 0; i < b; i++) { // [outC, b·P] → b images of [outC, P], adding the bias
                     for (int r = 0; r < outC; r++) {
-                        VectorMath.scaleShift(wide, r * ld + i * p, 1f, bias == null ? 0f : bias[bOff + r],
-                                out, (n0 + i) * imageOut + r * p, p);
+                        int o = (n0 + i) * imageOut + r * p;
+                        VectorMath.scaleShift(wide, r * ld + i * p, 1f, bias == null ? 0f : bias[bOff + r], out, o, p);
+                        if (relu) VectorMath.relu(out, o, out, o, p);
                     }
                 }
             }
@@ -222,13 +225,14 @@ public final class Im2col {
     }
 
     /**
-     * Gradients of {@link #convForward} given {@code gout} [N, outC, outH·outW] at {@code gOff}.
+     * Gradients of {@link #convForward} given {@code gout} [N, outC, outH·outW] at {@code gOff}; {@code relued},
+     * when not null, is the forward's output after its ReLU, and {@code gout} passes only where it is positive.
      * Each of {@code gx} [N, C, H, W] (zero-filled by the caller), {@code gw} [outC, C·kh·kw] and
      * {@code gb} [outC] is written only when non-null. Chunks of images run as the forward's do; gw and
      * gb are summed per chunk, then over chunks in order, so the result is the same for any thread count.
      */
     public static void convBackward(Geometry g, int batch, float[] x, int xOff, float[] w, int wOff, int outC,
-                                    float[] gout, int gOff, float[] gx, float[] gw, float[] gb) {
+                                    float[] gout, int gOff, float[] relued, float[] gx, float[] gw, float[] gb) {
         int k = g.patch(), p = g.positions(), imageIn = g.channels * g.height * g.width, imageOut = outC * p;
         int per = imagesPerChunk(g, batch), chunks = Math.ceilDiv(batch, per);
         float[][] partialW = new float[chunks][], partialB = new float[chunks][];
@@ -238,15 +242,19 @@ public final class Im2col {
         Parallel.forRange(chunks, 1, (c0, c1) -> {
             float[] col = gw == null || g.isIdentity() ? x : Buffers.columns(k * per * p);
             float[] gcol = gx == null || g.isIdentity() ? gx : Buffers.gradColumns(k * per * p);
-            float[] wide = per > 1 ? Buffers.outputs(outC * per * p) : null;
+            float[] wide = per > 1 || relued != null ? Buffers.outputs(outC * per * p) : null;
             for (int c = c0; c < c1; c++) {
                 int n0 = c * per, b = Math.min(per, batch - n0), ld = b * p;
-                // The chunk's output gradient as one [outC, b·P] matrix.
+                // The chunk's output gradient as one [outC, b·P] matrix, through the ReLU if there is one.
                 float[] gm = gout;
                 int gmOff = gOff + n0 * imageOut;
-                if (b > 1) {
+                if (b > 1 || relued != null) {
                     for (int i = 0; i < b; i++) {
-                        for (int r = 0; r < outC; r++) System.arraycopy(gout, gmOff + i * imageOut + r * p, wide, r * ld + i * p, p);
+                        for (int r = 0; r < outC; r++) {
+                            int from = i * imageOut + r * p;
+                            if (relued == null) System.arraycopy(gout, gmOff + from, wide, r * ld + i * p, p);
+                            else VectorMath.reluBackward(gout, gmOff + from, relued, n0 * imageOut + from, wide, r * ld + i * p, p);
+                        }
                     }
                     gm = wide;
                     gmOff = 0;

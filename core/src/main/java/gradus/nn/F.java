@@ -75,7 +75,16 @@ public final class F {
      * plus bias [O] (may be null). stride, padding and dilation are {h, w} or one value for both.
      */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
-        if (x.dim() == 3) return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation).squeeze(0);
+        return conv2d(x, weight, bias, stride, padding, dilation, false);
+    }
+
+    /**
+     * {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[])}, then ReLU when {@code relu}, as one operation:
+     * the same values and gradients as {@code conv2d(…).relu()}, without the separate pass over the output and
+     * without the two tensors (output and its gradient) that the separate ReLU needs.
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, boolean relu) {
+        if (x.dim() == 3) return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation, relu).squeeze(0);
         int[] xs = x.shape(), ws = weight.shape();
         if (x.dim() != 4) throw new IllegalArgumentException("conv2d expects input [N, C, H, W], got shape " + Shape.str(xs));
         if (weight.dim() != 4) throw new IllegalArgumentException("conv2d expects weight [out, in, kh, kw], got shape " + Shape.str(ws));
@@ -96,13 +105,13 @@ public final class F {
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
         float[] out = new float[n * outC * g.positions()];
         Im2col.convForward(g, n, xc.data(), xc.offset(), wc.data(), wc.offset(),
-                bc == null ? null : bc.data(), bc == null ? 0 : bc.offset(), outC, out);
-        return Tensor.record(Tensor.of(out, n, outC, g.outH(), g.outW()), "conv2d", grad -> {
+                bc == null ? null : bc.data(), bc == null ? 0 : bc.offset(), outC, relu, out);
+        return Tensor.record(Tensor.of(out, n, outC, g.outH(), g.outW()), relu ? "conv2dRelu" : "conv2d", grad -> {
             float[] gx = xc.requiresGrad() ? new float[xc.numel()] : null;
             float[] gw = wc.requiresGrad() ? new float[wc.numel()] : null;
             float[] gb = bc != null && bc.requiresGrad() ? new float[outC] : null;
             Im2col.convBackward(g, n, xc.data(), xc.offset(), wc.data(), wc.offset(), outC,
-                    grad.contiguousData(), 0, gx, gw, gb);
+                    grad.contiguousData(), 0, relu ? out : null, gx, gw, gb);
             return new Tensor[]{gx == null ? null : Tensor.of(gx, xs), gw == null ? null : Tensor.of(gw, ws),
                     gb == null ? null : Tensor.of(gb, outC)};
         }, xc, wc, bc);

@@ -46,10 +46,15 @@ public final class Layers {
             return new Softmax(c.getInt("dim", -1));
         });
         register("Conv2d", c -> {
-            c.allowOnly("type", "in", "out", "kernel", "stride", "padding", "dilation", "bias");
-            return new Conv2d(c.getInt("in"), c.getInt("out"), required(c, "kernel"),
+            c.allowOnly("type", "in", "out", "kernel", "stride", "padding", "dilation", "bias", "activation");
+            Conv2d conv = new Conv2d(c.getInt("in"), c.getInt("out"), required(c, "kernel"),
                     c.getIntArray("stride", new int[]{1}), c.getIntArray("padding", new int[]{0}),
                     c.getIntArray("dilation", new int[]{1}), c.getBoolean("bias", true));
+            String activation = c.getString("activation", "linear");
+            if (!activation.equals("relu") && !activation.equals("linear")) {
+                throw new ConfigException("key 'activation' in " + c.where() + " must be relu or linear, got '" + activation + "'");
+            }
+            return conv.activation(activation);
         });
         register("MaxPool2d", c -> {
             c.allowOnly("type", "kernel", "stride", "padding");

@@ -118,6 +118,28 @@ class Conv2dTest {
     }
 
     @Test
+    void fusedReluGivesTheBitsOfASeparateRelu() {
+        // 12 images of 14×14 run in chunks of 6 side by side; a 1×1 kernel reads the images in place, one at a time.
+        int[][] cases = {{12, 3, 14, 4, 3, 1}, {5, 2, 6, 3, 1, 0}, {1, 2, 5, 2, 3, 1}};
+        for (int[] k : cases) {
+            long seed = 70 + k[0];
+            Tensor x = normal(seed, k[0], k[1], k[2], k[2]), w = normal(seed + 1, k[3], k[1], k[4], k[4]), b = normal(seed + 2, k[3]);
+            Tensor go = normal(seed + 3, k[0], k[3], k[2] + 2 * k[5] - k[4] + 1, k[2] + 2 * k[5] - k[4] + 1);
+            int[] s = {1}, p = {k[5]}, d = {1};
+            Tensor[] separate = {x.detach().requiresGrad(true), w.detach().requiresGrad(true), b.detach().requiresGrad(true)};
+            Tensor[] fused = {x.detach().requiresGrad(true), w.detach().requiresGrad(true), b.detach().requiresGrad(true)};
+            Tensor ys = F.conv2d(separate[0], separate[1], separate[2], s, p, d).relu();
+            Tensor yf = F.conv2d(fused[0], fused[1], fused[2], s, p, d, true);
+            assertArrayEquals(ys.toArray(), yf.toArray(), java.util.Arrays.toString(k));
+            float[] out = yf.toArray();
+            assertTrue(java.util.stream.IntStream.range(0, out.length).anyMatch(i -> out[i] == 0f), "some outputs are cut off");
+            ys.backward(go);
+            yf.backward(go);
+            for (int i = 0; i < 3; i++) assertArrayEquals(separate[i].grad().toArray(), fused[i].grad().toArray(), "gradient " + i + " of " + java.util.Arrays.toString(k));
+        }
+    }
+
+    @Test
     void col2imIsTheAdjointOfIm2col() {
         adjoint(new Im2col.Geometry(2, 6, 7, 3, 2, 2, 1, 1, 1, 2, 2));
         adjoint(new Im2col.Geometry(2, 6, 7, 3, 3, 1, 1, 2, 2, 2, 2)); // "same" outputs: whole spans per column row

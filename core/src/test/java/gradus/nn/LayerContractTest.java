@@ -56,6 +56,9 @@ class LayerContractTest {
         s.add(spec("Conv2d rectangular, no bias", () -> new Conv2d(2, 3, new int[]{2, 3}, new int[]{2, 1}, new int[]{1, 0}, new int[]{1, 2}, false),
                 () -> normal(2, 2, 2, 6, 7), new int[]{2, 3, 4, 3}, 3 * 2 * 6));
         s.add(spec("Conv2d 1x1", () -> new Conv2d(3, 2, 1), () -> normal(3, 2, 3, 4, 4), new int[]{2, 2, 4, 4}, 8));
+        // Steps of 5e-4: a larger one moves some of the 150 outputs across ReLU's kink at 0.
+        s.add(new Spec("Conv2d with fused ReLU", () -> new Conv2d(2, 3, 3, 1, 1).activation("relu"), () -> normal(6, 2, 2, 5, 5),
+                new int[]{2, 3, 5, 5}, 57, true, 5e-4));
         s.add(spec("Conv2d single image", () -> new Conv2d(2, 2, 3, 2, 1), () -> normal(4, 2, 5, 5), new int[]{2, 3, 3}, 38));
         s.add(spec("MaxPool2d 2", () -> new MaxPool2d(2), () -> distinct(5, 2, 3, 4, 4), new int[]{2, 3, 2, 2}, 0));
         s.add(spec("MaxPool2d 3/2/1", () -> new MaxPool2d(3, 2, 1), () -> distinct(6, 1, 2, 5, 5), new int[]{1, 2, 3, 3}, 0));
@@ -163,8 +166,10 @@ class LayerContractTest {
             }
         }
         var e = assertThrows(ConfigException.class, () -> Layers.fromConfig(Map.of("type", "Conv2d", "in", 1, "out", 2, "kernel", 3, "strides", 2)));
-        assertTrue(e.getMessage().contains("strides") && e.getMessage().contains("allowed: bias, dilation, in, kernel, out, padding, stride, type"),
+        assertTrue(e.getMessage().contains("strides") && e.getMessage().contains("allowed: activation, bias, dilation, in, kernel, out, padding, stride, type"),
                 e.getMessage());
+        var activation = assertThrows(ConfigException.class, () -> Layers.fromConfig(Map.of("type", "Conv2d", "in", 1, "out", 2, "kernel", 3, "activation", "tanh")));
+        assertTrue(activation.getMessage().contains("'activation'") && activation.getMessage().contains("tanh"), activation.getMessage());
         var missing = assertThrows(ConfigException.class, () -> Layers.fromConfig(Map.of("type", "MaxPool2d")));
         assertTrue(missing.getMessage().contains("kernel"), missing.getMessage());
     }

@@ -23,8 +23,9 @@ public final class FashionCnn {
         Path dataDir = args.length > 0 ? Path.of(args[0]) : null;
         Rng.manualSeed(42);
         var model = new Sequential(
-                new Conv2d(1, 32, 3, 1, 1), new ReLU(), new MaxPool2d(2),
-                new Conv2d(32, 64, 3, 1, 1), new ReLU(), new MaxPool2d(2),
+                // ReLU inside the convolutions: the numbers of separate ReLU layers, faster to train.
+                new Conv2d(1, 32, 3, 1, 1).activation("relu"), new MaxPool2d(2),
+                new Conv2d(32, 64, 3, 1, 1).activation("relu"), new MaxPool2d(2),
                 new Flatten(),
                 new Linear(3136, 128), new ReLU(),
                 new Linear(128, 10));

@@ -216,8 +216,9 @@ final class OnnxExporter {
         long[] k = pair(cfg.get("kernel")), s = pair(cfg.get("stride")), p = pair(cfg.get("padding")), d = pair(cfg.get("dilation"));
         List<String> inputs = new ArrayList<>(List.of(in.name, g.initializer(path + "weight", c.weight())));
         if (c.bias() != null) inputs.add(g.initializer(path + "bias", c.bias()));
-        return g.node("Conv", in.rank, inputs, attr("kernel_shape", k), attr("strides", s),
+        Flow out = g.node("Conv", in.rank, inputs, attr("kernel_shape", k), attr("strides", s),
                 attr("pads", new long[]{p[0], p[1], p[0], p[1]}), attr("dilations", d));
+        return c.activation().equals("relu") ? g.node("Relu", out.rank, List.of(out.name)) : out;
     }
 
     private Flow pool(String op, Module m, Flow in) {

@@ -51,7 +51,7 @@ class OnnxExportTest {
     void cnnLikeFashionExampleRunsTheSameInOnnxRuntime() throws Exception {
         Rng.manualSeed(2);
         Module cnn = new Sequential(new Conv2d(1, 8, 3, 1, 1), new BatchNorm2d(8), new ReLU(), new MaxPool2d(2),
-                new Conv2d(8, 16, 3, 1, 1), new ReLU(), new AvgPool2d(2), new Flatten(), new Linear(16 * 7 * 7, 32), new ReLU(),
+                new Conv2d(8, 16, 3, 1, 1).activation("relu"), new AvgPool2d(2), new Flatten(), new Linear(16 * 7 * 7, 32), new ReLU(),
                 new Linear(32, 10));
         train(cnn, Tensor.randn(4, 1, 28, 28));
         assertSameOutputs(cnn, new int[]{1, 1, 28, 28}, Tensor.randn(3, 1, 28, 28), Tensor.randn(1, 1, 28, 28));
