@@ -46,13 +46,13 @@ final class Pooling {
         int xo = xc.offset(), plane = w.h * w.w, outPlane = w.oh * w.ow;
         float[] out = new float[w.planes * outPlane];
         int[] arg = new int[out.length]; // position of each window's maximum inside its plane
-        boolean pairs = w.kw == 2 && w.sw == 2 && w.ph == 0 && w.pw == 0 && w.ow >= PAIRS.length();
+        boolean pairs = w.kw == 2 && w.sw == 2 && w.ph == 0 && w.pw == 0 && 2 * w.ow >= PAIRS.length();
         int[] corners = !pairs && w.ph == 0 && w.pw == 0 && outPlane >= F.length() ? corners(w) : null;
         Parallel.forRange(w.planes, w.grain(), (p0, p1) -> {
             for (int pl = p0; pl < p1; pl++) {
                 if (pairs) maxPlanePairs(w, in, xo + pl * plane, out, arg, pl * outPlane);
                 else if (corners != null) maxPlaneVectorized(w, in, xo + pl * plane, corners, out, arg, pl * outPlane);
-                else maxPlane(w, in, xo + pl * plane, out, arg, pl * outPlane);
+                else maxPlane(w, in, xo + pl * plane, out, arg, pl * outPlane, 0, w.oh);
             }
         });
         return Tensor.record(Tensor.of(out, xs[0], xs[1], w.oh, w.ow), "maxPool2d", g -> {
@@ -104,16 +104,18 @@ final class Pooling {
 
     /**
      * Max and argmax of one plane whose windows are two columns wide and two apart (the common 2×2 pool), at
-     * least {@link #PAIRS} windows a row: a run of output windows reads 2·lanes consecutive values of each input
-     * row, which two shuffles split into the windows' left and right columns, where {@link #maxPlaneVectorized}
-     * gathers (about 3× slower). Same order and ties.
+     * least half of {@link #PAIRS} windows a row: a run of output windows reads 2·lanes consecutive values of each
+     * input row, which two shuffles split into the windows' left and right columns, where
+     * {@link #maxPlaneVectorized} gathers (about 3× slower). Same order and ties. Rows narrower than a run (7×7
+     * outputs) take one run each whose last lanes read the next rows and spill into the next output row, which
+     * then overwrites them; the plane's last row, with no next row to read, runs one window at a time.
      */
     private static void maxPlanePairs(Window w, float[] in, int base, float[] out, int[] arg, int o) {
-        int lanes = PAIRS.length();
+        int lanes = PAIRS.length(), rows = w.ow >= lanes ? w.oh : w.oh - 1;
         IntVector twice = IntVector.zero(PAIRS_I).addIndex(2);
-        for (int oy = 0; oy < w.oh; oy++) {
+        for (int oy = 0; oy < rows; oy++) {
             for (int q = 0; q < w.ow; q += lanes) {
-                int ox = Math.min(q, w.ow - lanes); // the last run overlaps the one before: recomputing is harmless
+                int ox = Math.max(0, Math.min(q, w.ow - lanes)); // the last run overlaps the one before: recomputing is harmless
                 FloatVector best = FloatVector.broadcast(PAIRS, Float.NEGATIVE_INFINITY);
                 IntVector at = twice.add(oy * w.sh * w.w + 2 * ox);
                 for (int ky = 0; ky < w.kh; ky++) {
@@ -132,6 +134,7 @@ final class Pooling {
                 at.intoArray(arg, o + oy * w.ow + ox);
             }
         }
+        if (rows < w.oh) maxPlane(w, in, base, out, arg, o, rows, w.oh);
     }
 
     /** Eight windows at a time (4 with NEON). The species are constants: as parameters they would not compile to vector instructions. */
@@ -139,9 +142,9 @@ final class Pooling {
     private static final VectorSpecies<Integer> PAIRS_I = VectorSpecies.of(int.class, PAIRS.vectorShape());
     private static final VectorShuffle<Float> LEFT = VectorShuffle.fromOp(PAIRS, i -> 2 * i), RIGHT = VectorShuffle.fromOp(PAIRS, i -> 2 * i + 1);
 
-    /** The same as {@link #maxPlaneVectorized} one window at a time, with padding. */
-    private static void maxPlane(Window w, float[] in, int base, float[] out, int[] arg, int o) {
-        for (int oy = 0; oy < w.oh; oy++) {
+    /** The same as {@link #maxPlaneVectorized} one window at a time, with padding, for output rows [oy0, oy1). */
+    private static void maxPlane(Window w, float[] in, int base, float[] out, int[] arg, int plane, int oy0, int oy1) {
+        for (int oy = oy0, o = plane + oy0 * w.ow; oy < oy1; oy++) {
             int y0 = oy * w.sh - w.ph, ya = Math.max(0, y0), yb = Math.min(w.h, y0 + w.kh);
             for (int ox = 0; ox < w.ow; ox++, o++) {
                 int x0 = ox * w.sw - w.pw, xa = Math.max(0, x0), xb = Math.min(w.w, x0 + w.kw);
