@@ -108,19 +108,23 @@ final class Pooling {
      * input row, which two shuffles split into the windows' left and right columns, where
      * {@link #maxPlaneVectorized} gathers (about 3× slower). Same order and ties. Rows narrower than a run (7×7
      * outputs) take one run each whose last lanes read the next rows and spill into the next output row, which
-     * then overwrites them; the plane's last row, with no next row to read, runs one window at a time.
+     * then overwrites them; the plane's last row, with no next row, reads and writes under masks.
      */
     private static void maxPlanePairs(Window w, float[] in, int base, float[] out, int[] arg, int o) {
-        int lanes = PAIRS.length(), rows = w.ow >= lanes ? w.oh : w.oh - 1;
+        int lanes = PAIRS.length();
+        boolean narrow = w.ow < lanes;
+        VectorMask<Float> windows = PAIRS.indexInRange(0, w.ow), tail = PAIRS.indexInRange(0, w.w - lanes);
         IntVector twice = IntVector.zero(PAIRS_I).addIndex(2);
-        for (int oy = 0; oy < rows; oy++) {
+        for (int oy = 0; oy < w.oh; oy++) {
+            boolean masked = narrow && oy == w.oh - 1;
             for (int q = 0; q < w.ow; q += lanes) {
                 int ox = Math.max(0, Math.min(q, w.ow - lanes)); // the last run overlaps the one before: recomputing is harmless
                 FloatVector best = FloatVector.broadcast(PAIRS, Float.NEGATIVE_INFINITY);
                 IntVector at = twice.add(oy * w.sh * w.w + 2 * ox);
                 for (int ky = 0; ky < w.kh; ky++) {
                     int pos = (oy * w.sh + ky) * w.w + 2 * ox;
-                    FloatVector a = FloatVector.fromArray(PAIRS, in, base + pos), b = FloatVector.fromArray(PAIRS, in, base + pos + lanes);
+                    FloatVector a = FloatVector.fromArray(PAIRS, in, base + pos);
+                    FloatVector b = masked ? FloatVector.fromArray(PAIRS, in, base + pos + lanes, tail) : FloatVector.fromArray(PAIRS, in, base + pos + lanes);
                     FloatVector l = a.rearrange(LEFT, b), r = a.rearrange(RIGHT, b);
                     IntVector lAt = twice.add(pos);
                     VectorMask<Float> take = l.compare(VectorOperators.GT, best).or(l.test(VectorOperators.IS_NAN));
@@ -130,11 +134,15 @@ final class Pooling {
                     best = best.blend(r, take);
                     at = at.blend(lAt.add(1), take.cast(PAIRS_I));
                 }
-                best.intoArray(out, o + oy * w.ow + ox);
-                at.intoArray(arg, o + oy * w.ow + ox);
+                if (masked) {
+                    best.intoArray(out, o + oy * w.ow + ox, windows);
+                    at.intoArray(arg, o + oy * w.ow + ox, windows.cast(PAIRS_I));
+                } else {
+                    best.intoArray(out, o + oy * w.ow + ox);
+                    at.intoArray(arg, o + oy * w.ow + ox);
+                }
             }
         }
-        if (rows < w.oh) maxPlane(w, in, base, out, arg, o, rows, w.oh);
     }
 
     /** Eight windows at a time (4 with NEON). The species are constants: as parameters they would not compile to vector instructions. */
