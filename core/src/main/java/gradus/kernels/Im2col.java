@@ -111,14 +111,19 @@ public final class Im2col {
         if (ya == yb) return;
         int from = dst + ya * ow + lo, to = dst + (yb - 1) * ow + hi;
         System.arraycopy(x, xc + (ya + off) * g.width + lo + shift, col, from, to - from);
+        zeroPaddedColumns(col, dst, ow, ya, yb, lo, hi);
+    }
+
+    /** Zeroes columns [0, lo) and [hi, ow) of output rows [ya, yb) of the column-matrix row at {@code row}. */
+    private static void zeroPaddedColumns(float[] col, int row, int ow, int ya, int yb, int lo, int hi) {
         for (int y = ya; y < yb; y++) {
-            int r = dst + y * ow;
+            int r = row + y * ow;
             for (int o = 0; o < lo; o++) col[r + o] = 0f;
             for (int o = hi; o < ow; o++) col[r + o] = 0f;
         }
     }
 
-    /** Adds the column matrix {@code col} back into one image {@code x[xOff ..]} of shape [C, H, W]. */
+    /** Adds the column matrix {@code col} back into one image {@code x[xOff ..]} of shape [C, H, W] (see below for {@code col}'s padded entries). */
     public static void col2im(Geometry g, float[] col, float[] x, int xOff) {
         col2im(g, col, 0, g.positions(), x, xOff);
     }
@@ -168,11 +173,7 @@ public final class Im2col {
         int ow = g.outW(), oh = g.outH(), off = ki * g.dh - g.ph;
         int ya = Math.min(oh, Math.max(0, -off)), yb = Math.max(ya, Math.min(oh, g.height - off));
         if (ya == yb) return;
-        for (int y = ya; y < yb; y++) {
-            int r = src + y * ow;
-            for (int o = 0; o < lo; o++) col[r + o] = 0f;
-            for (int o = hi; o < ow; o++) col[r + o] = 0f;
-        }
+        zeroPaddedColumns(col, src, ow, ya, yb, lo, hi);
         int from = src + ya * ow + lo, to = src + (yb - 1) * ow + hi, dst = xc + (ya + off) * g.width + lo + shift;
         VectorMath.add(x, dst, col, from, x, dst, to - from);
     }

@@ -52,7 +52,7 @@ final class Pooling {
             for (int pl = p0; pl < p1; pl++) {
                 if (pairs) maxPlanePairs(w, in, xo + pl * plane, out, arg, pl * outPlane);
                 else if (corners != null) maxPlaneVectorized(w, in, xo + pl * plane, corners, out, arg, pl * outPlane);
-                else maxPlane(w, in, xo + pl * plane, out, arg, pl * outPlane, 0, w.oh);
+                else maxPlane(w, in, xo + pl * plane, out, arg, pl * outPlane);
             }
         });
         return Tensor.record(Tensor.of(out, xs[0], xs[1], w.oh, w.ow), "maxPool2d", g -> {
@@ -150,9 +150,9 @@ final class Pooling {
     private static final VectorSpecies<Integer> PAIRS_I = VectorSpecies.of(int.class, PAIRS.vectorShape());
     private static final VectorShuffle<Float> LEFT = VectorShuffle.fromOp(PAIRS, i -> 2 * i), RIGHT = VectorShuffle.fromOp(PAIRS, i -> 2 * i + 1);
 
-    /** The same as {@link #maxPlaneVectorized} one window at a time, with padding, for output rows [oy0, oy1). */
-    private static void maxPlane(Window w, float[] in, int base, float[] out, int[] arg, int plane, int oy0, int oy1) {
-        for (int oy = oy0, o = plane + oy0 * w.ow; oy < oy1; oy++) {
+    /** The same as {@link #maxPlaneVectorized} one window at a time, with padding. */
+    private static void maxPlane(Window w, float[] in, int base, float[] out, int[] arg, int o) {
+        for (int oy = 0; oy < w.oh; oy++) {
             int y0 = oy * w.sh - w.ph, ya = Math.max(0, y0), yb = Math.min(w.h, y0 + w.kh);
             for (int ox = 0; ox < w.ow; ox++, o++) {
                 int x0 = ox * w.sw - w.pw, xa = Math.max(0, x0), xb = Math.min(w.w, x0 + w.kw);
