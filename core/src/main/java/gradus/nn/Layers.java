@@ -50,11 +50,11 @@ public final class Layers {
             Conv2d conv = new Conv2d(c.getInt("in"), c.getInt("out"), required(c, "kernel"),
                     c.getIntArray("stride", new int[]{1}), c.getIntArray("padding", new int[]{0}),
                     c.getIntArray("dilation", new int[]{1}), c.getBoolean("bias", true));
-            String activation = c.getString("activation", "linear");
-            if (!activation.equals("relu") && !activation.equals("linear")) {
-                throw new ConfigException("key 'activation' in " + c.where() + " must be relu or linear, got '" + activation + "'");
+            try { // Conv2d names the values it accepts
+                return conv.activation(c.getString("activation", "linear"));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("key 'activation' in " + c.where() + ": " + e.getMessage());
             }
-            return conv.activation(activation);
         });
         register("MaxPool2d", c -> {
             c.allowOnly("type", "kernel", "stride", "padding");
