@@ -1,38 +1,47 @@
 package gradus.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 import static gradus.kernels.MicroKernel.MR;
 import static gradus.kernels.MicroKernel.NR;
 
 /**
- * A Linear weight W [n, k] packed once into the micro-panels of Wᵀ that {@link MicroKernel} reads, for
- * inference: {@code x·Wᵀ} then skips the per-call packing that {@link Gemm} does. For a few rows (one
- * short sentence) that packing costs about as much as the product itself, since each weight is used by
- * only those few rows. Products large enough for the native BLAS ({@link Blas}) go there instead, with a
- * plain copy of W kept for them. Both copies are taken once and do not follow later changes to W.
+ * A Linear weight W [n, k] packed once for inference products {@code y = x·Wᵀ + bias} of a few rows (one
+ * short sentence). Such a product is bound by streaming W from memory (MiniLM's six layers hold 42 MB,
+ * more than the cache), so it is computed transposed, yᵀ = W·xᵀ: W is the operand read once, in groups
+ * of {@link MicroKernel#MR} rows interleaved along the depth (one sequential stream per group), and every
+ * value read is used for all the rows of x at once. x is transposed per call into {@link MicroKernel#NR}-wide
+ * panels of up to 16 rows, which stay in L2. Products with more rows go to {@link Gemm} with a plain copy of W.
+ * Both copies are taken once and do not follow later changes to W.
  */
 public final class PackedWeight {
-    /** Depth of one block, as in the blocked GEMM: a KC×NR panel stays in L1. */
-    private static final int KC = 384;
-    /** Rows of A per block: MC×KC floats stay in L2 while every panel passes over them. */
-    private static final int MC = 128;
+    private static final VectorSpecies<Float> S = MicroKernel.SPECIES;
+    private static final int L = S.length();
+    /** Features per parallel unit: two groups, which the half-width kernel reads together. */
+    private static final int UNIT = 2 * MR;
     /**
-     * Below this many multiply-adds per thread the product stays on the calling thread. A short sentence
-     * through a pretrained encoder streams its weights from memory (MiniLM: 42 MB, more than the
-     * cache), and two threads stream them about 1.6× as fast as one: MiniLM at 1×16 took 3.8–5.9 ms
-     * split at this size, 7.0–7.9 ms with the products kept on one thread (quiet machine, 2 cores).
+     * Up to this many rows the product runs here (x's panels, rows × k floats, stay in L2); beyond it
+     * {@link Gemm} packs W per call, a cost spread over that many rows.
+     */
+    private static final int MAX_ROWS = 64;
+    /**
+     * Below this many multiply-adds per thread the product stays on the calling thread. Two threads stream
+     * a weight from memory about 1.6× as fast as one, which pays for the hand-off from about this size.
      */
     private static final long MIN_PARALLEL_WORK = 1 << 20;
+    private static final ThreadLocal<float[]> PANELS = ThreadLocal.withInitial(() -> new float[0]);
 
-    private final int n, k, kcMax;
-    private final float[] weight;   // W [n, k] as given, for products that the native BLAS runs
-    private final float[][] blocks; // per depth block: the NR-wide panels of Wᵀ, kc × NR each, zero-padded past n
+    private final int n, k, units;
+    private final float[] weight; // W [n, k] as given, for products of more rows
+    private final float[] groups; // group g, depth p, row i: W[g·MR + i][p] at g·MR·k + p·MR + i; zero past n
 
-    private PackedWeight(int n, int k, int kcMax, float[] weight, float[][] blocks) {
+    private PackedWeight(int n, int k, float[] weight, float[] groups) {
         this.n = n;
         this.k = k;
-        this.kcMax = kcMax;
+        this.units = (n + UNIT - 1) / UNIT;
         this.weight = weight;
-        this.blocks = blocks;
+        this.groups = groups;
     }
 
     /** Packs W [n, k], stored row-major from {@code off}. */
@@ -41,14 +50,13 @@ public final class PackedWeight {
         if (off < 0 || (long) off + (long) n * k > w.length) {
             throw new IllegalArgumentException("weight [" + n + ", " + k + "] at offset " + off + " does not fit in " + w.length + " floats");
         }
-        int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks, width = (n + NR - 1) / NR * NR;
-        float[][] blocks = new float[kBlocks][];
-        for (int b = 0; b < kBlocks; b++) {
-            int pc = b * kcMax, kc = Math.min(kcMax, k - pc);
-            blocks[b] = new float[width * kc];
-            Packing.packBt(w, off + pc, k, kc, n, blocks[b]);
+        int padded = (n + UNIT - 1) / UNIT * UNIT;
+        float[] groups = new float[padded * k];
+        for (int r = 0; r < n; r++) {
+            int dst = r / MR * MR * k + r % MR, src = off + r * k;
+            for (int p = 0; p < k; p++) groups[dst + p * MR] = w[src + p];
         }
-        return new PackedWeight(n, k, kcMax, java.util.Arrays.copyOfRange(w, off, off + n * k), blocks);
+        return new PackedWeight(n, k, java.util.Arrays.copyOfRange(w, off, off + n * k), groups);
     }
 
     /** Output features (W's rows). */
@@ -62,41 +70,119 @@ public final class PackedWeight {
     }
 
     /**
-     * C = A·Wᵀ + beta·C for A [m, k] (rows {@code lda} apart from {@code aOff}) and C [m, n] (rows
-     * {@code ldc} apart from {@code cOff}); beta 0 overwrites C, 1 adds to it (e.g. a bias written first).
-     * Threads take column panels, so each result is computed the same way whatever their number.
+     * Y = X·Wᵀ + bias for X [m, k] (rows {@code ldx} apart from {@code xOff}) into Y [m, n] (rows {@code ldy}
+     * apart from {@code yOff}), overwriting it; {@code bias} [n] may be null. Threads take groups of output
+     * features, so each result is computed the same way whatever their number.
      */
-    public void multiply(int m, float[] a, int aOff, int lda, float beta, float[] c, int cOff, int ldc) {
+    public void multiply(int m, float[] x, int xOff, int ldx, float[] bias, float[] y, int yOff, int ldy) {
         if (m <= 0) return;
-        if (Blas.nativeFor(m, n, k)) { // large batches: the native kernel outruns ours even with its own packing
-            Gemm.sgemm(false, true, m, n, k, 1f, a, aOff, lda, weight, 0, k, beta, c, cOff, ldc);
+        if (bias != null && bias.length < n) throw new IllegalArgumentException("bias has " + bias.length + " values for " + n + " features");
+        if (m > MAX_ROWS || m < MR || Blas.nativeFor(m, n, k)) { // many rows: W packed per call pays; one to three: dot products
+            float beta = 0f;
+            if (bias != null) {
+                for (int r = 0; r < m; r++) System.arraycopy(bias, 0, y, yOff + r * ldy, n);
+                beta = 1f;
+            }
+            Gemm.sgemm(false, true, m, n, k, 1f, x, xOff, ldx, weight, 0, k, beta, y, yOff, ldy);
             return;
         }
-        int panels = (n + NR - 1) / NR;
+        int chunks = (m + NR - 1) / NR;
+        float[] panels = PANELS.get();
+        if (panels.length < chunks * NR * k) PANELS.set(panels = new float[chunks * NR * k]);
+        Packing.packBt(x, xOff, ldx, k, m, panels); // chunk c: depth p, row i of the chunk at c·NR·k + p·NR + i
+        float[] xt = panels;
         long work = (long) m * n * k;
-        int grain = (int) Math.min(panels, Math.max(1, panels * MIN_PARALLEL_WORK / Math.max(1, work)));
-        Parallel.forRange(panels, grain, (p0, p1) -> panels(p0, p1, m, a, aOff, lda, beta, c, cOff, ldc));
-    }
-
-    private void panels(int p0, int p1, int m, float[] a, int aOff, int lda, float beta, float[] c, int cOff, int ldc) {
-        float[] tile = new float[MR * NR];
-        int fullRows = m / MR * MR;
-        float[] edge = fullRows < m ? new float[MR * kcMax] : null; // the last rows, zero-padded to a whole tile
-        for (int b = 0; b < blocks.length; b++) {
-            int pc = b * kcMax, kc = Math.min(kcMax, k - pc);
-            float[] bp = blocks[b];
-            float betaBlock = b == 0 ? beta : 1f; // later depth blocks accumulate onto the first
-            if (edge != null) Packing.copyEdgeRows(a, aOff + fullRows * lda + pc, lda, m - fullRows, kc, edge);
-            for (int ic = 0; ic < m; ic += MC) {
-                int mc = Math.min(MC, m - ic);
-                for (int p = p0; p < p1; p++) {
-                    int j = p * NR, cols = Math.min(NR, n - j);
-                    for (int ir = ic; ir < ic + mc; ir += MR) {
-                        boolean isEdge = ir == fullRows;
-                        MicroKernel.run(kc, isEdge ? edge : a, isEdge ? 0 : aOff + ir * lda + pc, isEdge ? kc : lda,
-                                bp, p * NR * kc, c, cOff + ir * ldc + j, ldc, Math.min(MR, m - ir), cols, 1f, betaBlock, tile);
+        int grain = (int) Math.min(units, Math.max(1, units * MIN_PARALLEL_WORK / work));
+        Parallel.forRange(units, grain, (u0, u1) -> {
+            float[] tile = new float[UNIT * NR];
+            for (int u = u0; u < u1; u++) {
+                for (int c = 0; c < chunks; c++) {
+                    int rows = Math.min(NR, m - c * NR), at = c * NR * k, out = yOff + c * NR * ldy;
+                    if (rows > L) {
+                        for (int g = 2 * u; g < 2 * u + 2; g++) groupByPanel(g, xt, at, tile);
+                        store(tile, NR, 2 * u * MR, rows, bias, y, out, ldy);
+                    } else {
+                        pairByHalfPanel(2 * u, xt, at, tile);
+                        store(tile, L, 2 * u * MR, rows, bias, y, out, ldy);
                     }
                 }
+            }
+        });
+    }
+
+    /**
+     * Rows of yᵀ for group g's MR features over a whole panel (NR rows of x), into tile rows
+     * {@code (g % 2)·MR} on, NR apart. Four features of two vectors keep 8 accumulators in flight.
+     */
+    private void groupByPanel(int g, float[] xt, int at, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        float[] w = groups;
+        int wo = g * MR * k;
+        for (int p = 0; p < k; p++) {
+            int b = at + p * NR, q = wo + p * MR;
+            FloatVector x0 = FloatVector.fromArray(S, xt, b), x1 = FloatVector.fromArray(S, xt, b + L);
+            FloatVector v = FloatVector.broadcast(S, w[q]);
+            c00 = v.fma(x0, c00);
+            c01 = v.fma(x1, c01);
+            v = FloatVector.broadcast(S, w[q + 1]);
+            c10 = v.fma(x0, c10);
+            c11 = v.fma(x1, c11);
+            v = FloatVector.broadcast(S, w[q + 2]);
+            c20 = v.fma(x0, c20);
+            c21 = v.fma(x1, c21);
+            v = FloatVector.broadcast(S, w[q + 3]);
+            c30 = v.fma(x0, c30);
+            c31 = v.fma(x1, c31);
+        }
+        int t = g % 2 * MR * NR;
+        c00.intoArray(tile, t);
+        c01.intoArray(tile, t + L);
+        c10.intoArray(tile, t + NR);
+        c11.intoArray(tile, t + NR + L);
+        c20.intoArray(tile, t + 2 * NR);
+        c21.intoArray(tile, t + 2 * NR + L);
+        c30.intoArray(tile, t + 3 * NR);
+        c31.intoArray(tile, t + 3 * NR + L);
+    }
+
+    /**
+     * Rows of yᵀ for groups g and g + 1 (2·MR features) over the first L rows of a panel, into tile rows
+     * L apart: when a panel holds no more rows than one vector, its second half would be padding.
+     */
+    private void pairByHalfPanel(int g, float[] xt, int at, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        float[] w = groups;
+        int wo = g * MR * k, wo2 = wo + MR * k;
+        for (int p = 0; p < k; p++) {
+            FloatVector x0 = FloatVector.fromArray(S, xt, at + p * NR);
+            int q = wo + p * MR, q2 = wo2 + p * MR;
+            c0 = FloatVector.broadcast(S, w[q]).fma(x0, c0);
+            c1 = FloatVector.broadcast(S, w[q + 1]).fma(x0, c1);
+            c2 = FloatVector.broadcast(S, w[q + 2]).fma(x0, c2);
+            c3 = FloatVector.broadcast(S, w[q + 3]).fma(x0, c3);
+            c4 = FloatVector.broadcast(S, w[q2]).fma(x0, c4);
+            c5 = FloatVector.broadcast(S, w[q2 + 1]).fma(x0, c5);
+            c6 = FloatVector.broadcast(S, w[q2 + 2]).fma(x0, c6);
+            c7 = FloatVector.broadcast(S, w[q2 + 3]).fma(x0, c7);
+        }
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, L);
+        c2.intoArray(tile, 2 * L);
+        c3.intoArray(tile, 3 * L);
+        c4.intoArray(tile, 4 * L);
+        c5.intoArray(tile, 5 * L);
+        c6.intoArray(tile, 6 * L);
+        c7.intoArray(tile, 7 * L);
+    }
+
+    /** Y[r][j0 + f] = tile[f·ld + r] + bias[j0 + f] for the tile's UNIT features (those below n) and its rows. */
+    private void store(float[] tile, int ld, int j0, int rows, float[] bias, float[] y, int out, int ldy) {
+        int features = Math.min(UNIT, n - j0);
+        for (int r = 0; r < rows; r++) {
+            int yr = out + r * ldy + j0;
+            for (int f = 0; f < features; f++) {
+                float v = tile[f * ld + r];
+                y[yr + f] = bias == null ? v : v + bias[j0 + f];
             }
         }
     }

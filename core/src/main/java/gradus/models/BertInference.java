@@ -163,11 +163,9 @@ public final class BertInference {
         else Parallel.forRange(n, 1 << 14, (i0, i1) -> GeluKernel.forward(x, i0, x, i0, i1 - i0));
     }
 
-    /** y = x·Wᵀ + bias for x [rows, in], into the first rows·out values of y: the bias first, the product added on. */
+    /** y = x·Wᵀ + bias for x [rows, in], into the first rows·out values of y. */
     private static void linear(PackedWeight w, float[] bias, float[] x, int rows, float[] y) {
-        int out = w.outFeatures();
-        for (int r = 0; r < rows; r++) System.arraycopy(bias, 0, y, r * out, out);
-        w.multiply(rows, x, 0, w.inFeatures(), 1f, y, 0, out);
+        w.multiply(rows, x, 0, w.inFeatures(), bias, y, 0, w.outFeatures());
     }
 
     /** Padding flags [B·T] from a 0/1 attention mask, or null when every token is real. */
