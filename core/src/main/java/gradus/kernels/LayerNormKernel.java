@@ -1,11 +1,20 @@
 package gradus.kernels;
 
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * One row of layer normalization, (x − mean)/√(var + eps)·w + b, computed the same way by the autograd op
  * and by inference, so both give the same bits. The variance is accumulated in double: a row of
  * thousands of values would otherwise lose digits.
  */
 public final class LayerNormKernel {
+    private static final VectorSpecies<Float> F = VectorMath.SPECIES;
+    /** Doubles in a vector as wide as F: one float vector converts into two of them. */
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
+
     private LayerNormKernel() {}
 
     /**
@@ -26,10 +35,18 @@ public final class LayerNormKernel {
         if (b != null) VectorMath.add(out, o, b, 0, out, o, d);
     }
 
-    /** Σ (a[i] − mu)² over n values, accumulated in double. */
+    /** Σ (a[i] − mu)² over n values: squares in float, as the scalar tail computes them, summed in double. */
     public static double centeredSquares(float[] a, int off, int n, float mu) {
-        double s = 0;
-        for (int i = 0; i < n; i++) {
+        DoubleVector s0 = DoubleVector.zero(D), s1 = s0;
+        int i = 0;
+        for (int up = F.loopBound(n); i < up; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, a, off + i).sub(mu);
+            v = v.mul(v);
+            s0 = s0.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
+            s1 = s1.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
+        }
+        double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
             float v = a[off + i] - mu;
             s += v * v;
         }

@@ -71,10 +71,11 @@ public final class PackedWeight {
 
     /**
      * Y = X·Wᵀ + bias for X [m, k] (rows {@code ldx} apart from {@code xOff}) into Y [m, n] (rows {@code ldy}
-     * apart from {@code yOff}), overwriting it; {@code bias} [n] may be null. Threads take groups of output
+     * apart from {@code yOff}), overwriting it, then GELU of Y when {@code gelu} (by each thread on its own
+     * features while they are in cache); {@code bias} [n] may be null. Threads take groups of output
      * features, so each result is computed the same way whatever their number.
      */
-    public void multiply(int m, float[] x, int xOff, int ldx, float[] bias, float[] y, int yOff, int ldy) {
+    public void multiply(int m, float[] x, int xOff, int ldx, float[] bias, boolean gelu, float[] y, int yOff, int ldy) {
         if (m <= 0) return;
         if (bias != null && bias.length < n) throw new IllegalArgumentException("bias has " + bias.length + " values for " + n + " features");
         if (m > MAX_ROWS || m < MR || Blas.nativeFor(m, n, k)) { // many rows: W packed per call pays; one to three: dot products
@@ -84,6 +85,7 @@ public final class PackedWeight {
                 beta = 1f;
             }
             Gemm.sgemm(false, true, m, n, k, 1f, x, xOff, ldx, weight, 0, k, beta, y, yOff, ldy);
+            if (gelu) Parallel.forRange(m, Math.max(1, (1 << 14) / n), (r0, r1) -> gelu(y, yOff, ldy, r0, r1, 0, n));
             return;
         }
         int chunks = (m + NR - 1) / NR;
@@ -107,7 +109,13 @@ public final class PackedWeight {
                     }
                 }
             }
+            if (gelu) gelu(y, yOff, ldy, 0, m, u0 * UNIT, Math.min(n, u1 * UNIT));
         });
+    }
+
+    /** GELU in place over rows [r0, r1) and features [j0, j1) of Y. */
+    private static void gelu(float[] y, int yOff, int ldy, int r0, int r1, int j0, int j1) {
+        for (int r = r0; r < r1; r++) GeluKernel.forward(y, yOff + r * ldy + j0, y, yOff + r * ldy + j0, j1 - j0);
     }
 
     /**

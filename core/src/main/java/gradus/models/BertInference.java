@@ -2,7 +2,6 @@ package gradus.models;
 
 import gradus.autograd.GradMode;
 import gradus.kernels.AttentionKernel;
-import gradus.kernels.GeluKernel;
 import gradus.kernels.LayerNormKernel;
 import gradus.kernels.PackedWeight;
 import gradus.kernels.Parallel;
@@ -26,11 +25,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * weights change. Safe to use from several threads at once.
  */
 public final class BertInference {
-    /**
-     * Up to this many tokens in a batch, attention and GELU run on the calling thread, as the packed
-     * products do: waking a worker costs more than it saves on such small work (a short sentence).
-     */
-    private static final int INLINE_ROWS = 64;
     private final Bert bert;
     private final BertConfig config;
     private final Layer[] layers;
@@ -66,20 +60,18 @@ public final class BertInference {
             if (bert.isTraining()) throw new IllegalStateException("BertInference runs the Bert in eval mode (no dropout); call bert.eval() first");
             int b = ids.size(0), t = ids.size(1), h = config.hiddenSize(), rows = b * t;
             boolean[] masked = keyMask(ids, attentionMask);
-            boolean inline = rows <= INLINE_ROWS;
             // The hidden state, updated in place layer after layer; it becomes the result.
             float[] x = bert.embeddings().forward(ids, typeIds).toArray();
             Workspace w = takeWorkspace(rows);
             try {
                 for (Layer l : layers) {
-                    linear(l.qkv, l.qkvBias, x, rows, w.qkv);
-                    attention(w.qkv, b, t, masked, inline, w.merged);
-                    linear(l.out, l.outBias, w.merged, rows, w.projected);
-                    addAndNormalize(w.projected, x, l.norm1, rows, inline);
-                    linear(l.up, l.upBias, x, rows, w.hidden);
-                    gelu(w.hidden, rows * l.up.outFeatures(), inline);
-                    linear(l.down, l.downBias, w.hidden, rows, w.projected);
-                    addAndNormalize(w.projected, x, l.norm2, rows, inline);
+                    linear(l.qkv, l.qkvBias, x, rows, false, w.qkv);
+                    attention(w.qkv, b, t, masked, w.merged);
+                    linear(l.out, l.outBias, w.merged, rows, false, w.projected);
+                    addAndNormalize(w.projected, x, l.norm1, rows);
+                    linear(l.up, l.upBias, x, rows, true, w.hidden);
+                    linear(l.down, l.downBias, w.hidden, rows, false, w.projected);
+                    addAndNormalize(w.projected, x, l.norm2, rows);
                 }
             } finally {
                 // Calls on more threads than cores allocate their own; buffers for outsized batches are not held on to.
@@ -118,7 +110,7 @@ public final class BertInference {
     }
 
     /** x = LayerNorm(y + x), row by row, in place. */
-    private void addAndNormalize(float[] y, float[] x, LayerNorm norm, int rows, boolean inline) {
+    private void addAndNormalize(float[] y, float[] x, LayerNorm norm, int rows) {
         int h = config.hiddenSize();
         float[] gamma = norm.weight().contiguousData(), beta = norm.bias().contiguousData();
         float eps = norm.eps();
@@ -128,44 +120,24 @@ public final class BertInference {
                 LayerNormKernel.normalize(x, r * h, h, eps, gamma, beta, x, r * h, null, null, r);
             }
         };
-        if (inline) body.run(0, rows);
-        else Parallel.forRange(rows, Math.max(1, 8192 / h), body);
+        // Split from about 4K values a thread: the worker still spins from the product before, so a hand-off costs about a microsecond.
+        Parallel.forRange(rows, Math.max(1, 4096 / h), body);
     }
 
     /**
      * Softmax attention of every head over the [rows, 3h] projections (q, k, v of head j are columns
-     * j·d, h + j·d and 2h + j·d), merged back to [rows, h]. Inline: head by head on this thread.
+     * j·d, h + j·d and 2h + j·d), merged back to [rows, h]; the heads are split over threads.
      */
-    private void attention(float[] qkv, int b, int t, boolean[] masked, boolean inline, float[] merged) {
+    private void attention(float[] qkv, int b, int t, boolean[] masked, float[] merged) {
         int h = config.hiddenSize(), heads = config.numAttentionHeads(), d = config.headSize(), ld = 3 * h;
-        float scale = (float) (1.0 / Math.sqrt(d));
-        if (!inline) {
-            var shape = new AttentionKernel.Shape(b, heads, t, t, d, d, scale, false, masked);
-            AttentionKernel.forward(shape, AttentionKernel.Operand.tokenMajor(qkv, 0, t, ld, d), AttentionKernel.Operand.tokenMajor(qkv, h, t, ld, d),
-                    AttentionKernel.Operand.tokenMajor(qkv, 2 * h, t, ld, d), null, null, AttentionKernel.Operand.tokenMajor(merged, 0, t, h, d));
-            return;
-        }
-        // One (row, head) pair per call: the kernel then has nothing to split over threads.
-        for (int r = 0; r < b; r++) {
-            var shape = new AttentionKernel.Shape(1, 1, t, t, d, d, scale, false, masked == null ? null : Arrays.copyOfRange(masked, r * t, (r + 1) * t));
-            for (int j = 0; j < heads; j++) {
-                int at = r * t * ld + j * d;
-                AttentionKernel.forward(shape, new AttentionKernel.Operand(qkv, at, 0, 0, ld), new AttentionKernel.Operand(qkv, at + h, 0, 0, ld),
-                        new AttentionKernel.Operand(qkv, at + 2 * h, 0, 0, ld), null, null,
-                        new AttentionKernel.Operand(merged, r * t * h + j * d, 0, 0, h));
-            }
-        }
+        var shape = new AttentionKernel.Shape(b, heads, t, t, d, d, (float) (1.0 / Math.sqrt(d)), false, masked);
+        AttentionKernel.forward(shape, AttentionKernel.Operand.tokenMajor(qkv, 0, t, ld, d), AttentionKernel.Operand.tokenMajor(qkv, h, t, ld, d),
+                AttentionKernel.Operand.tokenMajor(qkv, 2 * h, t, ld, d), null, null, AttentionKernel.Operand.tokenMajor(merged, 0, t, h, d));
     }
 
-    /** GELU of the first n values, in place. */
-    private static void gelu(float[] x, int n, boolean inline) {
-        if (inline) GeluKernel.forward(x, 0, x, 0, n);
-        else Parallel.forRange(n, 1 << 14, (i0, i1) -> GeluKernel.forward(x, i0, x, i0, i1 - i0));
-    }
-
-    /** y = x·Wᵀ + bias for x [rows, in], into the first rows·out values of y. */
-    private static void linear(PackedWeight w, float[] bias, float[] x, int rows, float[] y) {
-        w.multiply(rows, x, 0, w.inFeatures(), bias, y, 0, w.outFeatures());
+    /** y = x·Wᵀ + bias for x [rows, in], into the first rows·out values of y, then GELU if asked. */
+    private static void linear(PackedWeight w, float[] bias, float[] x, int rows, boolean gelu, float[] y) {
+        w.multiply(rows, x, 0, w.inFeatures(), bias, gelu, y, 0, w.outFeatures());
     }
 
     /** Padding flags [B·T] from a 0/1 attention mask, or null when every token is real. */

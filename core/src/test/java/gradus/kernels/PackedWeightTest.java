@@ -27,12 +27,27 @@ class PackedWeightTest {
                     for (int j = 0; j < n; j++) expected[1 + r * ldc + j] = b == null ? 0f : b[j];
                 }
                 Gemm.reference(false, true, m, n, k, 1f, a, 0, lda, w, wOff, k, 1f, expected, 1, ldc);
-                PackedWeight.of(w, wOff, n, k).multiply(m, a, 0, lda, b, actual, 1, ldc);
+                PackedWeight.of(w, wOff, n, k).multiply(m, a, 0, lda, b, false, actual, 1, ldc);
                 for (int i = 0; i < c.length; i++) {
                     assertEquals(expected[i], actual[i], 1e-4f * Math.max(1f, Math.abs(expected[i])),
                             "m=" + m + " n=" + n + " k=" + k + " bias=" + (b != null) + " at " + i);
                 }
             }
+        }
+    }
+
+    @Test
+    void appliesGeluAfterTheBias() {
+        Random rnd = new Random(3);
+        for (int m : new int[]{5, 16, 100}) { // the transposed path, half panels included, and the Gemm path
+            int n = 300, k = 64;
+            float[] a = random(rnd, m * k), w = random(rnd, n * k), bias = random(rnd, n);
+            PackedWeight pw = PackedWeight.of(w, 0, n, k);
+            float[] plain = new float[m * n], fused = new float[m * n];
+            pw.multiply(m, a, 0, k, bias, false, plain, 0, n);
+            pw.multiply(m, a, 0, k, bias, true, fused, 0, n);
+            GeluKernel.forward(plain, 0, plain, 0, plain.length);
+            assertArrayEquals(plain, fused, 1e-6f, "m=" + m);
         }
     }
 
@@ -46,9 +61,9 @@ class PackedWeightTest {
         int threads = Parallel.threads();
         try {
             Parallel.setThreads(2);
-            pw.multiply(m, a, 0, k, bias, two, 0, n);
+            pw.multiply(m, a, 0, k, bias, true, two, 0, n);
             Parallel.setThreads(1);
-            pw.multiply(m, a, 0, k, bias, one, 0, n);
+            pw.multiply(m, a, 0, k, bias, true, one, 0, n);
         } finally {
             Parallel.setThreads(threads);
         }
