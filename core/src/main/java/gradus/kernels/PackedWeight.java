@@ -185,13 +185,19 @@ public final class PackedWeight {
 
     /** Y[r][j0 + f] = tile[f·ld + r] + bias[j0 + f] for the tile's UNIT features (those below n) and its rows. */
     private void store(float[] tile, int ld, int j0, int rows, float[] bias, float[] y, int out, int ldy) {
-        int features = Math.min(UNIT, n - j0);
-        for (int r = 0; r < rows; r++) {
-            int yr = out + r * ldy + j0;
+        int features = Math.min(UNIT, n - j0), r = 0;
+        if (bias != null) {
             for (int f = 0; f < features; f++) {
-                float v = tile[f * ld + r];
-                y[yr + f] = bias == null ? v : v + bias[j0 + f];
+                FloatVector b = FloatVector.broadcast(S, bias[j0 + f]);
+                for (int i = 0; i < ld; i += L) FloatVector.fromArray(S, tile, f * ld + i).add(b).intoArray(tile, f * ld + i);
             }
+        }
+        if (Packing.TRANSPOSE8 && UNIT == 8 && features == UNIT) { // whole blocks of 8 rows as register transposes
+            for (; r + UNIT <= rows; r += UNIT) Packing.transpose8x8(tile, r, ld, y, out + r * ldy + j0, ldy);
+        }
+        for (; r < rows; r++) {
+            int yr = out + r * ldy + j0;
+            for (int f = 0; f < features; f++) y[yr + f] = tile[f * ld + r];
         }
     }
 }

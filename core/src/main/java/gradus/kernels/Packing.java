@@ -24,7 +24,7 @@ final class Packing {
      * Register transposes work on 8×8 blocks of 256-bit vectors, which AVX2 and AVX-512 run natively (panels are
      * NR = 16 or 32 wide, multiples of 8); with narrower vectors (NEON) the scalar copies are faster.
      */
-    private static final boolean TRANSPOSE8 = L >= 8;
+    static final boolean TRANSPOSE8 = L >= 8;
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
     /** Interleave the low / high halves of two vectors, in floats, pairs of floats, and quadruples. */
@@ -105,7 +105,7 @@ final class Packing {
     }
 
     /** dst[d + q·ldd + r] = src[s + r·ld + q] for 8 rows r and 8 columns q. */
-    private static void transpose8x8(float[] src, int s, int ld, float[] dst, int d, int ldd) {
+    static void transpose8x8(float[] src, int s, int ld, float[] dst, int d, int ldd) {
         FloatVector r0 = FloatVector.fromArray(F8, src, s), r1 = FloatVector.fromArray(F8, src, s + ld);
         FloatVector r2 = FloatVector.fromArray(F8, src, s + 2 * ld), r3 = FloatVector.fromArray(F8, src, s + 3 * ld);
         FloatVector r4 = FloatVector.fromArray(F8, src, s + 4 * ld), r5 = FloatVector.fromArray(F8, src, s + 5 * ld);

@@ -1,5 +1,8 @@
 package gradus.models;
 
+import gradus.kernels.LayerNormKernel;
+import gradus.kernels.Parallel;
+import gradus.kernels.VectorMath;
 import gradus.nn.Embedding;
 import gradus.nn.F;
 import gradus.nn.LayerNorm;
@@ -34,6 +37,37 @@ public final class BertEmbeddings extends Module {
 
     /** [B, T, H] for ids [B, T] and token types [B, T] (null: all type 0). */
     public Tensor forward(IntTensor ids, IntTensor typeIds) {
+        check(ids, typeIds);
+        Tensor x = word.forward(ids);
+        x = x.add(typeIds == null ? tokenType.weight().narrow(0, 0, 1) : tokenType.forward(typeIds));
+        x = x.add(position.weight().narrow(0, 0, ids.size(1)));
+        return F.dropout(norm.forward(x), config.hiddenDropoutProb(), isTraining(), Rng.global());
+    }
+
+    /**
+     * The values of {@link #forward} in eval mode, [B·T·H] row-major, computed row by row without building
+     * tensors or a graph (for {@link BertInference}): the same sums in the same order, the same bits.
+     */
+    float[] inferenceForward(IntTensor ids, IntTensor typeIds) {
+        check(ids, typeIds);
+        int[] id = ids.data(), type = typeIds == null ? null : typeIds.data();
+        F.checkTokenIds(id, config.vocabSize());
+        if (type != null) F.checkTokenIds(type, config.typeVocabSize());
+        int t = ids.size(1), h = config.hiddenSize();
+        float[] w = word.weight().contiguousData(), tw = tokenType.weight().contiguousData(), pw = position.weight().contiguousData();
+        float[] gamma = norm.weight().contiguousData(), beta = norm.bias().contiguousData(), x = new float[id.length * h];
+        Parallel.forRange(id.length, Math.max(1, 4096 / h), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * h;
+                VectorMath.add(w, id[r] * h, tw, type == null ? 0 : type[r] * h, x, o, h);
+                VectorMath.add(x, o, pw, r % t * h, x, o, h);
+                LayerNormKernel.normalize(x, o, h, norm.eps(), gamma, beta, x, o, null, null, r);
+            }
+        });
+        return x;
+    }
+
+    private void check(IntTensor ids, IntTensor typeIds) {
         if (ids.dim() != 2) throw new IllegalArgumentException("Bert expects token ids [batch, time], got shape " + Shape.str(ids.shape()));
         int t = ids.size(1);
         if (t == 0 || t > config.maxPositionEmbeddings()) {
@@ -43,10 +77,6 @@ public final class BertEmbeddings extends Module {
         if (typeIds != null && !java.util.Arrays.equals(typeIds.shape(), ids.shape())) {
             throw new IllegalArgumentException("token type ids " + Shape.str(typeIds.shape()) + " must have the shape of the ids " + Shape.str(ids.shape()));
         }
-        Tensor x = word.forward(ids);
-        x = x.add(typeIds == null ? tokenType.weight().narrow(0, 0, 1) : tokenType.forward(typeIds));
-        x = x.add(position.weight().narrow(0, 0, t));
-        return F.dropout(norm.forward(x), config.hiddenDropoutProb(), isTraining(), Rng.global());
     }
 
     @Override

@@ -61,7 +61,7 @@ public final class BertInference {
             int b = ids.size(0), t = ids.size(1), h = config.hiddenSize(), rows = b * t;
             boolean[] masked = keyMask(ids, attentionMask);
             // The hidden state, updated in place layer after layer; it becomes the result.
-            float[] x = bert.embeddings().forward(ids, typeIds).toArray();
+            float[] x = bert.embeddings().inferenceForward(ids, typeIds);
             Workspace w = takeWorkspace(rows);
             try {
                 for (Layer l : layers) {

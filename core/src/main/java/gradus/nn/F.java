@@ -159,9 +159,7 @@ public final class F {
         if (weight.dim() != 2) throw new IllegalArgumentException("embedding weight must be [num, dim], got " + Shape.str(weight.shape()));
         int num = weight.size(0), dim = weight.size(1);
         int[] ix = ids.data();
-        for (int v : ix) {
-            if (v < 0 || v >= num) throw new IndexOutOfBoundsException("token id " + v + " out of range for an embedding of " + num + " rows");
-        }
+        checkTokenIds(ix, num);
         Tensor wc = weight.contiguous();
         float[] w = wc.data(), out = new float[ix.length * dim];
         for (int i = 0; i < ix.length; i++) System.arraycopy(w, wc.offset() + ix[i] * dim, out, i * dim, dim);
@@ -174,6 +172,13 @@ public final class F {
             }
             return new Tensor[]{Tensor.of(gw, num, dim)};
         }, wc);
+    }
+
+    /** Throws when an id does not name one of an embedding table's {@code rows}. */
+    public static void checkTokenIds(int[] ids, int rows) {
+        for (int v : ids) {
+            if (v < 0 || v >= rows) throw new IndexOutOfBoundsException("token id " + v + " out of range for an embedding of " + rows + " rows");
+        }
     }
 
     /** Exact (erf) GELU as one vectorized operation; agrees with {@link Tensor#gelu()} to about 1e-7. */

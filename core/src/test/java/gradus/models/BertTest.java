@@ -150,6 +150,24 @@ class BertTest {
     }
 
     @Test
+    void inferenceEmbeddingsHaveTheBitsOfForward() {
+        Bert b = tiny(10);
+        int[] ids = new int[40 * 12], types = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (i * 7 + 3) % TINY.vocabSize();
+            types[i] = i % 3 == 0 ? 1 : 0;
+        }
+        IntTensor id = IntTensor.of(ids, 40, 12), type = IntTensor.of(types, 40, 12); // rows enough to split over threads
+        try (var g = GradMode.noGrad()) {
+            assertArrayEquals(b.embeddings().forward(id, type).toArray(), b.embeddings().inferenceForward(id, type));
+            assertArrayEquals(b.embeddings().forward(id, null).toArray(), b.embeddings().inferenceForward(id, null));
+        }
+        ids[17] = TINY.vocabSize();
+        var e = assertThrows(IndexOutOfBoundsException.class, () -> b.embeddings().inferenceForward(IntTensor.of(ids, 40, 12), null));
+        assertEquals("token id 50 out of range for an embedding of 50 rows", e.getMessage());
+    }
+
+    @Test
     void packedInferenceComputesWhatForwardDoes() {
         Bert b = tiny(9);
         Tensor expected = run(b);
