@@ -11,9 +11,10 @@ import static gradus.kernels.MicroKernel.NR;
  * short sentence). Such a product is bound by streaming W from memory (MiniLM's six layers hold 42 MB,
  * more than the cache), so it is computed transposed, yᵀ = W·xᵀ: W is the operand read once, in groups
  * of {@link MicroKernel#MR} rows interleaved along the depth (one sequential stream per group), and every
- * value read is used for all the rows of x at once. x is transposed per call into {@link MicroKernel#NR}-wide
- * panels of up to 16 rows, which stay in L2. Products with more rows go to {@link Gemm} with a plain copy of W.
- * Both copies are taken once and do not follow later changes to W.
+ * value read is used for all the rows of x at once. x is transposed per call into panels of
+ * {@link MicroKernel#NR} rows (16 with AVX2), which stay in L2, in a buffer kept per calling thread. Products
+ * of more rows, or fewer than MR, go to {@link Gemm} with a plain copy of W. Both copies are taken once and do
+ * not follow later changes to W.
  */
 public final class PackedWeight {
     private static final VectorSpecies<Float> S = MicroKernel.SPECIES;
