@@ -51,8 +51,8 @@ public final class BertEmbeddings extends Module {
     float[] inferenceForward(IntTensor ids, IntTensor typeIds) {
         check(ids, typeIds);
         int[] id = ids.data(), type = typeIds == null ? null : typeIds.data();
-        F.checkTokenIds(id, config.vocabSize());
-        if (type != null) F.checkTokenIds(type, config.typeVocabSize());
+        F.checkTokenIds(id, word.weight().size(0));
+        if (type != null) F.checkTokenIds(type, tokenType.weight().size(0));
         int t = ids.size(1), h = config.hiddenSize();
         float[] w = word.weight().contiguousData(), tw = tokenType.weight().contiguousData(), pw = position.weight().contiguousData();
         float[] gamma = norm.weight().contiguousData(), beta = norm.bias().contiguousData(), x = new float[id.length * h];
