@@ -51,6 +51,7 @@ class PackedWeightTest {
         }
     }
 
+    /** Without GELU: the JDK's vector exp may change its last bit once C2 compiles it, whatever the threads. */
     @Test
     void theResultDoesNotDependOnTheThreadCount() {
         Random rnd = new Random(2);
@@ -61,9 +62,9 @@ class PackedWeightTest {
         int threads = Parallel.threads();
         try {
             Parallel.setThreads(2);
-            pw.multiply(m, a, 0, k, bias, true, two, 0, n);
+            pw.multiply(m, a, 0, k, bias, false, two, 0, n);
             Parallel.setThreads(1);
-            pw.multiply(m, a, 0, k, bias, true, one, 0, n);
+            pw.multiply(m, a, 0, k, bias, false, one, 0, n);
         } finally {
             Parallel.setThreads(threads);
         }
