@@ -89,7 +89,7 @@ public final class DataLoader implements Iterable<Batch> {
             Arrays.setAll(identity, i -> i);
             return identity;
         }
-        return new Rng(mix(seed ^ mix(epoch + 0x9E3779B97F4A7C15L))).permutation(n);
+        return new Rng(Rng.derive(seed, epoch)).permutation(n);
     }
 
     /** The batches of the next epoch (the first call gives epoch 0, then 1, ...). */
@@ -248,12 +248,5 @@ public final class DataLoader implements Iterable<Batch> {
         public void run() {
             producer.interrupt();
         }
-    }
-
-    /** A 64-bit finalizer (Stafford variant 13): nearby seeds and epochs give unrelated permutations. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

@@ -20,6 +20,21 @@ public final class Rng {
         return global;
     }
 
+    /**
+     * The seed of stream {@code stream} (an epoch, say) of a run seeded with {@code seed}: nearby seeds and
+     * streams give unrelated generators.
+     */
+    public static long derive(long seed, long stream) {
+        return mix(seed ^ mix(stream + 0x9E3779B97F4A7C15L));
+    }
+
+    /** A 64-bit finalizer (Stafford variant 13). */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
     /** Reseeds the global generator (like {@code torch.manual_seed}). */
     public static void manualSeed(long seed) {
         global = new Rng(seed);

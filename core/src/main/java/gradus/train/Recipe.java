@@ -91,7 +91,7 @@ public final class Recipe {
         int evalBatch = task.equals(TextTask.LANGUAGE_MODEL) ? batchSize : Math.max(batchSize, 256);
         DataLoader valLoader = prepared.validation() == null ? null : DataLoader.of(prepared.validation()).batchSize(evalBatch);
 
-        Trainer trainer = Trainer.of(model).optimizer(optimizer).loss(loss()).maxSteps(steps)
+        Trainer trainer = Trainer.of(model).optimizer(optimizer).loss(loss()).maxSteps(steps).seed(seed)
                 .clipGradNorm(training.getDouble("clip_grad_norm", 0))
                 .regularization(training.getDouble("l1", 0), training.getDouble("l2", 0));
         for (String m : training.getStrings("metrics", defaultMetrics(task))) {

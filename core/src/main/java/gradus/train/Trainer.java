@@ -8,6 +8,7 @@ import gradus.nn.Module;
 import gradus.nn.Penalties;
 import gradus.optim.ClipGrad;
 import gradus.optim.Optimizer;
+import gradus.tensor.Rng;
 import gradus.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -22,6 +23,9 @@ import java.util.Objects;
  * Validation runs after every epoch; callbacks see every step and epoch.
  */
 public final class Trainer {
+    /** Keeps the epoch's generator apart from a loader's shuffle drawn from the same seed and epoch. */
+    private static final long TRAINER_SALT = 0x747261696E6572L;
+
     private final Module model;
     private Optimizer optimizer;
     private Loss loss;
@@ -30,6 +34,7 @@ public final class Trainer {
     private double clipNorm = 0, l1 = 0, l2 = 0;
     private boolean stopRequested;
     private int epoch, globalStep, maxSteps;
+    private Long seed;
 
     private Trainer(Module model) {
         this.model = Objects.requireNonNull(model, "model");
@@ -79,6 +84,17 @@ public final class Trainer {
     public Trainer maxSteps(int steps) {
         if (steps < 0) throw new IllegalArgumentException("max steps must be >= 0, got " + steps);
         this.maxSteps = steps;
+        return this;
+    }
+
+    /**
+     * Reseeds the global generator ({@link Rng#global()}: dropout masks and any other draw during training)
+     * at the start of every epoch from {@code seed} and the epoch number. The masks then depend on the epoch,
+     * not on what ran before it, so a run resumed from an epoch's checkpoint draws what the uninterrupted
+     * run drew (the loaders' shuffles already depend only on their seed and the epoch).
+     */
+    public Trainer seed(long seed) {
+        this.seed = seed;
         return this;
     }
 
@@ -135,6 +151,7 @@ public final class Trainer {
         for (Callback c : callbacks) c.onTrainBegin(this, epoch + epochs, steps);
         int lastEpoch = epoch + epochs;
         while (epoch < lastEpoch && !stopRequested && !stepsDone()) {
+            if (seed != null) Rng.manualSeed(Rng.derive(seed ^ TRAINER_SALT, epoch));
             for (Callback c : callbacks) c.onEpochBegin(epoch);
             metrics.forEach(Metric::reset);
             long start = System.nanoTime();
