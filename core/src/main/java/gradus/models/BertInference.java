@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * A {@link Bert} prepared for inference: every projection weight packed once for the GEMM kernel
- * (queries, keys and values as one product), attention reading the projections in place, no autograd.
+ * A {@link Bert} prepared for inference: every projection weight packed once ({@link PackedWeight}; queries,
+ * keys and values as one product, GELU applied inside the up-projection), attention reading the projections in place, no autograd.
  * It computes what {@code bert.forward} computes in eval mode. The projection weights are copied when
  * it is built (embeddings and LayerNorms are read from the model as they are): build a new one after the
  * weights change. Safe to use from several threads at once.

@@ -72,9 +72,12 @@ class PackedWeightTest {
     }
 
     @Test
-    void rejectsAWeightThatDoesNotFit() {
+    void rejectsAWeightThatDoesNotFitAndAShortBias() {
         var e = assertThrows(IllegalArgumentException.class, () -> PackedWeight.of(new float[10], 2, 3, 3));
         assertEquals("weight [3, 3] at offset 2 does not fit in 10 floats", e.getMessage());
+        var bias = assertThrows(IllegalArgumentException.class,
+                () -> PackedWeight.of(new float[12], 0, 4, 3).multiply(4, new float[12], 0, 3, new float[3], false, new float[16], 0, 4));
+        assertEquals("bias has 3 values for 4 features", bias.getMessage());
     }
 
     private static float[] random(Random rnd, int n) {
