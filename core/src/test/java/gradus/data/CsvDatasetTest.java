@@ -63,8 +63,15 @@ class CsvDatasetTest {
 
     @Test
     void defaultsUseTheLastColumnAndInferTheTask() throws IOException {
-        assertNotNull(CsvDataset.load(csv("a,b,y\n1,2,0.5\n3,4,7\n"), CsvOptions.defaults()).targets());
-        assertNotNull(CsvDataset.load(csv("a,b,y\n1,2,1\n3,4,0\n"), CsvOptions.defaults()).labels());
+        // A fractional last column is a regression target; whole numbers are class labels.
+        TensorDataset regression = CsvDataset.load(csv("a,b,y\n1,2,0.5\n3,4,7\n"), CsvOptions.defaults());
+        assertArrayEquals(new float[]{0.5f, 7f}, regression.targets().toArray());
+        assertArrayEquals(new float[]{1, 2, 3, 4}, regression.x().toArray());
+        assertNull(regression.labels());
+        TensorDataset classes = CsvDataset.load(csv("a,b,y\n1,2,1\n3,4,0\n"), CsvOptions.defaults());
+        assertArrayEquals(new int[]{1, 0}, new int[]{classes.labels().get(0), classes.labels().get(1)});
+        assertArrayEquals(new float[]{1, 2, 3, 4}, classes.x().toArray());
+        assertNull(classes.targets());
         assertEquals(List.of("no", "yes"), CsvDataset.load(csv("a,y\n1,yes\n3,no\n"), CsvOptions.defaults()).classNames());
     }
 

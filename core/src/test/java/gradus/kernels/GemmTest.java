@@ -18,7 +18,10 @@ class GemmTest {
     void openBlasLoadsWhereItShips() {
         boolean shipped = System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64")
                 && Runtime.version().feature() >= 22;
-        if (shipped) assertTrue(Blas.openBlasAvailable(), OpenBlas.STATUS);
+        assertEquals(shipped, Blas.openBlasAvailable(), OpenBlas.STATUS);
+        // Either way the setting is stated in one line: which library, or why the Java kernels run instead.
+        assertFalse(OpenBlas.STATUS.isBlank());
+        if (!shipped) assertTrue(Blas.describe().endsWith("using the Java kernels"), Blas.describe());
     }
 
     /** A matrix stored row-major inside a larger array, at an offset and with a padded row stride. */

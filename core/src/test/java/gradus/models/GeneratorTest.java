@@ -1,6 +1,8 @@
 package gradus.models;
 
+import gradus.tensor.IntTensor;
 import gradus.tensor.Rng;
+import gradus.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -44,9 +46,31 @@ class GeneratorTest {
     void seedsReproduceAndDiffer() {
         Generator gen = new Generator(model(GptConfig.Positional.LEARNED));
         GenerationConfig c = GenerationConfig.builder().maxNewTokens(40).seed(7).build();
-        assertArrayEquals(gen.generate(new int[]{4}, c).tokens(), gen.generate(new int[]{4}, c).tokens());
+        // A second model built from the same seed, with its own generator: the same tokens.
+        assertArrayEquals(new Generator(model(GptConfig.Positional.LEARNED)).generate(new int[]{4}, c).tokens(),
+                gen.generate(new int[]{4}, c).tokens());
         assertFalse(java.util.Arrays.equals(gen.generate(new int[]{4}, c).tokens(),
                 gen.generate(new int[]{4}, c.toBuilder().seed(8).build()).tokens()));
+    }
+
+    @Test
+    void sampledTokensFollowTheModelsDistribution() {
+        Gpt gpt = model(GptConfig.Positional.LEARNED);
+        gpt.eval();
+        Tensor logits = gpt.forward(IntTensor.of(new int[]{4}, 1, 1)).reshape(13);
+        double[] p = new double[13];
+        double total = 0;
+        for (int i = 0; i < 13; i++) total += p[i] = Math.exp(logits.get(i));
+        Generator gen = new Generator(gpt);
+        int draws = 3000;
+        int[] counts = new int[13];
+        for (int seed = 0; seed < draws; seed++) {
+            counts[gen.generate(new int[]{4}, GenerationConfig.builder().maxNewTokens(1).seed(seed).build()).tokens()[0]]++;
+        }
+        for (int i = 0; i < 13; i++) {
+            double expected = p[i] / total, sd = Math.sqrt(expected * (1 - expected) / draws);
+            assertEquals(expected, counts[i] / (double) draws, 5 * sd + 1e-3, "token " + i + " of " + java.util.Arrays.toString(counts));
+        }
     }
 
     @Test

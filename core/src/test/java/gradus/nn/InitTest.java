@@ -8,6 +8,12 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.*;
 
 class InitTest {
+    private static Float[] boxed(float[] values) {
+        Float[] out = new Float[values.length];
+        for (int i = 0; i < values.length; i++) out[i] = values[i];
+        return out;
+    }
+
     private static double std(Tensor t) {
         float[] v = t.toArray();
         double m = 0, s = 0;
@@ -94,5 +100,9 @@ class InitTest {
         float[] a = new Conv2d(2, 3, 3).weight().toArray();
         Rng.manualSeed(5);
         assertArrayEquals(a, new Conv2d(2, 3, 3).weight().toArray());
+        Rng.manualSeed(6);
+        float[] other = new Conv2d(2, 3, 3).weight().toArray();
+        assertFalse(java.util.Arrays.equals(a, other), "another seed, other weights");
+        assertEquals(a.length, java.util.Arrays.stream(boxed(a)).distinct().count(), "54 distinct draws, not a constant");
     }
 }

@@ -204,6 +204,20 @@ class TensorTest {
     @Test
     void creationIsSeeded() {
         assertArrayEquals(Tensor.normal(new Rng(7), 0, 1, 10).toArray(), Tensor.normal(new Rng(7), 0, 1, 10).toArray());
+        assertFalse(java.util.Arrays.equals(Tensor.normal(new Rng(7), 0, 1, 10).toArray(), Tensor.normal(new Rng(8), 0, 1, 10).toArray()),
+                "another seed, other numbers");
+        // And the numbers are standard normal: mean, spread and the share within one sigma (68.27%) of 100,000 draws.
+        float[] draws = Tensor.normal(new Rng(7), 0, 1, 100_000).toArray();
+        double sum = 0, squares = 0;
+        int withinOne = 0;
+        for (float v : draws) {
+            sum += v;
+            squares += (double) v * v;
+            if (Math.abs(v) < 1) withinOne++;
+        }
+        assertEquals(0, sum / draws.length, 0.02);
+        assertEquals(1, Math.sqrt(squares / draws.length), 0.02);
+        assertEquals(0.6827, withinOne / (double) draws.length, 0.01);
         assertArrayEquals(new float[]{1, 0, 0, 1}, Tensor.eye(2).toArray());
         assertArrayEquals(new float[]{0, 0.5f, 1, 1.5f}, Tensor.arange(0, 2, 0.5f).toArray());
         float mean = Tensor.bernoulli(new Rng(1), 0.3f, 10000).mean().item();

@@ -53,14 +53,18 @@ class TrainerTest {
 
     @Test
     void sameSeedSameNumbers() {
-        double[] finals = new double[2];
-        for (int run = 0; run < 2; run++) {
-            Rng.manualSeed(5);
+        long[] seeds = {5, 5, 6};
+        double[] finals = new double[seeds.length];
+        for (int run = 0; run < seeds.length; run++) {
+            Rng.manualSeed(seeds[run]);
             var model = mlp();
             var t = Trainer.of(model).optimizer(new Adam(model.parameters(), 0.01)).loss(Loss.crossEntropy());
-            finals[run] = t.fit(DataLoader.of(separable(256, 3)).batchSize(32).shuffle(9).prefetch(2), null, 3).last().get("loss");
+            History h = t.fit(DataLoader.of(separable(256, 3)).batchSize(32).shuffle(9).prefetch(2), null, 3);
+            finals[run] = h.last().get("loss");
+            assertTrue(finals[run] < h.series("loss").get(0), "the run learns: " + h.series("loss"));
         }
-        assertEquals(finals[0], finals[1], 0.0);
+        assertEquals(finals[0], finals[1], 0.0, "two runs from seed 5, the same loss to the last bit");
+        assertNotEquals(finals[0], finals[2], "seed 6 starts from other weights");
     }
 
     @Test
