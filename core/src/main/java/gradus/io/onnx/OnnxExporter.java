@@ -147,7 +147,7 @@ final class OnnxExporter {
         GraphProto graph = GraphProto.newBuilder()
                 .setName(model.getClass().getSimpleName())
                 .addInput(ValueInfoProto.newBuilder().setName(inName).setType(tensorType(text ? DataType.INT64 : DataType.FLOAT, shape)))
-                .addOutput(ValueInfoProto.newBuilder().setName(outName).setType(tensorType(DataType.FLOAT, null)))
+                .addOutput(ValueInfoProto.newBuilder().setName(outName).setType(tensorType(DataType.FLOAT, outputShape(model, shape))))
                 .addAllNode(nodes)
                 .addAllInitializer(initializers)
                 .build();
@@ -157,6 +157,54 @@ final class OnnxExporter {
                 .setProducerName("gradus")
                 .setGraph(graph)
                 .build();
+    }
+
+    /**
+     * The output's shape, which ONNX requires on graph outputs: found by running the model (in eval mode, no
+     * gradients) at a base size and with each dynamic input axis grown in turn. An output axis that grows with
+     * one input axis takes its name; one that never changes is fixed; any other is left unnamed.
+     */
+    private static TensorShapeProto.Builder outputShape(Module model, TensorShapeProto.Builder inputShape) {
+        List<TensorShapeProto.Dimension> in = inputShape.getDimList();
+        int[] base = new int[in.size()];
+        List<Integer> dynamic = new ArrayList<>();
+        for (int i = 0; i < base.length; i++) {
+            base[i] = in.get(i).hasDimValue() ? (int) in.get(i).getDimValue() : 2;
+            if (!in.get(i).hasDimValue()) dynamic.add(i);
+        }
+        boolean training = model.isTraining();
+        model.eval();
+        try {
+            int[] reference = probe(model, base);
+            List<int[]> grown = new ArrayList<>();
+            for (int axis : dynamic) {
+                int[] bigger = base.clone();
+                bigger[axis]++;
+                grown.add(probe(model, bigger));
+            }
+            TensorShapeProto.Builder out = TensorShapeProto.newBuilder();
+            for (int j = 0; j < reference.length; j++) {
+                String follows = null;
+                boolean changes = false;
+                for (int d = 0; d < dynamic.size(); d++) {
+                    if (grown.get(d)[j] == reference[j]) continue;
+                    follows = changes ? null : in.get(dynamic.get(d)).getDimParam();
+                    changes = true;
+                }
+                var dim = TensorShapeProto.Dimension.newBuilder();
+                if (!changes) dim.setDimValue(reference[j]);
+                else if (follows != null) dim.setDimParam(follows);
+                out.addDim(dim);
+            }
+            return out;
+        } finally {
+            if (training) model.train();
+        }
+    }
+
+    private static int[] probe(Module model, int[] inputShape) {
+        Tensor x = readsTokenIds(model) ? Tensor.ones(inputShape) : Tensor.zeros(inputShape);
+        return model.predict(x).shape();
     }
 
     private static TypeProto tensorType(DataType type, TensorShapeProto.Builder shape) {

@@ -67,6 +67,7 @@ class OnnxExportTest {
     private void assertSameOutputs(Module model, int[] inputShape, Tensor... batches) throws Exception {
         Path file = dir.resolve("model.onnx");
         Onnx.export(model, inputShape, file);
+        OnnxChecker.assertValid(file);
         OnnxModel back = Onnx.load(file);
         assertTrue(back.stateDict().keySet().containsAll(model.namedParameters().keySet()), "initializers keep the state-dict names");
         try (OrtRunner ort = new OrtRunner(Files.readAllBytes(file), 1)) {
@@ -107,6 +108,18 @@ class OnnxExportTest {
         Module m = new Sequential(new Linear(4, 4), new Embedding(10, 4));
         var e = assertThrows(IllegalArgumentException.class, () -> Onnx.toProto(m, new int[]{1, 4}));
         assertTrue(e.getMessage().contains("'1'") && e.getMessage().contains("Embedding"), e.getMessage());
+    }
+
+    @Test
+    void outputsDeclareTheirShape() {
+        var out = Onnx.toProto(new Sequential(new Linear(8, 4)), new int[]{-1, -1, 8}).getGraph().getOutput(0);
+        var dims = out.getType().getTensorType().getShape().getDimList();
+        assertEquals(3, dims.size());
+        assertEquals("batch", dims.get(0).getDimParam());
+        assertEquals("sequence", dims.get(1).getDimParam());
+        assertEquals(4, dims.get(2).getDimValue());
+        var flat = Onnx.toProto(new Sequential(new Flatten(), new Linear(12, 3)), new int[]{1, 3, 4}).getGraph().getOutput(0);
+        assertEquals("[dim_param: \"batch\"\n, dim_value: 3\n]", flat.getType().getTensorType().getShape().getDimList().toString());
     }
 
     @Test

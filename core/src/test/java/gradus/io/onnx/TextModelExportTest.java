@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,6 +65,9 @@ class TextModelExportTest {
         assertSameLogits(gpt, true, batches(3, 9, 1, 4));
         assertEquals(1, Onnx.load(export(gpt)).parameters().stream().filter(p -> p.size(0) == VOCAB).count(),
                 "the tied head re-imports as the token table itself");
+        var logits = Onnx.toProto(gpt).getGraph().getOutput(0).getType().getTensorType().getShape().getDimList();
+        assertEquals(List.of("batch", "sequence", String.valueOf(VOCAB)),
+                logits.stream().map(d -> d.hasDimValue() ? String.valueOf(d.getDimValue()) : d.getDimParam()).toList());
     }
 
     @Test
@@ -93,6 +97,7 @@ class TextModelExportTest {
             Module m = new Sequential(rnn, new Linear(6, 2));
             Path file = dir.resolve("rnn.onnx");
             Onnx.export(m, new int[]{-1, -1, 4}, file);
+            OnnxChecker.assertValid(file);
             try (OrtRunner ort = new OrtRunner(Files.readAllBytes(file), 1)) {
                 for (Tensor x : new Tensor[]{Tensor.randn(3, 5, 4), Tensor.randn(1, 2, 4)}) {
                     float diff = OrtRunner.maxAbsDiff(m.predict(x), ort.run(Map.of("input", x)));
@@ -137,6 +142,7 @@ class TextModelExportTest {
     private Path export(Module model) throws Exception {
         Path file = dir.resolve(model.getClass().getSimpleName() + ".onnx");
         Onnx.export(model, file);
+        OnnxChecker.assertValid(file);
         return file;
     }
 
