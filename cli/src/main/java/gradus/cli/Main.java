@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code gradus} command. Every subcommand is a thin shell over the Java API. */
-@Command(name = "gradus", mixinStandardHelpOptions = true, version = "gradus 0.1.0",
+@Command(name = "gradus", mixinStandardHelpOptions = true, version = "gradus 0.1.0", scope = CommandLine.ScopeType.INHERIT,
         description = "Deep learning on the JVM: train, evaluate and use neural networks.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
                 GenerateCommand.class, ExportCommand.class, InfoCommand.class, BenchCommand.class, Serve.class, ImportCommand.class, EmbedCommand.class, CommandLine.HelpCommand.class})
