@@ -24,6 +24,10 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code (tests call this). */
     public static int run(String... args) {
+        // Quiet by default: notices such as the GEMM provider line are for --verbose (or -Dgradus.log=info).
+        if (System.getProperty("gradus.log") == null) {
+            System.setProperty("gradus.log", java.util.Arrays.asList(args).contains("--verbose") ? "info" : "warn");
+        }
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean verbose = parsed.matchedOption("--verbose") != null
