@@ -15,9 +15,6 @@ import java.util.stream.Stream;
  * read one set of files, not config A with weights B.
  */
 record FileSnapshot(Map<String, String> files) {
-    /** No snapshot yet: equal to no real one. */
-    static final FileSnapshot NONE = new FileSnapshot(Map.of("", "none"));
-
     static FileSnapshot of(Path dir) {
         Map<String, String> files = new TreeMap<>();
         try (Stream<Path> list = Files.list(dir)) {

@@ -46,17 +46,18 @@ public final class ModelRepository implements AutoCloseable {
     private static final class Slot {
         volatile ServedModel model;
         /** The files that the model (or the last failed load) came from; null for a model built in code, which rescans leave alone. */
-        volatile FileSnapshot loaded = FileSnapshot.NONE;
+        volatile FileSnapshot loaded;
         volatile String error;
-        /** The files as the last rescan saw them, and when they last changed (the quiet-period clock). */
-        FileSnapshot seen = FileSnapshot.NONE;
-        long seenSince;
     }
+
+    /** A version's files as the last rescan saw them, and since when they have looked so (the quiet-period clock). */
+    private record Seen(FileSnapshot files, long since) {}
 
     private final Path dir;
     private final Loader loader;
     private final Map<String, Map<String, Slot>> models = new ConcurrentHashMap<>();
     private final Set<String> unloaded = ConcurrentHashMap.newKeySet();
+    private final Map<Path, Seen> seen = new ConcurrentHashMap<>();
     private final Thread watcher;
     private volatile boolean ready;
 
@@ -112,6 +113,7 @@ public final class ModelRepository implements AutoCloseable {
             if (unloaded.contains(e.getKey())) continue;
             for (var v : e.getValue().entrySet()) refresh(e.getKey(), v.getKey(), v.getValue(), settle);
         }
+        seen.keySet().retainAll(found.values().stream().flatMap(v -> v.values().stream()).toList());
         for (String name : List.copyOf(models.keySet())) {
             Map<String, Slot> slots = models.get(name);
             Map<String, Path> present = found.getOrDefault(name, Map.of());
@@ -141,16 +143,16 @@ public final class ModelRepository implements AutoCloseable {
      * while it loaded: the load is discarded (the previous version keeps serving) and retried later.
      */
     private boolean refresh(String name, String version, Path path, boolean settle) {
-        Slot slot = models.computeIfAbsent(name, k -> new ConcurrentHashMap<>()).computeIfAbsent(version, k -> new Slot());
         FileSnapshot before = FileSnapshot.of(path);
         if (settle) {
-            if (before.equals(slot.loaded)) return true;
-            if (!before.equals(slot.seen)) {
-                slot.seen = before;
-                slot.seenSince = System.nanoTime();
+            Slot current = models.getOrDefault(name, Map.of()).get(version);
+            if (current != null && before.equals(current.loaded)) return true;
+            Seen last = seen.get(path);
+            if (last == null || !last.files().equals(before)) {
+                seen.put(path, new Seen(before, System.nanoTime()));
                 return true;
             }
-            if (System.nanoTime() - slot.seenSince < QUIET.toNanos()) return true;
+            if (System.nanoTime() - last.since() < QUIET.toNanos()) return true;
         }
         ServedModel m = null;
         Throwable failure = null;
@@ -161,12 +163,13 @@ public final class ModelRepository implements AutoCloseable {
         }
         FileSnapshot after = FileSnapshot.of(path);
         if (!after.equals(before)) {
-            slot.seen = after;
-            slot.seenSince = System.nanoTime();
+            seen.put(path, new Seen(after, System.nanoTime()));
             LOG.info(() -> "the files of model " + name + "/" + version + " changed while it loaded; loading it again once they are quiet");
             if (failure instanceof Error err && LoadFailure.isFatal(err)) throw err;
             return false;
         }
+        seen.remove(path);
+        Slot slot = models.computeIfAbsent(name, k -> new ConcurrentHashMap<>()).computeIfAbsent(version, k -> new Slot());
         slot.loaded = before;
         if (failure == null) {
             ServedModel loadedModel = m;
