@@ -54,6 +54,10 @@ public final class ServedModel {
             if (serving) batchSizes.accept(rows); // the dry run is not a request
         });
         this.outputSize = dryRun();
+        if (classification && classNames != null && classNames.size() != probabilityWidth()) {
+            throw new IllegalArgumentException(source() + ": 'class_names' has " + classNames.size() + " names but the model gives "
+                    + probabilityWidth() + " class probabilities");
+        }
         this.serving = true;
     }
 

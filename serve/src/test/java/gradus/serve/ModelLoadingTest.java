@@ -52,15 +52,16 @@ class ModelLoadingTest {
         saveWith(models.resolve("good/1"), 1, Map.of());
         saveWith(models.resolve("words/1"), 1, scaler(Collections.nCopies(16, "a"), Collections.nCopies(16, 1))); // ClassCastException at the first request
         saveWith(models.resolve("short/1"), 1, scaler(List.of(0, 0, 0), List.of(1, 1, 1))); // 3 features for 16 inputs
+        saveWith(models.resolve("names/1"), 1, Map.of("class_names", List.of("cat", "dog"))); // 2 names for 3 outputs
         try (GradusServer server = serve(models, Duration.ZERO)) {
             String base = "http://127.0.0.1:" + server.port();
             assertEquals(200, post(base + "/predict/good", FEATURES).statusCode());
             String index = post(base + "/v2/repository/index", "").body();
-            for (String bad : List.of("words", "short")) {
+            for (String bad : List.of("words", "short", "names")) {
                 var ready = get(base + "/v2/models/" + bad + "/ready");
                 assertEquals(503, ready.statusCode(), bad + " must not be READY");
                 String reason = json(ready.body()).get("error").toString();
-                assertTrue(reason.contains("UNAVAILABLE") && reason.contains("dry run"), reason);
+                assertTrue(reason.contains("UNAVAILABLE") && (reason.contains("dry run") || reason.contains("class_names")), reason);
                 assertFalse(reason.contains("Exception"), "no JDK exception in what a client sees: " + reason);
                 assertEquals(503, get(base + "/v2/models/" + bad).statusCode(), "metadata");
                 assertEquals(503, post(base + "/predict/" + bad, FEATURES).statusCode());
