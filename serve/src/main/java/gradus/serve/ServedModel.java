@@ -115,13 +115,6 @@ public final class ServedModel {
         return shape;
     }
 
-    static int[] prepend(int n, int[] shape) {
-        int[] s = new int[shape.length + 1];
-        s[0] = n;
-        System.arraycopy(shape, 0, s, 1, shape.length);
-        return s;
-    }
-
     public String name() { return name; }
 
     public String version() { return version; }
@@ -171,7 +164,6 @@ public final class ServedModel {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("model '" + name + "' rejected the input: " + e.getMessage());
         } // anything else is the server's fault: the server answers "internal error" and logs the details
-
     }
 
     /** Class probabilities from raw outputs (n rows): softmax, or [1-p, p] for a single output. */

@@ -71,6 +71,20 @@ class ModelLoadingTest {
         }
     }
 
+    @Test
+    void anInputShapeThatIsNotPositiveIntegersIsNamed(@TempDir Path models) throws Exception {
+        Map<String, Object> shapes = Map.of("text", List.of("a"), "nested", List.of(List.of(1)), "zero", List.of(0, 4),
+                "huge", List.of(1 << 20, 1 << 20), "fraction", List.of(1.5));
+        for (var e : shapes.entrySet()) saveWith(models.resolve(e.getKey() + "/1"), 1, Map.of("input_shape", e.getValue()));
+        try (ModelRepository repo = new ModelRepository(models, 8, Duration.ZERO, Duration.ZERO, (m, n) -> {})) {
+            for (String name : shapes.keySet()) {
+                var entry = entry(repo, name, "1");
+                assertEquals("UNAVAILABLE", entry.state(), name);
+                assertTrue(entry.reason().contains("'input_shape'") && entry.reason().contains("config.json"), entry.reason());
+            }
+        }
+    }
+
     /** Fine on the dry run's zeros, broken on anything else: the kind of bug that reaches a 500. */
     static final class BrokenOnNonZero extends Module {
         @Override
