@@ -209,8 +209,13 @@ public final class GradusServer implements AutoCloseable {
             message = "could not read the request: " + e.getMessage();
         } else {
             status = 500;
-            message = "internal error: " + e;
-            LOG.log(Level.WARNING, "request " + req.path().path() + " failed", e);
+            message = null;
+        }
+        if (status == 500) { // the details are for the log, where the request id finds them
+            String id = RequestIds.next();
+            LOG.log(Level.WARNING, "request " + id + " (" + req.prologue().method().text() + " " + req.path().path() + ") failed", e);
+            res.header(RequestIds.HEADER, id);
+            message = "internal error (request id " + id + ")";
         }
         try {
             if (status == 401) res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");

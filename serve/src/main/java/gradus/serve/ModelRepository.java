@@ -4,6 +4,7 @@ import gradus.io.ModelDirectory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,38 +22,56 @@ import java.util.stream.Stream;
 /**
  * The models under a directory, {@code DIR/name/version/} (or {@code DIR/name/} as version 1),
  * each with config.json and model.safetensors. A background thread rescans every
- * {@code reloadInterval}: new or changed versions are loaded, removed ones dropped. A model that
- * fails to load keeps its previous version serving and reports why in the index.
+ * {@code reloadInterval}: new or changed versions are loaded, removed ones dropped.
+ * <p>A version is loaded only from one consistent set of files: its files must have stayed the
+ * same for {@link #QUIET} before the load begins and until it ends, otherwise the load is discarded
+ * and tried again once they are quiet (a copy or an in-place overwrite is still going on). Each
+ * load is isolated: whatever it throws (an OutOfMemoryError from a config that asks for too much
+ * included) marks only that version UNAVAILABLE with the reason, shown in the index and in 503
+ * answers; a version that loaded before keeps serving, and the watcher goes on.
  */
 public final class ModelRepository implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelRepository.class.getName());
+    /** How long a version's files must stay unchanged before a rescan loads them. */
+    static final Duration QUIET = Duration.ofMillis(250);
 
     /** One row of the repository index (Triton's repository extension). */
     public record Entry(String name, String version, String state, String reason) {}
 
+    /** Loads one model version from its directory (tests substitute failing ones). */
+    interface Loader {
+        ServedModel load(String name, String version, Path dir) throws IOException;
+    }
+
     private static final class Slot {
         volatile ServedModel model;
-        volatile String fingerprint = "";
+        /** The files that the model (or the last failed load) came from; null for a model built in code, which rescans leave alone. */
+        volatile FileSnapshot loaded;
         volatile String error;
     }
 
+    /** A version's files as the last rescan saw them, and since when they have looked so (the quiet-period clock). */
+    private record Seen(FileSnapshot files, long since) {}
+
     private final Path dir;
-    private final int maxBatchSize;
-    private final Duration maxDelay;
-    private final BiConsumer<String, Integer> batchSizes;
+    private final Loader loader;
     private final Map<String, Map<String, Slot>> models = new ConcurrentHashMap<>();
     private final Set<String> unloaded = ConcurrentHashMap.newKeySet();
+    private final Map<Path, Seen> seen = new ConcurrentHashMap<>();
     private final Thread watcher;
     private volatile boolean ready;
 
     public ModelRepository(Path dir, int maxBatchSize, Duration maxDelay, Duration reloadInterval, BiConsumer<String, Integer> batchSizes) {
-        this.dir = dir;
-        this.maxBatchSize = maxBatchSize;
-        this.maxDelay = maxDelay;
-        this.batchSizes = batchSizes;
-        if (dir != null) scan();
+        this(dir, reloadInterval, (name, version, path) ->
+                ServedModel.load(name, version, path, maxBatchSize, maxDelay, rows -> batchSizes.accept(name, rows)));
+    }
+
+    ModelRepository(Path dir, Duration reloadInterval, Loader loader) {
+        this.dir = dir == null ? null : dir.toAbsolutePath().normalize(); // "./hot" and "hot" are the same repository
+        this.loader = loader;
+        if (this.dir != null) scan(false);
         ready = true;
-        this.watcher = dir != null && !reloadInterval.isZero()
+        this.watcher = this.dir != null && !reloadInterval.isZero()
                 ? Thread.ofVirtual().name("model-watcher").start(() -> watch(reloadInterval)) : null;
     }
 
@@ -60,29 +79,30 @@ public final class ModelRepository implements AutoCloseable {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 Thread.sleep(interval);
-                scan();
+                scan(true);
             } catch (InterruptedException e) {
                 return;
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "model rescan failed", e);
+            } catch (Throwable t) { // one bad rescan must not end the watching
+                if (t instanceof Error err && LoadFailure.isFatal(err)) throw err;
+                LOG.log(Level.WARNING, "model rescan failed", t);
             }
         }
     }
 
-    /** Brings the loaded models in line with the directory. */
-    public synchronized void scan() {
+    /** Brings the loaded models in line with the directory, loading what changed at once. */
+    public void scan() {
+        scan(false);
+    }
+
+    /** @param settle load a changed version only once its files have been quiet for {@link #QUIET} */
+    private synchronized void scan(boolean settle) {
         if (dir == null || !Files.isDirectory(dir)) return;
         Map<String, Map<String, Path>> found = new TreeMap<>();
         try (Stream<Path> names = Files.list(dir)) {
             for (Path n : names.filter(Files::isDirectory).sorted().toList()) {
                 String name = n.getFileName().toString();
                 if (name.startsWith(".")) continue;
-                Map<String, Path> versions = new TreeMap<>();
-                if (isTensorModel(n)) versions.put("1", n);
-                try (Stream<Path> vs = Files.list(n)) {
-                    vs.filter(ModelRepository::isTensorModel)
-                            .forEach(v -> versions.put(v.getFileName().toString(), v));
-                }
+                Map<String, Path> versions = versions(n);
                 if (!versions.isEmpty()) found.put(name, versions);
             }
         } catch (IOException e) {
@@ -91,15 +111,26 @@ public final class ModelRepository implements AutoCloseable {
         }
         for (var e : found.entrySet()) {
             if (unloaded.contains(e.getKey())) continue;
-            for (var v : e.getValue().entrySet()) refresh(e.getKey(), v.getKey(), v.getValue(), false);
+            for (var v : e.getValue().entrySet()) refresh(e.getKey(), v.getKey(), v.getValue(), settle);
         }
+        seen.keySet().retainAll(found.values().stream().flatMap(v -> v.values().stream()).toList());
         for (String name : List.copyOf(models.keySet())) {
             Map<String, Slot> slots = models.get(name);
             Map<String, Path> present = found.getOrDefault(name, Map.of());
             for (String version : List.copyOf(slots.keySet())) {
-                if (!present.containsKey(version) && slots.get(version).fingerprint != null) drop(name, version);
+                if (!present.containsKey(version) && slots.get(version).loaded != null) drop(name, version);
             }
         }
+    }
+
+    /** The tensor-model versions in a model's directory: itself as version 1, and its subdirectories. */
+    private static Map<String, Path> versions(Path modelDir) throws IOException {
+        Map<String, Path> versions = new TreeMap<>();
+        if (isTensorModel(modelDir)) versions.put("1", modelDir);
+        try (Stream<Path> vs = Files.list(modelDir)) {
+            vs.filter(ModelRepository::isTensorModel).forEach(v -> versions.put(v.getFileName().toString(), v));
+        }
+        return versions;
     }
 
     /** A model directory whose input is a tensor; text models (with a tokenizer) are served by {@link gradus.serve.text.TextModels}. */
@@ -107,33 +138,51 @@ public final class ModelRepository implements AutoCloseable {
         return Files.isRegularFile(dir.resolve(ModelDirectory.CONFIG_FILE)) && !Files.exists(dir.resolve(ModelDirectory.TOKENIZER_FILE));
     }
 
-    private void refresh(String name, String version, Path path, boolean force) {
-        Slot slot = models.computeIfAbsent(name, k -> new ConcurrentHashMap<>()).computeIfAbsent(version, k -> new Slot());
-        String fp = fingerprint(path);
-        if (!force && fp.equals(slot.fingerprint)) return;
-        slot.fingerprint = fp;
-        try {
-            ServedModel m = ServedModel.load(name, version, path, maxBatchSize, maxDelay, rows -> batchSizes.accept(name, rows));
-            slot.model = m; // requests still running on the old version finish on it
-            slot.error = null;
-            LOG.info(() -> "loaded model " + m);
-        } catch (IOException | RuntimeException e) {
-            slot.error = e.getMessage();
-            LOG.warning(() -> "cannot load model " + name + "/" + version + " from " + path + ": " + e.getMessage());
-        }
-    }
-
-    private static String fingerprint(Path dir) {
-        StringBuilder sb = new StringBuilder();
-        for (String f : List.of(ModelDirectory.CONFIG_FILE, ModelDirectory.WEIGHTS_FILE)) {
-            try {
-                Path p = dir.resolve(f);
-                sb.append(Files.getLastModifiedTime(p).toMillis()).append('/').append(Files.size(p)).append(';');
-            } catch (IOException e) {
-                sb.append("-;");
+    /**
+     * Loads a version whose files changed since its last load. Returns false when the files changed
+     * while it loaded: the load is discarded (the previous version keeps serving) and retried later.
+     */
+    private boolean refresh(String name, String version, Path path, boolean settle) {
+        FileSnapshot before = FileSnapshot.of(path);
+        if (settle) {
+            Slot current = models.getOrDefault(name, Map.of()).get(version);
+            if (current != null && before.equals(current.loaded)) return true;
+            Seen last = seen.get(path);
+            if (last == null || !last.files().equals(before)) {
+                seen.put(path, new Seen(before, System.nanoTime()));
+                return true;
             }
+            if (System.nanoTime() - last.since() < QUIET.toNanos()) return true;
         }
-        return sb.toString();
+        ServedModel m = null;
+        Throwable failure = null;
+        try {
+            m = loader.load(name, version, path);
+        } catch (Throwable t) { // isolate the load: nothing it throws may reach the watcher or the other models
+            failure = t;
+        }
+        FileSnapshot after = FileSnapshot.of(path);
+        if (!after.equals(before)) {
+            seen.put(path, new Seen(after, System.nanoTime()));
+            LOG.info(() -> "the files of model " + name + "/" + version + " changed while it loaded; loading it again once they are quiet");
+            if (failure instanceof Error err && LoadFailure.isFatal(err)) throw err;
+            return false;
+        }
+        seen.remove(path);
+        Slot slot = models.computeIfAbsent(name, k -> new ConcurrentHashMap<>()).computeIfAbsent(version, k -> new Slot());
+        slot.loaded = before;
+        if (failure == null) {
+            ServedModel loadedModel = m;
+            slot.model = loadedModel; // requests still running on the old version finish on it
+            slot.error = null;
+            LOG.info(() -> "loaded model " + loadedModel);
+            return true;
+        }
+        slot.error = LoadFailure.reason(failure);
+        LOG.log(Level.WARNING, "cannot load model " + name + "/" + version + " from " + path + ": " + slot.error
+                + (slot.model != null ? " (the previous load keeps serving)" : ""), failure);
+        if (failure instanceof Error err && LoadFailure.isFatal(err)) throw err; // the JVM itself is failing: do not go on as if healthy
+        return true;
     }
 
     private void drop(String name, String version) {
@@ -147,7 +196,7 @@ public final class ModelRepository implements AutoCloseable {
     public void put(ServedModel model) {
         Slot s = new Slot();
         s.model = model;
-        s.fingerprint = null; // not from the directory: rescans leave it alone
+        s.loaded = null; // not from the directory: rescans leave it alone
         models.computeIfAbsent(model.name(), k -> new ConcurrentHashMap<>()).put(model.version(), s);
     }
 
@@ -158,13 +207,18 @@ public final class ModelRepository implements AutoCloseable {
         if (version != null) {
             Slot s = slots.get(version);
             if (s == null) throw ApiException.notFound("model '" + name + "' has no version '" + version + "'; it has " + new TreeMap<>(slots).keySet());
-            if (s.model == null) throw new ApiException(503, "model '" + name + "' version " + version + " is not ready: " + s.error);
+            if (s.model == null) throw new ApiException(503, "model '" + name + "' version " + version + " is UNAVAILABLE: " + reason(s));
             return s.model;
         }
         return slots.entrySet().stream().filter(e -> e.getValue().model != null)
                 .max(Map.Entry.comparingByKey(ModelRepository::compareVersions)).map(e -> e.getValue().model)
-                .orElseThrow(() -> new ApiException(503, "model '" + name + "' is not ready: "
-                        + slots.values().stream().map(s -> s.error).filter(java.util.Objects::nonNull).findFirst().orElse("loading")));
+                .orElseThrow(() -> new ApiException(503, "model '" + name + "' is UNAVAILABLE: "
+                        + slots.values().stream().map(ModelRepository::reason).findFirst().orElse("loading")));
+    }
+
+    private static String reason(Slot s) {
+        if (s.error == null) return s.model != null ? "" : "loading";
+        return s.model != null ? "reload failed, serving the previous load: " + s.error : s.error;
     }
 
     /** Numeric versions by value, others by name; numeric ones sort first. */
@@ -195,8 +249,7 @@ public final class ModelRepository implements AutoCloseable {
         List<Entry> out = new ArrayList<>();
         new TreeMap<>(models).forEach((name, slots) -> slots.keySet().stream().sorted(ModelRepository::compareVersions).forEach(v -> {
             Slot s = slots.get(v);
-            String reason = s.error == null ? "" : s.model != null ? "reload failed, serving the previous load: " + s.error : s.error;
-            out.add(new Entry(name, v, s.model != null ? "READY" : "UNAVAILABLE", reason));
+            out.add(new Entry(name, v, s.model != null ? "READY" : "UNAVAILABLE", reason(s)));
         }));
         for (String name : new java.util.TreeSet<>(unloaded)) if (!models.containsKey(name)) out.add(new Entry(name, "", "UNLOADED", "unloaded by an admin"));
         return out;
@@ -204,25 +257,34 @@ public final class ModelRepository implements AutoCloseable {
 
     /** (Re)loads every version of a model from the directory (admin). */
     public synchronized void load(String name) {
-        unloaded.remove(name);
-        Path base = dir == null ? null : dir.resolve(name).normalize();
-        if (base == null || !base.startsWith(dir) || !Files.isDirectory(base)) throw ApiException.notFound("no model directory '" + name + "' under the model repository");
-        boolean any = false;
-        if (Files.isRegularFile(base.resolve(ModelDirectory.CONFIG_FILE))) {
-            refresh(name, "1", base, true);
-            any = true;
-        }
-        try (Stream<Path> vs = Files.list(base)) {
-            for (Path v : vs.filter(p -> Files.isRegularFile(p.resolve(ModelDirectory.CONFIG_FILE))).toList()) {
-                refresh(name, v.getFileName().toString(), v, true);
-                any = true;
-            }
+        Path base = modelDir(name);
+        Map<String, Path> versions;
+        try {
+            versions = versions(base);
         } catch (IOException e) {
-            throw new ApiException(500, "cannot list " + base + ": " + e.getMessage());
+            throw new ApiException(500, "cannot list " + base + ": " + e);
         }
-        if (!any) throw ApiException.notFound("'" + name + "' holds no model (" + ModelDirectory.CONFIG_FILE + " missing)");
-        String err = models.getOrDefault(name, Map.of()).values().stream().filter(s -> s.model == null).map(s -> s.error).findFirst().orElse(null);
+        if (versions.isEmpty()) throw ApiException.notFound("'" + name + "' holds no model (" + ModelDirectory.CONFIG_FILE + " missing)");
+        unloaded.remove(name);
+        boolean consistent = true;
+        for (var v : versions.entrySet()) consistent &= refresh(name, v.getKey(), v.getValue(), false);
+        if (!consistent) throw new ApiException(503, "the files of model '" + name + "' changed while it loaded; try again once they are written");
+        String err = models.getOrDefault(name, Map.of()).values().stream().filter(s -> s.error != null).map(ModelRepository::reason).findFirst().orElse(null);
         if (err != null) throw ApiException.badRequest("failed to load model '" + name + "': " + err);
+    }
+
+    /** {@code DIR/name} when {@code name} is one directory name there; 404 otherwise (no "..", no separators, no NUL). */
+    private Path modelDir(String name) {
+        Path base = null;
+        try {
+            if (dir != null && name != null) base = dir.resolve(name).normalize();
+        } catch (InvalidPathException e) {
+            base = null;
+        }
+        if (base == null || !dir.equals(base.getParent()) || !Files.isDirectory(base)) {
+            throw ApiException.notFound("no model directory '" + name + "' under the model repository");
+        }
+        return base;
     }
 
     /** Unloads a model; rescans leave it unloaded until {@link #load} (admin). */

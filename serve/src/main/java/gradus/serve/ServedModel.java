@@ -24,6 +24,9 @@ public final class ServedModel {
     public static final String INPUT = "input";
     public static final String OUTPUT = "output";
     public static final String PROBABILITIES = "probabilities";
+    /** The most values one example may have (64 MB of floats). */
+    static final int MAX_EXAMPLE_SIZE = 1 << 24;
+    private static final Duration DRY_RUN_TIMEOUT = Duration.ofMinutes(1);
 
     private final String name;
     private final String version;
@@ -35,6 +38,7 @@ public final class ServedModel {
     private final boolean classification;
     private final boolean outputsProbabilities;
     private final Batcher batcher;
+    private volatile boolean serving;
 
     private ServedModel(String name, String version, Path dir, Module model, Map<String, Object> config,
                         int maxBatchSize, Duration maxDelay, IntConsumer batchSizes) {
@@ -46,9 +50,37 @@ public final class ServedModel {
         this.classification = "classification".equals(config.get("task"));
         this.outputsProbabilities = Evaluation.probabilities(config.get("loss"));
         this.classNames = config.get("class_names") instanceof List<?> l ? l.stream().map(String::valueOf).toList() : null;
-        this.batcher = new Batcher(model::predict, inputShape, maxBatchSize, maxDelay.toNanos(), batchSizes);
-        // One dry run: finds the output width, and a model that cannot run on its own input shape fails at load, not at the first request.
-        this.outputSize = model.predict(Tensor.zeros(prepend(1, inputShape))).numel();
+        this.batcher = new Batcher(model::predict, inputShape, maxBatchSize, maxDelay.toNanos(), rows -> {
+            if (serving) batchSizes.accept(rows); // the dry run is not a request
+        });
+        this.outputSize = dryRun();
+        if (classification && classNames != null && classNames.size() != probabilityWidth()) {
+            throw new IllegalArgumentException(source() + ": 'class_names' has " + classNames.size() + " names but the model gives "
+                    + probabilityWidth() + " class probabilities");
+        }
+        this.serving = true;
+    }
+
+    /**
+     * Runs one zero example through the path a request takes (preprocessing, the batcher, the
+     * model): a model whose scaler, layers or weights cannot serve its own input shape fails at
+     * load, not at every request. Returns the output width.
+     */
+    private int dryRun() {
+        try {
+            float[] out = batcher.infer(preprocess(Tensor.zeros(inputShape)), 1, DRY_RUN_TIMEOUT.toNanos());
+            if (out.length == 0) throw new IllegalArgumentException("it gave no output");
+            return out.length;
+        } catch (RuntimeException | TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            Throwable cause = e instanceof IllegalStateException && e.getCause() instanceof Error err ? err : e; // the batcher wraps Errors
+            throw new IllegalArgumentException(source() + ": the dry run on one zero input of shape " + Arrays.toString(inputShape)
+                    + " failed: " + LoadFailure.reason(cause), e);
+        }
+    }
+
+    private String source() {
+        return dir == null ? "model '" + name + "'" : dir.toString();
     }
 
     /** Loads {@code dir} (config.json + model.safetensors). */
@@ -63,19 +95,24 @@ public final class ServedModel {
         return new ServedModel(name, version, null, model, config, maxBatchSize, maxDelay, n -> {});
     }
 
+    /** {@code input_shape}: positive integers whose product is at most {@link #MAX_EXAMPLE_SIZE}. */
     private static int[] inputShape(Path dir, Map<String, Object> config) {
+        String where = (dir == null ? "model" : dir.resolve(ModelDirectory.CONFIG_FILE).toString()) + ": 'input_shape'";
         if (!(config.get("input_shape") instanceof List<?> l) || l.isEmpty()) {
-            throw new IllegalArgumentException((dir == null ? "model" : dir.resolve(ModelDirectory.CONFIG_FILE).toString())
-                    + ": 'input_shape' is missing, so the server cannot tell what one example is");
+            throw new IllegalArgumentException(where + " is missing or not a list, so the server cannot tell what one example is");
         }
-        return l.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
-    }
-
-    static int[] prepend(int n, int[] shape) {
-        int[] s = new int[shape.length + 1];
-        s[0] = n;
-        System.arraycopy(shape, 0, s, 1, shape.length);
-        return s;
+        int[] shape = new int[l.size()];
+        long size = 1;
+        for (int i = 0; i < shape.length; i++) {
+            Object o = l.get(i);
+            if (!(o instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < 1 || n.doubleValue() > MAX_EXAMPLE_SIZE) {
+                throw new IllegalArgumentException(where + " must hold positive integers, got " + o + " at index " + i);
+            }
+            shape[i] = n.intValue();
+            size *= shape[i];
+            if (size > MAX_EXAMPLE_SIZE) throw new IllegalArgumentException(where + " " + l + " has more than " + MAX_EXAMPLE_SIZE + " values per example");
+        }
+        return shape;
     }
 
     public String name() { return name; }
@@ -126,9 +163,7 @@ public final class ServedModel {
             throw new ApiException(503, "interrupted");
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("model '" + name + "' rejected the input: " + e.getMessage());
-        } catch (RuntimeException e) {
-            throw new ApiException(500, "model '" + name + "' failed: " + e);
-        }
+        } // anything else is the server's fault: the server answers "internal error" and logs the details
     }
 
     /** Class probabilities from raw outputs (n rows): softmax, or [1-p, p] for a single output. */

@@ -8,6 +8,7 @@ import gradus.models.GenerationConfig;
 import gradus.models.Gpt;
 import gradus.models.SentenceEmbedder;
 import gradus.nn.Module;
+import gradus.serve.LoadFailure;
 import gradus.tensor.Tensor;
 import gradus.text.Tokenizer;
 
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -43,20 +45,22 @@ public final class SavedTextModels {
                 String name = dir.getFileName().toString();
                 try {
                     register(name, model, into);
-                } catch (IOException | RuntimeException e) {
-                    LOG.warning(() -> "cannot load text model " + name + " from " + model + ": " + e.getMessage());
+                } catch (Throwable t) { // one model's failure, even an OutOfMemoryError, must not stop the others loading
+                    LOG.log(Level.WARNING, "cannot load text model " + name + " from " + model + ": " + LoadFailure.reason(t), t);
+                    if (t instanceof Error err && LoadFailure.isFatal(err)) throw err;
                 }
             }
         }
         return into;
     }
 
+    /** Loads a text model and registers it once a short text has gone through it (a model that cannot answer is not offered). */
     private static void register(String name, Path dir, TextModels into) throws IOException {
         var loaded = ModelDirectory.load(dir);
         Tokenizer tokenizer = ModelDirectory.tokenizer(dir);
         if (loaded.model() instanceof gradus.models.Bert) {
             SentenceEmbedder embedder = SentenceEmbedder.load(dir);
-            into.embedder(name, new TextEmbedder() {
+            TextEmbedder e = new TextEmbedder() {
                 @Override
                 public float[][] embed(List<String> texts) {
                     return embedder.embed(texts);
@@ -66,16 +70,33 @@ public final class SavedTextModels {
                 public int countTokens(String text) {
                     return embedder.countTokens(text);
                 }
-            });
+            };
+            dryRun(dir, () -> e.embed(List.of(DRY_RUN_TEXT)));
+            into.embedder(name, e);
         } else if (loaded.model() instanceof Gpt gpt) {
-            into.generator(name, new GptGenerator(new gradus.models.TextGenerator(gpt, tokenizer)));
+            TextGenerator g = new GptGenerator(new gradus.models.TextGenerator(gpt, tokenizer));
+            dryRun(dir, () -> g.generate(DRY_RUN_TEXT, new GenerationParams(1, 0, 1, List.of(), 0L), text -> {}));
+            into.generator(name, g);
         } else if ("classification".equals(loaded.config().get("task"))) {
-            into.classifier(name, new IdsClassifier(loaded.model(), tokenizer, loaded.config()));
+            TextClassifier c = new IdsClassifier(loaded.model(), tokenizer, loaded.config());
+            dryRun(dir, () -> c.classify(DRY_RUN_TEXT));
+            into.classifier(name, c);
         } else {
             throw new IllegalArgumentException("a " + loaded.model().getClass().getSimpleName() + " with task " + loaded.config().get("task")
                     + " is not a text model the server can serve");
         }
         LOG.info(() -> "loaded text model " + name + " from " + dir);
+    }
+
+    /** A short text through the model's real path: tokenizer, encoding, model, output. */
+    private static final String DRY_RUN_TEXT = "Hello, world.";
+
+    private static void dryRun(Path dir, Runnable run) {
+        try {
+            run.run();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(dir + ": the dry run on the text '" + DRY_RUN_TEXT + "' failed: " + LoadFailure.reason(e), e);
+        }
     }
 
     /** {@code dir} itself when it holds a text model, else its highest-numbered version that does. */
