@@ -163,7 +163,8 @@ public final class Trainer {
                 float l = trainStep(b);
                 lossSum += (double) l * b.size();
                 seen += b.size();
-                for (Callback c : callbacks) c.onBatchEnd(epoch, step++, l, b.size());
+                for (Callback c : callbacks) c.onBatchEnd(epoch, step, l, b.size());
+                step++;
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, Double> logs = new LinkedHashMap<>();

@@ -11,7 +11,9 @@ import java.util.Map;
 
 /**
  * A live progress bar per epoch (running loss, samples/s, ETA) and a one-line summary after it;
- * without {@code live}, only the summaries (for logs and pipes).
+ * without {@code live}, only the summaries (for logs and pipes). A live bar asked for on
+ * {@code System.err} or {@code System.out} is drawn only when the JVM runs in a terminal: redrawn
+ * {@code \r} frames would otherwise fill log files and pipes.
  */
 public final class ProgressBar implements Callback {
     private final PrintStream out;
@@ -19,7 +21,7 @@ public final class ProgressBar implements Callback {
     private me.tongfei.progressbar.ProgressBar bar;
     private int epochs, steps;
     private double lossSum;
-    private long samples, startNanos;
+    private long samples, startNanos, firstStepNanos;
 
     public ProgressBar() {
         this(System.err, true);
@@ -27,7 +29,28 @@ public final class ProgressBar implements Callback {
 
     public ProgressBar(PrintStream out, boolean live) {
         this.out = out;
-        this.live = live;
+        this.live = live && (out != System.err && out != System.out || inTerminal());
+    }
+
+    /** Whether the JVM runs in an interactive terminal ({@code Console.isTerminal}, Java 22+; on 21 a console exists only then). */
+    static boolean inTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) return false;
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Seconds left after {@code done} of {@code steps} steps, {@code secondsSinceFirst} after the first step
+     * ended: the first step (class loading, JIT warm-up, the first batch) would inflate the estimate many-fold.
+     * NaN while there is nothing to go on.
+     */
+    static double eta(int steps, int done, double secondsSinceFirst) {
+        if (done < 2) return Double.NaN;
+        return Math.max(0, steps - done) * secondsSinceFirst / (done - 1);
     }
 
     @Override
@@ -57,11 +80,14 @@ public final class ProgressBar implements Callback {
         if (bar == null) return;
         lossSum += loss * batchSize;
         samples += batchSize;
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        long now = System.nanoTime();
+        if (step == 0) firstStepNanos = now;
+        double seconds = (now - startNanos) / 1e9;
         double rate = samples / Math.max(seconds, 1e-9);
-        double eta = (steps - step - 1) * seconds / (step + 1);
+        double eta = eta(steps, step + 1, (now - firstStepNanos) / 1e9);
         bar.step();
-        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f  %,.0f samples/s  ETA %.0fs", lossSum / samples, rate, eta));
+        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f  %,.0f samples/s  ETA %s", lossSum / samples, rate,
+                Double.isNaN(eta) ? "?" : String.format(Locale.ROOT, "%.0fs", eta)));
     }
 
     @Override
