@@ -19,12 +19,15 @@ import java.util.Iterator;
 public final class Images {
     /** Pixels an image may declare (64 MB as ARGB): a small compressed file cannot make us allocate more. */
     public static final long MAX_PIXELS = 1L << 24;
+    /** Pixels per byte of file at most: deflate (PNG) expands at most 1032-fold, and real JPEGs far less. */
+    public static final long MAX_PIXELS_PER_BYTE = 1032;
 
     private Images() {}
 
     /**
-     * Decodes an image after checking the size its header declares against {@code maxPixels}, so a
-     * decompression bomb (a few hundred KB declaring 10000 × 10000) fails before its raster is allocated.
+     * Decodes an image after checking the size its header declares against {@code maxPixels} and
+     * {@link #MAX_PIXELS_PER_BYTE} times the file's size, so a decompression bomb (a few hundred KB declaring
+     * 10000 × 10000, or a few bytes declaring 4000 × 4000) fails before its raster is allocated.
      *
      * @throws IOException when the bytes are not a readable image or declare too many pixels
      */
@@ -36,14 +39,18 @@ public final class Images {
             try {
                 reader.setInput(in, true, true);
                 long width = reader.getWidth(0), height = reader.getHeight(0);
-                if (width <= 0 || height <= 0 || width * height > maxPixels) { // each below 2^31: the product fits a long
-                    throw new IOException(reader.getFormatName() + " image of " + width + " × " + height + " pixels: at most "
-                            + maxPixels + " pixels are accepted");
+                long limit = Math.min(maxPixels, MAX_PIXELS_PER_BYTE * bytes.length);
+                if (width <= 0 || height <= 0 || width * height > limit) { // each below 2^31: the product fits a long
+                    throw new IOException(reader.getFormatName() + " image of " + width + " × " + height + " pixels in "
+                            + bytes.length + " bytes: at most " + limit + " pixels are accepted");
                 }
                 BufferedImage image = reader.read(0);
                 if (image == null) throw new IOException("not a readable image");
                 return image;
             } catch (IOException e) {
+                if (e.getMessage() == null || e.getMessage().isBlank()) { // EOFException says nothing by itself
+                    throw new IOException("truncated " + reader.getFormatName() + " image (" + e.getClass().getSimpleName() + ")", e);
+                }
                 throw e;
             } catch (RuntimeException e) { // the JDK's decoders throw these on corrupt data
                 throw new IOException("corrupt " + reader.getFormatName() + " image: " + e, e);

@@ -56,8 +56,8 @@ final class Http {
             return (Map<String, Object>) m;
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException e) { // bytes in memory: only a bad encoding (Jackson's UTF-16/32 detection) gets here
+            throw ApiException.badRequest("the body is not JSON in UTF-8: " + e.getMessage());
         }
     }
 
