@@ -151,7 +151,6 @@ public final class GradusServer implements AutoCloseable {
                 .maxTcpConnections(connectionCap(limits.maxConnections()))
                 .idleConnectionTimeout(idle)
                 .idleConnectionPeriod(idle.dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0 ? idle.dividedBy(2) : Duration.ofSeconds(1))
-                .maxPayloadSize(options.maxBodyBytes())
                 .connectionOptions(guard.socketOptions(SocketOptions.create()))
                 .addProtocol(Http1Config.builder().addReceiveListener(guard.listener()).build())
                 .routing(this::routes);
