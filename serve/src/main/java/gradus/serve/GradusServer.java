@@ -12,7 +12,6 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-
 import io.helidon.webserver.http1.Http1Config;
 import com.sun.management.UnixOperatingSystemMXBean;
 
@@ -188,7 +187,11 @@ public final class GradusServer implements AutoCloseable {
     }
 
     private boolean accepting() {
-        String host = options.host().equals("0.0.0.0") || options.host().equals("::") ? "localhost" : options.host();
+        String host = switch (options.host()) { // a wildcard address is probed on loopback of its family
+            case "0.0.0.0" -> "127.0.0.1";
+            case "::", "[::]" -> "::1";
+            default -> options.host();
+        };
         try (Socket probe = new Socket()) {
             probe.connect(new InetSocketAddress(host, boundPort), 1000);
             return true;
