@@ -56,6 +56,13 @@ class ShapeOverflowTest {
     }
 
     @Test
+    void negativeHeaderLengthIs400() throws Exception {
+        String json = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,16],\"datatype\":\"FP32\",\"data\":[" + "0,".repeat(15) + "0]}]}";
+        var r = postBytes(url, json.getBytes(StandardCharsets.UTF_8), "Inference-Header-Content-Length", "-5", "Content-Type", "application/json");
+        assertEquals(400, r.statusCode(), "a negative length is not read as 'all JSON'");
+    }
+
+    @Test
     void parserCountsExactly() {
         String data = String.join(",", Collections.nCopies(784, "0"));
         var e = assertThrows(ApiException.class, () -> InferRequest.parse(("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,784,2147418113,429509837,5],"
