@@ -66,6 +66,24 @@ final class Serve implements Callable<Integer> {
     @Option(names = "--no-access-log", description = "Do not log each request.")
     boolean noAccessLog;
 
+    @Option(names = "--max-connections", defaultValue = "1000", description = "Open connections at most; more wait to be accepted. Lowered to what the open-files limit (ulimit -n) allows (default ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--idle-timeout-ms", defaultValue = "30000", description = "Close a connection that sends no request for this long (default ${DEFAULT-VALUE}).")
+    long idleTimeoutMs;
+
+    @Option(names = "--header-timeout-ms", defaultValue = "10000", description = "Close a connection whose request headers take longer (default ${DEFAULT-VALUE}).")
+    long headerTimeoutMs;
+
+    @Option(names = "--body-timeout-ms", defaultValue = "60000", description = "Close a connection whose request body takes longer (default ${DEFAULT-VALUE}).")
+    long bodyTimeoutMs;
+
+    @Option(names = "--auth-failure-rate", defaultValue = "1", description = "Failed authentications per second per client address (bursts of 10) before 429 (default ${DEFAULT-VALUE}).")
+    double authFailureRate;
+
+    @Option(names = "--public-metrics", description = "Serve /metrics without a key when API keys are on.")
+    boolean publicMetrics;
+
     @Override
     public Integer call() throws Exception {
         ApiKeys keys = apiKeys != null ? ApiKeys.read(apiKeys)
@@ -75,7 +93,9 @@ final class Serve implements Callable<Integer> {
                 .withBatching(maxBatchSize, Duration.ofNanos((long) (maxBatchDelayMs * 1e6)))
                 .withLimits(maxBodyBytes, Duration.ofMillis(timeoutMs), rateLimit, maxTokens)
                 .withApiKeys(keys).withTls(keystore, password).withReloadInterval(Duration.ofMillis(reloadMs))
-                .withDataDir(dataDir).withAccessLog(!noAccessLog);
+                .withDataDir(dataDir).withAccessLog(!noAccessLog).withPublicMetrics(publicMetrics)
+                .withClientLimits(new ServeOptions.ClientLimits(maxConnections, Duration.ofMillis(idleTimeoutMs),
+                        Duration.ofMillis(headerTimeoutMs), Duration.ofMillis(bodyTimeoutMs), authFailureRate));
         if (!keys.enabled() && !host.equals("127.0.0.1") && !host.equals("localhost")) {
             System.err.println("warning: no API keys: anyone who can reach " + host + " may run and unload models");
         }

@@ -1,6 +1,7 @@
 package gradus.serve;
 
 import gradus.serve.text.TextModels;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -11,16 +12,26 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
+import com.sun.management.UnixOperatingSystemMXBean;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
@@ -36,15 +47,23 @@ import java.util.logging.Logger;
 public final class GradusServer implements AutoCloseable {
     private static final Logger ACCESS = accessLogger();
     private static final Logger LOG = Logger.getLogger(GradusServer.class.getName());
+    /** The server's own and Helidon's loggers, held so that their escaping handler stays. */
+    private static final List<Logger> SAFE = escapedLoggers("gradus.serve", "io.helidon");
+    /** File descriptors kept free for model files, jars and the JVM when the connection cap is derived from the limit. */
+    private static final int RESERVED_FDS = 64;
 
     private final ServeOptions options;
     private final ModelRepository models;
     private final TextModels text;
     private final ServeMetrics metrics = new ServeMetrics();
     private final RateLimiter rateLimiter;
+    private final RateLimiter authFailures;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
-    private WebServer server;
+    private volatile WebServer server;
+    private int boundPort;
+    private ScheduledFuture<?> watchdog;
+    private final ConnectionGuard guard;
 
     /** One line per request on stderr: time, client address, key id, method, path, status, duration. */
     private static Logger accessLogger() {
@@ -53,7 +72,7 @@ public final class GradusServer implements AutoCloseable {
             StreamHandler h = new StreamHandler(System.err, new Formatter() {
                 @Override
                 public String format(LogRecord r) {
-                    return r.getInstant() + " " + r.getMessage() + "\n";
+                    return r.getInstant() + " " + r.getMessage() + "\n"; // the parts are escaped where the line is made
                 }
             }) {
                 @Override
@@ -68,6 +87,25 @@ public final class GradusServer implements AutoCloseable {
         return log;
     }
 
+    /** Gives the loggers a handler that escapes what clients control (model names, paths, messages): no forged lines, no NULs. */
+    private static List<Logger> escapedLoggers(String... names) {
+        List<Logger> out = new ArrayList<>();
+        for (String name : names) {
+            Logger log = Logger.getLogger(name);
+            StreamHandler h = new StreamHandler(System.err, new LogText.SafeFormatter()) {
+                @Override
+                public synchronized void publish(LogRecord r) {
+                    super.publish(r);
+                    flush();
+                }
+            };
+            log.addHandler(h);
+            log.setUseParentHandlers(false);
+            out.add(log);
+        }
+        return out;
+    }
+
     public GradusServer(ServeOptions options, TextModels text) {
         this.options = options;
         this.text = text;
@@ -75,6 +113,9 @@ public final class GradusServer implements AutoCloseable {
                 options.reloadInterval(), metrics::batch);
         this.metrics.queueDepth(models);
         this.rateLimiter = new RateLimiter(options.rateLimit());
+        this.authFailures = new RateLimiter(options.clients().authFailureRate(), 10);
+        ServeOptions.ClientLimits limits = options.clients();
+        this.guard = new ConnectionGuard(limits.idleTimeout(), limits.headerTimeout(), limits.bodyTimeout());
     }
 
     public GradusServer(ServeOptions options) {
@@ -91,16 +132,74 @@ public final class GradusServer implements AutoCloseable {
 
     /** Starts listening; returns this. */
     public GradusServer start() {
-        var builder = WebServer.builder()
-                .host(options.host())
-                .port(options.port())
-                .shutdownHook(false)
-                .routing(this::routes);
-        if (options.keystore() != null) builder.tls(Tls.builder().sslContext(sslContext()).build());
-        server = builder.build().start();
+        server = listen(options.port());
+        boundPort = server.port();
+        watchdog = ConnectionGuard.every(Duration.ofSeconds(2), this::keepListening);
         LOG.info(() -> "serving " + models.all().size() + " models on " + (options.keystore() != null ? "https" : "http")
                 + "://" + options.host() + ":" + server.port());
         return this;
+    }
+
+    private WebServer listen(int port) {
+        ServeOptions.ClientLimits limits = options.clients();
+        Duration idle = limits.idleTimeout();
+        var builder = WebServer.builder()
+                .host(options.host())
+                .port(port)
+                .shutdownHook(false)
+                .maxTcpConnections(connectionCap(limits.maxConnections()))
+                .idleConnectionTimeout(idle)
+                .idleConnectionPeriod(idle.dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0 ? idle.dividedBy(2) : Duration.ofSeconds(1))
+                .connectionOptions(guard.socketOptions(SocketOptions.create()))
+                .addProtocol(Http1Config.builder().addReceiveListener(guard.listener()).build())
+                .routing(this::routes);
+        if (options.keystore() != null) builder.tls(Tls.builder().sslContext(sslContext()).build());
+        return builder.build().start();
+    }
+
+    /**
+     * The connection cap, lowered to what the file-descriptor limit leaves room for: Helidon's listener waits
+     * for a free slot before it accepts, so it never meets "too many open files" (which would stop it for good).
+     */
+    private static int connectionCap(int wanted) {
+        if (!(ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os)) return wanted;
+        long room = os.getMaxFileDescriptorCount() - os.getOpenFileDescriptorCount() - RESERVED_FDS;
+        if (room >= wanted) return wanted;
+        int cap = (int) Math.max(1, room);
+        LOG.warning(() -> "at most " + cap + " connections instead of " + wanted + ": the open-files limit is "
+                + os.getMaxFileDescriptorCount() + " (raise it with ulimit -n)");
+        return cap;
+    }
+
+    /** Restarts the listener if it stopped accepting while the server should run (Helidon ends it on an accept error). */
+    private void keepListening() {
+        if (draining || accepting()) return;
+        synchronized (this) {
+            if (draining) return;
+            LOG.warning(() -> "the listener on port " + boundPort + " stopped accepting connections; restarting it");
+            try {
+                server.stop();
+                server = listen(boundPort);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not restart the listener on port " + boundPort + "; will try again", e);
+            }
+        }
+    }
+
+    private boolean accepting() {
+        String host = switch (options.host()) { // a wildcard address is probed on loopback of its family
+            case "0.0.0.0" -> "127.0.0.1";
+            case "::", "[::]" -> "::1";
+            default -> options.host();
+        };
+        try (Socket probe = new Socket()) {
+            probe.connect(new InetSocketAddress(host, boundPort), 1000);
+            return true;
+        } catch (ConnectException refused) {
+            return false;
+        } catch (IOException other) { // a timeout (a full accept queue) or no descriptor here: not proof of a dead listener
+            return true;
+        }
     }
 
     /** The port listened on (useful with port 0). */
@@ -114,7 +213,7 @@ public final class GradusServer implements AutoCloseable {
         new PredictApi(models, text, options).routes(r);
         new OpenAiApi(text, models, options).routes(r);
         new RunsApi(options, models, text, () -> draining).routes(r);
-        r.get("/metrics", (req, res) -> {
+        r.get("/metrics", (req, res) -> { // behind a key when keys are on, unless --public-metrics
             RequestInfo.of(req).endpoint = "metrics";
             Http.send(res, 200, metrics.contentType(), metrics.scrape());
         });
@@ -136,15 +235,21 @@ public final class GradusServer implements AutoCloseable {
         return p.length() > prefix.length() ? p.substring(prefix.length()) : "";
     }
 
-    /** Open to all: health probes, the UI's static files, metrics. */
-    private static boolean open(String path) {
-        return path.startsWith("/v2/health/") || path.startsWith("/ui/") || path.startsWith("/webjars/") || path.equals("/")
-                || path.equals("/metrics");
+    /** Open to all: health probes, the UI's static files, and metrics if so configured. */
+    private boolean open(String path) {
+        return health(path) || path.startsWith("/ui/") || path.startsWith("/webjars/") || path.equals("/")
+                || path.equals("/metrics") && options.publicMetrics();
+    }
+
+    /** Health probes: never rate limited, or an orchestrator would restart a busy server. */
+    private static boolean health(String path) {
+        return path.startsWith("/v2/health/");
     }
 
     private void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = System.nanoTime();
         RequestInfo info = new RequestInfo();
+        info.guard = guard;
         req.context().register(info);
         String path = req.path().path();
         inFlight.incrementAndGet();
@@ -154,8 +259,8 @@ public final class GradusServer implements AutoCloseable {
                 res.header(HeaderNames.CONNECTION, "close");
                 throw new ApiException(503, "the server is shutting down");
             }
-            info.client = authorize(req, path);
-            if (!rateLimiter.tryAcquire(info.client)) {
+            info.client = authorize(req, res, path);
+            if (!health(path) && !rateLimiter.tryAcquire(info.client)) {
                 res.header(HeaderNames.RETRY_AFTER, Long.toString(rateLimiter.retryAfterSeconds()));
                 throw new ApiException(429, "rate limit of " + options.rateLimit() + " requests per second exceeded");
             }
@@ -165,22 +270,50 @@ public final class GradusServer implements AutoCloseable {
         } catch (RuntimeException e) {
             error(req, res, e);
         } finally {
+            guard.responded();
             inFlight.decrementAndGet();
             metrics.inFlight(-1);
             long nanos = System.nanoTime() - start;
             int status = res.status().code();
-            metrics.request(info.model, info.endpoint, status, nanos);
+            metrics.request(modelLabel(info.model), info.endpoint, status, nanos);
             if (options.accessLog() && ACCESS.isLoggable(Level.INFO)) {
-                ACCESS.info(String.format(Locale.ROOT, "%s %s %s %s %d %.2fms", req.remotePeer().host(), info.client,
-                        req.prologue().method().text(), path, status, nanos / 1e6));
+                ACCESS.info(String.format(Locale.ROOT, "%s %s %s %s %d %.2fms", LogText.escape(req.remotePeer().host()),
+                        LogText.escape(info.client), LogText.escape(req.prologue().method().text()), LogText.escape(path), status, nanos / 1e6));
             }
         }
     }
 
-    /** The client's identity for rate limiting: its key, or its address without keys. 401/403 on failure. */
-    private String authorize(RoutingRequest req, String path) {
-        if (!options.apiKeys().enabled()) return req.remotePeer().host();
-        if (open(path)) return req.remotePeer().host();
+    /** The model label for metrics: a model being served, or "unknown", so that hostile names add no series. */
+    private String modelLabel(String name) {
+        if (name == null || name.isEmpty()) return "";
+        boolean known = text.generator(name) != null || text.embedder(name) != null || text.classifier(name) != null
+                || models.all().stream().anyMatch(m -> m.name().equals(name));
+        return known ? name : "unknown";
+    }
+
+    /**
+     * The client's identity for rate limiting: its key, or its address without keys. 401/403 on failure;
+     * 429 once an address has failed too often (key guessing), until its failure budget refills.
+     */
+    private String authorize(RoutingRequest req, RoutingResponse res, String path) {
+        String address = req.remotePeer().host();
+        if (!options.apiKeys().enabled() || open(path)) return address;
+        if (!authFailures.allows(address)) throw tooManyFailures(res);
+        try {
+            return authenticate(req, path);
+        } catch (ApiException e) {
+            if (e.status() == 401 && !authFailures.tryAcquire(address)) throw tooManyFailures(res);
+            throw e;
+        }
+    }
+
+    private ApiException tooManyFailures(RoutingResponse res) {
+        res.header(HeaderNames.RETRY_AFTER, Long.toString(authFailures.retryAfterSeconds()));
+        return new ApiException(429, "too many failed authentications from this address; retry after "
+                + authFailures.retryAfterSeconds() + " s");
+    }
+
+    private String authenticate(RoutingRequest req, String path) {
         String key = req.headers().first(HeaderNames.AUTHORIZATION).map(h -> h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim() : null)
                 .or(() -> req.query().first("api_key").asOptional()) // EventSource cannot send headers
                 .orElse(null);
@@ -213,7 +346,7 @@ public final class GradusServer implements AutoCloseable {
         }
         if (status == 500) { // the details are for the log, where the request id finds them
             String id = RequestIds.next();
-            LOG.log(Level.WARNING, "request " + id + " (" + req.prologue().method().text() + " " + req.path().path() + ") failed", e);
+            LOG.log(Level.WARNING, "request " + id + " (" + req.prologue().method().text() + " " + LogText.escape(req.path().path()) + ") failed", e);
             res.header(RequestIds.HEADER, id);
             message = "internal error (request id " + id + ")";
         }
@@ -265,7 +398,11 @@ public final class GradusServer implements AutoCloseable {
                 break;
             }
         }
-        if (server != null) server.stop();
+        if (watchdog != null) watchdog.cancel(false);
+        guard.stop();
+        synchronized (this) {
+            if (server != null) server.stop();
+        }
         models.close();
     }
 

@@ -22,12 +22,18 @@ final class Http {
     static byte[] body(ServerRequest req, long limit) {
         long declared = req.headers().contentLength().orElse(-1);
         if (declared > limit) throw tooLarge(limit);
+        ConnectionGuard guard = RequestInfo.of(req).guard;
+        ConnectionGuard.Tracked tracked = guard == null ? null : guard.bodyStarts();
         try (InputStream in = req.content().inputStream()) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             if (bytes.length > limit) throw tooLarge(limit);
             return bytes;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            if (ConnectionGuard.bodyRead(tracked)) throw new ApiException(408, "the request body did not arrive in time");
+            if (e instanceof IOException io) throw new UncheckedIOException(io);
+            throw (RuntimeException) e;
+        } finally {
+            ConnectionGuard.bodyRead(tracked);
         }
     }
 
@@ -38,15 +44,20 @@ final class Http {
     /** The body parsed as a JSON object (400 when it is not one). */
     @SuppressWarnings("unchecked")
     static Map<String, Object> jsonObject(ServerRequest req, long limit) {
-        byte[] body = body(req, limit);
+        return jsonObject(body(req, limit));
+    }
+
+    /** Bytes parsed as a JSON object (400 when they are not one). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> jsonObject(byte[] body) {
         try {
             Object v = JSON.readValue(body, Object.class);
             if (!(v instanceof Map<?, ?> m)) throw ApiException.badRequest("the request body must be a JSON object");
             return (Map<String, Object>) m;
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException e) { // bytes in memory: only a bad encoding (Jackson's UTF-16/32 detection) gets here
+            throw ApiException.badRequest("the body is not JSON in UTF-8: " + e.getMessage());
         }
     }
 

@@ -161,9 +161,19 @@ record InferRequest(String id, Map<String, Object> parameters, List<Input> input
         return (Map<String, Object>) m;
     }
 
+    /** Elements a tensor may have: a Java array's limit (the body's size bounds real requests far below it). */
+    static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /** The element count of a shape, in exact arithmetic: 400 when it exceeds {@link #MAX_ELEMENTS}. */
     static long numel(int[] shape) {
         long n = 1;
-        for (int d : shape) n *= d;
+        for (int d : shape) {
+            n = Math.multiplyExact(n, (long) d); // ≤ MAX_ELEMENTS × Integer.MAX_VALUE: cannot overflow a long
+            if (n > MAX_ELEMENTS) {
+                throw ApiException.badRequest("shape " + java.util.Arrays.toString(shape) + " has more than " + MAX_ELEMENTS
+                        + " elements");
+            }
+        }
         return n;
     }
 

@@ -108,9 +108,11 @@ final class KServeApi {
         byte[] body = Http.body(req, options.maxBodyBytes());
         int headerLength = req.headers().first(HEADER_LENGTH).map(v -> {
             try {
-                return Integer.parseInt(v.trim());
+                int n = Integer.parseInt(v.trim());
+                if (n < 0) throw new NumberFormatException();
+                return n;
             } catch (NumberFormatException e) {
-                throw ApiException.badRequest("Inference-Header-Content-Length must be an integer, got '" + v + "'");
+                throw ApiException.badRequest("Inference-Header-Content-Length must be a non-negative integer, got '" + v + "'");
             }
         }).orElse(-1);
         InferRequest request = InferRequest.parse(body, headerLength);

@@ -32,6 +32,7 @@ import java.util.function.Consumer;
  * LangChain4j read. Text models come from {@link TextModels}.
  */
 final class OpenAiApi {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(OpenAiApi.class.getName());
     private final TextModels text;
     private final ModelRepository models;
     private final ServeOptions options;
@@ -65,16 +66,14 @@ final class OpenAiApi {
     private void generate(ServerRequest req, ServerResponse res, boolean chat) {
         RequestInfo info = RequestInfo.of(req);
         info.endpoint = chat ? "chat" : "completions";
-        Map<String, Object> body = Http.jsonObject(req, options.maxBodyBytes());
-        String name = string(body, "model", true);
+        GenerationRequest request = GenerationRequest.of(Http.jsonObject(req, options.maxBodyBytes()), chat, options.maxTokens());
+        String name = request.model();
         info.model = name;
         TextGenerator generator = text.generator(name);
         if (generator == null) throw modelNotFound(name, "text generation");
-        int n = intValue(body, "n", 1);
-        if (n != 1) throw ApiException.badRequest("n must be 1: this server returns one choice per request");
-        String prompt = chat ? generator.chatPrompt(messages(body.get("messages"))) : prompt(body.get("prompt"));
-        GenerationParams params = params(body);
-        boolean stream = Boolean.TRUE.equals(body.get("stream"));
+        String prompt = chat ? generator.chatPrompt(request.messages()) : request.prompt();
+        GenerationParams params = request.params();
+        boolean stream = request.stream();
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         if (!stream) {
@@ -91,7 +90,7 @@ final class OpenAiApi {
             Http.json(res, 200, out);
             return;
         }
-        boolean includeUsage = body.get("stream_options") instanceof Map<?, ?> so && Boolean.TRUE.equals(so.get("include_usage"));
+        boolean includeUsage = request.includeUsage();
         String object = chat ? "chat.completion.chunk" : "text_completion";
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
@@ -113,7 +112,13 @@ final class OpenAiApi {
                 throw clientGone;
             } catch (RuntimeException e) { // headers are out: report in the stream, as vLLM does
                 int status = e instanceof ApiException a ? a.status() : e instanceof IllegalArgumentException ? 400 : 500;
-                event(os, Errors.openAi(status, e.getMessage() == null ? e.toString() : e.getMessage()));
+                String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                if (status == 500) { // as for any 500: the client gets an id, the log gets the details
+                    String requestId = RequestIds.next();
+                    LOG.log(java.util.logging.Level.WARNING, "request " + requestId + " (streamed generation) failed", e);
+                    message = "internal error (request id " + requestId + ")";
+                }
+                event(os, Errors.openAi(status, message));
             }
             os.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -156,8 +161,21 @@ final class OpenAiApi {
                 "total_tokens", g.promptTokens() + g.completionTokens());
     }
 
-    private GenerationParams params(Map<String, Object> body) {
-        int limit = options.maxTokens();
+    /** A completion or chat request's fields, checked (400 on any bad one) before a model is looked up. */
+    record GenerationRequest(String model, String prompt, List<ChatMessage> messages, GenerationParams params, boolean stream,
+                             boolean includeUsage) {
+        static GenerationRequest of(Map<String, Object> body, boolean chat, int maxTokens) {
+            String model = string(body, "model", true);
+            int n = intValue(body, "n", 1);
+            if (n != 1) throw ApiException.badRequest("n must be 1: this server returns one choice per request");
+            List<ChatMessage> messages = chat ? OpenAiApi.messages(body.get("messages")) : null;
+            String prompt = chat ? null : OpenAiApi.prompt(body.get("prompt"));
+            boolean includeUsage = body.get("stream_options") instanceof Map<?, ?> so && Boolean.TRUE.equals(so.get("include_usage"));
+            return new GenerationRequest(model, prompt, messages, OpenAiApi.params(body, maxTokens), Boolean.TRUE.equals(body.get("stream")), includeUsage);
+        }
+    }
+
+    private static GenerationParams params(Map<String, Object> body, int limit) {
         Integer requested = body.get("max_completion_tokens") != null ? (Integer) intValue(body, "max_completion_tokens", 0)
                 : body.get("max_tokens") != null ? (Integer) intValue(body, "max_tokens", 0) : null;
         if (requested != null && requested < 1) throw ApiException.badRequest("max_tokens must be at least 1, got " + requested);
@@ -214,18 +232,13 @@ final class OpenAiApi {
     private void embeddings(ServerRequest req, ServerResponse res) {
         RequestInfo info = RequestInfo.of(req);
         info.endpoint = "embeddings";
-        Map<String, Object> body = Http.jsonObject(req, options.maxBodyBytes());
-        String name = string(body, "model", true);
+        EmbeddingRequest request = EmbeddingRequest.of(Http.jsonObject(req, options.maxBodyBytes()));
+        String name = request.model();
         info.model = name;
         TextEmbedder embedder = text.embedder(name);
         if (embedder == null) throw modelNotFound(name, "embeddings");
-        List<String> inputs = new ArrayList<>();
-        Object in = body.get("input");
-        if (in instanceof String s) inputs.add(s);
-        else if (in instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(o -> o instanceof String)) l.forEach(o -> inputs.add((String) o));
-        else throw ApiException.badRequest("'input' must be a string or a non-empty list of strings");
-        String format = body.get("encoding_format") instanceof String f ? f : "float";
-        if (!format.equals("float") && !format.equals("base64")) throw ApiException.badRequest("encoding_format must be float or base64");
+        List<String> inputs = request.inputs();
+        String format = request.format();
         float[][] vectors = embedder.embed(inputs);
         if (vectors.length != inputs.size()) throw new ApiException(500, "the embedder returned " + vectors.length + " vectors for " + inputs.size() + " inputs");
         List<Object> data = new ArrayList<>();
@@ -244,6 +257,21 @@ final class OpenAiApi {
         out.put("data", data);
         out.put("usage", Map.of("prompt_tokens", tokens, "total_tokens", tokens));
         Http.json(res, 200, out);
+    }
+
+    /** An embeddings request's fields, checked. */
+    record EmbeddingRequest(String model, List<String> inputs, String format) {
+        static EmbeddingRequest of(Map<String, Object> body) {
+            String model = string(body, "model", true);
+            List<String> inputs = new ArrayList<>();
+            Object in = body.get("input");
+            if (in instanceof String s) inputs.add(s);
+            else if (in instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(o -> o instanceof String)) l.forEach(o -> inputs.add((String) o));
+            else throw ApiException.badRequest("'input' must be a string or a non-empty list of strings");
+            String format = body.get("encoding_format") instanceof String f ? f : "float";
+            if (!format.equals("float") && !format.equals("base64")) throw ApiException.badRequest("encoding_format must be float or base64");
+            return new EmbeddingRequest(model, inputs, format);
+        }
     }
 
     private static String base64(float[] v) {

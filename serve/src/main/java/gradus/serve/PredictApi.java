@@ -8,9 +8,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -127,11 +125,10 @@ final class PredictApi {
         }
         BufferedImage img;
         try {
-            img = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
-            img = null;
+            img = Images.read(bytes, Images.MAX_PIXELS);
+        } catch (IOException e) {
+            throw ApiException.badRequest("the body is not a usable image: " + e.getMessage());
         }
-        if (img == null) throw ApiException.badRequest("the body is not a readable image (PNG or JPEG expected)");
         // A flat [h*w] input (an MLP on square grayscale images) gets a one-channel square picture.
         int c = s.length == 3 ? s[0] : 1, h = s.length == 3 ? s[1] : (int) Math.sqrt(s[0]), w = s.length == 3 ? s[2] : h;
         Tensor x = Images.fromImage(img, c, h, w, invert).reshape(s);

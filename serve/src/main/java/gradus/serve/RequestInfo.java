@@ -2,11 +2,14 @@ package gradus.serve;
 
 import io.helidon.webserver.http.ServerRequest;
 
+
 /** What a handler learns about a request that the metrics and the access log label it with. */
 final class RequestInfo {
     volatile String model = "";
     volatile String endpoint = "other";
     volatile String client = "-";
+    /** Holds the body to its deadline (null outside a server, as in tests of the handlers). */
+    volatile ConnectionGuard guard;
 
     static RequestInfo of(ServerRequest req) {
         return req.context().get(RequestInfo.class).orElseGet(RequestInfo::new);

@@ -19,53 +19,90 @@ import java.time.Duration;
  * @param keystore       PKCS12/JKS keystore for TLS (null: plain HTTP)
  * @param reloadInterval how often the model directory is checked for changes (zero: never)
  * @param dataDir        where datasets are looked up for the dashboard's confusion matrices (null: default)
+ * @param clients        connection cap, timeouts and the failed-authentication rate, so no client can starve the listener
+ * @param publicMetrics  whether /metrics is open to all when API keys are on (otherwise it needs a key)
  */
 public record ServeOptions(Path modelsDir, Path runsDir, String host, int port, int maxBatchSize, Duration maxBatchDelay,
                            long maxBodyBytes, Duration requestTimeout, double rateLimit, int maxTokens, ApiKeys apiKeys,
-                           Path keystore, String keystorePassword, Duration reloadInterval, Path dataDir, boolean accessLog) {
+                           Path keystore, String keystorePassword, Duration reloadInterval, Path dataDir, boolean accessLog,
+                           ClientLimits clients, boolean publicMetrics) {
 
     public static ServeOptions defaults() {
         return new ServeOptions(null, null, "127.0.0.1", 8080, 64, Duration.ZERO, 16L << 20, Duration.ofSeconds(30),
-                0, 1024, ApiKeys.none(), null, null, Duration.ofSeconds(1), null, true);
+                0, 1024, ApiKeys.none(), null, null, Duration.ofSeconds(1), null, true,
+                ClientLimits.defaults(), false);
     }
 
     public ServeOptions withModelsDir(Path d) {
-        return new ServeOptions(d, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog);
+        return new ServeOptions(d, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics);
     }
 
     public ServeOptions withRunsDir(Path d) {
-        return new ServeOptions(modelsDir, d, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog);
+        return new ServeOptions(modelsDir, d, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics);
     }
 
     public ServeOptions withAddress(String h, int p) {
-        return new ServeOptions(modelsDir, runsDir, h, p, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog);
+        return new ServeOptions(modelsDir, runsDir, h, p, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics);
     }
 
     public ServeOptions withBatching(int size, Duration delay) {
-        return new ServeOptions(modelsDir, runsDir, host, port, size, delay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog);
+        return new ServeOptions(modelsDir, runsDir, host, port, size, delay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics);
     }
 
     public ServeOptions withLimits(long bodyBytes, Duration timeout, double perKeyRate, int tokens) {
-        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, bodyBytes, timeout, perKeyRate, tokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog);
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, bodyBytes, timeout, perKeyRate, tokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics);
     }
 
     public ServeOptions withApiKeys(ApiKeys keys) {
-        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, keys, keystore, keystorePassword, reloadInterval, dataDir, accessLog);
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, keys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics);
     }
 
     public ServeOptions withTls(Path store, String password) {
-        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, store, password, reloadInterval, dataDir, accessLog);
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, store, password, reloadInterval, dataDir, accessLog, clients, publicMetrics);
     }
 
     public ServeOptions withReloadInterval(Duration d) {
-        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, d, dataDir, accessLog);
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, d, dataDir, accessLog, clients, publicMetrics);
     }
 
     public ServeOptions withDataDir(Path d) {
-        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, d, accessLog);
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, d, accessLog, clients, publicMetrics);
     }
 
     public ServeOptions withAccessLog(boolean on) {
-        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, on);
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, on, clients, publicMetrics);
+    }
+
+    public ServeOptions withClientLimits(ClientLimits c) {
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, c, publicMetrics);
+    }
+
+    public ServeOptions withPublicMetrics(boolean open) {
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, open);
+    }
+
+    /**
+     * What one client may hold or try: connections (idle floods, slowloris) and authentication failures (key guessing).
+     *
+     * @param maxConnections     open connections at most; more wait in the kernel's accept queue. Lowered at start to
+     *                           what the process's file-descriptor limit leaves room for
+     * @param idleTimeout        a connection with no request for this long is closed
+     * @param headerTimeout      a request's headers must arrive within this time after its first line
+     * @param bodyTimeout        a request's body must arrive within this time after its headers
+     * @param authFailureRate    failed authentications per second per client address before 429 (bursts of ten)
+     */
+    public record ClientLimits(int maxConnections, Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout,
+                              double authFailureRate) {
+        public ClientLimits {
+            if (maxConnections < 1) throw new IllegalArgumentException("the connection cap must be at least 1, got " + maxConnections);
+            for (Duration d : new Duration[] {idleTimeout, headerTimeout, bodyTimeout}) {
+                if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("connection timeouts must be positive, got " + d);
+            }
+            if (!(authFailureRate > 0)) throw new IllegalArgumentException("the failed-authentication rate must be positive, got " + authFailureRate);
+        }
+
+        public static ClientLimits defaults() {
+            return new ClientLimits(1000, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(60), 1);
+        }
     }
 }
