@@ -8,6 +8,7 @@ import gradus.tensor.IntTensor;
 import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 
+import java.io.CharConversionException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -226,6 +227,8 @@ public final class Safetensors {
         }
         byte[] bytes = readFully(file, ch, 8, (int) n).array();
         if (n == 0 || bytes[0] != '{') throw new FileFormatException(file, "header does not start with '{'; not a safetensors file");
+        // A NUL after the brace would make the JSON parser guess UTF-16 or UTF-32; the format is UTF-8 only.
+        if (n > 1 && bytes[1] == 0) throw new FileFormatException(file, "header is not valid JSON (a NUL byte at byte 9; the header must be UTF-8)");
 
         // Streamed rather than read as a tree: each entry then costs a few times its JSON text, not dozens.
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -248,6 +251,8 @@ public final class Safetensors {
         } catch (JacksonException e) {
             throw new FileFormatException(file, "header is not valid JSON (" + e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " at byte " + (8 + e.getLocation().getByteOffset())) + ")", e);
+        } catch (CharConversionException e) {
+            throw new FileFormatException(file, "header is not valid UTF-8 JSON (" + e.getMessage() + ")", e);
         }
         long bufferBytes = size - 8 - n;
         checkLayout(file, tensors, 8 + n, bufferBytes);
