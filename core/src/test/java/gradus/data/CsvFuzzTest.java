@@ -7,6 +7,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 
 /**
@@ -20,9 +23,11 @@ class CsvFuzzTest {
     @Test
     void csvFilesFailOnlyWithClearErrorsAndBoundedAllocation() throws IOException {
         Path file = dir.resolve("input.csv");
+        AtomicInteger valid = new AtomicInteger();
         Fuzzer fuzzer = Fuzzer.of("csv", bytes -> {
             Files.write(file, bytes);
             CsvDataset.load(file, CsvOptions.defaults());
+            valid.incrementAndGet();
         }).expect(DataException.class).allocationLimit(128, 32L << 20).iterations(3000)
                 .dictionary(",", "\"", "\"\"", "label", "x", "-0", "1e-3", "1e38", "1e39");
         fuzzer.seed("a,b,label\n1,2,cat\n3.5,-4,dog\n\"5\",6,cat\n");
@@ -33,5 +38,6 @@ class CsvFuzzTest {
             fuzzer.seed(Arrays.copyOf(all, Math.min(all.length, 2048)));
         }
         fuzzer.run();
+        assertTrue(valid.get() >= 3, "only " + valid.get() + " inputs were valid: the campaign tests nothing");
     }
 }

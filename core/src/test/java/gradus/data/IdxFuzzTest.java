@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -21,9 +24,11 @@ class IdxFuzzTest {
     @Test
     void idxFilesFailOnlyWithClearErrorsAndBoundedAllocation() throws IOException {
         Path file = dir.resolve("input-idx");
+        AtomicInteger valid = new AtomicInteger();
         Fuzzer fuzzer = Fuzzer.of("idx", bytes -> {
             Files.write(file, bytes);
             IdxReader.read(file).toFloats(1f);
+            valid.incrementAndGet();
         }).expect(DataException.class).allocationLimit(64, 32L << 20).iterations(3000);
         byte[] pixels = new byte[2 * 3 * 4];
         for (int i = 0; i < pixels.length; i++) pixels[i] = (byte) (i * 11);
@@ -41,5 +46,6 @@ class IdxFuzzTest {
             }
         }
         fuzzer.run();
+        assertTrue(valid.get() >= 3, "only " + valid.get() + " inputs were valid: the campaign tests nothing");
     }
 }

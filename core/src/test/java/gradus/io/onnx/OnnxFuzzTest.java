@@ -23,8 +23,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static gradus.io.onnx.GraphBuilder.ints;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Fuzzes the ONNX importer: load, then (where the model loads) one inference on a small input under an
@@ -42,11 +44,15 @@ class OnnxFuzzTest {
     @Test
     void onnxFilesFailOnlyWithClearErrorsAndBoundedAllocation() throws Exception {
         Path file = dir.resolve("input.onnx");
+        AtomicInteger inferences = new AtomicInteger();
         Fuzzer fuzzer = Fuzzer.of("onnx", bytes -> {
             Files.write(file, bytes);
             OnnxModel model = Onnx.load(file).limitElements(ELEMENTS);
             Map<String, Object> feeds = smallInputs(ModelProto.parseFrom(bytes));
-            if (feeds != null) runClearly(model, feeds);
+            if (feeds != null) {
+                runClearly(model, feeds);
+                inferences.incrementAndGet();
+            }
         }).expect(FileFormatException.class, IllegalArgumentException.class).allocationLimit(32, 32L << 20).iterations(3000)
                 .dictionary("Relu", "Gemm", "MatMul", "Conv", "Reshape", "Expand", "ConstantOfShape", "Range", "Gather", "Add", "ai.onnx");
         fuzzer.seed(Onnx.toProto(new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 3), new Sigmoid()), new int[]{-1, 4}).toByteArray());
@@ -59,6 +65,7 @@ class OnnxFuzzTest {
         fuzzer.seed(new GraphBuilder(13).input("x", 1, 1, 1, 4, 4).output("y").floats("w", new float[]{1, 2, 3, 4}, 1, 1, 2, 2)
                 .node("Conv", new String[]{"x", "w"}, "y", ints("pads", 1, 1, 1, 1)).build().toByteArray());
         fuzzer.run();
+        assertTrue(inferences.get() >= 4, "only " + inferences.get() + " inputs loaded and ran: the campaign tests nothing");
     }
 
     /** Runs the model, letting a JDK exception that Gradus wrapped surface as the finding it is. */
