@@ -50,21 +50,22 @@ public final class CsvDataset {
             throw new DataException(file + ":" + header.line() + ": header has " + columns.size()
                     + " column; need at least one feature and a label (is the delimiter '" + options.delimiter() + "'?)");
         }
-        int labelCol = options.labelColumn() == null ? columns.size() - 1 : column(columns, options.labelColumn(), file, header.line());
+        Map<String, Integer> byName = columnIndex(columns, file, header.line());
+        int labelCol = options.labelColumn() == null ? columns.size() - 1 : column(byName, columns, options.labelColumn(), file, header.line());
         List<String> featureNames = new ArrayList<>(options.features());
         if (featureNames.isEmpty()) {
             for (int c = 0; c < columns.size(); c++) if (c != labelCol) featureNames.add(columns.get(c));
         }
         int[] featureCols = new int[featureNames.size()];
         for (int i = 0; i < featureCols.length; i++) {
-            featureCols[i] = column(columns, featureNames.get(i), file, header.line());
+            featureCols[i] = column(byName, columns, featureNames.get(i), file, header.line());
             if (featureCols[i] == labelCol) {
                 throw new DataException(file + ": column '" + columns.get(labelCol) + "' is both the label and a feature");
             }
         }
 
         int f = featureCols.length;
-        float[] x = new float[1024 * f];
+        float[] x = new float[f]; // grows with the rows read, so memory follows the file's size
         List<String> labels = new ArrayList<>();
         List<Integer> labelLines = new ArrayList<>();
         int n = 0;
@@ -73,7 +74,7 @@ public final class CsvDataset {
             if (cells.size() != columns.size()) {
                 throw new DataException(file + ":" + row.line() + ": row has " + cells.size() + " values, the header has " + columns.size());
             }
-            if ((n + 1) * f > x.length) x = Arrays.copyOf(x, x.length * 2);
+            if ((long) (n + 1) * f > x.length) x = grow(x, (long) (n + 1) * f, file, row.line(), f);
             for (int i = 0; i < f; i++) {
                 x[n * f + i] = number(cells.get(featureCols[i]), file, row.line(), featureCols[i], columns);
             }
@@ -113,10 +114,40 @@ public final class CsvDataset {
         return new TensorDataset(features, IntTensor.of(y), classNames).withFeatureNames(featureNames);
     }
 
-    private static int column(List<String> columns, String name, String file, int line) {
-        int c = columns.indexOf(name);
-        if (c < 0) throw new DataException(file + ":" + line + ": no column '" + name + "' in the header " + columns);
+    /** Column positions by name, for lookups in constant time; a name given twice would make them ambiguous. */
+    private static Map<String, Integer> columnIndex(List<String> columns, String file, int line) {
+        Map<String, Integer> index = new HashMap<>();
+        for (int c = 0; c < columns.size(); c++) {
+            Integer before = index.putIfAbsent(columns.get(c), c);
+            if (before != null) {
+                throw new DataException(file + ":" + line + ": column '" + columns.get(c) + "' appears twice in the header (columns "
+                        + (before + 1) + " and " + (c + 1) + ")");
+            }
+        }
+        return index;
+    }
+
+    private static int column(Map<String, Integer> byName, List<String> columns, String name, String file, int line) {
+        Integer c = byName.get(name);
+        if (c == null) throw new DataException(file + ":" + line + ": no column '" + name + "' in the header " + abbreviated(columns));
         return c;
+    }
+
+    /** The header for an error message, cut after the first columns when it is long. */
+    private static String abbreviated(List<String> columns) {
+        int shown = 20;
+        if (columns.size() <= shown) return columns.toString();
+        return columns.subList(0, shown).toString().replaceFirst("]$", ", … (" + columns.size() + " columns)]");
+    }
+
+    /** The feature buffer enlarged to hold at least {@code needed} values; a tensor holds at most 2^31-1. */
+    private static float[] grow(float[] x, long needed, String file, int line, int features) {
+        long limit = Integer.MAX_VALUE - 8;
+        if (needed > limit) {
+            throw new DataException(file + ":" + line + ": too many values: " + (needed / features) + " rows of " + features
+                    + " features exceed the " + limit + " a tensor can hold");
+        }
+        return Arrays.copyOf(x, (int) Math.min(limit, Math.max(needed, 2L * x.length)));
     }
 
     private static float number(String cell, String file, int line, int col, List<String> columns) {

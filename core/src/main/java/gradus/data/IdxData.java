@@ -10,14 +10,14 @@ import java.util.Arrays;
 public record IdxData(IdxType type, int[] shape, byte[] data) {
     public IdxData {
         shape = shape.clone();
-        long count = 1;
+        long bytes = type.bytes;
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-            count *= d;
+            bytes = d == 0 || bytes == 0 ? 0 : bytes <= Long.MAX_VALUE / d ? bytes * d : Long.MAX_VALUE; // saturates, never wraps
         }
-        if (count * type.bytes != data.length) {
+        if (bytes != data.length) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of " + type + " needs "
-                    + count * type.bytes + " bytes, got " + data.length);
+                    + (bytes == Long.MAX_VALUE ? "more than 2^63" : Long.toString(bytes)) + " bytes, got " + data.length);
         }
     }
 

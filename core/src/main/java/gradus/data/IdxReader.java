@@ -23,6 +23,7 @@ public final class IdxReader {
 
     public static IdxData read(Path file) {
         try (InputStream in = open(file)) {
+            boolean compressed = in instanceof GZIPInputStream;
             byte[] magic = in.readNBytes(4);
             if (magic.length < 4) {
                 throw problem(file, "too short for an IDX header (" + magic.length + " bytes)");
@@ -43,21 +44,30 @@ public final class IdxReader {
             long count = 1;
             for (int i = 0; i < dims; i++) {
                 shape[i] = (header[4 * i] & 0xFF) << 24 | (header[4 * i + 1] & 0xFF) << 16 | (header[4 * i + 2] & 0xFF) << 8 | header[4 * i + 3] & 0xFF;
-                if (shape[i] < 0) throw problem(file, "dimension " + i + " is negative (" + shape[i] + ")");
-                count *= shape[i];
+                if (shape[i] < 0) throw problem(file, "dimension " + i + " (at byte offset " + (4 + 4 * i) + ") is negative (" + shape[i] + ")");
+                count = multiply(file, count, shape[i], shape, type);
             }
-            long bytes = count * type.bytes;
+            long headerBytes = 4 + 4L * dims;
+            long bytes = multiply(file, count, type.bytes, shape, type);
             if (bytes > Integer.MAX_VALUE - 8) {
                 throw problem(file, "shape " + Arrays.toString(shape) + " of " + type + " is too large (" + bytes + " bytes)");
             }
-            byte[] data = new byte[(int) bytes];
-            int got = in.readNBytes(data, 0, data.length);
-            if (got < data.length) {
+            if (!compressed) {
+                // A raw file's size is known: check the header against it before allocating anything.
+                long present = Files.size(file) - headerBytes;
+                if (present < bytes) {
+                    throw problem(file, "truncated: header says " + Arrays.toString(shape) + " " + type + " (" + bytes
+                            + " bytes of data from byte offset " + headerBytes + ") but only " + present + " follow");
+                }
+            }
+            byte[] data = readData(in, (int) bytes);
+            if (data.length < bytes) {
                 throw problem(file, "truncated: header says " + Arrays.toString(shape) + " " + type + " (" + bytes
-                        + " bytes of data) but only " + got + " follow");
+                        + " bytes of data from byte offset " + headerBytes + ") but only " + data.length + " follow");
             }
             if (in.read() != -1) {
-                throw problem(file, "unexpected bytes after the " + Arrays.toString(shape) + " " + type + " data");
+                throw problem(file, "unexpected bytes after the " + Arrays.toString(shape) + " " + type + " data (from byte offset "
+                        + (headerBytes + bytes) + ")");
             }
             return new IdxData(type, shape, data);
         } catch (NoSuchFileException e) {
@@ -68,6 +78,31 @@ public final class IdxReader {
             throw problem(file, "corrupt gzip stream (" + e.getMessage() + ")", e);
         } catch (IOException e) {
             throw problem(file, "cannot read: " + e, e);
+        }
+    }
+
+    /** {@code a × b} in exact arithmetic; an overflow means a corrupt header, not a data set. */
+    private static long multiply(Path file, long a, long b, int[] shape, IdxType type) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw problem(file, "shape " + Arrays.toString(shape) + " of " + type + " has more elements than any file can hold");
+        }
+    }
+
+    /**
+     * Up to {@code bytes} bytes of {@code in}. The buffer grows with the bytes that actually arrive, so a
+     * compressed file whose header claims more than it holds costs no more than what it does hold.
+     */
+    private static byte[] readData(InputStream in, int bytes) throws IOException {
+        byte[] data = new byte[Math.min(bytes, 1 << 16)];
+        int got = 0;
+        while (true) {
+            int r = in.readNBytes(data, got, data.length - got);
+            got += r;
+            if (got < data.length) return Arrays.copyOf(data, got);
+            if (got == bytes) return data;
+            data = Arrays.copyOf(data, (int) Math.min(bytes, 2L * data.length));
         }
     }
 

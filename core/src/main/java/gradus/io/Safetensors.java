@@ -1,11 +1,14 @@
 package gradus.io;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import gradus.tensor.IntTensor;
 import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 
+import java.io.CharConversionException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,6 +21,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +39,13 @@ public final class Safetensors {
     public static final long MAX_HEADER_BYTES = 100_000_000L;
     private static final String METADATA = "__metadata__";
     private static final int CHUNK_BYTES = 1 << 20; // a multiple of every element size
+    /**
+     * Headers are streamed (by the byte-based parser) without interning or a per-object duplicate set (tensor names are unique by
+     * construction here, checked once below): so each entry costs a few times its JSON text.
+     */
+    private static final JsonFactory HEADER_JSON = JsonFactory.builder()
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .build();
 
     private Safetensors() {}
 
@@ -212,93 +225,148 @@ public final class Safetensors {
         if (n > size - 8) {
             throw new FileFormatException(file, "header length " + n + " is larger than the " + (size - 8) + " bytes that follow it; truncated or not a safetensors file");
         }
-        byte[] bytes = new byte[(int) n];
-        readFully(file, ch, 8, (int) n).get(bytes);
+        byte[] bytes = readFully(file, ch, 8, (int) n).array();
         if (n == 0 || bytes[0] != '{') throw new FileFormatException(file, "header does not start with '{'; not a safetensors file");
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(bytes);
-        } catch (JacksonException e) {
-            throw new FileFormatException(file, "header is not valid JSON (" + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " at byte " + e.getLocation().getByteOffset()) + ")", e);
-        }
-        if (!root.isObject()) throw new FileFormatException(file, "header is not a JSON object");
+        // A NUL after the brace would make the JSON parser guess UTF-16 or UTF-32; the format is UTF-8 only.
+        if (n > 1 && bytes[1] == 0) throw new FileFormatException(file, "header is not valid JSON (a NUL byte at byte 9; the header must be UTF-8)");
 
+        // Streamed rather than read as a tree: each entry then costs a few times its JSON text, not dozens.
         Map<String, String> metadata = new LinkedHashMap<>();
         List<TensorInfo> tensors = new ArrayList<>();
-        for (var e : root.properties()) {
-            if (e.getKey().equals(METADATA)) {
-                parseMetadata(file, e.getValue(), metadata);
-            } else {
-                tensors.add(parseEntry(file, e.getKey(), e.getValue()));
+        Set<String> names = new HashSet<>();
+        try (JsonParser json = HEADER_JSON.createParser(bytes)) {
+            json.nextToken();
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String name = json.currentName();
+                long at = 8 + json.currentTokenLocation().getByteOffset();
+                if (!names.add(name)) throw new FileFormatException(file, "header is not valid JSON (Duplicate field '" + name + "' at byte " + at + ")");
+                json.nextToken();
+                if (name.equals(METADATA)) parseMetadata(file, json, metadata);
+                else tensors.add(parseEntry(file, name, at, json));
             }
+            if (json.nextToken() != null) {
+                throw new FileFormatException(file, "header is not valid JSON (content after the closing '}' at byte "
+                        + (8 + json.currentTokenLocation().getByteOffset()) + ")");
+            }
+        } catch (JacksonException e) {
+            throw new FileFormatException(file, "header is not valid JSON (" + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at byte " + (8 + e.getLocation().getByteOffset())) + ")", e);
+        } catch (CharConversionException e) {
+            throw new FileFormatException(file, "header is not valid UTF-8 JSON (" + e.getMessage() + ")", e);
         }
         long bufferBytes = size - 8 - n;
-        checkLayout(file, tensors, bufferBytes);
+        checkLayout(file, tensors, 8 + n, bufferBytes);
         return new Header(Collections.unmodifiableList(tensors), Collections.unmodifiableMap(metadata), 8 + n);
     }
 
-    private static void parseMetadata(Path file, JsonNode node, Map<String, String> out) throws FileFormatException {
-        if (!node.isObject()) throw new FileFormatException(file, "__metadata__ must be a JSON object of strings");
-        for (var e : node.properties()) {
-            if (!e.getValue().isTextual()) {
-                throw new FileFormatException(file, "__metadata__ value of '" + e.getKey() + "' must be a string, got " + e.getValue());
+    private static void parseMetadata(Path file, JsonParser json, Map<String, String> out) throws IOException {
+        if (json.currentToken() != JsonToken.START_OBJECT) throw new FileFormatException(file, "__metadata__ must be a JSON object of strings");
+        while (json.nextToken() == JsonToken.FIELD_NAME) {
+            String key = json.currentName();
+            if (json.nextToken() != JsonToken.VALUE_STRING) {
+                throw new FileFormatException(file, "__metadata__ value of '" + key + "' must be a string, got " + token(json));
             }
-            out.put(e.getKey(), e.getValue().textValue());
+            if (out.put(key, json.getText()) != null) throw new FileFormatException(file, "__metadata__ has the key '" + key + "' twice");
         }
     }
 
-    private static TensorInfo parseEntry(Path file, String name, JsonNode node) throws FileFormatException {
-        if (!node.isObject()) throw new FileFormatException(file, "entry for tensor '" + name + "' must be a JSON object, got " + node);
-        JsonNode dtypeNode = node.get("dtype"), shapeNode = node.get("shape"), offsetsNode = node.get("data_offsets");
-        if (dtypeNode == null || shapeNode == null || offsetsNode == null) {
-            throw new FileFormatException(file, "tensor '" + name + "' needs dtype, shape and data_offsets, got " + node);
+    /** One tensor's entry, the parser on its first token; {@code at} is the entry's byte offset in the file, for errors. */
+    private static TensorInfo parseEntry(Path file, String name, long at, JsonParser json) throws IOException {
+        Supplier<String> where = () -> " (header entry at byte " + at + ")";
+        if (json.currentToken() != JsonToken.START_OBJECT) {
+            throw new FileFormatException(file, "entry for tensor '" + name + "' must be a JSON object, got " + token(json) + where.get());
         }
-        DType dtype = dtype(file, name, dtypeNode);
-        if (!shapeNode.isArray()) throw new FileFormatException(file, "shape of tensor '" + name + "' must be a list, got " + shapeNode);
-        int[] shape = new int[shapeNode.size()];
-        long numel = 1;
-        for (int i = 0; i < shape.length; i++) {
-            JsonNode d = shapeNode.get(i);
-            if (!d.isIntegralNumber() || !d.canConvertToInt() || d.intValue() < 0) {
-                throw new FileFormatException(file, "shape of tensor '" + name + "' must hold non-negative integers, got " + shapeNode);
+        DType dtype = null;
+        int[] shape = null;
+        long[] offsets = null;
+        while (json.nextToken() == JsonToken.FIELD_NAME) {
+            String field = json.currentName();
+            JsonToken value = json.nextToken();
+            boolean again = field.equals("dtype") && dtype != null || field.equals("shape") && shape != null
+                    || field.equals("data_offsets") && offsets != null;
+            if (again) throw new FileFormatException(file, "tensor '" + name + "' has the field '" + field + "' twice" + where.get());
+            switch (field) {
+                case "dtype" -> dtype = dtype(file, name, json, where);
+                case "shape" -> shape = ints(file, json, () -> "shape of tensor '" + name + "' must hold non-negative integers", Integer.MAX_VALUE, where);
+                case "data_offsets" -> {
+                    offsets = longs(file, json, () -> "data_offsets of tensor '" + name + "' must be [begin, end] integers", Long.MAX_VALUE, where);
+                    if (offsets.length != 2) {
+                        throw new FileFormatException(file, "data_offsets of tensor '" + name + "' must be [begin, end] integers, got "
+                                + offsets.length + " numbers" + where.get());
+                    }
+                }
+                default -> {
+                    if (value.isStructStart()) json.skipChildren(); // other fields are not ours to judge
+                }
             }
-            shape[i] = d.intValue();
-            numel = Math.min(numel * shape[i], 1L << 31); // capped so it cannot overflow; a later 0 still gives 0
         }
+        if (dtype == null || shape == null || offsets == null) {
+            throw new FileFormatException(file, "tensor '" + name + "' needs dtype, shape and data_offsets" + where.get());
+        }
+        long numel = 1; // capped at 2^31 so the product cannot overflow; a later 0 still gives 0
+        for (int d : shape) numel = Math.min(numel * d, 1L << 31);
         if (numel > Integer.MAX_VALUE) {
-            throw new FileFormatException(file, "tensor '" + name + "' of shape " + Shape.str(shape) + " has more than 2^31-1 elements");
+            throw new FileFormatException(file, "tensor '" + name + "' of shape " + Shape.str(shape) + " has more than 2^31-1 elements" + where.get());
         }
-        if (!offsetsNode.isArray() || offsetsNode.size() != 2
-                || !offsetsNode.get(0).isIntegralNumber() || !offsetsNode.get(0).canConvertToLong()
-                || !offsetsNode.get(1).isIntegralNumber() || !offsetsNode.get(1).canConvertToLong()) {
-            throw new FileFormatException(file, "data_offsets of tensor '" + name + "' must be [begin, end] integers, got " + offsetsNode);
+        long begin = offsets[0], end = offsets[1];
+        if (end < begin) {
+            throw new FileFormatException(file, "data_offsets of tensor '" + name + "' must satisfy 0 <= begin <= end, got ["
+                    + begin + "," + end + "]" + where.get());
         }
-        long begin = offsetsNode.get(0).longValue(), end = offsetsNode.get(1).longValue();
-        if (begin < 0 || end < begin) {
-            throw new FileFormatException(file, "data_offsets of tensor '" + name + "' must satisfy 0 <= begin <= end, got " + offsetsNode);
-        }
-        if (end - begin != numel * dtype.bytes()) {
-            throw new FileFormatException(file, "tensor '" + name + "' has data_offsets " + offsetsNode + " (" + (end - begin)
-                    + " bytes) but shape " + Shape.str(shape) + " of " + dtype + " needs " + numel * dtype.bytes() + " bytes");
+        long bytes = numel * dtype.bytes();
+        if (end - begin != bytes) {
+            throw new FileFormatException(file, "tensor '" + name + "' has data_offsets [" + begin + "," + end + "] (" + (end - begin)
+                    + " bytes) but shape " + Shape.str(shape) + " of " + dtype + " needs " + bytes + " bytes" + where.get());
         }
         return new TensorInfo(name, dtype, shape, begin, end);
     }
 
-    private static DType dtype(Path file, String name, JsonNode node) throws FileFormatException {
-        if (node.isTextual()) {
-            for (DType d : DType.values()) if (d.name().equals(node.textValue())) return d;
+    private static DType dtype(Path file, String name, JsonParser json, Supplier<String> where) throws IOException {
+        if (json.currentToken() == JsonToken.VALUE_STRING) {
+            for (DType d : DType.values()) if (d.name().equals(json.getText())) return d;
         }
-        throw new FileFormatException(file, "tensor '" + name + "' has unsupported dtype " + node
-                + "; Gradus reads " + Arrays.toString(DType.values()));
+        throw new FileFormatException(file, "tensor '" + name + "' has unsupported dtype " + token(json)
+                + "; Gradus reads " + Arrays.toString(DType.values()) + where.get());
+    }
+
+    /** A JSON array of integers in {@code [0, max]}; {@code problem} says what is expected when it is not. */
+    private static long[] longs(Path file, JsonParser json, Supplier<String> problem, long max, Supplier<String> where) throws IOException {
+        if (json.currentToken() != JsonToken.START_ARRAY) throw new FileFormatException(file, problem.get() + ", got " + token(json) + where.get());
+        long[] values = new long[2];
+        int count = 0;
+        while (json.nextToken() != JsonToken.END_ARRAY) {
+            boolean fits = json.currentToken() == JsonToken.VALUE_NUMBER_INT && json.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                    && json.getLongValue() >= 0 && json.getLongValue() <= max;
+            if (!fits) throw new FileFormatException(file, problem.get() + ", got " + token(json) + " at index " + count + where.get());
+            if (count == values.length) values = Arrays.copyOf(values, 2 * count);
+            values[count++] = json.getLongValue();
+        }
+        return count == values.length ? values : Arrays.copyOf(values, count);
+    }
+
+    private static int[] ints(Path file, JsonParser json, Supplier<String> problem, int max, Supplier<String> where) throws IOException {
+        long[] values = longs(file, json, problem, max, where);
+        int[] out = new int[values.length];
+        for (int i = 0; i < out.length; i++) out[i] = (int) values[i];
+        return out;
+    }
+
+    /** The current token for an error message: a value as written (cut when long), or the kind of structure. */
+    private static String token(JsonParser json) throws IOException {
+        JsonToken t = json.currentToken();
+        if (t == JsonToken.START_OBJECT) return "an object";
+        if (t == JsonToken.START_ARRAY) return "an array";
+        String text = t == JsonToken.VALUE_STRING ? "\"" + json.getText() + "\"" : json.getText();
+        return text.length() > 80 ? text.substring(0, 80) + "…" : text;
     }
 
     /** Sorts by offset and checks the tensors tile the byte buffer exactly: no overlap, no hole, nothing outside. */
-    private static void checkLayout(Path file, List<TensorInfo> tensors, long bufferBytes) throws FileFormatException {
+    private static void checkLayout(Path file, List<TensorInfo> tensors, long dataStart, long bufferBytes) throws FileFormatException {
         for (TensorInfo t : tensors) {
             if (t.end() > bufferBytes) {
                 throw new FileFormatException(file, "tensor '" + t.name() + "' has data_offsets [" + t.begin() + ", " + t.end()
-                        + "] beyond the " + bufferBytes + "-byte data buffer; truncated file?");
+                        + "] beyond the " + bufferBytes + "-byte data buffer (file bytes " + dataStart + " to " + (dataStart + bufferBytes)
+                        + "); truncated file?");
             }
         }
         tensors.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));

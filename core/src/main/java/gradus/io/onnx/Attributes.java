@@ -16,12 +16,19 @@ final class Attributes {
     private final String node;
     private final TensorData tensors;
     private final int outputs;
+    private final ElementLimit limit;
 
-    Attributes(NodeProto n, String node, TensorData tensors) {
+    Attributes(NodeProto n, String node, TensorData tensors, ElementLimit limit) {
         for (AttributeProto a : n.getAttributeList()) byName.put(a.getName(), a);
         this.node = node;
         this.tensors = tensors;
         this.outputs = n.getOutputCount();
+        this.limit = limit;
+    }
+
+    /** The model's cap on the size of computed values, for kernels that allocate from data-dependent shapes. */
+    ElementLimit limit() {
+        return limit;
     }
 
     /** How many outputs the node declares. */

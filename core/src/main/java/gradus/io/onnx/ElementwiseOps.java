@@ -17,7 +17,10 @@ final class ElementwiseOps {
         ops.put("Sub", binary(Tensor::sub, Tensor::sub, (a, b) -> a - b));
         ops.put("Mul", binary(Tensor::mul, Tensor::mul, (a, b) -> a * b));
         ops.put("Div", binary(Tensor::div, Tensor::div, ElementwiseOps::divide));
-        ops.put("Pow", new Operators.Op(2, 2, (a, opset) -> in -> pow(in[0], in[1])));
+        ops.put("Pow", new Operators.Op(2, 2, (a, opset) -> in -> {
+            broadcast(a, in[0], in[1]);
+            return pow(in[0], in[1]);
+        }));
         ops.put("Equal", compare(Tensor::eq, (x, y) -> x == y));
         ops.put("Greater", compare(Tensor::gt, (x, y) -> x > y));
         ops.put("GreaterOrEqual", compare(Tensor::ge, (x, y) -> x >= y));
@@ -48,7 +51,10 @@ final class ElementwiseOps {
             if (!approximate.equals("tanh")) throw new IllegalArgumentException("Gelu approximate='" + approximate + "' is not one of none, tanh");
             return in -> Value.of(tanhGelu(in[0].tensor("Gelu's input")));
         }));
-        ops.put("Where", new Operators.Op(3, 3, (a, opset) -> in -> where(in[0], in[1], in[2])));
+        ops.put("Where", new Operators.Op(3, 3, (a, opset) -> in -> {
+            a.limit().check("Where", Shape.broadcast(in[0].shape(), broadcast(a, in[1], in[2])));
+            return where(in[0], in[1], in[2]);
+        }));
         ops.put("Cast", new Operators.Op(1, 1, (a, opset) -> {
             if (!a.has("to")) throw new IllegalArgumentException("Cast needs attribute 'to'");
             DataType to = DataType.of(a.integer("to", 0), "Cast's 'to'");
@@ -84,7 +90,8 @@ final class ElementwiseOps {
 
     private static Operators.Op binary(BinaryOperator<Tensor> f, ScalarOp withConstant, LongBinaryOperator ints) {
         return new Operators.Op(2, 2, (a, opset) -> in -> {
-            if (!in[0].isFloat() && !in[1].isFloat()) return Value.ofInts(combine(in[0], in[1], ints), broadcastShape(in[0], in[1]), in[0].type());
+            int[] shape = broadcast(a, in[0], in[1]);
+            if (!in[0].isFloat() && !in[1].isFloat()) return Value.ofInts(combine(in[0], in[1], ints), shape, in[0].type());
             Tensor x = in[0].asFloatTensor(), y = in[1].asFloatTensor();
             // A constant scalar on the right (attention's 1/√d, LayerNorm's ε) takes the cheaper scalar kernel.
             if (y.numel() == 1 && !y.requiresGrad() && y.dim() <= x.dim()) return Value.of(withConstant.apply(x, y.item()));
@@ -110,6 +117,7 @@ final class ElementwiseOps {
     /** A comparison giving BOOL: on floats through Gradus's comparison, on integers exactly. */
     private static Operators.Op compare(BinaryOperator<Tensor> floats, LongComparison ints) {
         return new Operators.Op(2, 2, (a, opset) -> in -> {
+            broadcast(a, in[0], in[1]);
             if (in[0].isFloat() || in[1].isFloat()) {
                 float[] r = floats.apply(in[0].asFloatTensor(), in[1].asFloatTensor()).toArray();
                 long[] out = new long[r.length];
@@ -126,7 +134,7 @@ final class ElementwiseOps {
     }
 
     private static Operators.Op logical(LongBinaryOperator f) {
-        return new Operators.Op(2, 2, (a, opset) -> in -> Value.ofInts(combine(in[0], in[1], f), broadcastShape(in[0], in[1]), DataType.BOOL));
+        return new Operators.Op(2, 2, (a, opset) -> in -> Value.ofInts(combine(in[0], in[1], f), broadcast(a, in[0], in[1]), DataType.BOOL));
     }
 
     /** Max and Min over any number of broadcast inputs. */
@@ -135,6 +143,7 @@ final class ElementwiseOps {
             Value acc = in[0];
             for (int i = 1; i < in.length; i++) {
                 Value b = in[i];
+                broadcast(a, acc, b);
                 acc = !acc.isFloat() && !b.isFloat()
                         ? Value.ofInts(combine(acc, b, ints), broadcastShape(acc, b), acc.type())
                         : Value.of(floats.apply(acc.asFloatTensor(), b.asFloatTensor()));
@@ -172,6 +181,13 @@ final class ElementwiseOps {
             for (int i = 0; i < src.length; i++) out[i] = to == DataType.BOOL ? (src[i] != 0 ? 1 : 0) : src[i];
         }
         return Value.ofInts(out, v.shape(), to);
+    }
+
+    /** The shape {@code x} and {@code y} broadcast to, checked against the model's element limit. */
+    private static int[] broadcast(Attributes a, Value x, Value y) {
+        int[] shape = broadcastShape(x, y);
+        a.limit().check("broadcasting " + Shape.str(x.shape()) + " with " + Shape.str(y.shape()), shape);
+        return shape;
     }
 
     static int[] broadcastShape(Value a, Value b) {

@@ -12,13 +12,17 @@ final class NeuralOps {
     private NeuralOps() {}
 
     static void register(Map<String, Operators.Op> ops) {
-        ops.put("MatMul", new Operators.Op(2, 2, (a, opset) ->
-                in -> Value.of(matmul(in[0].tensor("MatMul's A"), in[1].tensor("MatMul's B")))));
+        ops.put("MatMul", new Operators.Op(2, 2, (a, opset) -> in -> {
+            Tensor x = in[0].tensor("MatMul's A"), w = in[1].tensor("MatMul's B");
+            checkProduct(a.limit(), "MatMul", x.shape(), w.shape());
+            return Value.of(matmul(x, w));
+        }));
         ops.put("Gemm", new Operators.Op(2, 3, (a, opset) -> {
             float alpha = a.f("alpha", 1f), beta = a.f("beta", 1f);
             boolean ta = a.i("transA", 0) != 0, tb = a.i("transB", 0) != 0;
             return in -> {
                 Tensor x = in[0].tensor("Gemm's A"), w = in[1].tensor("Gemm's B");
+                checkProduct(a.limit(), "Gemm", (ta ? x.t() : x).shape(), (tb ? w.t() : w).shape());
                 Tensor y = (ta ? x.t() : x).matmul(tb ? w.t() : w);
                 if (alpha != 1f) y = y.mul(alpha);
                 if (in.length > 2 && in[2] != null) {
@@ -59,6 +63,10 @@ final class NeuralOps {
             return in -> {
                 Tensor x = in[0].tensor("Conv's X"), weight = in[1].tensor("Conv's W");
                 requireRank4(x, "Conv");
+                if (weight.dim() == 4) {
+                    int[] ws = weight.shape();
+                    w.checkOutput(a.limit(), "Conv", x.shape(), ws[0], ws[2], ws[3]);
+                }
                 return Value.of(F.conv2d(x, weight, in.length > 2 && in[2] != null ? in[2].tensor("Conv's B") : null,
                         w.strides, w.pads, w.dilations));
             };
@@ -68,7 +76,11 @@ final class NeuralOps {
             w.requireKernel("MaxPool");
             a.requireDefault("storage_order", 0, "only row-major indices");
             if (w.dilations[0] != 1 || w.dilations[1] != 1) throw new IllegalArgumentException("MaxPool with dilations is not supported");
-            return in -> Value.of(F.maxPool2d(requireRank4(in[0].tensor("MaxPool's X"), "MaxPool"), w.kernel, w.strides, w.pads));
+            return in -> {
+                Tensor x = requireRank4(in[0].tensor("MaxPool's X"), "MaxPool");
+                w.checkOutput(a.limit(), "MaxPool", x.shape(), x.size(1), w.kernel[0], w.kernel[1]);
+                return Value.of(F.maxPool2d(x, w.kernel, w.strides, w.pads));
+            };
         }));
         ops.put("AveragePool", new Operators.Op(1, 1, (a, opset) -> {
             Window w = Window.of(a, "AveragePool");
@@ -77,7 +89,11 @@ final class NeuralOps {
             if ((w.pads[0] != 0 || w.pads[1] != 0) && a.i("count_include_pad", 0) == 0) {
                 throw new IllegalArgumentException("AveragePool with padding needs count_include_pad=1");
             }
-            return in -> Value.of(F.avgPool2d(requireRank4(in[0].tensor("AveragePool's X"), "AveragePool"), w.kernel, w.strides, w.pads));
+            return in -> {
+                Tensor x = requireRank4(in[0].tensor("AveragePool's X"), "AveragePool");
+                w.checkOutput(a.limit(), "AveragePool", x.shape(), x.size(1), w.kernel[0], w.kernel[1]);
+                return Value.of(F.avgPool2d(x, w.kernel, w.strides, w.pads));
+            };
         }));
         ops.put("GlobalAveragePool", new Operators.Op(1, 1, (a, opset) -> in -> {
             Tensor x = in[0].tensor("GlobalAveragePool's X");
@@ -94,6 +110,16 @@ final class NeuralOps {
             return x.reshape(-1, x.size(-1)).matmul(w).reshape(s);
         }
         return x.matmul(w);
+    }
+
+    /** The product of a [.., n, k] and b [.., k, m] is checked before it is computed: [batch.., n, m]. */
+    private static void checkProduct(ElementLimit limit, String op, int[] a, int[] b) {
+        if (a.length < 2 || b.length < 2) return; // a vector operand: the result is no larger than the other operand
+        int[] batch = Shape.broadcast(Arrays.copyOf(a, a.length - 2), Arrays.copyOf(b, b.length - 2));
+        int[] out = Arrays.copyOf(batch, batch.length + 2);
+        out[batch.length] = a[a.length - 2];
+        out[batch.length + 1] = b[b.length - 1];
+        limit.check(op + " of " + Shape.str(a) + " and " + Shape.str(b), out);
     }
 
     private static Tensor requireRank4(Tensor x, String op) {
@@ -154,10 +180,40 @@ final class NeuralOps {
                 throw new IllegalArgumentException(op + " supports 2-d windows only: strides " + Arrays.toString(strides)
                         + ", dilations " + Arrays.toString(dil) + ", pads " + Arrays.toString(pads));
             }
+            for (int i = 0; i < 2; i++) {
+                if (strides[i] < 1 || dil[i] < 1 || kernel != null && kernel[i] < 1 || pads[i] < 0 || pads[i + 2] < 0) {
+                    throw new IllegalArgumentException(op + " needs positive kernel_shape, strides and dilations and non-negative pads: kernel_shape "
+                            + Arrays.toString(kernel) + ", strides " + Arrays.toString(strides) + ", dilations " + Arrays.toString(dil)
+                            + ", pads " + Arrays.toString(pads));
+                }
+            }
             if (pads[0] != pads[2] || pads[1] != pads[3]) {
                 throw new IllegalArgumentException(op + " with asymmetric pads " + Arrays.toString(pads) + " is not supported");
             }
             return new Window(kernel, strides, new int[]{pads[0], pads[1]}, dil);
+        }
+
+        /**
+         * Checks the output [N, channels, outH, outW] and, for a convolution, the unfolded input it multiplies
+         * ([N·outH·outW, C·kh·kw]) against the limit: padding from the file can make both far larger than the input.
+         */
+        void checkOutput(ElementLimit limit, String op, int[] x, int channels, int kh, int kw) {
+            long outH = outSize(x[2], kh, 0), outW = outSize(x[3], kw, 1);
+            if (outH < 1 || outW < 1) return; // the kernel reports the window that does not fit
+            int[] out = {x[0], channels, clamp(outH), clamp(outW)};
+            limit.check(op + " of " + Shape.str(x) + " with pads " + Arrays.toString(pads), out);
+            if (op.equals("Conv")) {
+                long columns = Math.min((long) x[1] * kh * kw, Integer.MAX_VALUE);
+                limit.check(op + "'s unfolded input", new int[]{x[0], clamp(outH), clamp(outW), (int) columns});
+            }
+        }
+
+        private long outSize(int in, int k, int axis) {
+            return ((long) in + 2L * pads[axis] - (long) dilations[axis] * (k - 1) - 1) / strides[axis] + 1;
+        }
+
+        private static int clamp(long v) {
+            return (int) Math.min(v, Integer.MAX_VALUE);
         }
 
         void requireKernel(String op) {

@@ -45,6 +45,7 @@ public final class OnnxModel extends Module {
     private final Map<String, Tensor> initializers = new LinkedHashMap<>();
     private final List<Step> steps = new ArrayList<>();
     private final int slotCount;
+    private final ElementLimit limit = new ElementLimit();
 
     /** A graph input: its slot, declared element type (null if absent) and declared dimensions (-1 when symbolic). */
     private record Input(String name, int slot, DataType type, long[] dims, String declared) {}
@@ -95,7 +96,7 @@ public final class OnnxModel extends Module {
                     throw new IllegalArgumentException("takes " + (op.minInputs() == op.maxInputs() ? op.minInputs() : op.minInputs() + " to " + op.maxInputs())
                             + " inputs, the node has " + inCount);
                 }
-                kernel = op.factory().create(new Attributes(n, description, data), opset);
+                kernel = op.factory().create(new Attributes(n, description, data, limit), opset);
             } catch (IllegalArgumentException e) {
                 throw new FileFormatException(file, description + ": " + e.getMessage(), e);
             }
@@ -132,7 +133,12 @@ public final class OnnxModel extends Module {
 
     private static int defaultOpset(ModelProto model, Path file) throws FileFormatException {
         for (OperatorSetIdProto o : model.getOpsetImportList()) {
-            if (DEFAULT_DOMAINS.contains(o.getDomain())) return (int) o.getVersion();
+            if (!DEFAULT_DOMAINS.contains(o.getDomain())) continue;
+            if (o.getVersion() < 1 || o.getVersion() > Integer.MAX_VALUE) {
+                throw new FileFormatException(file, "the model imports opset version " + o.getVersion()
+                        + " of the default ONNX domain; versions start at 1");
+            }
+            return (int) o.getVersion();
         }
         throw new FileFormatException(file, "the model imports no opset of the default ONNX domain");
     }
@@ -361,6 +367,21 @@ public final class OnnxModel extends Module {
 
     public List<String> outputNames() {
         return Collections.unmodifiableList(outputNames);
+    }
+
+    /**
+     * Caps every value the graph computes from data-dependent shapes at {@code elements} elements
+     * (default: {@code -Dgradus.onnx.maxElements}, else 2^28 or a sixteenth of the heap); a node that would
+     * exceed it fails naming itself and the shape. Returns this model.
+     */
+    public OnnxModel limitElements(long elements) {
+        limit.set(elements);
+        return this;
+    }
+
+    /** The most elements one computed value may have (see {@link #limitElements}). */
+    public long elementLimit() {
+        return limit.max();
     }
 
     /** The version of the default ONNX operator set that the file imports. */

@@ -73,7 +73,7 @@ final class ShapeOps {
         }));
         ops.put("Gather", new Operators.Op(2, 2, (a, opset) -> {
             int axis = a.integer("axis", 0);
-            return in -> gather(in[0], in[1], axis);
+            return in -> gather(in[0], in[1], axis, a.limit());
         }));
         ops.put("Slice", new Operators.Op(1, 5, (a, opset) -> {
             long[] starts = a.longs("starts"), ends = a.longs("ends"), axes = a.longs("axes");
@@ -84,6 +84,7 @@ final class ShapeOps {
         }));
         ops.put("Expand", new Operators.Op(2, 2, (a, opset) -> in -> {
             int[] target = Shape.broadcast(in[0].shape(), in[1].intArray("Expand's shape"));
+            a.limit().check("Expand", target);
             return in[0].rearrange(t -> t.expand(target));
         }));
         ops.put("Flatten", new Operators.Op(1, 1, (a, opset) -> {
@@ -100,10 +101,15 @@ final class ShapeOps {
             Value v = constant(a);
             return in -> v;
         }));
-        ops.put("Range", new Operators.Op(3, 3, (a, opset) -> in -> range(in[0], in[1], in[2])));
+        ops.put("Range", new Operators.Op(3, 3, (a, opset) -> in -> range(in[0], in[1], in[2], a.limit())));
         ops.put("ConstantOfShape", new Operators.Op(1, 1, (a, opset) -> {
             Value fill = a.tensor("value");
-            return in -> constantOfShape(in[0].intArray("ConstantOfShape's shape"), fill);
+            if (fill != null && fill.numel() != 1) throw new IllegalArgumentException("ConstantOfShape's value must hold one element, got " + fill);
+            return in -> {
+                int[] shape = in[0].intArray("ConstantOfShape's shape");
+                a.limit().check("ConstantOfShape", shape);
+                return constantOfShape(shape, fill);
+            };
         }));
     }
 
@@ -218,7 +224,7 @@ final class ShapeOps {
     }
 
     /** data indexed along {@code axis} by integer indices (negative ones count from the end): shape data[:axis] + indices + data[axis+1:]. */
-    private static Value gather(Value data, Value indices, int axis) {
+    private static Value gather(Value data, Value indices, int axis, ElementLimit limit) {
         int[] ds = data.shape();
         int d = Shape.dim(axis, ds.length), n = ds[d];
         long[] ix = indices.longs("Gather's indices");
@@ -233,6 +239,7 @@ final class ShapeOps {
         System.arraycopy(ds, 0, out, 0, d);
         System.arraycopy(is, 0, out, d, is.length);
         System.arraycopy(ds, d + 1, out, d + is.length, ds.length - d - 1);
+        limit.check("Gather", out);
         IntTensor index = IntTensor.of(flat);
         return data.rearrange(t -> t.indexSelect(d, index).reshape(out));
     }
@@ -291,11 +298,20 @@ final class ShapeOps {
     }
 
     /** start, start+delta, … up to (excluding) limit; integers stay exact. */
-    private static Value range(Value start, Value limit, Value delta) {
+    private static Value range(Value start, Value limit, Value delta, ElementLimit elements) {
+        for (Value v : new Value[]{start, limit, delta}) {
+            if (v.numel() != 1) throw new IllegalArgumentException("Range takes scalars, got " + v);
+        }
         if (!start.isFloat() && !limit.isFloat() && !delta.isFloat()) {
             long s = start.longs("Range's start")[0], l = limit.longs("Range's limit")[0], d = delta.longs("Range's delta")[0];
             if (d == 0) throw new IllegalArgumentException("Range delta must not be 0");
-            long n = Math.max(0, Math.ceilDiv(l - s, d));
+            long n;
+            try {
+                n = Math.max(0, Math.ceilDiv(Math.subtractExact(l, s), d));
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("Range from " + s + " to " + l + " overflows 64-bit integers");
+            }
+            elements.check("Range from " + s + " to " + l + " by " + d, n);
             if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("Range of " + n + " values is too long");
             long[] out = new long[(int) n];
             for (int i = 0; i < out.length; i++) out[i] = s + i * d;
@@ -303,7 +319,11 @@ final class ShapeOps {
         }
         float s = start.asFloatTensor().item(), l = limit.asFloatTensor().item(), d = delta.asFloatTensor().item();
         if (d == 0f) throw new IllegalArgumentException("Range delta must not be 0");
-        int n = (int) Math.max(0, Math.ceil((l - s) / d));
+        double steps = Math.ceil(((double) l - s) / d);
+        if (Double.isNaN(steps)) throw new IllegalArgumentException("Range from " + s + " to " + l + " by " + d + " has no length");
+        elements.check("Range from " + s + " to " + l + " by " + d, (long) Math.max(0, steps));
+        if (steps > Integer.MAX_VALUE) throw new IllegalArgumentException("Range of " + steps + " values is too long");
+        int n = (int) Math.max(0, steps);
         float[] out = new float[n];
         for (int i = 0; i < n; i++) out[i] = s + i * d;
         return Value.of(Tensor.of(out, n));
