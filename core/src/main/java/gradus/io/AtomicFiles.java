@@ -7,53 +7,45 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
+import java.util.regex.Pattern;
 
 /**
  * Writes files so that readers see either the old content or the complete new content, never a
  * torn file: the data goes to a temporary file in the same directory, is fsynced, then renamed
  * over the target. If the writer fails, the target is untouched and the temporary file removed.
+ * Temporary files are named {@code .NAME.HEX.tmp}; those a killed process left behind are removed by
+ * {@link #deleteStaleTemporaries}.
  */
 public final class AtomicFiles {
     private static final int BUFFER = 1 << 16;
+    private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.[0-9a-f]{1,16}\\.tmp");
+    /** When this process started: a temporary file last written before it belongs to a process that is gone. */
+    private static final Instant PROCESS_START = ProcessHandle.current().info().startInstant().orElse(null);
+
+    /** Test seam: wraps the stream each target is written through (tests use it to simulate a full disk). */
+    static volatile BiFunction<Path, OutputStream, OutputStream> streamFilter = (target, out) -> out;
 
     private AtomicFiles() {}
 
     /** Replaces {@code target} with what {@code writer} writes, creating parent directories as needed. */
     public static void write(Path target, IOConsumer<OutputStream> writer) throws IOException {
         Path absolute = target.toAbsolutePath();
-        Path dir = absolute.getParent();
-        Files.createDirectories(dir);
-        // Same directory as the target: a rename within one file system is atomic. Not createTempFile,
-        // whose owner-only permissions would carry over to the target.
-        Path temp = dir.resolve("." + absolute.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Path temp = writeTemporary(absolute, randomId(), writer);
         try {
-            try (channel) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER) {
-                    @Override
-                    public void close() throws IOException {
-                        flush(); // a writer that closes its stream must not close the channel before the fsync
-                    }
-                };
-                writer.accept(out);
-                out.flush();
-                channel.force(true);
-            }
             move(temp, absolute);
         } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            deleteQuietly(temp, e);
             throw e;
         }
-        syncDirectory(dir);
+        syncDirectory(absolute.getParent());
     }
 
     public static void writeString(Path target, String content) throws IOException {
@@ -61,7 +53,44 @@ public final class AtomicFiles {
         write(target, out -> out.write(bytes));
     }
 
-    private static void move(Path from, Path to) throws IOException {
+    /**
+     * Writes and fsyncs {@code .NAME.ID.tmp} beside {@code target} (an absolute path) and returns it; on
+     * failure the temporary file is removed. The caller renames it with {@link #move}.
+     */
+    static Path writeTemporary(Path target, String id, IOConsumer<OutputStream> writer) throws IOException {
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        // Same directory as the target: a rename within one file system is atomic. Not createTempFile,
+        // whose owner-only permissions would carry over to the target.
+        Path temp = temporary(target, id);
+        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try (channel) {
+            OutputStream out = new BufferedOutputStream(streamFilter.apply(target, Channels.newOutputStream(channel)), BUFFER) {
+                @Override
+                public void close() throws IOException {
+                    flush(); // a writer that closes its stream must not close the channel before the fsync
+                }
+            };
+            writer.accept(out);
+            out.flush();
+            channel.force(true);
+        } catch (IOException | RuntimeException | Error e) {
+            deleteQuietly(temp, e);
+            throw e;
+        }
+        return temp;
+    }
+
+    /** The temporary file {@link #writeTemporary} uses for {@code target} and {@code id}. */
+    static Path temporary(Path target, String id) {
+        return target.resolveSibling("." + target.getFileName() + "." + id + ".tmp");
+    }
+
+    static String randomId() {
+        return Long.toHexString(ThreadLocalRandom.current().nextLong());
+    }
+
+    static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -70,12 +99,35 @@ public final class AtomicFiles {
         }
     }
 
-    /** Makes the rename itself durable. Not every platform can open a directory; there it is skipped. */
-    private static void syncDirectory(Path dir) {
+    /**
+     * Removes the temporary files of our naming pattern in {@code dir} that were last written before this
+     * process started: a killed process left them (a live writer keeps touching its file). Returns how many.
+     */
+    public static int deleteStaleTemporaries(Path dir) throws IOException {
+        if (PROCESS_START == null || !Files.isDirectory(dir)) return 0; // without a start time, nothing is provably stale
+        int deleted = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, p -> TEMPORARY.matcher(p.getFileName().toString()).matches())) {
+            for (Path p : files) {
+                if (Files.isRegularFile(p) && Files.getLastModifiedTime(p).toInstant().isBefore(PROCESS_START) && Files.deleteIfExists(p)) deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    /** Makes renames durable. Not every platform can open a directory; there it is skipped. */
+    static void syncDirectory(Path dir) {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {
             // Windows cannot open directories; the rename is still atomic there, only its durability is weaker.
+        }
+    }
+
+    private static void deleteQuietly(Path temp, Throwable failure) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException suppressed) {
+            failure.addSuppressed(suppressed);
         }
     }
 }

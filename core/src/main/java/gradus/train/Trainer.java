@@ -122,6 +122,20 @@ public final class Trainer {
         return globalStep;
     }
 
+    /** The epochs done, counting those before a resume. */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** What a run needs to resume from here: the optimizer's tensors, the epoch and step counters, the optimizer config. */
+    public gradus.io.ModelDirectory.TrainingState trainingState() {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("epoch", epoch);
+        state.put("global_step", globalStep);
+        state.put("optimizer", optimizer.config());
+        return new gradus.io.ModelDirectory.TrainingState(optimizer.stateDict(), state);
+    }
+
     /** One optimization step on one batch; returns the batch loss. The plain loop, usable on its own. */
     public float trainStep(Batch batch) {
         requireConfigured();
