@@ -37,6 +37,7 @@ public final class Datasets {
 
     /** Opens {@code spec}; {@code dataDir} (may be null) is searched first for the data files. */
     public static Opened open(String spec, Path dataDir) {
+        DataHome.requireGiven(dataDir);
         int colon = spec.indexOf(':');
         String name = colon < 0 ? spec : spec.substring(0, colon);
         String split = colon < 0 ? "" : spec.substring(colon + 1);
