@@ -102,8 +102,9 @@ public final class AtomicFiles {
     /**
      * Removes the temporary files of our naming pattern in {@code dir} that were last written before this
      * process started: a killed process left them (a live writer keeps touching its file). Returns how many.
+     * Not for a model directory on its own: a committed save's files may still wait there (see {@link FileSet#recover}).
      */
-    public static int deleteStaleTemporaries(Path dir) throws IOException {
+    static int deleteStaleTemporaries(Path dir) throws IOException {
         if (PROCESS_START == null || !Files.isDirectory(dir)) return 0; // without a start time, nothing is provably stale
         int deleted = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, p -> TEMPORARY.matcher(p.getFileName().toString()).matches())) {

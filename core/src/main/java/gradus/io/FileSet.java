@@ -58,8 +58,7 @@ final class FileSet {
     static void save(Path dir, Map<String, IOConsumer<OutputStream>> files, Collection<String> obsolete) throws IOException {
         Path abs = dir.toAbsolutePath();
         Files.createDirectories(abs);
-        FileSet previous = finishInterrupted(abs);
-        AtomicFiles.deleteStaleTemporaries(abs);
+        FileSet previous = recover(abs);
 
         String id = AtomicFiles.randomId();
         Map<String, Entry> entries = new LinkedHashMap<>();
@@ -114,10 +113,15 @@ final class FileSet {
         return m;
     }
 
-    /** Renames what a committed save left under temporary names (it was killed after its commit). */
-    private static FileSet finishInterrupted(Path dir) throws IOException {
+    /**
+     * Finishes the renames of a save killed after its commit, then removes the temporary files that killed
+     * saves left (only those older than this process: see {@link AtomicFiles#deleteStaleTemporaries}).
+     * Returns the directory's set.
+     */
+    static FileSet recover(Path dir) throws IOException {
         FileSet committed = open(dir);
         committed.finishRenames();
+        AtomicFiles.deleteStaleTemporaries(dir);
         return committed;
     }
 

@@ -97,6 +97,14 @@ public final class ModelDirectory {
     }
 
     /**
+     * Tidies {@code dir} after a killed save: finishes a save that was killed after its commit, removes the
+     * temporary files killed saves left. Every save does this first; call it for a directory that may not be saved again.
+     */
+    public static void recover(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) FileSet.recover(dir.toAbsolutePath());
+    }
+
+    /**
      * The model and config of the last save. Fails with a {@link FileFormatException} naming the files when
      * they are not the set saved together (see {@link #MANIFEST_FILE}).
      */

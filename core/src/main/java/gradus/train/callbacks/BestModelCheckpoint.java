@@ -45,6 +45,11 @@ public final class BestModelCheckpoint implements Callback {
         best = maximize ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         bestEpoch = -1;
         if (trainer.epoch() > 0) restoreBest(trainer.epoch());
+        try {
+            ModelDirectory.recover(dir); // a better epoch may never come to save (and tidy) it again
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not tidy the checkpoint " + dir, e);
+        }
     }
 
     /** A resumed run must not replace the best model of its first part with a worse one. */
