@@ -104,7 +104,12 @@ final class FileSet {
 
     private static Map<String, Object> manifest(String id, Map<String, Entry> entries) {
         Map<String, Object> files = new LinkedHashMap<>();
-        entries.forEach((name, e) -> files.put(name, Map.of("size", e.size(), "sha256", e.sha256())));
+        entries.forEach((name, e) -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("size", e.size());
+            entry.put("sha256", e.sha256());
+            files.put(name, entry);
+        });
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", ModelDirectory.FORMAT);
         m.put("format_version", ModelDirectory.FORMAT_VERSION);

@@ -74,7 +74,11 @@ public final class BestModelCheckpoint implements Callback {
         best = v;
         bestEpoch = epoch;
         Map<String, Object> extra = new LinkedHashMap<>(extraConfig);
-        extra.put("best", Map.of("epoch", epoch + 1, "monitor", monitor, "value", v));
+        Map<String, Object> record = new LinkedHashMap<>(); // ordered: equal runs write equal bytes
+        record.put("epoch", epoch + 1);
+        record.put("monitor", monitor);
+        record.put("value", v);
+        extra.put("best", record);
         try {
             Checkpoint.save(dir, trainer, extra, tokenizer);
         } catch (IOException e) {
