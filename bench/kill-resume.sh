@@ -33,16 +33,16 @@ train() { # train OUT [JVM options…] -- [train options…], in the background;
   PID=$!
 }
 now_ms() { date +%s%3N; }
-# waits until the run's first checkpoint committed (or it ended); prints the time in ms
-wait_first_checkpoint() { while [[ ! -f "$1/model/manifest.json" ]] && kill -0 "$PID" 2>/dev/null; do sleep 0.02; done; now_ms; }
+# waits until the run logged $2 epochs (or it ended)
+wait_epochs() { while [[ $(cat "$1/metrics.jsonl" 2>/dev/null | tr -cd '\n' | wc -c) -lt $2 ]] && kill -0 "$PID" 2>/dev/null; do sleep 0.01; done; }
 
 start=$(now_ms)
 REF="$WORK/reference"
 mkdir -p "$REF"; rm -rf "$REF"
-train "$REF" --; first=$(wait_first_checkpoint "$REF")
+train "$REF" --; wait_epochs "$REF" 1; first=$(now_ms)
 wait "$PID" || { echo "kill-resume: the uninterrupted run failed:"; cat "$REF.log"; exit 1; }
-TRAIN_MS=$(( $(now_ms) - first ))
-echo "kill-resume: uninterrupted run of $EPOCHS epochs: $(( ($(now_ms) - start) / 1000 )) s, checkpointing for $TRAIN_MS ms"
+EPOCH_MS=$(( ($(now_ms) - first) / (EPOCHS - 1) )) # an epoch with its saves, about
+echo "kill-resume: uninterrupted run of $EPOCHS epochs: $(( ($(now_ms) - start) / 1000 )) s, about $EPOCH_MS ms an epoch with its checkpoints"
 
 declare -A SHA_OF_EPOCH=() # epoch -> weights hash seen in model/ of any run: each epoch has one checkpoint
 failures=0 trials=0
@@ -57,17 +57,18 @@ trial() { # trial LABEL [JVM options…]
     train "$out" "$@" --; wait "$PID" || code=$?
     [[ $code == 86 ]] || { fail "$label" "expected the save hook to halt the JVM (exit 86), got exit $code: $(tail -3 "$out.log")"; return; }
   else
-    train "$out" --; wait_first_checkpoint "$out" >/dev/null
-    local delay=$(( RANDOM * 32768 + RANDOM )); delay=$(( delay % (TRAIN_MS + 1) ))
+    # a random epoch, then a random moment in it (in training, validation, or one of its two saves)
+    train "$out" --; wait_epochs "$out" $(( 1 + RANDOM % (EPOCHS - 2) ))
+    local delay=$(( RANDOM % (EPOCH_MS + 1) ))
     sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
     kill -9 "$PID" 2>/dev/null || true
     { wait "$PID"; } 2>/dev/null || code=$? # (no "Killed" line from bash)
     [[ $code == 137 ]] || label="$label, ended before the kill"
   fi
   local lines=0; [[ -f "$out/metrics.jsonl" ]] && lines=$(tr -cd '\n' <"$out/metrics.jsonl" | wc -c)
-  local model best
-  model=$(check state "$out/model") || { fail "$label" "model/ is not a complete checkpoint: $model"; return; }
-  best=$(check state "$out/best") || { fail "$label" "best/ is not a complete checkpoint: $best"; return; }
+  local states model best
+  states=$(check state "$out/model" "$out/best") || { fail "$label" "not a complete checkpoint: $states"; return; }
+  model=$(sed -n 1p <<<"$states"); best=$(sed -n 2p <<<"$states")
   local resume=()
   if [[ "$model" != none ]]; then
     local epoch="${model%% *}" sha="${model#* }"

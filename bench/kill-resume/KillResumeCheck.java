@@ -9,15 +9,17 @@ import java.util.List;
 
 /**
  * The kill test's checks, with Gradus's own readers (bench/kill-resume.sh compiles and runs it):
- *   state DIR        prints "EPOCH SHA256(model.safetensors)" of the complete checkpoint in DIR (or "none" when DIR
- *                    has none), exit 1 when DIR holds no consistent set (load or loadTrainingState refuses it)
+ *   state DIR…       prints a line "EPOCH SHA256(weights)" per DIR: its complete checkpoint (or "none" when DIR has
+ *                    none yet); exit 1 when a DIR holds no consistent set (load or loadTrainingState refuses it)
  *   same RUN_A RUN_B exit 1 unless both runs ended with the same files (model/ and best/, bit for bit) and the
  *                    same metrics.jsonl apart from the wall-clock fields
  */
 public final class KillResumeCheck {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "state" -> state(Path.of(args[1]));
+            case "state" -> {
+                for (int i = 1; i < args.length; i++) state(Path.of(args[i]));
+            }
             case "same" -> same(Path.of(args[1]), Path.of(args[2]));
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -43,7 +45,7 @@ public final class KillResumeCheck {
             }
             System.out.println(state.trainer().get("epoch") + " " + HexFormat.of().formatHex(sha.digest()));
         } catch (Exception e) {
-            System.out.println("INCONSISTENT " + e);
+            System.out.println(dir + " INCONSISTENT " + e);
             System.exit(1);
         }
     }
