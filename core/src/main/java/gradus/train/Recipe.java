@@ -175,7 +175,13 @@ public final class Recipe {
         optimizer.loadStateDict(state.optimizer());
         int epoch = ((Number) state.trainer().getOrDefault("epoch", 0)).intValue();
         int step = ((Number) state.trainer().getOrDefault("global_step", 0)).intValue();
-        trainer.startAt(epoch, step);
+        Map<String, Double> lastLogs = new LinkedHashMap<>();
+        if (state.trainer().get("logs") instanceof Map<?, ?> logs) {
+            logs.forEach((k, v) -> {
+                if (v instanceof Number n) lastLogs.put(String.valueOf(k), n.doubleValue());
+            });
+        }
+        trainer.startAt(epoch, step, lastLogs);
         log.printf("resuming from %s after epoch %d (step %d)%n", dir, epoch, step);
         return epoch;
     }

@@ -64,6 +64,36 @@ class CheckpointResumeTest {
     }
 
     @Test
+    void aBestSaveKilledAfterItsEpochsCheckpointIsRedoneOnResume() throws Exception {
+        Path uninterrupted = dir.resolve("uninterrupted"), run = dir.resolve("run");
+        Trainer full = trainer();
+        var fullBest = new BestModelCheckpoint(uninterrupted.resolve("best"), "loss", Map.of());
+        full.callbacks(new Checkpoint(uninterrupted.resolve("model"), 1, Map.of(), null), fullBest);
+        full.fit(separable(128, 1), null, 2);
+        assertEquals(1, fullBest.bestEpoch(), "precondition: epoch 2 is the best");
+
+        // The state a kill leaves between epoch 2's two saves: model/ of epoch 2, best/ of epoch 1.
+        Trainer killed = trainer();
+        killed.callbacks(new Checkpoint(run.resolve("model"), 1, Map.of(), null), new BestModelCheckpoint(run.resolve("best"), "loss", Map.of()));
+        killed.fit(separable(128, 1), null, 1);
+        killed.callbacks(new Checkpoint(run.resolve("model"), 1, Map.of(), null));
+        killed.fit(separable(128, 1), null, 1);
+
+        Trainer resumed = trainer();
+        resumed.model().loadStateDict(ModelDirectory.load(run.resolve("model")).model().stateDict());
+        var state = ModelDirectory.loadTrainingState(run.resolve("model")).orElseThrow();
+        resumed.optimizer().loadStateDict(state.optimizer());
+        Map<String, Double> logs = new java.util.LinkedHashMap<>();
+        ((Map<?, ?>) state.trainer().get("logs")).forEach((k, v) -> logs.put((String) k, ((Number) v).doubleValue()));
+        resumed.startAt(2, ((Number) state.trainer().get("global_step")).intValue(), logs)
+                .callbacks(new BestModelCheckpoint(run.resolve("best"), "loss", Map.of()));
+        resumed.fit(separable(128, 1), null, 0);
+        for (String f : List.of("model.safetensors", "optimizer.safetensors", "config.json", "training_state.json")) {
+            assertArrayEquals(Files.readAllBytes(uninterrupted.resolve("best").resolve(f)), Files.readAllBytes(run.resolve("best").resolve(f)), f);
+        }
+    }
+
+    @Test
     void periodicCheckpointsAreResumableAndCountAllEpochs() throws Exception {
         Path model = dir.resolve("model");
         Trainer t = trainer();

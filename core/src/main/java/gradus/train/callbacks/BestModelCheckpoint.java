@@ -44,11 +44,16 @@ public final class BestModelCheckpoint implements Callback {
         this.trainer = trainer;
         best = maximize ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         bestEpoch = -1;
-        if (trainer.epoch() > 0) restoreBest(trainer.epoch());
         try {
             ModelDirectory.recover(dir); // a better epoch may never come to save (and tidy) it again
         } catch (IOException e) {
             throw new UncheckedIOException("could not tidy the checkpoint " + dir, e);
+        }
+        if (trainer.epoch() > 0) {
+            restoreBest(trainer.epoch());
+            // The run may have been killed after saving its last epoch and before saving that epoch as the best:
+            // replaying the epoch's end saves it now, from the very weights the uninterrupted run saved.
+            if (trainer.lastLogs().containsKey(monitor)) onEpochEnd(trainer.epoch() - 1, trainer.lastLogs());
         }
     }
 
