@@ -123,7 +123,7 @@ public final class Trainer {
     public Trainer startAt(int epoch, int globalStep, Map<String, Double> lastLogs) {
         this.epoch = epoch;
         this.globalStep = globalStep;
-        this.lastLogs = Map.copyOf(lastLogs);
+        this.lastLogs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(lastLogs)); // ordered: saved again as it came
         return this;
     }
 
