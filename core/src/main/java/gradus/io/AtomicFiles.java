@@ -21,14 +21,19 @@ import java.util.regex.Pattern;
  * Writes files so that readers see either the old content or the complete new content, never a
  * torn file: the data goes to a temporary file in the same directory, is fsynced, then renamed
  * over the target. If the writer fails, the target is untouched and the temporary file removed.
- * Temporary files are named {@code .NAME.HEX.tmp}; those a killed process left behind are removed by
- * {@link #deleteStaleTemporaries}.
+ * Temporary files are named {@code .NAME.<writer's pid>p<random>.tmp}; those a killed process left behind
+ * are removed by {@link #deleteStaleTemporaries}.
  */
 public final class AtomicFiles {
     private static final int BUFFER = 1 << 16;
-    private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.[0-9a-f]{1,16}\\.tmp");
-    /** When this process started: a temporary file last written before it belongs to a process that is gone. */
+    /** {@code .NAME.[PIDp]RANDOM.tmp} (names without the writer's pid come from older versions). */
+    private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.(?:([0-9a-f]{1,16})p)?[0-9a-f]{1,16}\\.tmp");
+    private static final long PID = ProcessHandle.current().pid();
     private static final Instant PROCESS_START = ProcessHandle.current().info().startInstant().orElse(null);
+    /** Start times are known to about a second (Linux: boot time in whole seconds). */
+    private static final java.time.Duration START_TIME_SLACK = java.time.Duration.ofSeconds(2);
+    /** This process's temporary files not yet renamed or removed: in use, never stale. */
+    private static final java.util.Set<Path> IN_FLIGHT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Test seam: wraps the stream each target is written through (tests use it to simulate a full disk). */
     static volatile BiFunction<Path, OutputStream, OutputStream> streamFilter = (target, out) -> out;
@@ -64,6 +69,7 @@ public final class AtomicFiles {
         // whose owner-only permissions would carry over to the target.
         Path temp = temporary(target, id);
         FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        IN_FLIGHT.add(temp);
         try (channel) {
             OutputStream out = new BufferedOutputStream(streamFilter.apply(target, Channels.newOutputStream(channel)), BUFFER) {
                 @Override
@@ -86,8 +92,9 @@ public final class AtomicFiles {
         return target.resolveSibling("." + target.getFileName() + "." + id + ".tmp");
     }
 
+    /** An id for temporary names: this process's pid (so a later process can tell the writer is gone) and a random part. */
     static String randomId() {
-        return Long.toHexString(ThreadLocalRandom.current().nextLong());
+        return Long.toHexString(PID) + "p" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
     static void move(Path from, Path to) throws IOException {
@@ -97,22 +104,43 @@ public final class AtomicFiles {
             // Some file systems (certain network mounts) cannot rename atomically; a plain replace is the best left.
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
+        IN_FLIGHT.remove(from);
+    }
+
+    /** Removes a temporary file this process gave up on. */
+    static void discard(Path temp) throws IOException {
+        Files.deleteIfExists(temp);
+        IN_FLIGHT.remove(temp);
     }
 
     /**
-     * Removes the temporary files of our naming pattern in {@code dir} that were last written before this
-     * process started: a killed process left them (a live writer keeps touching its file). Returns how many.
-     * Not for a model directory on its own: a committed save's files may still wait there (see {@link FileSet#recover}).
+     * Removes the temporary files of our naming pattern in {@code dir} whose writer is gone: a process that is
+     * no longer running (or whose pid now belongs to a process started after the file was written), or this
+     * process when it no longer writes the file. Returns how many. Not for a model directory on its own: a
+     * committed save's files may still wait there (see {@link FileSet#recover}).
      */
     static int deleteStaleTemporaries(Path dir) throws IOException {
-        if (PROCESS_START == null || !Files.isDirectory(dir)) return 0; // without a start time, nothing is provably stale
+        if (!Files.isDirectory(dir)) return 0;
         int deleted = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, p -> TEMPORARY.matcher(p.getFileName().toString()).matches())) {
             for (Path p : files) {
-                if (Files.isRegularFile(p) && Files.getLastModifiedTime(p).toInstant().isBefore(PROCESS_START) && Files.deleteIfExists(p)) deleted++;
+                if (Files.isRegularFile(p) && stale(p) && Files.deleteIfExists(p)) deleted++;
             }
         }
         return deleted;
+    }
+
+    private static boolean stale(Path temp) throws IOException {
+        var m = TEMPORARY.matcher(temp.getFileName().toString());
+        if (!m.matches()) return false;
+        Instant written = Files.getLastModifiedTime(temp).toInstant();
+        if (m.group(1) == null) return PROCESS_START != null && written.isBefore(PROCESS_START); // older naming: by age only
+        long pid = Long.parseUnsignedLong(m.group(1), 16);
+        if (pid == PID) return !IN_FLIGHT.contains(temp.toAbsolutePath()); // ours, or a killed process's with our pid (containers)
+        var writer = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (writer.isEmpty()) return true;
+        var started = writer.get().info().startInstant();
+        return started.isPresent() && started.get().isAfter(written.plus(START_TIME_SLACK)); // the pid was reused
     }
 
     /** Makes renames durable. Not every platform can open a directory; there it is skipped. */
@@ -126,7 +154,7 @@ public final class AtomicFiles {
 
     private static void deleteQuietly(Path temp, Throwable failure) {
         try {
-            Files.deleteIfExists(temp);
+            discard(temp);
         } catch (IOException suppressed) {
             failure.addSuppressed(suppressed);
         }

@@ -86,7 +86,7 @@ final class FileSet {
         } catch (IOException | RuntimeException | Error e) {
             for (Path t : temporaries) {
                 try {
-                    Files.deleteIfExists(t);
+                    AtomicFiles.discard(t);
                 } catch (IOException suppressed) {
                     e.addSuppressed(suppressed);
                 }
@@ -148,7 +148,7 @@ final class FileSet {
         if (!Files.isRegularFile(file)) return new FileSet(dir, null, Map.of());
         Map<String, Object> json = Json.readObject(file);
         Object id = json.get("save_id"), files = json.get("files");
-        if (!(id instanceof String s) || !s.matches("[0-9a-f]{1,16}") || !(files instanceof Map<?, ?> listed)) {
+        if (!(id instanceof String s) || !s.matches("([0-9a-f]{1,16}p)?[0-9a-f]{1,16}") || !(files instanceof Map<?, ?> listed)) {
             throw new FileFormatException(file, "expected 'save_id' (hex) and 'files' (an object); delete " + MANIFEST + " to read the other files unchecked");
         }
         Map<String, Entry> entries = new LinkedHashMap<>();
