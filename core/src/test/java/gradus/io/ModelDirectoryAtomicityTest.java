@@ -184,24 +184,22 @@ class ModelDirectoryAtomicityTest {
         done.getInputStream().readAllBytes();
         done.waitFor();
         ProcessHandle running = ProcessHandle.current().parent().orElseThrow(); // the build tool that started this JVM
-        {
-            // a killed writer's file, just written (a restart can come within a second of the kill)
-            Path killed = Files.write(dir.resolve(".model.safetensors." + Long.toHexString(done.pid()) + "p5f3a9c0e12d4b6a7.tmp"), new byte[1000]);
-            Path live = Files.write(dir.resolve(".config.json." + Long.toHexString(running.pid()) + "p0123456789abcdef.tmp"), new byte[10]);
-            Path ours = Files.write(dir.resolve(".config.json." + Long.toHexString(ProcessHandle.current().pid()) + "p77.tmp"), new byte[10]);
-            Path olderNaming = Files.write(dir.resolve(".model.safetensors.5f3a9c0e12d4b6a7.tmp"), new byte[1000]);
-            Files.setLastModifiedTime(olderNaming, FileTime.fromMillis(0));
-            Path olderNamingFresh = Files.write(dir.resolve(".config.json.0123456789abcdef.tmp"), new byte[10]);
-            Path foreign = Files.write(dir.resolve("notes.tmp"), new byte[1]);
-            Files.setLastModifiedTime(foreign, FileTime.fromMillis(0));
-            saveEpoch(dir, 2);
-            assertFalse(Files.exists(killed), "its writer is gone");
-            assertTrue(Files.exists(live), "its writer still runs");
-            assertFalse(Files.exists(ours), "this process no longer writes it");
-            assertFalse(Files.exists(olderNaming), "older than this process");
-            assertTrue(Files.exists(olderNamingFresh), "maybe in use");
-            assertTrue(Files.exists(foreign), "not our naming pattern");
-            assertEquals(2, epochIn(dir));
-        }
+        // a killed writer's file, just written (a restart can come within a second of the kill)
+        Path killed = Files.write(dir.resolve(".model.safetensors." + Long.toHexString(done.pid()) + "p5f3a9c0e12d4b6a7.tmp"), new byte[1000]);
+        Path live = Files.write(dir.resolve(".config.json." + Long.toHexString(running.pid()) + "p0123456789abcdef.tmp"), new byte[10]);
+        Path ours = Files.write(dir.resolve(".config.json." + Long.toHexString(ProcessHandle.current().pid()) + "p77.tmp"), new byte[10]);
+        Path olderNaming = Files.write(dir.resolve(".model.safetensors.5f3a9c0e12d4b6a7.tmp"), new byte[1000]);
+        Files.setLastModifiedTime(olderNaming, FileTime.fromMillis(0));
+        Path olderNamingFresh = Files.write(dir.resolve(".config.json.0123456789abcdef.tmp"), new byte[10]);
+        Path foreign = Files.write(dir.resolve("notes.tmp"), new byte[1]);
+        Files.setLastModifiedTime(foreign, FileTime.fromMillis(0));
+        saveEpoch(dir, 2);
+        assertFalse(Files.exists(killed), "its writer is gone");
+        assertTrue(Files.exists(live), "its writer still runs");
+        assertFalse(Files.exists(ours), "this process no longer writes it");
+        assertFalse(Files.exists(olderNaming), "older than this process");
+        assertTrue(Files.exists(olderNamingFresh), "maybe in use");
+        assertTrue(Files.exists(foreign), "not our naming pattern");
+        assertEquals(2, epochIn(dir));
     }
 }
