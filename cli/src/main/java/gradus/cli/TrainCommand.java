@@ -25,7 +25,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where datasets are looked up first.")
     Path dataDir;
 
-    @Option(names = "--resume", paramLabel = "MODEL_DIR", description = "Continue a run from its saved model directory (weights, optimizer state, epoch) up to the recipe's epochs.")
+    @Option(names = "--resume", paramLabel = "MODEL_DIR", description = "Continue a run from its saved model directory (weights, optimizer state, epoch) up to the recipe's epochs: "
+            + "RUN_DIR/model (saved every N epochs with training.checkpoint.every: N) or RUN_DIR/best. With the same --out, metrics.jsonl goes on from that epoch.")
     Path resume;
 
     @Option(names = "--no-progress", description = "No live progress bar (one line per epoch only).")

@@ -6,6 +6,8 @@ import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -22,7 +24,9 @@ import java.util.TreeSet;
  * A saved model as a directory: {@code config.json} (format, architecture, and whatever an
  * application needs: task, class names, input shape, preprocessing…) and {@code model.safetensors}
  * (the state dict). Training can add {@code optimizer.safetensors} and {@code training_state.json}
- * to resume. Each file is replaced atomically; the weights are written before the config.
+ * to resume. The files of one save form a set, listed with their sizes and hashes in
+ * {@code manifest.json}: a save replaces them all or none (see {@link FileSet}, also when the process is
+ * killed or the disk fills up), and a load refuses files that are not of one set, naming them.
  */
 public final class ModelDirectory {
     public static final String CONFIG_FILE = "config.json";
@@ -31,6 +35,8 @@ public final class ModelDirectory {
     public static final String TRAINING_STATE_FILE = "training_state.json";
     /** A text model's tokenizer, in the Hugging Face tokenizer.json format. */
     public static final String TOKENIZER_FILE = "tokenizer.json";
+    /** The files of the last save with their sizes and SHA-256 hashes (absent in older or hand-made directories). */
+    public static final String MANIFEST_FILE = FileSet.MANIFEST;
     public static final String FORMAT = "gradus";
     public static final int FORMAT_VERSION = 1;
     private static final List<String> RESERVED = List.of("format", "format_version", "model");
@@ -56,37 +62,93 @@ public final class ModelDirectory {
     /**
      * Writes {@code config.json} = {format, format_version, model: model.config(), ...extra} and
      * {@code model.safetensors} = model.stateDict(). {@code extra} must not use the keys
-     * format, format_version or model.
+     * format, format_version or model. A training state saved before in {@code dir} is removed (it belonged
+     * to other weights).
      */
     public static void save(Path dir, Module model, Map<String, Object> extra) throws IOException {
-        Map<String, Object> config = stamped(model.config(), extra);
-        String json = Json.pretty(config); // before touching any file, so an unserializable extra changes nothing
-        Safetensors.write(dir.resolve(WEIGHTS_FILE), model.stateDict(), WEIGHTS_METADATA);
-        AtomicFiles.writeString(dir.resolve(CONFIG_FILE), json);
+        save(dir, model, extra, null);
     }
 
+    /**
+     * Saves the model as {@link #save(Path, Module, Map)} does and, when {@code training} is not null, the
+     * optimizer tensors ({@code optimizer.safetensors}) and trainer state ({@code training_state.json}, which
+     * must not use format or format_version) to resume from, all as one set.
+     */
+    public static void save(Path dir, Module model, Map<String, Object> extra, TrainingState training) throws IOException {
+        // Serialized before touching any file, so an unserializable extra changes nothing.
+        String config = Json.pretty(stamped(model.config(), extra));
+        Map<String, IOConsumer<OutputStream>> files = new LinkedHashMap<>();
+        files.put(WEIGHTS_FILE, tensors(model.stateDict()));
+        files.put(CONFIG_FILE, text(config));
+        if (training != null) {
+            String state = Json.pretty(stamped(null, training.trainer()));
+            files.put(OPTIMIZER_FILE, tensors(training.optimizer()));
+            files.put(TRAINING_STATE_FILE, text(state));
+        }
+        FileSet.save(dir, files, List.of(OPTIMIZER_FILE, TRAINING_STATE_FILE));
+    }
+
+    private static IOConsumer<OutputStream> tensors(Map<String, Tensor> tensors) {
+        return out -> Safetensors.write(out, tensors, Map.of(), WEIGHTS_METADATA);
+    }
+
+    private static IOConsumer<OutputStream> text(String content) {
+        return out -> out.write(content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Tidies {@code dir} after a killed save: finishes a save that was killed after its commit, removes the
+     * temporary files killed saves left. Every save does this first; call it for a directory that may not be saved again.
+     */
+    public static void recover(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) FileSet.recover(dir.toAbsolutePath());
+    }
+
+    /**
+     * The model and config of the last save. Fails with a {@link FileFormatException} naming the files when
+     * they are not the set saved together (see {@link #MANIFEST_FILE}).
+     */
     public static Loaded load(Path dir) throws IOException {
-        Map<String, Object> config = readConfig(dir);
-        Module model = buildModel(dir.resolve(CONFIG_FILE), config);
-        Path weights = existing(dir, WEIGHTS_FILE);
+        for (int attempt = 1; ; attempt++) {
+            FileSet files = open(dir);
+            try {
+                return load(dir, files);
+            } catch (IOException e) {
+                if (attempt == 3 || !files.replaced()) throw e; // else a save committed while we read: read the new set
+            }
+        }
+    }
+
+    private static Loaded load(Path dir, FileSet files) throws IOException {
+        Path configFile = existing(dir, files, CONFIG_FILE);
+        Map<String, Object> config = parseConfig(configFile);
+        Module model = buildModel(configFile, config);
+        Path weights = existing(dir, files, WEIGHTS_FILE);
         try {
             model.loadStateDict(Safetensors.read(weights).tensors());
         } catch (IllegalArgumentException e) {
             throw new FileFormatException(weights, "weights do not match the architecture in " + CONFIG_FILE + ": " + e.getMessage(), e);
         }
+        files.verify(List.of(CONFIG_FILE, WEIGHTS_FILE));
         model.eval();
         return new Loaded(model, config);
     }
 
     /** The tokenizer saved beside a text model; fails naming the directory when there is none. */
     public static gradus.text.Tokenizer tokenizer(Path dir) throws IOException {
-        Path file = existing(dir, TOKENIZER_FILE);
+        Path file = existing(dir, open(dir), TOKENIZER_FILE);
         return gradus.text.Tokenizers.load(file);
     }
 
     /** The validated {@code config.json} of a model directory, without loading weights. */
     public static Map<String, Object> readConfig(Path dir) throws IOException {
-        Path file = existing(dir, CONFIG_FILE);
+        FileSet files = open(dir);
+        Map<String, Object> config = parseConfig(existing(dir, files, CONFIG_FILE));
+        files.verify(List.of(CONFIG_FILE));
+        return config;
+    }
+
+    private static Map<String, Object> parseConfig(Path file) throws IOException {
         Map<String, Object> config = Json.readObject(file);
         checkFormat(file, config);
         if (!(config.get("model") instanceof Map<?, ?>)) {
@@ -107,21 +169,17 @@ public final class ModelDirectory {
     // ---------------------------------------------------------------- training state
 
     /**
-     * Writes {@code optimizer.safetensors} and {@code training_state.json} (the trainer state plus
-     * format fields) so training can resume. {@code trainerState} must not use format or format_version.
+     * The saved training state, or empty when the directory holds none (a model saved only for use). With a
+     * manifest, the whole set is checked: the state must belong to the weights beside it.
      */
-    public static void saveTrainingState(Path dir, Map<String, Tensor> optimizerState, Map<String, Object> trainerState) throws IOException {
-        String json = Json.pretty(stamped(null, trainerState));
-        Safetensors.write(dir.resolve(OPTIMIZER_FILE), optimizerState, WEIGHTS_METADATA);
-        AtomicFiles.writeString(dir.resolve(TRAINING_STATE_FILE), json);
-    }
-
-    /** The saved training state, or empty when the directory holds none (a model saved only for use). */
     public static Optional<TrainingState> loadTrainingState(Path dir) throws IOException {
-        requireDirectory(dir);
-        Path optimizer = dir.resolve(OPTIMIZER_FILE), state = dir.resolve(TRAINING_STATE_FILE);
-        boolean hasOptimizer = Files.exists(optimizer), hasState = Files.exists(state);
+        FileSet files = open(dir);
+        Path optimizer = files.path(OPTIMIZER_FILE), state = files.path(TRAINING_STATE_FILE);
+        // With a manifest, files it does not list are leftovers of an older save, not this set's state.
+        boolean hasOptimizer = files.hasManifest() ? files.lists(OPTIMIZER_FILE) : Files.exists(optimizer);
+        boolean hasState = files.hasManifest() ? files.lists(TRAINING_STATE_FILE) : Files.exists(state);
         if (!hasOptimizer && !hasState) return Optional.empty();
+        files.verify(files.names());
         if (!hasOptimizer || !hasState) {
             throw new FileFormatException(hasOptimizer ? state : optimizer, "missing; the training state in " + dir
                     + " is incomplete (" + (hasOptimizer ? OPTIMIZER_FILE : TRAINING_STATE_FILE) + " exists without it)");
@@ -171,10 +229,15 @@ public final class ModelDirectory {
         }
     }
 
-    private static Path existing(Path dir, String name) throws IOException {
+    private static FileSet open(Path dir) throws IOException {
         requireDirectory(dir);
-        Path file = dir.resolve(name);
-        if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "missing " + name + " in the model directory");
+        return FileSet.open(dir);
+    }
+
+    /** The path to read {@code name} from (see {@link FileSet#path}); fails naming it when it is missing. */
+    private static Path existing(Path dir, FileSet files, String name) throws IOException {
+        Path file = files.path(name);
+        if (!Files.isRegularFile(file)) throw new NoSuchFileException(dir.resolve(name).toString(), null, "missing " + name + " in the model directory");
         return file;
     }
 
@@ -186,14 +249,21 @@ public final class ModelDirectory {
      * Reads only the weights' header, not the weights.
      */
     public static String describe(Path dir) throws IOException {
-        Map<String, Object> config = readConfig(dir);
-        Module model = buildModel(dir.resolve(CONFIG_FILE), config);
-        Safetensors.Header weights = Safetensors.readHeader(existing(dir, WEIGHTS_FILE));
+        FileSet files = open(dir);
+        Path configFile = existing(dir, files, CONFIG_FILE);
+        Map<String, Object> config = parseConfig(configFile);
+        Module model = buildModel(configFile, config);
+        Safetensors.Header weights = Safetensors.readHeader(existing(dir, files, WEIGHTS_FILE));
         StringBuilder sb = new StringBuilder();
         sb.append("Gradus model ").append(dir.toAbsolutePath().normalize()).append(" (format_version ").append(FORMAT_VERSION).append(")\n\nFiles\n");
-        for (String name : List.of(CONFIG_FILE, WEIGHTS_FILE, OPTIMIZER_FILE, TRAINING_STATE_FILE)) {
-            Path f = dir.resolve(name);
+        for (String name : List.of(CONFIG_FILE, WEIGHTS_FILE, OPTIMIZER_FILE, TRAINING_STATE_FILE, TOKENIZER_FILE, MANIFEST_FILE)) {
+            Path f = name.equals(MANIFEST_FILE) ? dir.resolve(name) : files.path(name);
             if (Files.isRegularFile(f)) sb.append(String.format(Locale.ROOT, "  %-22s %10s\n", name, humanBytes(Files.size(f))));
+        }
+        try {
+            files.verify(files.names());
+        } catch (FileFormatException e) { // info is for diagnosing: report and go on
+            sb.append("WARNING: ").append(e.getMessage()).append('\n');
         }
         sb.append("\nLayers\n").append(layerTable(model));
         sb.append(String.format(Locale.ROOT, "Trainable parameters: %,d\n", model.parameterCount()));

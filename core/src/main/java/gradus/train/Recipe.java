@@ -19,6 +19,7 @@ import gradus.optim.Optimizers;
 import gradus.optim.Schedules;
 import gradus.tensor.Rng;
 import gradus.train.callbacks.BestModelCheckpoint;
+import gradus.train.callbacks.Checkpoint;
 import gradus.train.callbacks.EarlyStopping;
 import gradus.train.callbacks.MetricsLog;
 import gradus.train.callbacks.TensorBoard;
@@ -36,7 +37,10 @@ import java.util.Map;
  * A training run described by a config (the YAML files under {@code examples/}): data, model,
  * loss, optimizer, schedule and training options. {@link #run} trains, validates every epoch and
  * writes {@code OUT/model/} (config.json + model.safetensors + optimizer state),
- * {@code OUT/metrics.jsonl} and TensorBoard events {@code OUT/events.out.tfevents.*}.
+ * {@code OUT/metrics.jsonl} and TensorBoard events {@code OUT/events.out.tfevents.*}. With
+ * {@code training.checkpoint.every: N} it saves {@code OUT/model/} every N epochs too, so a killed run can
+ * go on with {@link Options#resumeFrom}; {@code training.checkpoint.monitor} keeps the best epoch's model
+ * in {@code OUT/best/}.
  */
 public final class Recipe {
     private static final String[] TOP_KEYS = {"name", "seed", "task", "data", "model", "loss", "optimizer", "schedule", "training", "generate"};
@@ -104,8 +108,12 @@ public final class Recipe {
 
         Path out = o.outDir();
         Files.createDirectories(out);
+        Path modelDir = out.resolve("model");
         Path metricsFile = out.resolve("metrics.jsonl");
-        Files.deleteIfExists(metricsFile);
+        if (o.resumeFrom() != null) epochs -= resume(o.resumeFrom(), model, optimizer, trainer, log);
+        // A resumed run continues the history: lines of epochs after its checkpoint were not kept and are redone.
+        if (o.resumeFrom() != null) MetricsLog.keepEpochs(metricsFile, trainer.epoch());
+        else Files.deleteIfExists(metricsFile);
         Map<String, Object> extra = describe(prepared.extra());
         List<Callback> callbacks = new ArrayList<>();
         callbacks.add(new gradus.train.callbacks.ProgressBar(log, o.progress()));
@@ -116,29 +124,21 @@ public final class Recipe {
             callbacks.add(new EarlyStopping(es.getString("monitor", "val_loss"), es.getInt("patience", 3), es.getDouble("min_delta", 0)));
         }
         if (training.has("checkpoint")) {
-            Config cp = training.getSection("checkpoint").allowOnly("monitor");
-            callbacks.add(new BestModelCheckpoint(out.resolve("best"), cp.getString("monitor", "val_loss"), extra));
+            Config cp = training.getSection("checkpoint").allowOnly("monitor", "every");
+            if (cp.has("every")) callbacks.add(new Checkpoint(modelDir, cp.getInt("every"), extra, prepared.tokenizer()));
+            if (cp.has("monitor") || !cp.has("every")) {
+                callbacks.add(new BestModelCheckpoint(out.resolve("best"), cp.getString("monitor", "val_loss"), extra, prepared.tokenizer()));
+            }
         }
         trainer.callbacks(callbacks.toArray(new Callback[0]));
 
-        if (o.resumeFrom() != null) epochs -= resume(o.resumeFrom(), model, optimizer, trainer, log);
         log.printf("%s: %s, %,d parameters, %,d train / %s validation examples, %s%n", name(), task.replace('_', ' '),
                 model.parameterCount(), prepared.train().size(),
                 prepared.validation() == null ? "no" : String.format("%,d", prepared.validation().size()),
                 steps > 0 ? steps + " steps" : epochs + " epochs");
         History history = trainer.fit(trainLoader, valLoader, epochs);
 
-        Path modelDir = out.resolve("model");
-        ModelDirectory.save(modelDir, model, extra);
-        if (prepared.tokenizer() != null) {
-            prepared.tokenizer().save(modelDir.resolve(ModelDirectory.TOKENIZER_FILE));
-            if (Files.isDirectory(out.resolve("best"))) prepared.tokenizer().save(out.resolve("best").resolve(ModelDirectory.TOKENIZER_FILE));
-        }
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("epoch", history.epochs().size());
-        state.put("global_step", trainer.globalStep());
-        state.put("optimizer", optimizer.config());
-        ModelDirectory.saveTrainingState(modelDir, optimizer.stateDict(), state);
+        Checkpoint.save(modelDir, trainer, extra, prepared.tokenizer());
 
         Map<String, Double> testLogs = null;
         if (prepared.test() != null) {
@@ -175,7 +175,13 @@ public final class Recipe {
         optimizer.loadStateDict(state.optimizer());
         int epoch = ((Number) state.trainer().getOrDefault("epoch", 0)).intValue();
         int step = ((Number) state.trainer().getOrDefault("global_step", 0)).intValue();
-        trainer.startAt(epoch, step);
+        Map<String, Double> lastLogs = new LinkedHashMap<>();
+        if (state.trainer().get("logs") instanceof Map<?, ?> logs) {
+            logs.forEach((k, v) -> {
+                if (v instanceof Number n) lastLogs.put(String.valueOf(k), n.doubleValue());
+            });
+        }
+        trainer.startAt(epoch, step, lastLogs);
         log.printf("resuming from %s after epoch %d (step %d)%n", dir, epoch, step);
         return epoch;
     }

@@ -25,6 +25,8 @@ import java.util.Objects;
 public final class Trainer {
     /** Keeps the epoch's generator apart from a loader's shuffle drawn from the same seed and epoch. */
     private static final long TRAINER_SALT = 0x747261696E6572L;
+    /** The epoch logs that measure time, not the model. */
+    private static final List<String> TIMING_LOGS = List.of("seconds", "samples_per_s");
 
     private final Module model;
     private Optimizer optimizer;
@@ -35,6 +37,7 @@ public final class Trainer {
     private boolean stopRequested;
     private int epoch, globalStep, maxSteps;
     private Long seed;
+    private Map<String, Double> lastLogs = Map.of();
 
     private Trainer(Module model) {
         this.model = Objects.requireNonNull(model, "model");
@@ -113,13 +116,44 @@ public final class Trainer {
 
     /** Continues step counting (and schedules) from a resumed run. */
     public Trainer startAt(int epoch, int globalStep) {
+        return startAt(epoch, globalStep, Map.of());
+    }
+
+    /** As {@link #startAt(int, int)}, with the logs of the resumed run's last epoch (for callbacks that replay it). */
+    public Trainer startAt(int epoch, int globalStep, Map<String, Double> lastLogs) {
         this.epoch = epoch;
         this.globalStep = globalStep;
+        this.lastLogs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(lastLogs)); // ordered: saved again as it came
         return this;
+    }
+
+    /** The logs of the last epoch done (also one done before a resume), or empty. */
+    public Map<String, Double> lastLogs() {
+        return lastLogs;
     }
 
     public int globalStep() {
         return globalStep;
+    }
+
+    /** The epochs done, counting those before a resume. */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** What a run needs to resume from here: the optimizer's tensors, the epoch and step counters, the optimizer config. */
+    public gradus.io.ModelDirectory.TrainingState trainingState() {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("epoch", epoch);
+        state.put("global_step", globalStep);
+        state.put("optimizer", optimizer.config());
+        Map<String, Double> logs = new LinkedHashMap<>();
+        lastLogs.forEach((k, v) -> {
+            // JSON has no NaN; the wall-clock values would make equal runs save different bytes
+            if (Double.isFinite(v) && !TIMING_LOGS.contains(k)) logs.put(k, v);
+        });
+        state.put("logs", logs);
+        return new gradus.io.ModelDirectory.TrainingState(optimizer.stateDict(), state);
     }
 
     /** One optimization step on one batch; returns the batch loss. The plain loop, usable on its own. */
@@ -176,6 +210,7 @@ public final class Trainer {
             logs.put("seconds", seconds);
             logs.put("samples_per_s", seen / Math.max(seconds, 1e-9));
             history.add(logs);
+            lastLogs = logs;
             epoch++;
             for (Callback c : callbacks) c.onEpochEnd(epoch - 1, logs);
         }

@@ -105,7 +105,7 @@ class ModelDirectoryTest {
         // Saving again replaces both files, leaving no temporary files behind.
         ModelDirectory.save(dir, mlp(8), Map.of());
         try (var files = Files.list(dir)) {
-            assertEquals(List.of("config.json", "model.safetensors"), files.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("config.json", "manifest.json", "model.safetensors"), files.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertEquals(Map.of("format", "gradus", "format_version", "1"), Safetensors.read(dir.resolve("model.safetensors")).metadata());
     }
@@ -199,13 +199,14 @@ class ModelDirectoryTest {
         trainer.put("step", 1200L);
         trainer.put("lr", 3e-4);
         trainer.put("best_metric", Map.of("val_accuracy", 0.97));
-        ModelDirectory.saveTrainingState(dir, slots, trainer);
+        ModelDirectory.save(dir, mlp(8), extra(), new ModelDirectory.TrainingState(slots, trainer));
 
         var state = ModelDirectory.loadTrainingState(dir).orElseThrow();
         assertEquals(Map.of("epoch", 3, "step", 1200, "lr", 3e-4, "best_metric", Map.of("val_accuracy", 0.97)), state.trainer());
         assertEquals(List.copyOf(slots.keySet()), List.copyOf(state.optimizer().keySet()));
         for (String k : slots.keySet()) assertArrayEquals(slots.get(k).toArray(), state.optimizer().get(k).toArray(), 0f);
 
+        Files.delete(dir.resolve("manifest.json")); // a hand-made directory: read unchecked
         Files.delete(dir.resolve("training_state.json"));
         assertNames(FileFormatException.class, dir.resolve("training_state.json"), "is incomplete (optimizer.safetensors exists without it)",
                 () -> ModelDirectory.loadTrainingState(dir));

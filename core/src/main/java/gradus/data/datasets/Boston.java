@@ -24,12 +24,15 @@ public final class Boston {
 
     private Boston() {}
 
-    /** All 506 rows, unscaled: {@code x [506, 13]}, {@code targets [506, 1]}. Looks for boston.csv in {@code dataDir} (may be null) first. */
+    /** All 506 rows, unscaled: {@code x [506, 13]}, {@code targets [506, 1]}. From boston.csv in {@code dataDir} when given (null: the repository's copy). */
     public static TensorDataset load(Path dataDir) {
-        Path file = dataDir != null && Files.isRegularFile(dataDir.resolve("boston.csv")) ? dataDir.resolve("boston.csv") : DataHome.find(CSV);
+        DataHome.requireGiven(dataDir);
+        if (dataDir != null && !Files.isRegularFile(dataDir.resolve("boston.csv"))) {
+            throw new DataException("Boston house prices not found: expected boston.csv in the given data directory " + dataDir);
+        }
+        Path file = dataDir != null ? dataDir.resolve("boston.csv") : DataHome.find(CSV);
         if (file == null) {
-            throw new DataException("Boston house prices not found: " + (dataDir != null ? "no boston.csv in " + dataDir + "; " : "")
-                    + DataHome.describe(CSV));
+            throw new DataException("Boston house prices not found: " + DataHome.describe(CSV));
         }
         return CsvDataset.load(file, CsvOptions.regression(TARGET));
     }

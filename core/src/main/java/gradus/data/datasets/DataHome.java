@@ -35,6 +35,17 @@ public final class DataHome {
         return null;
     }
 
+    /**
+     * A data directory the user named ({@code --data-dir}; null when none) must exist: a wrong path is an
+     * error naming it, never a reason to quietly use other data.
+     */
+    public static void requireGiven(Path dataDir) {
+        if (dataDir != null && !Files.isDirectory(dataDir)) {
+            throw new gradus.data.DataException("the data directory " + dataDir.toAbsolutePath().normalize()
+                    + (Files.exists(dataDir) ? " is not a directory" : " does not exist") + " (given with --data-dir)");
+        }
+    }
+
     /** Where {@link #find} looked, for error messages. */
     public static String describe(String relative) {
         StringBuilder s = new StringBuilder("looked for " + relative + " under ");

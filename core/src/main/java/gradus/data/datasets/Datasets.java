@@ -37,6 +37,7 @@ public final class Datasets {
 
     /** Opens {@code spec}; {@code dataDir} (may be null) is searched first for the data files. */
     public static Opened open(String spec, Path dataDir) {
+        DataHome.requireGiven(dataDir);
         int colon = spec.indexOf(':');
         String name = colon < 0 ? spec : spec.substring(0, colon);
         String split = colon < 0 ? "" : spec.substring(colon + 1);
@@ -93,9 +94,9 @@ public final class Datasets {
         return scaler.transform(x.unsqueeze(0)).squeeze(0);
     }
 
-    /** The scaler's state as plain JSON values, for config.json. */
+    /** The scaler's state as plain JSON values, for config.json; keys sorted, so equal scalers give equal bytes in every run. */
     public static Map<String, Object> toJson(Scaler scaler) {
-        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> out = new java.util.TreeMap<>();
         scaler.state().forEach((k, v) -> out.put(k, v instanceof Tensor t ? toList(t.toArray()) : v));
         return out;
     }

@@ -83,14 +83,21 @@ public final class FashionMnist {
 
     public static TensorDataset load(Path dataDir, String split, Sources sources) {
         String prefix = prefix(split);
+        DataHome.requireGiven(dataDir);
+        if (dataDir != null) {
+            if (hasSplit(dataDir, prefix)) return read(dataDir, prefix);
+            throw new DataException("Fashion-MNIST " + split + " data not found in the given data directory " + dataDir
+                    + ": expected " + prefix + "-images-idx3-ubyte(.gz) and " + prefix + "-labels-idx1-ubyte(.gz) there. "
+                    + "To get the data: `apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or download the four files from "
+                    + "https://github.com/zalandoresearch/fashion-mnist into that directory; without --data-dir the standard locations are searched.");
+        }
         List<String> looked = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
-        if (dataDir != null) dirs.add(dataDir);
         dirs.add(sources.systemDir());
         dirs.add(sources.cacheDir());
         for (Path dir : dirs) {
             if (hasSplit(dir, prefix)) return read(dir, prefix);
-            looked.add(dir.toString() + (dir == dataDir ? " (given data directory)" : dir == sources.cacheDir() ? " (download cache)" : ""));
+            looked.add(dir.toString() + (dir == sources.cacheDir() ? " (download cache)" : ""));
         }
         String downloadFailure = "downloading is off (-Dgradus.offline=true)";
         if (!sources.mirrors().isEmpty()) {

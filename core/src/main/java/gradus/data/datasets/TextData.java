@@ -60,6 +60,7 @@ public final class TextData {
     }
 
     public static Source open(String spec, Path dataDir) {
+        DataHome.requireGiven(dataDir);
         int colon = spec.lastIndexOf(':');
         String name = colon < 0 ? spec : spec.substring(0, colon);
         String split = colon < 0 ? "" : spec.substring(colon + 1);

@@ -1,6 +1,9 @@
 package gradus.train.callbacks;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import gradus.io.AtomicFiles;
 import gradus.train.Callback;
 
 import java.io.IOException;
@@ -19,6 +22,25 @@ public final class MetricsLog implements Callback {
 
     public MetricsLog(Path file) {
         this.file = file;
+    }
+
+    /**
+     * Keeps the lines of epochs 1..{@code epochs} (for a run resumed after that many) and drops the later ones
+     * and a line torn by a kill, so the resumed run's lines follow on as in an uninterrupted run.
+     */
+    public static void keepEpochs(Path file, int epochs) throws IOException {
+        if (!Files.isRegularFile(file)) return;
+        StringBuilder kept = new StringBuilder();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            JsonNode epoch;
+            try {
+                epoch = JSON.readTree(line).get("epoch");
+            } catch (JsonProcessingException torn) {
+                continue;
+            }
+            if (epoch != null && epoch.isInt() && epoch.intValue() <= epochs) kept.append(line).append('\n');
+        }
+        AtomicFiles.writeString(file, kept.toString());
     }
 
     @Override
