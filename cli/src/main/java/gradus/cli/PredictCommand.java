@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import gradus.data.datasets.Datasets;
 import gradus.data.Images;
 import gradus.data.TensorDataset;
+import gradus.data.TextEncoding;
+import gradus.data.datasets.TextData;
 import gradus.io.ModelDirectory;
 import gradus.nn.Module;
 import gradus.tensor.Tensor;
+import gradus.text.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,13 +26,19 @@ import java.util.concurrent.Callable;
 @Command(name = "predict", description = {"Run a saved model on inputs. Each INPUT is one of:",
         "  an image file (PNG/JPEG/BMP/GIF), resized to the model's input",
         "  comma-separated feature values, e.g. 0.1,3.5,2",
-        "  a dataset example, SPEC#INDEX, e.g. fashion-mnist-sample:test#0"})
+        "  a dataset example, SPEC#INDEX, e.g. fashion-mnist-sample:test#0",
+        "A text classifier (a model with tokenizer.json) takes --text, text files and text examples",
+        "(results list the INPUTs first, then the --text values)",
+        "such as spam-assassin-sample:test#0."})
 final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL_DIR")
     Path modelDir;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "INPUT")
-    List<String> inputs;
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "INPUT")
+    List<String> inputs = new ArrayList<>();
+
+    @Option(names = "--text", paramLabel = "TEXT", description = "A text to classify (text classifiers; repeatable).")
+    List<String> texts = new ArrayList<>();
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -45,15 +54,34 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (inputs.isEmpty() && texts.isEmpty()) throw new IllegalArgumentException("nothing to predict: give an INPUT or --text");
         var loaded = ModelDirectory.load(modelDir);
         Map<String, Object> config = loaded.config();
+        Module model = loaded.model().eval();
+        boolean textModel = Files.isRegularFile(modelDir.resolve(ModelDirectory.TOKENIZER_FILE));
+        if (textModel && "language_model".equals(config.get("task"))) {
+            throw new IllegalArgumentException(modelDir + " is a language model: use `gradus generate " + modelDir + " --prompt …`");
+        }
         int[] inputShape = intArray(config.get("input_shape"));
+        if (!textModel && !texts.isEmpty()) {
+            throw new IllegalArgumentException("--text needs a text classifier (a model directory with tokenizer.json); "
+                    + modelDir + " takes inputs of shape " + java.util.Arrays.toString(inputShape));
+        }
+        Tokenizer tokenizer = textModel ? ModelDirectory.tokenizer(modelDir) : null;
         List<Map<String, Object>> results = new ArrayList<>();
-        for (String input : inputs) {
+        List<String> all = new ArrayList<>(inputs);
+        all.addAll(texts);
+        for (int i = 0; i < all.size(); i++) {
+            String input = all.get(i);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("input", input);
-            Tensor x = toTensor(input, inputShape, config, r);
-            Tensor out = loaded.model().eval().predict(x.unsqueeze(0));
+            Tensor out;
+            if (textModel) {
+                String text = i < inputs.size() ? textOf(input, config, r) : input;
+                out = model.predict(tokenIds(text, tokenizer, config));
+            } else {
+                out = model.predict(toTensor(input, inputShape, config, r).unsqueeze(0));
+            }
             describe(out.select(0, 0), config, r);
             results.add(r);
         }
@@ -69,8 +97,7 @@ final class PredictCommand implements Callable<Integer> {
         int hash = input.lastIndexOf('#');
         if (hash > 0 && input.contains(":")) {
             TensorDataset ds = Datasets.openFor(input.substring(0, hash), dataDir, config);
-            int index = Integer.parseInt(input.substring(hash + 1));
-            if (index < 0 || index >= ds.size()) throw new IllegalArgumentException(input + ": index out of range 0.." + (ds.size() - 1));
+            int index = index(input, hash, ds.size());
             var b = ds.get(new int[]{index});
             if (b.labels() != null) r.put("actual", label(b.labels().data()[0], config));
             else r.put("actual", b.targets().toArray()[0]);
@@ -97,6 +124,41 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("input '" + input + "' has " + v.length + " values, the model expects " + gradus.tensor.Shape.numel(shape));
         }
         return Datasets.preprocess(shape == null ? x : x.reshape(shape), config);
+    }
+
+    /** A text INPUT: a text data set example (SPEC#INDEX, its label kept as "actual") or a text file. */
+    private String textOf(String input, Map<String, Object> config, Map<String, Object> r) throws Exception {
+        int hash = input.lastIndexOf('#');
+        if (hash > 0 && TextData.isText(input.substring(0, hash))) {
+            if (!(TextData.open(input.substring(0, hash), dataDir) instanceof TextData.Documents docs)) {
+                throw new IllegalArgumentException(input + ": a running text, not labelled documents");
+            }
+            int index = index(input, hash, docs.size());
+            r.put("actual", label(docs.labels()[index], config));
+            return docs.texts().get(index);
+        }
+        Path p = Path.of(input);
+        if (Files.isRegularFile(p)) return Files.readString(p);
+        throw new IllegalArgumentException("input '" + input + "' is neither a text file nor a text example (SPEC#INDEX, e.g. "
+                + "spam-assassin-sample:test#0); give a text itself with --text");
+    }
+
+    /** One row of token ids, encoded and padded as the model was trained. */
+    @SuppressWarnings("unchecked")
+    private static Tensor tokenIds(String text, Tokenizer tokenizer, Map<String, Object> config) {
+        var doc = new TextData.Documents(List.of(text), new int[]{0}, (List<String>) config.get("class_names"));
+        return ((TensorDataset) TextEncoding.forModel(doc, tokenizer, config)).x();
+    }
+
+    private static int index(String input, int hash, int size) {
+        int index;
+        try {
+            index = Integer.parseInt(input.substring(hash + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(input + ": the index after '#' is not a number");
+        }
+        if (index < 0 || index >= size) throw new IllegalArgumentException(input + ": index out of range 0.." + (size - 1));
+        return index;
     }
 
     private void describe(Tensor out, Map<String, Object> config, Map<String, Object> r) {
@@ -137,7 +199,8 @@ final class PredictCommand implements Callable<Integer> {
 
     @SuppressWarnings("unchecked")
     private static void print(Map<String, Object> r) {
-        StringBuilder sb = new StringBuilder(String.valueOf(r.get("input")));
+        String input = String.valueOf(r.get("input")).replaceAll("\\s+", " ");
+        StringBuilder sb = new StringBuilder(input.length() > 60 ? input.substring(0, 59) + "…" : input);
         if (r.containsKey("class")) {
             sb.append(" → ").append(r.get("class"));
             if (r.containsKey("actual")) sb.append(" (actual: ").append(r.get("actual")).append(')');
