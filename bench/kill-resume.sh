@@ -5,7 +5,7 @@
 # the epoch being saved, and the resumed run must end with the uninterrupted run's files bit for bit
 # (model/ and best/: weights, optimizer state, training state, config) and its metrics.jsonl history.
 #   bench/kill-resume.sh            KILLS=20 random kills + 9 save windows; exit 1 on any failure
-# Uses the CLI jar (builds it when missing: ./mvnw -B -q -DskipTests package). Env: KILLS (20), SEED (13), JAVA_HOME.
+# Uses the CLI jar, built by the launcher when missing or older than the sources. Env: KILLS (20), SEED (13), JAVA_HOME.
 # A random kill that comes after the run ended is not counted (at most 2×KILLS tries).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,17 +14,20 @@ KILLS="${KILLS:-20}"
 RANDOM="${SEED:-13}" # bash's generator, seeded: the same kill points each run (the kill moments still vary with timing)
 RECIPE=bench/kill-resume/moons-checkpointed.yaml
 EPOCHS=$(sed -n 's/^  epochs: \([0-9]*\)/\1/p' "$RECIPE")
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+source ./gradus # the launcher's functions: the same JDK (>= 21) it would pick
+JAVA_HOME="$(find_jdk)"
+export JAVA_HOME
+JAVA="$JAVA_HOME/bin/java"
 JAR=cli/target/gradus-cli.jar
 CP="$JAR:cli/target/lib/*"
-[[ -f "$JAR" ]] || ./mvnw -B -q -DskipTests package
+./gradus --version >/dev/null # builds the jar on first use or when sources changed, as the launcher does
 
 # tmpfs when there is one: a kill -9 is a process crash, not a power loss, so fsync speed is beside the point
 BASE=/dev/shm; [[ -d "$BASE" && -w "$BASE" ]] || BASE="${TMPDIR:-/tmp}"
 WORK="$(mktemp -d "$BASE/gradus-kill-resume.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 
-"${JAVA_HOME:+$JAVA_HOME/bin/}javac" -nowarn -cp "$CP" -d "$WORK/check" bench/kill-resume/KillResumeCheck.java
+"$JAVA_HOME/bin/javac" -nowarn -cp "$CP" -d "$WORK/check" bench/kill-resume/KillResumeCheck.java
 check() { "$JAVA" -cp "$WORK/check:$CP" KillResumeCheck "$@"; }
 train() { # train OUT [JVM options…] -- [train options…], in the background; sets PID
   local out="$1"; shift

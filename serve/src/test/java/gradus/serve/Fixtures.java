@@ -38,6 +38,13 @@ final class Fixtures {
         return m;
     }
 
+    /** A server on a free loopback port serving one tiny model, {@code tiny/1}, saved under {@code models}. */
+    static GradusServer serveTiny(Path models) throws IOException {
+        save(models, "tiny", "1", 1);
+        return new GradusServer(ServeOptions.defaults().withModelsDir(models).withAddress("127.0.0.1", 0)
+                .withReloadInterval(java.time.Duration.ZERO).withAccessLog(false)).start();
+    }
+
     static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     static HttpResponse<String> get(String url, String... headers) throws Exception {

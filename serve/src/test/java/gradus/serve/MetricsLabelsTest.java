@@ -20,9 +20,7 @@ class MetricsLabelsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Fixtures.save(models, "tiny", "1", 1);
-        server = new GradusServer(ServeOptions.defaults().withModelsDir(models).withAddress("127.0.0.1", 0)
-                .withReloadInterval(Duration.ZERO).withAccessLog(false)).start();
+        server = Fixtures.serveTiny(models);
         base = "http://127.0.0.1:" + server.port();
     }
 

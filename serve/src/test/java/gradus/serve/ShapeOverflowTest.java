@@ -26,9 +26,7 @@ class ShapeOverflowTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Fixtures.save(models, "tiny", "1", 1);
-        server = new GradusServer(ServeOptions.defaults().withModelsDir(models).withAddress("127.0.0.1", 0)
-                .withReloadInterval(Duration.ZERO).withAccessLog(false)).start();
+        server = Fixtures.serveTiny(models);
         url = "http://127.0.0.1:" + server.port() + "/v2/models/tiny/infer";
     }
 
