@@ -74,13 +74,19 @@ public final class Tokenizers {
             requireRight(padding.object().get("direction"));
             JsonField strategy = padding.get("strategy");
             if (strategy.node().isTextual() && strategy.string().equals("BatchLongest")) defaults = defaults.padToLongest();
-            else if (strategy.node().isObject() && !strategy.get("Fixed").isAbsent()) defaults = defaults.padTo(strategy.get("Fixed").nonNegative());
+            else if (strategy.node().isObject() && !strategy.get("Fixed").isAbsent()) defaults = defaults.padTo(padLength(strategy.get("Fixed")));
             else throw strategy.problem("expected \"BatchLongest\" or {\"Fixed\": length}");
-            if (!padding.get("pad_to_multiple_of").isAbsent()) defaults = defaults.padToMultipleOf(padding.get("pad_to_multiple_of").nonNegative());
+            if (!padding.get("pad_to_multiple_of").isAbsent()) defaults = defaults.padToMultipleOf(padLength(padding.get("pad_to_multiple_of")));
             padToken = padding.get("pad_token").string();
             padTypeId = padding.get("pad_type_id").isAbsent() ? 0 : padding.get("pad_type_id").nonNegative();
         }
         return new PipelineTokenizer.Parts(normalizer, preTokenizer, model, post, decoder, added, defaults, padToken, padTypeId);
+    }
+
+    private static int padLength(JsonField f) {
+        int length = f.nonNegative();
+        if (length > BatchOptions.MAX_PAD_LENGTH) throw f.problem("padding length " + length + " is above the cap of " + BatchOptions.MAX_PAD_LENGTH + " tokens");
+        return length;
     }
 
     private static void requireRight(JsonField direction) {
