@@ -1,6 +1,5 @@
 package gradus.io;
 
-import gradus.nn.Layers;
 import gradus.nn.Module;
 import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
@@ -67,8 +66,8 @@ public final class ModelDirectory {
 
     public static Loaded load(Path dir) throws IOException {
         Map<String, Object> config = readConfig(dir);
-        Module model = buildModel(dir.resolve(CONFIG_FILE), config);
         Path weights = existing(dir, WEIGHTS_FILE);
+        Module model = ModelConfigCheck.build(dir.resolve(CONFIG_FILE), config, weights);
         try {
             model.loadStateDict(Safetensors.read(weights).tensors());
         } catch (IllegalArgumentException e) {
@@ -92,16 +91,8 @@ public final class ModelDirectory {
         if (!(config.get("model") instanceof Map<?, ?>)) {
             throw new FileFormatException(file, "missing 'model' section describing the architecture");
         }
+        ModelConfigCheck.applicationFields(file, config);
         return config;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Module buildModel(Path configFile, Map<String, Object> config) throws FileFormatException {
-        try {
-            return Layers.fromConfig((Map<String, Object>) config.get("model"));
-        } catch (IllegalArgumentException e) { // ConfigException, or a layer rejecting its hyperparameters
-            throw new FileFormatException(configFile, "cannot build the model: " + e.getMessage(), e);
-        }
     }
 
     // ---------------------------------------------------------------- training state
@@ -187,7 +178,7 @@ public final class ModelDirectory {
      */
     public static String describe(Path dir) throws IOException {
         Map<String, Object> config = readConfig(dir);
-        Module model = buildModel(dir.resolve(CONFIG_FILE), config);
+        Module model = ModelConfigCheck.build(dir.resolve(CONFIG_FILE), config, existing(dir, WEIGHTS_FILE));
         Safetensors.Header weights = Safetensors.readHeader(existing(dir, WEIGHTS_FILE));
         StringBuilder sb = new StringBuilder();
         sb.append("Gradus model ").append(dir.toAbsolutePath().normalize()).append(" (format_version ").append(FORMAT_VERSION).append(")\n\nFiles\n");
