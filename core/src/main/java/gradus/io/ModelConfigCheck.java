@@ -7,10 +7,13 @@ import gradus.nn.ParameterBudget;
 import gradus.tensor.Tensor;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The checks that keep a hostile or broken config.json from allocating or failing late: the model is built only
@@ -32,11 +35,18 @@ final class ModelConfigCheck {
      */
     @SuppressWarnings("unchecked")
     static Module build(Path configFile, Map<String, Object> config, Path weights) throws IOException {
+        if (!Files.isRegularFile(weights)) return build(configFile, config, ParameterBudget::withinDefault); // its absence is reported next
         long stored = 0;
         for (var t : Safetensors.readHeader(weights).tensors()) stored += t.numel(); // each ≤ 2^31, far below overflow
         String source = String.format(Locale.ROOT, "%s justifies (twice its %,d stored values, plus %,d)", weights.getFileName(), stored, SLACK);
+        long limit = 2 * stored + SLACK;
+        return build(configFile, config, build -> ParameterBudget.within(limit, source, build));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Module build(Path configFile, Map<String, Object> config, Function<Supplier<Module>, Module> budget) throws FileFormatException {
         try {
-            return ParameterBudget.within(2 * stored + SLACK, source, () -> Layers.fromConfig((Map<String, Object>) config.get("model")));
+            return budget.apply(() -> Layers.fromConfig((Map<String, Object>) config.get("model")));
         } catch (IllegalArgumentException e) { // ConfigException, or a layer rejecting its sizes
             throw new FileFormatException(configFile, "cannot build the model: " + e.getMessage(), e);
         }

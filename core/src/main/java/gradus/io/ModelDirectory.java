@@ -66,8 +66,8 @@ public final class ModelDirectory {
 
     public static Loaded load(Path dir) throws IOException {
         Map<String, Object> config = readConfig(dir);
+        Module model = buildModel(dir.resolve(CONFIG_FILE), config);
         Path weights = existing(dir, WEIGHTS_FILE);
-        Module model = ModelConfigCheck.build(dir.resolve(CONFIG_FILE), config, weights);
         try {
             model.loadStateDict(Safetensors.read(weights).tensors());
         } catch (IllegalArgumentException e) {
@@ -93,6 +93,11 @@ public final class ModelDirectory {
         }
         ModelConfigCheck.applicationFields(file, config);
         return config;
+    }
+
+    /** Sizes are checked against the weights beside the config before anything is allocated (see {@link ModelConfigCheck}). */
+    private static Module buildModel(Path configFile, Map<String, Object> config) throws IOException {
+        return ModelConfigCheck.build(configFile, config, configFile.resolveSibling(WEIGHTS_FILE));
     }
 
     // ---------------------------------------------------------------- training state
@@ -178,7 +183,7 @@ public final class ModelDirectory {
      */
     public static String describe(Path dir) throws IOException {
         Map<String, Object> config = readConfig(dir);
-        Module model = ModelConfigCheck.build(dir.resolve(CONFIG_FILE), config, existing(dir, WEIGHTS_FILE));
+        Module model = buildModel(dir.resolve(CONFIG_FILE), config);
         Safetensors.Header weights = Safetensors.readHeader(existing(dir, WEIGHTS_FILE));
         StringBuilder sb = new StringBuilder();
         sb.append("Gradus model ").append(dir.toAbsolutePath().normalize()).append(" (format_version ").append(FORMAT_VERSION).append(")\n\nFiles\n");
