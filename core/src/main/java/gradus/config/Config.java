@@ -57,6 +57,29 @@ public final class Config {
         return has(key) ? getString(key) : fallback;
     }
 
+    /** A file path; one the platform cannot name (a NUL in it) is an error naming the key. */
+    public java.nio.file.Path getPath(String key) {
+        String text = getString(key);
+        try {
+            return java.nio.file.Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException("key '" + key + "' in " + where + " is not a valid path: " + e.getReason());
+        }
+    }
+
+    /** A regular expression, checked to compile; a syntax error names the key and where in the pattern it is. */
+    public String getPattern(String key, String fallback) {
+        if (!has(key)) return fallback;
+        String text = getString(key);
+        try {
+            java.util.regex.Pattern.compile(text);
+            return text;
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new ConfigException("key '" + key + "' in " + where + " is not a valid regular expression: "
+                    + e.getDescription() + " at index " + e.getIndex());
+        }
+    }
+
     /** An exact integer in int range: 784, 784.0 or "784", never 4294968080 (which would wrap) or 1.5. */
     public int getInt(String key) {
         return exactInt(key, required(key));
