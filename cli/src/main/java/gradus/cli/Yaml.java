@@ -21,8 +21,11 @@ import java.util.Map;
  * a hostile file costs at most a bounded parse.
  */
 final class Yaml {
-    /** The largest recipe read: 1 MiB, hundreds of times a real one. */
-    static final int MAX_BYTES = 1 << 20;
+    /**
+     * The largest recipe read: 64 KiB, over fifty times the largest example. SnakeYAML's cost grows with the square of a
+     * scalar's length (a 1 MiB scalar allocates 2 GB), so the cap must be small, not merely finite.
+     */
+    static final int MAX_BYTES = 64 << 10;
     private static final int MAX_DEPTH = 64;
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .loaderOptions(loaderOptions())
