@@ -29,7 +29,7 @@ class RecipeYamlFuzzTest {
                 .expect(ConfigException.class)
                 .dictionary("data:", "train:", "model:", "training:", "tokenizer:", "pattern:", "path:", "batch_size:", "epochs:",
                         "type:", "layers:", "- ", "  ", ": ", "&a ", "*a", "<<: ", "!!str ", "!!int ", "? ", "|", ">", "%YAML 1.1", "...")
-                .iterations(6000)
+                .iterations(12000)
                 .allocationLimit(64, 32L << 20);
         List<Path> recipes;
         try (var files = Files.list(Path.of("..", "examples"))) {
