@@ -53,7 +53,7 @@ class ModelConfigFuzzTest {
                         "\"BatchNorm1d\"", "\"SinusoidalPositionalEncoding\"", "\"Sequential\"", "\"layers\"", "\"in\"", "\"out\"",
                         "\"kernel\"", "\"num_layers\"", "\"hidden_size\"", "\"max_len\"", "\"input_shape\"", "\"preprocessing\"",
                         "\"scaler\"", "\"mean\"", "\"std\"", "\"num_embeddings\"", "\"features\"", "\"shape\"")
-                .iterations(8000)
+                .iterations(6000)
                 .allocationLimit(64, 32L << 20)
                 .run();
     }
