@@ -57,14 +57,59 @@ public final class Config {
         return has(key) ? getString(key) : fallback;
     }
 
-    public int getInt(String key) {
-        Object v = required(key);
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) return n.intValue();
+    /** A file path; one the platform cannot name (a NUL in it) is an error naming the key. */
+    public java.nio.file.Path getPath(String key) {
+        String text = getString(key);
         try {
-            return Integer.parseInt(v.toString().trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigException("key '" + key + "' in " + where + " must be an integer, got '" + v + "'");
+            return java.nio.file.Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException("key '" + key + "' in " + where + " is not a valid path: " + e.getReason());
         }
+    }
+
+    /** A regular expression, checked to compile; a syntax error names the key and where in the pattern it is. */
+    public String getPattern(String key, String fallback) {
+        if (!has(key)) return fallback;
+        String text = getString(key);
+        try {
+            java.util.regex.Pattern.compile(text);
+            return text;
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new ConfigException("key '" + key + "' in " + where + " is not a valid regular expression: "
+                    + e.getDescription() + " at index " + e.getIndex());
+        }
+    }
+
+    /** An exact integer in int range: 784, 784.0 or "784", never 4294968080 (which would wrap) or 1.5. */
+    public int getInt(String key) {
+        return exactInt(key, required(key));
+    }
+
+    /** {@link #getInt(String)} within [min, max], naming the key and the bounds otherwise. */
+    public int getInt(String key, int min, int max) {
+        int v = getInt(key);
+        if (v < min || v > max) throw new ConfigException("key '" + key + "' in " + where + " must be in " + min + ".." + max + ", got " + v);
+        return v;
+    }
+
+    private int exactInt(String key, Object v) {
+        if (v instanceof Number n) {
+            double d = n.doubleValue();
+            boolean integral = n instanceof Integer || n instanceof Short || n instanceof Byte
+                    || (n instanceof Long l && l == l.intValue())
+                    || (n instanceof java.math.BigInteger b && b.bitLength() < 32)
+                    || (!(n instanceof Long) && !(n instanceof java.math.BigInteger) && d == Math.rint(d) && d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE);
+            if (integral) return n.intValue();
+            throw new ConfigException("key '" + key + "' in " + where + " must be an integer in " + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE + ", got " + v);
+        }
+        if (v instanceof String text) {
+            try {
+                return Integer.parseInt(text.trim());
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw new ConfigException("key '" + key + "' in " + where + " must be an integer, got '" + v + "'");
     }
 
     public int getInt(String key, int fallback) {
@@ -108,7 +153,7 @@ public final class Config {
                 if (!(list.get(i) instanceof Number n)) {
                     throw new ConfigException("key '" + key + "' in " + where + " must be a list of integers, got " + v);
                 }
-                out[i] = n.intValue();
+                out[i] = exactInt(key + "[" + i + "]", n);
             }
             return out;
         }

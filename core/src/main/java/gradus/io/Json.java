@@ -47,6 +47,8 @@ final class Json {
             var at = e.getLocation();
             throw new FileFormatException(file, "invalid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
                     + ": " + e.getOriginalMessage(), e);
+        } catch (java.io.CharConversionException e) { // Jackson guessed UTF-16/32 from the first bytes, and they are not
+            throw new FileFormatException(file, "invalid JSON: not UTF-8 text (" + e.getMessage() + ")", e);
         }
         if (root == null || root.isMissingNode()) throw new FileFormatException(file, "empty file, expected a JSON object");
         if (!root.isObject()) throw new FileFormatException(file, "expected a JSON object, got " + root.getNodeType().toString().toLowerCase());

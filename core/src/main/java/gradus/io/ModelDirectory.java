@@ -1,6 +1,5 @@
 package gradus.io;
 
-import gradus.nn.Layers;
 import gradus.nn.Module;
 import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
@@ -154,16 +153,13 @@ public final class ModelDirectory {
         if (!(config.get("model") instanceof Map<?, ?>)) {
             throw new FileFormatException(file, "missing 'model' section describing the architecture");
         }
+        ModelConfigCheck.applicationFields(file, config);
         return config;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Module buildModel(Path configFile, Map<String, Object> config) throws FileFormatException {
-        try {
-            return Layers.fromConfig((Map<String, Object>) config.get("model"));
-        } catch (IllegalArgumentException e) { // ConfigException, or a layer rejecting its hyperparameters
-            throw new FileFormatException(configFile, "cannot build the model: " + e.getMessage(), e);
-        }
+    /** Sizes are checked against the weights beside the config before anything is allocated (see {@link ModelConfigCheck}). */
+    private static Module buildModel(Path configFile, Map<String, Object> config) throws IOException {
+        return ModelConfigCheck.build(configFile, config, configFile.resolveSibling(WEIGHTS_FILE));
     }
 
     // ---------------------------------------------------------------- training state

@@ -21,6 +21,7 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
         if (features <= 0) throw new IllegalArgumentException(getClass().getSimpleName() + " needs a positive feature count, got " + features);
         if (eps <= 0f) throw new IllegalArgumentException("eps must be positive, got " + eps);
         if (momentum < 0f || momentum > 1f) throw new IllegalArgumentException("momentum must be in [0, 1], got " + momentum);
+        ParameterBudget.reserve(getClass().getSimpleName() + " weight, bias and running statistics", 4, features);
         this.features = features;
         this.eps = eps;
         this.momentum = momentum;

@@ -40,6 +40,8 @@ public final class Conv2d extends Module {
         this.stride = F.pair("stride", stride, 1);
         this.padding = F.pair("padding", padding, 0);
         this.dilation = F.pair("dilation", dilation, 1);
+        ParameterBudget.reserve("Conv2d weight", out, in, this.kernel[0], this.kernel[1]);
+        if (bias) ParameterBudget.reserve("Conv2d bias", out);
         // PyTorch's default: Kaiming-uniform with a=√5, which is U(±1/√fan_in) for weight and bias alike.
         this.weight = registerParameter("weight", Init.kaimingUniform(Tensor.zeros(out, in, this.kernel[0], this.kernel[1]),
                 (float) Math.sqrt(5), Init.Fan.IN, "leaky_relu"));

@@ -28,6 +28,7 @@ public final class Embedding extends Module {
         if (paddingIdx != null && (paddingIdx >= numEmbeddings || paddingIdx < -numEmbeddings)) {
             throw new IllegalArgumentException("paddingIdx " + paddingIdx + " out of range for " + numEmbeddings + " embeddings");
         }
+        ParameterBudget.reserve("Embedding weight", numEmbeddings, dim);
         this.numEmbeddings = numEmbeddings;
         this.dim = dim;
         this.paddingIdx = paddingIdx == null ? -1 : paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;

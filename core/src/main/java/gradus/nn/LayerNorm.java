@@ -24,6 +24,8 @@ public final class LayerNorm extends Module {
             if (d <= 0) throw new IllegalArgumentException("LayerNorm dimensions must be positive, got " + Arrays.toString(normalizedShape));
         }
         if (eps <= 0f) throw new IllegalArgumentException("eps must be positive, got " + eps);
+        ParameterBudget.reserve("LayerNorm weight", normalizedShape);
+        ParameterBudget.reserve("LayerNorm bias", normalizedShape);
         this.normalizedShape = normalizedShape.clone();
         this.eps = eps;
         this.weight = registerParameter("weight", Tensor.ones(normalizedShape));

@@ -166,12 +166,26 @@ public final class Layers {
         return fromConfig(new Config("model", config));
     }
 
+    /**
+     * Builds within the {@link ParameterBudget} (the caller's, else the default limit for the whole model), so sizes are
+     * checked before anything is allocated; a layer's own rejection becomes a ConfigException naming where it is.
+     */
     public static Module fromConfig(Config c) {
+        return ParameterBudget.withinDefault(() -> build(c));
+    }
+
+    private static Module build(Config c) {
         String type = c.getString("type");
         Function<Config, Module> f = FACTORIES.get(type);
         if (f == null) {
             throw new ConfigException("unknown layer type '" + type + "' in " + c.where() + "; known: " + String.join(", ", FACTORIES.keySet()));
         }
-        return f.apply(c);
+        try {
+            return f.apply(c);
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new ConfigException(c.where() + " (" + type + "): " + e.getMessage());
+        }
     }
 }

@@ -16,6 +16,7 @@ public final class LearnedPositionalEmbedding extends Module {
 
     public LearnedPositionalEmbedding(int maxLen, int dim) {
         if (maxLen <= 0 || dim <= 0) throw new IllegalArgumentException("LearnedPositionalEmbedding needs positive sizes, got maxLen=" + maxLen + ", dim=" + dim);
+        ParameterBudget.reserve("LearnedPositionalEmbedding weight", maxLen, dim);
         this.maxLen = maxLen;
         this.dim = dim;
         this.weight = registerParameter("weight", Init.normal(0.02f, maxLen, dim));

@@ -18,6 +18,8 @@ public final class Linear extends Module {
 
     public Linear(int in, int out, boolean bias) {
         if (in <= 0 || out <= 0) throw new IllegalArgumentException("Linear needs positive sizes, got in=" + in + ", out=" + out);
+        ParameterBudget.reserve("Linear weight", out, in);
+        if (bias) ParameterBudget.reserve("Linear bias", out);
         this.in = in;
         this.out = out;
         // PyTorch's default: Kaiming-uniform with a=√5, i.e. U(-1/√in, 1/√in), for weight and bias alike.

@@ -45,10 +45,20 @@ public abstract class Recurrent extends Module {
         this.dropout = dropout;
         this.bias = bias;
         int dirs = directions();
+        int gh = ParameterBudget.check(type + " gates", gateCount, hiddenSize);
+        ParameterBudget.check(type + " layers' gates", numLayers, dirs, gh); // bounds the loops below
+        for (int l = 0; l < numLayers; l++) {
+            for (int d = 0; d < dirs; d++) {
+                String suffix = "_l" + l + (d == 1 ? "_reverse" : "");
+                // Reserved before anything is allocated; the products they check also keep gh·in and dirs·H in int range.
+                ParameterBudget.reserve(type + " weight_ih" + suffix, gh, l == 0 ? inputSize : hiddenSize, l == 0 ? 1 : dirs);
+                ParameterBudget.reserve(type + " weight_hh" + suffix, gh, hiddenSize);
+                if (bias) ParameterBudget.reserve(type + " biases" + suffix, 2, gh);
+            }
+        }
         this.weights = new Tensor[numLayers * dirs][];
         // PyTorch's init: every weight and bias U(-1/√H, 1/√H).
         float bound = (float) (1.0 / Math.sqrt(hiddenSize));
-        int gh = gateCount * hiddenSize;
         for (int l = 0; l < numLayers; l++) {
             int in = l == 0 ? inputSize : dirs * hiddenSize;
             for (int d = 0; d < dirs; d++) {

@@ -12,25 +12,37 @@ import java.util.Map;
  */
 public final class SinusoidalPositionalEncoding extends Module {
     private final int maxLen, dim;
-    private final Tensor table;
+    /** The first positions' vectors, grown on demand: max_len alone (a config value) must not allocate. */
+    private volatile Tensor table = Tensor.zeros(0, 1);
 
     public SinusoidalPositionalEncoding(int maxLen, int dim) {
         if (maxLen <= 0 || dim <= 0) throw new IllegalArgumentException("SinusoidalPositionalEncoding needs positive sizes, got maxLen=" + maxLen + ", dim=" + dim);
         this.maxLen = maxLen;
         this.dim = dim;
-        float[] t = new float[maxLen * dim];
-        for (int p = 0; p < maxLen; p++) {
-            for (int i = 0; i < dim; i++) {
-                double angle = p / Math.pow(10000.0, (i - i % 2) / (double) dim);
-                t[p * dim + i] = (float) (i % 2 == 0 ? Math.sin(angle) : Math.cos(angle));
-            }
-        }
-        this.table = Tensor.of(t, maxLen, dim);
     }
 
     /** The [maxLen, dim] table. */
     public Tensor table() {
-        return table.detach();
+        return positions(maxLen).detach();
+    }
+
+    /** A table with at least {@code count} rows (count ≤ maxLen). */
+    private Tensor positions(int count) {
+        Tensor t = table;
+        if (t.size(0) >= count) return t;
+        synchronized (this) {
+            if (table.size(0) >= count) return table;
+            int rows = (int) Math.min(maxLen, Math.max(count, 2L * table.size(0)));
+            float[] v = new float[ParameterBudget.reserve("SinusoidalPositionalEncoding table", rows, dim)];
+            for (int p = 0; p < rows; p++) {
+                for (int i = 0; i < dim; i++) {
+                    double angle = p / Math.pow(10000.0, (i - i % 2) / (double) dim);
+                    v[p * dim + i] = (float) (i % 2 == 0 ? Math.sin(angle) : Math.cos(angle));
+                }
+            }
+            table = Tensor.of(v, rows, dim);
+            return table;
+        }
     }
 
     @Override
@@ -40,7 +52,8 @@ public final class SinusoidalPositionalEncoding extends Module {
 
     /** x plus the vectors of positions offset..offset+T-1. */
     public Tensor forward(Tensor x, int offset) {
-        return x.add(PositionRange.rows(table, x, offset, dim, maxLen, "SinusoidalPositionalEncoding"));
+        int needed = x.dim() < 2 || offset < 0 ? 0 : (int) Math.min(maxLen, (long) offset + x.size(-2));
+        return x.add(PositionRange.rows(positions(needed), x, offset, dim, maxLen, "SinusoidalPositionalEncoding"));
     }
 
     @Override

@@ -14,6 +14,9 @@ public record BatchOptions(boolean addSpecialTokens, int maxLength, Padding padd
         FIXED
     }
 
+    /** The longest padded sequence (and the largest pad_to_multiple_of): far beyond any model's context, small enough to allocate. */
+    public static final int MAX_PAD_LENGTH = 1 << 20;
+
     /** Special tokens, no truncation, no padding. */
     public static final BatchOptions DEFAULT = new BatchOptions(true, 0, Padding.NONE, 0, 0);
 
@@ -22,6 +25,10 @@ public record BatchOptions(boolean addSpecialTokens, int maxLength, Padding padd
         if (padding == null) throw new IllegalArgumentException("padding must not be null");
         if (padding == Padding.FIXED && padLength < 1) throw new IllegalArgumentException("fixed padding needs padLength >= 1, got " + padLength);
         if (padToMultipleOf < 0) throw new IllegalArgumentException("padToMultipleOf must be >= 0, got " + padToMultipleOf);
+        if (padLength > MAX_PAD_LENGTH || padToMultipleOf > MAX_PAD_LENGTH) {
+            throw new IllegalArgumentException("padding lengths are capped at " + MAX_PAD_LENGTH + " tokens, got padLength="
+                    + padLength + ", padToMultipleOf=" + padToMultipleOf);
+        }
     }
 
     public BatchOptions withSpecialTokens(boolean add) {

@@ -174,7 +174,7 @@ public class PipelineTokenizer implements Tokenizer {
         int length = options.padLength();
         if (options.padding() == BatchOptions.Padding.LONGEST) for (Encoding e : out) length = Math.max(length, e.length());
         int k = options.padToMultipleOf();
-        if (k > 0) length = (length + k - 1) / k * k;
+        if (k > 0) length = Math.toIntExact((length + k - 1L) / k * k);
         if (padId < 0) throw new IllegalStateException("cannot pad: this tokenizer has no pad token");
         for (int i = 0; i < out.length; i++) out[i] = pad(out[i], length);
         return new BatchEncoding(Arrays.asList(out));

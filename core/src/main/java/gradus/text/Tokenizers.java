@@ -26,6 +26,8 @@ public final class Tokenizers {
             var at = e.getLocation();
             throw new FileFormatException(file, "invalid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
                     + ": " + e.getOriginalMessage(), e);
+        } catch (java.io.CharConversionException e) { // Jackson guessed UTF-16/32 from the first bytes, and they are not
+            throw new FileFormatException(file, "invalid JSON: not UTF-8 text (" + e.getMessage() + ")", e);
         }
         if (root == null || !root.isObject()) throw new FileFormatException(file, "expected a JSON object");
         try {
@@ -74,13 +76,19 @@ public final class Tokenizers {
             requireRight(padding.object().get("direction"));
             JsonField strategy = padding.get("strategy");
             if (strategy.node().isTextual() && strategy.string().equals("BatchLongest")) defaults = defaults.padToLongest();
-            else if (strategy.node().isObject() && !strategy.get("Fixed").isAbsent()) defaults = defaults.padTo(strategy.get("Fixed").nonNegative());
+            else if (strategy.node().isObject() && !strategy.get("Fixed").isAbsent()) defaults = defaults.padTo(padLength(strategy.get("Fixed")));
             else throw strategy.problem("expected \"BatchLongest\" or {\"Fixed\": length}");
-            if (!padding.get("pad_to_multiple_of").isAbsent()) defaults = defaults.padToMultipleOf(padding.get("pad_to_multiple_of").nonNegative());
+            if (!padding.get("pad_to_multiple_of").isAbsent()) defaults = defaults.padToMultipleOf(padLength(padding.get("pad_to_multiple_of")));
             padToken = padding.get("pad_token").string();
             padTypeId = padding.get("pad_type_id").isAbsent() ? 0 : padding.get("pad_type_id").nonNegative();
         }
         return new PipelineTokenizer.Parts(normalizer, preTokenizer, model, post, decoder, added, defaults, padToken, padTypeId);
+    }
+
+    private static int padLength(JsonField f) {
+        int length = f.nonNegative();
+        if (length > BatchOptions.MAX_PAD_LENGTH) throw f.problem("padding length " + length + " is above the cap of " + BatchOptions.MAX_PAD_LENGTH + " tokens");
+        return length;
     }
 
     private static void requireRight(JsonField direction) {

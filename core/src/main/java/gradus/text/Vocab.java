@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A model's token ⇄ id table. Ids need not be contiguous; {@link #size()} is the highest id + 1. */
+/**
+ * A model's token ⇄ id table. Ids need not be contiguous, but must be dense enough ({@link #maxId}) that the id → token
+ * array stays proportional to the file; {@link #size()} is the highest id + 1.
+ */
 final class Vocab {
     private final Map<String, Integer> ids;
     private final String[] tokens;
@@ -24,15 +27,25 @@ final class Vocab {
         this.tokens = tokens;
     }
 
+    /** The highest id a vocabulary of {@code entries} tokens may use: twice the entries, or entries + 1024 when small. */
+    static long maxId(int entries) {
+        return Math.max(2L * entries, entries + 1024L);
+    }
+
     static Vocab read(JsonField f) {
         var node = f.object().node();
         Map<String, Integer> ids = HashMap.newHashMap(node.size());
+        long limit = maxId(node.size());
         int max = -1;
         for (var it = node.fields(); it.hasNext(); ) {
             var e = it.next();
             // The field path is only built for an error: vocabularies have tens of thousands of entries.
             int id = e.getValue().isIntegralNumber() && e.getValue().canConvertToInt() && e.getValue().intValue() >= 0
                     ? e.getValue().intValue() : f.get(e.getKey()).nonNegative();
+            if (id > limit) {
+                throw f.get(e.getKey()).problem("id " + id + " is too large for a vocabulary of " + node.size()
+                        + " entries (ids must be below " + (limit + 1) + ")");
+            }
             ids.put(e.getKey(), id);
             max = Math.max(max, id);
         }

@@ -55,6 +55,7 @@ public final class Recipe {
         config.getSection("data").allowOnly(DATA_KEYS);
         config.getSection("training", Map.of()).allowOnly(TRAINING_KEYS);
         config.getSection("model");
+        RecipeCheck.check(config);
     }
 
     /** Where and how to run; null fields keep the config's values. */

@@ -39,7 +39,7 @@ final class TextTask {
         Map<String, Object> extra = new LinkedHashMap<>();
         Dataset trainSet;
         if (train instanceof TextData.Corpus corpus) {
-            int context = data.getInt("context", ((Number) model.getOrDefault("context_length", 128)).intValue());
+            int context = data.getInt("context", new Config(recipe.where() + ".model", model).getInt("context_length", 128));
             extra.put("task", LANGUAGE_MODEL);
             extra.put("context", context);
             trainSet = TextEncoding.windows(corpus, tokenizer, context, 1); // every start position once per epoch
@@ -74,7 +74,7 @@ final class TextTask {
             }
             case "word" -> {
                 c.allowOnly("type", "max_vocab", "pattern", "lowercase");
-                yield WordTokenizer.train(texts, c.getInt("max_vocab", 20000), c.getString("pattern", WordTokenizer.DEFAULT_PATTERN),
+                yield WordTokenizer.train(texts, c.getInt("max_vocab", 20000), c.getPattern("pattern", WordTokenizer.DEFAULT_PATTERN),
                         c.getBoolean("lowercase", true));
             }
             case "bpe" -> {
@@ -84,7 +84,7 @@ final class TextTask {
             case "file" -> {
                 c.allowOnly("type", "path");
                 try {
-                    yield Tokenizers.load(Path.of(c.getString("path")));
+                    yield Tokenizers.load(c.getPath("path"));
                 } catch (java.io.IOException e) {
                     throw new ConfigException(c.where() + ".path: cannot read " + c.getString("path") + ": " + e.getMessage());
                 }
