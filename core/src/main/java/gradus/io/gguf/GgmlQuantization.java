@@ -1,0 +1,101 @@
+package gradus.io.gguf;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Plain-Java encoders and decoders of ggml's element types, following the block layouts of ggml-quants:
+ * Q8_0 = fp16 scale d + 32 int8 (x = d·q); Q4_0 = fp16 d + 16 bytes of nibbles, the low nibbles holding
+ * elements 0..15 and the high ones 16..31 (x = d·(q − 8)). The decoders are the reference the vectorized
+ * kernels are tested against; the encoders round the way ggml's reference quantizers do.
+ */
+public final class GgmlQuantization {
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private GgmlQuantization() {}
+
+    /** {@code values} encoded as {@code type}; its length must be a multiple of the block size. */
+    public static byte[] encode(GgmlType type, float[] values) {
+        if (values.length % type.blockSize() != 0) {
+            throw new IllegalArgumentException(values.length + " values are not whole " + type + " blocks of " + type.blockSize());
+        }
+        byte[] out = new byte[(int) type.bytesFor(values.length)];
+        MemorySegment seg = MemorySegment.ofArray(out);
+        switch (type) {
+            case F32 -> { for (int i = 0; i < values.length; i++) seg.set(FLOAT, 4L * i, values[i]); }
+            case F16 -> { for (int i = 0; i < values.length; i++) seg.set(SHORT, 2L * i, Float.floatToFloat16(values[i])); }
+            case BF16 -> { for (int i = 0; i < values.length; i++) seg.set(SHORT, 2L * i, floatToBf16(values[i])); }
+            case Q8_0 -> { for (int b = 0; b < values.length / 32; b++) encodeQ8_0(values, 32 * b, seg, 34L * b); }
+            case Q4_0 -> { for (int b = 0; b < values.length / 32; b++) encodeQ4_0(values, 32 * b, seg, 18L * b); }
+            default -> throw new UnsupportedOperationException("encoding " + type + " is not implemented");
+        }
+        return out;
+    }
+
+    /** Decodes {@code n} elements starting at byte {@code offset} of {@code seg} into {@code out[o..]}. */
+    public static void decode(GgmlType type, MemorySegment seg, long offset, int n, float[] out, int o) {
+        switch (type) {
+            case F32 -> { for (int i = 0; i < n; i++) out[o + i] = seg.get(FLOAT, offset + 4L * i); }
+            case F16 -> { for (int i = 0; i < n; i++) out[o + i] = Float.float16ToFloat(seg.get(SHORT, offset + 2L * i)); }
+            case BF16 -> { for (int i = 0; i < n; i++) out[o + i] = Float.intBitsToFloat(seg.get(SHORT, offset + 2L * i) << 16); }
+            case Q8_0 -> {
+                for (int b = 0; b < n / 32; b++) {
+                    long at = offset + 34L * b;
+                    float d = Float.float16ToFloat(seg.get(SHORT, at));
+                    for (int j = 0; j < 32; j++) out[o + 32 * b + j] = d * seg.get(ValueLayout.JAVA_BYTE, at + 2 + j);
+                }
+            }
+            case Q4_0 -> {
+                for (int b = 0; b < n / 32; b++) {
+                    long at = offset + 18L * b;
+                    float d = Float.float16ToFloat(seg.get(SHORT, at));
+                    for (int j = 0; j < 16; j++) {
+                        int q = seg.get(ValueLayout.JAVA_BYTE, at + 2 + j) & 0xFF;
+                        out[o + 32 * b + j] = d * ((q & 0xF) - 8);
+                        out[o + 32 * b + j + 16] = d * ((q >>> 4) - 8);
+                    }
+                }
+            }
+            default -> throw new UnsupportedOperationException("decoding " + type + " is not implemented");
+        }
+    }
+
+    /** Round to nearest even, keeping NaN a NaN (ggml's fp32→bf16). */
+    static short floatToBf16(float f) {
+        int u = Float.floatToRawIntBits(f);
+        if ((u & 0x7fffffff) > 0x7f800000) return (short) ((u >>> 16) | 64);
+        return (short) ((u + (0x7fff + ((u >>> 16) & 1))) >>> 16);
+    }
+
+    private static void encodeQ8_0(float[] x, int from, MemorySegment seg, long at) {
+        float amax = 0;
+        for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[from + j]));
+        float d = amax / 127f, id = d != 0 ? 1f / d : 0f;
+        seg.set(SHORT, at, Float.floatToFloat16(d));
+        for (int j = 0; j < 32; j++) seg.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) roundHalfAway(x[from + j] * id));
+    }
+
+    private static void encodeQ4_0(float[] x, int from, MemorySegment seg, long at) {
+        float amax = 0, max = 0; // the element of largest magnitude, with its sign
+        for (int j = 0; j < 32; j++) {
+            if (Math.abs(x[from + j]) > amax) {
+                amax = Math.abs(x[from + j]);
+                max = x[from + j];
+            }
+        }
+        float d = max / -8f, id = d != 0 ? 1f / d : 0f;
+        seg.set(SHORT, at, Float.floatToFloat16(d));
+        for (int j = 0; j < 16; j++) {
+            int lo = Math.min(15, (int) (x[from + j] * id + 8.5f));
+            int hi = Math.min(15, (int) (x[from + j + 16] * id + 8.5f));
+            seg.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) (lo | hi << 4));
+        }
+    }
+
+    /** C's roundf: halves go away from zero (Math.round sends -2.5 to -2). */
+    private static int roundHalfAway(float v) {
+        return (int) Math.copySign(Math.floor(Math.abs(v) + 0.5), v);
+    }
+}
