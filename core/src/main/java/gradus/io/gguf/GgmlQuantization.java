@@ -63,7 +63,7 @@ public final class GgmlQuantization {
     }
 
     /** Round to nearest even, keeping NaN a NaN (ggml's fp32→bf16). */
-    static short floatToBf16(float f) {
+    public static short floatToBf16(float f) {
         int u = Float.floatToRawIntBits(f);
         if ((u & 0x7fffffff) > 0x7f800000) return (short) ((u >>> 16) | 64);
         return (short) ((u + (0x7fff + ((u >>> 16) & 1))) >>> 16);

@@ -120,8 +120,11 @@ public final class GgufFile implements AutoCloseable {
     }
 
     public float getFloat(String key, float fallback) throws FileFormatException {
-        if (!metadata.containsKey(key)) return fallback;
-        Object v = metadata.get(key);
+        return metadata.containsKey(key) ? getFloat(key) : fallback;
+    }
+
+    public float getFloat(String key) throws FileFormatException {
+        Object v = require(key);
         if (v instanceof Float f) return f;
         if (v instanceof Double d) return d.floatValue();
         throw new FileFormatException(path, "metadata " + key + ": expected a float, got " + types.get(key));

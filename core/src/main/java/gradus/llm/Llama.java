@@ -1,0 +1,222 @@
+package gradus.llm;
+
+import gradus.io.FileFormatException;
+import gradus.io.gguf.GgmlQuantization;
+import gradus.io.gguf.GgufFile;
+import gradus.io.gguf.GgufTensor;
+import gradus.kernels.Parallel;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A Llama-architecture decoder run from a GGUF file, with the weights read in place from the mapping:
+ * RMSNorm, rotary embeddings (adjacent pairs, llama.cpp's "normal" rope, with {@code rope_freqs} divisors
+ * for Llama-3 scaling), grouped-query attention over a preallocated KV cache, and a SwiGLU feed-forward.
+ * One token per {@link #forward} call; {@link Session} holds a sequence's cache and position.
+ */
+public final class Llama implements AutoCloseable {
+    private final GgufFile gguf;
+    private final LlamaConfig config;
+    private final WeightMatrix embedding, output;
+    private final float[] outputNorm;
+    private final Layer[] layers;
+    private final float[] inverseFrequencies;
+
+    private record Layer(float[] attnNorm, WeightMatrix wq, WeightMatrix wk, WeightMatrix wv, WeightMatrix wo,
+                         float[] ffnNorm, WeightMatrix gate, WeightMatrix up, WeightMatrix down) {}
+
+    private Llama(GgufFile gguf) throws FileFormatException {
+        this.gguf = gguf;
+        this.config = LlamaConfig.of(gguf);
+        LlamaConfig c = config;
+        Path p = gguf.path();
+        embedding = WeightMatrix.of(gguf.tensor("token_embd.weight"), c.vocab(), c.dim(), p);
+        output = gguf.tensors().containsKey("output.weight")
+                ? WeightMatrix.of(gguf.tensor("output.weight"), c.vocab(), c.dim(), p) : embedding; // tied embeddings
+        outputNorm = vector("output_norm.weight", c.dim());
+        layers = new Layer[c.layers()];
+        for (int l = 0; l < c.layers(); l++) {
+            String b = "blk." + l + ".";
+            layers[l] = new Layer(vector(b + "attn_norm.weight", c.dim()),
+                    matrix(b + "attn_q.weight", c.dim(), c.dim()), matrix(b + "attn_k.weight", c.kvDim(), c.dim()),
+                    matrix(b + "attn_v.weight", c.kvDim(), c.dim()), matrix(b + "attn_output.weight", c.dim(), c.dim()),
+                    vector(b + "ffn_norm.weight", c.dim()), matrix(b + "ffn_gate.weight", c.ffnDim(), c.dim()),
+                    matrix(b + "ffn_up.weight", c.ffnDim(), c.dim()), matrix(b + "ffn_down.weight", c.dim(), c.ffnDim()));
+        }
+        inverseFrequencies = new float[c.ropeDims() / 2];
+        float[] divisors = gguf.tensors().containsKey("rope_freqs.weight") ? vector("rope_freqs.weight", c.ropeDims() / 2) : null;
+        for (int i = 0; i < inverseFrequencies.length; i++) {
+            double f = Math.pow(c.ropeTheta(), -2.0 * i / c.ropeDims()) / c.ropeScale();
+            inverseFrequencies[i] = (float) (divisors == null ? f : f / divisors[i]);
+        }
+    }
+
+    /** Opens {@code file}; the model reads its weights from the mapping until {@link #close()}. */
+    public static Llama open(Path file) throws IOException {
+        GgufFile gguf = GgufFile.open(file);
+        try {
+            return new Llama(gguf);
+        } catch (IOException | RuntimeException e) {
+            gguf.close();
+            throw e;
+        }
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public GgufFile gguf() {
+        return gguf;
+    }
+
+    /** A new sequence with room for {@code capacity} tokens (at most the model's context length). */
+    public Session newSession(int capacity) {
+        if (capacity <= 0 || capacity > config.contextLength()) {
+            throw new IllegalArgumentException("capacity must be 1.." + config.contextLength() + ", got " + capacity);
+        }
+        return new Session(config, capacity);
+    }
+
+    /** Appends {@code token} at the session's next position and returns the logits for the position after it. */
+    public float[] forward(Session s, int token) {
+        LlamaConfig c = config;
+        if (token < 0 || token >= c.vocab()) throw new IllegalArgumentException("token " + token + " is outside the vocabulary of " + c.vocab());
+        if (s.position >= s.capacity) throw new IllegalStateException("the session is full (" + s.capacity + " tokens)");
+        int pos = s.position;
+        embedding.row(token, s.x);
+        for (int l = 0; l < c.layers(); l++) {
+            Layer layer = layers[l];
+            rmsNorm(s.x, layer.attnNorm, s.xb, c.rmsEps());
+            layer.wq.multiply(s.xb, s.q);
+            layer.wk.multiply(s.xb, s.k);
+            layer.wv.multiply(s.xb, s.v);
+            rotate(s.q, c.heads(), pos);
+            rotate(s.k, c.kvHeads(), pos);
+            System.arraycopy(s.k, 0, s.keys[l], pos * c.kvDim(), c.kvDim());
+            System.arraycopy(s.v, 0, s.values[l], pos * c.kvDim(), c.kvDim());
+            attend(s, l, pos);
+            layer.wo.multiply(s.attention, s.xb);
+            add(s.x, s.xb);
+            rmsNorm(s.x, layer.ffnNorm, s.xb, c.rmsEps());
+            layer.gate.multiply(s.xb, s.gate);
+            layer.up.multiply(s.xb, s.up);
+            for (int i = 0; i < c.ffnDim(); i++) {
+                float g = s.gate[i];
+                s.gate[i] = g / (1f + (float) Math.exp(-g)) * s.up[i]; // SwiGLU: silu(gate) · up
+            }
+            layer.down.multiply(s.gate, s.xb);
+            add(s.x, s.xb);
+        }
+        rmsNorm(s.x, outputNorm, s.xb, c.rmsEps());
+        float[] logits = new float[c.vocab()];
+        output.multiply(s.xb, logits);
+        s.position++;
+        return logits;
+    }
+
+    /** Causal attention of each query head over its KV head's cached keys and values, heads split over the cores. */
+    private void attend(Session s, int layer, int pos) {
+        LlamaConfig c = config;
+        int hd = c.headDim(), kvDim = c.kvDim(), group = c.heads() / c.kvHeads();
+        float scale = (float) (1 / Math.sqrt(hd));
+        float[] keys = s.keys[layer], values = s.values[layer];
+        Parallel.forRange(c.heads(), 1, (from, to) -> {
+            float[] scores = new float[pos + 1];
+            for (int h = from; h < to; h++) {
+                int kvOffset = (h / group) * hd, qOffset = h * hd;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int t = 0; t <= pos; t++) {
+                    float dot = 0;
+                    for (int i = 0; i < hd; i++) dot += s.q[qOffset + i] * keys[t * kvDim + kvOffset + i];
+                    scores[t] = dot * scale;
+                    max = Math.max(max, scores[t]);
+                }
+                float sum = 0;
+                for (int t = 0; t <= pos; t++) sum += scores[t] = (float) Math.exp(scores[t] - max);
+                java.util.Arrays.fill(s.attention, qOffset, qOffset + hd, 0f);
+                for (int t = 0; t <= pos; t++) {
+                    float w = scores[t] / sum;
+                    for (int i = 0; i < hd; i++) s.attention[qOffset + i] += w * values[t * kvDim + kvOffset + i];
+                }
+            }
+        });
+    }
+
+    /** Rotates each head's first ropeDims values in adjacent pairs by pos·θᵢ. */
+    private void rotate(float[] vec, int heads, int pos) {
+        int hd = config.headDim();
+        for (int i = 0; i < inverseFrequencies.length; i++) {
+            double angle = (double) pos * inverseFrequencies[i];
+            float cos = (float) Math.cos(angle), sin = (float) Math.sin(angle);
+            for (int h = 0; h < heads; h++) {
+                int at = h * hd + 2 * i;
+                float a = vec[at], b = vec[at + 1];
+                vec[at] = a * cos - b * sin;
+                vec[at + 1] = a * sin + b * cos;
+            }
+        }
+    }
+
+    private static void rmsNorm(float[] x, float[] weight, float[] out, float eps) {
+        double squares = 0;
+        for (float v : x) squares += (double) v * v;
+        float scale = (float) (1 / Math.sqrt(squares / x.length + eps));
+        for (int i = 0; i < x.length; i++) out[i] = x[i] * scale * weight[i];
+    }
+
+    private static void add(float[] x, float[] delta) {
+        for (int i = 0; i < x.length; i++) x[i] += delta[i];
+    }
+
+    private float[] vector(String name, int length) throws FileFormatException {
+        GgufTensor t = gguf.tensor(name);
+        if (t.dims() != 1 || t.dim(0) != length) {
+            throw new FileFormatException(gguf.path(), "tensor " + name + ": expected shape [" + length + "], got "
+                    + java.util.Arrays.toString(t.shape()));
+        }
+        float[] out = new float[length];
+        GgmlQuantization.decode(t.type(), t.data(), 0, length, out, 0);
+        return out;
+    }
+
+    private WeightMatrix matrix(String name, int rows, int cols) throws FileFormatException {
+        return WeightMatrix.of(gguf.tensor(name), rows, cols, gguf.path());
+    }
+
+    @Override
+    public void close() {
+        gguf.close();
+    }
+
+    /** One sequence: its position, its KV cache (preallocated for {@code capacity} tokens) and scratch buffers. */
+    public static final class Session {
+        private final int capacity;
+        private int position;
+        private final float[][] keys, values;
+        private final float[] x, xb, q, k, v, attention, gate, up;
+
+        private Session(LlamaConfig c, int capacity) {
+            this.capacity = capacity;
+            keys = new float[c.layers()][capacity * c.kvDim()];
+            values = new float[c.layers()][capacity * c.kvDim()];
+            x = new float[c.dim()];
+            xb = new float[c.dim()];
+            q = new float[c.dim()];
+            attention = new float[c.dim()];
+            k = new float[c.kvDim()];
+            v = new float[c.kvDim()];
+            gate = new float[c.ffnDim()];
+            up = new float[c.ffnDim()];
+        }
+
+        public int position() {
+            return position;
+        }
+
+        public int capacity() {
+            return capacity;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package gradus.llm;
+
+import gradus.io.gguf.GgmlType;
+import gradus.io.gguf.GgufArray;
+import gradus.io.gguf.GgufValueType;
+import gradus.io.gguf.GgufWriter;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/**
+ * Writes Llama-shaped GGUF models with seeded random weights, for tests against llama.cpp: each matrix is
+ * Gaussian with standard deviation 1/√fan_in (activations keep their scale through the layers), the output
+ * projection 2/√dim (logits spread over a few units, so the greedy choice is not a near tie), and norms
+ * near 1. The vocabulary is SentencePiece-style ("llama"): {@code <unk> <s> </s>}, the 256 byte tokens
+ * llama.cpp looks up, then distinct word pieces with descending scores.
+ */
+record RandomLlama(int dim, int layers, int heads, int kvHeads, int ffnDim, int vocab, int contextLength, float ropeTheta) {
+    static RandomLlama small() {
+        return new RandomLlama(256, 4, 8, 4, 768, 1024, 512, 10000f);
+    }
+
+    /** Writes the model with every matrix (embeddings included) in {@code type}; norms stay F32 as llama.cpp keeps them. */
+    void write(Path file, GgmlType type, long seed) throws IOException {
+        SplittableRandom random = new SplittableRandom(seed);
+        GgufWriter w = new GgufWriter()
+                .putString("general.architecture", "llama")
+                .putString("general.name", "gradus-random-llama")
+                .putUint32("llama.context_length", contextLength)
+                .putUint32("llama.embedding_length", dim)
+                .putUint32("llama.block_count", layers)
+                .putUint32("llama.feed_forward_length", ffnDim)
+                .putUint32("llama.attention.head_count", heads)
+                .putUint32("llama.attention.head_count_kv", kvHeads)
+                .putUint32("llama.rope.dimension_count", dim / heads)
+                .putFloat32("llama.rope.freq_base", ropeTheta)
+                .putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
+        vocabulary(w);
+        int kvDim = kvHeads * (dim / heads);
+        w.addTensor("token_embd.weight", type, new long[] {dim, vocab}, gaussian(random, dim * vocab, 1f));
+        for (int l = 0; l < layers; l++) {
+            String b = "blk." + l + ".";
+            w.addTensor(b + "attn_norm.weight", GgmlType.F32, new long[] {dim}, nearOne(random, dim));
+            matrix(w, b + "attn_q.weight", type, dim, dim, random);
+            matrix(w, b + "attn_k.weight", type, kvDim, dim, random);
+            matrix(w, b + "attn_v.weight", type, kvDim, dim, random);
+            matrix(w, b + "attn_output.weight", type, dim, dim, random);
+            w.addTensor(b + "ffn_norm.weight", GgmlType.F32, new long[] {dim}, nearOne(random, dim));
+            matrix(w, b + "ffn_gate.weight", type, ffnDim, dim, random);
+            matrix(w, b + "ffn_up.weight", type, ffnDim, dim, random);
+            matrix(w, b + "ffn_down.weight", type, dim, ffnDim, random);
+        }
+        w.addTensor("output_norm.weight", GgmlType.F32, new long[] {dim}, nearOne(random, dim));
+        w.addTensor("output.weight", type, new long[] {dim, vocab}, gaussian(random, dim * vocab, (float) (2 / Math.sqrt(dim))));
+        w.write(file);
+    }
+
+    private void vocabulary(GgufWriter w) {
+        String[] tokens = new String[vocab];
+        float[] scores = new float[vocab];
+        long[] types = new long[vocab];
+        String[] special = {"<unk>", "<s>", "</s>"};
+        for (int i = 0; i < vocab; i++) {
+            if (i < 3) {
+                tokens[i] = special[i];
+                types[i] = i == 0 ? 2 : 3; // unknown, control
+            } else if (i < 3 + 256) {
+                tokens[i] = String.format("<0x%02X>", i - 3);
+                types[i] = 6; // byte
+            } else {
+                tokens[i] = "\u2581" + piece(i - 259);
+                types[i] = 1; // normal
+                scores[i] = -(i - 259);
+            }
+        }
+        w.putString("tokenizer.ggml.model", "llama")
+                .putArray("tokenizer.ggml.tokens", new GgufArray(GgufValueType.STRING, tokens))
+                .putArray("tokenizer.ggml.scores", new GgufArray(GgufValueType.FLOAT32, scores))
+                .putArray("tokenizer.ggml.token_type", new GgufArray(GgufValueType.INT32, types))
+                .putUint32("tokenizer.ggml.bos_token_id", 1)
+                .putUint32("tokenizer.ggml.eos_token_id", 2)
+                .putUint32("tokenizer.ggml.unknown_token_id", 0);
+    }
+
+    /** A distinct lower-case word for each n: base-26 digits. */
+    private static String piece(int n) {
+        StringBuilder s = new StringBuilder();
+        do {
+            s.append((char) ('a' + n % 26));
+            n /= 26;
+        } while (n > 0);
+        return s.toString();
+    }
+
+    private static void matrix(GgufWriter w, String name, GgmlType type, int rows, int cols, SplittableRandom random) {
+        w.addTensor(name, type, new long[] {cols, rows}, gaussian(random, rows * cols, (float) (1 / Math.sqrt(cols))));
+    }
+
+    private static float[] gaussian(SplittableRandom random, int n, float std) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (nextGaussian(random) * std);
+        return v;
+    }
+
+    private static float[] nearOne(SplittableRandom random, int n) {
+        float[] v = gaussian(random, n, 0.1f);
+        for (int i = 0; i < n; i++) v[i] += 1;
+        return v;
+    }
+
+    private static double nextGaussian(SplittableRandom random) {
+        return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+}
