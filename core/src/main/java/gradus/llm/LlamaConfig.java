@@ -71,7 +71,12 @@ public record LlamaConfig(int dim, int layers, int heads, int kvHeads, int ffnDi
         if (embedding.dims() != 2 || embedding.dim(0) != dim || embedding.dim(1) > Integer.MAX_VALUE) {
             throw new FileFormatException(gguf.path(), "tensor token_embd.weight: expected shape [" + dim + ", vocab]");
         }
-        return new LlamaConfig(dim, positive(gguf, "block_count", gguf.getInt(P + "block_count")), heads, kvHeads,
+        int layers = positive(gguf, "block_count", gguf.getInt(P + "block_count"));
+        if (layers > gguf.tensors().size() / 9) { // checked before anything is sized by it
+            throw new FileFormatException(gguf.path(), "metadata llama.block_count: " + layers + " layers need " + 9L * layers
+                    + " tensors, the file has " + gguf.tensors().size());
+        }
+        return new LlamaConfig(dim, layers, heads, kvHeads,
                 positive(gguf, "feed_forward_length", gguf.getInt(P + "feed_forward_length")), (int) embedding.dim(1),
                 positive(gguf, "context_length", gguf.getInt(P + "context_length")), ropeDims,
                 gguf.getFloat(P + "rope.freq_base", 10000f), ropeScale,
