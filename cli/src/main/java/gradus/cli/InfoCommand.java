@@ -7,14 +7,15 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "info", description = "Show a saved model's layers, parameter count and size.")
+@Command(name = "info", description = "Show a saved model's layers, parameter count and size (or a GGUF file's metadata and tensors).")
 final class InfoCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "MODEL_DIR")
+    @Parameters(paramLabel = "MODEL_DIR|FILE.gguf")
     Path modelDir;
 
     @Override
     public Integer call() throws Exception {
-        System.out.println(ModelDirectory.describe(modelDir));
+        boolean gguf = java.nio.file.Files.isRegularFile(modelDir) && modelDir.toString().endsWith(".gguf");
+        System.out.println(gguf ? gradus.llm.GgufSummary.describe(modelDir) : ModelDirectory.describe(modelDir));
         return 0;
     }
 }

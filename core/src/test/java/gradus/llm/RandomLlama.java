@@ -16,13 +16,13 @@ import java.util.SplittableRandom;
  * near 1. The vocabulary is SentencePiece-style ("llama"): {@code <unk> <s> </s>}, the 256 byte tokens
  * llama.cpp looks up, then distinct word pieces with descending scores.
  */
-record RandomLlama(int dim, int layers, int heads, int kvHeads, int ffnDim, int vocab, int contextLength, float ropeTheta) {
-    static RandomLlama small() {
+public record RandomLlama(int dim, int layers, int heads, int kvHeads, int ffnDim, int vocab, int contextLength, float ropeTheta) {
+    public static RandomLlama small() {
         return new RandomLlama(256, 4, 8, 4, 768, 1024, 512, 10000f);
     }
 
     /** Writes the model with every matrix (embeddings included) in {@code type}; norms stay F32 as llama.cpp keeps them. */
-    void write(Path file, GgmlType type, long seed) throws IOException {
+    public void write(Path file, GgmlType type, long seed) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
         GgufWriter w = new GgufWriter()
                 .putString("general.architecture", "llama")

@@ -62,14 +62,39 @@ public final class GgufWriter {
         return this;
     }
 
+    /** Writes the file atomically, streaming the tensor data rather than assembling the file in memory. */
     public void write(Path file) throws IOException {
-        byte[] bytes = toBytes();
-        AtomicFiles.write(file, out -> out.write(bytes));
+        int alignment = alignment();
+        byte[] header = header(alignment);
+        AtomicFiles.write(file, raw -> {
+            java.io.OutputStream out = new java.io.BufferedOutputStream(raw, 1 << 20);
+            out.write(header);
+            for (Tensor t : tensors) {
+                out.write(t.data);
+                out.write(new byte[(int) (align(t.data.length, alignment) - t.data.length)]);
+            }
+            out.flush();
+        });
     }
 
     public byte[] toBytes() {
+        int alignment = alignment();
+        Out out = new Out();
+        out.writeBytes(header(alignment));
+        for (Tensor t : tensors) {
+            out.writeBytes(t.data);
+            out.pad(alignment);
+        }
+        return out.toByteArray();
+    }
+
+    private int alignment() {
         Entry alignmentEntry = metadata.get("general.alignment");
-        int alignment = alignmentEntry == null ? GgufFile.DEFAULT_ALIGNMENT : ((Number) alignmentEntry.value).intValue();
+        return alignmentEntry == null ? GgufFile.DEFAULT_ALIGNMENT : ((Number) alignmentEntry.value).intValue();
+    }
+
+    /** Everything before the tensor data, padded to the alignment. */
+    private byte[] header(int alignment) {
         Out out = new Out();
         out.i32(GgufFile.MAGIC);
         out.i32(GgufFile.VERSION);
@@ -90,10 +115,6 @@ public final class GgufWriter {
             offset = align(offset + t.data.length, alignment);
         }
         out.pad(alignment);
-        for (Tensor t : tensors) {
-            out.writeBytes(t.data);
-            out.pad(alignment);
-        }
         return out.toByteArray();
     }
 

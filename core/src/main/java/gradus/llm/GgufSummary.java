@@ -1,0 +1,53 @@
+package gradus.llm;
+
+import gradus.io.FileFormatException;
+import gradus.io.gguf.GgmlType;
+import gradus.io.gguf.GgufArray;
+import gradus.io.gguf.GgufFile;
+import gradus.io.gguf.GgufTensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What {@code gradus info FILE.gguf} prints: metadata (arrays by length), tensors by type, and the Llama configuration. */
+public final class GgufSummary {
+    private GgufSummary() {}
+
+    public static String describe(Path file) throws IOException {
+        StringBuilder out = new StringBuilder();
+        try (GgufFile gguf = GgufFile.open(file)) {
+            out.append(String.format(Locale.ROOT, "%s: GGUF v3, %,d bytes, alignment %d, %d tensors, %d metadata keys%n",
+                    file, gguf.size(), gguf.alignment(), gguf.tensors().size(), gguf.metadata().size()));
+            gguf.metadata().forEach((key, value) -> out.append("  ").append(key).append(" = ").append(shown(value)).append('\n'));
+            Map<GgmlType, long[]> byType = new TreeMap<>(); // type → {tensors, elements, bytes}
+            for (GgufTensor t : gguf.tensors().values()) {
+                long[] sums = byType.computeIfAbsent(t.type(), k -> new long[3]);
+                sums[0]++;
+                sums[1] += t.elements();
+                sums[2] += t.data().byteSize();
+            }
+            long parameters = 0;
+            for (var e : byType.entrySet()) {
+                long[] s = e.getValue();
+                parameters += s[1];
+                out.append(String.format(Locale.ROOT, "tensors %-5s %4d, %,d elements, %,d bytes%n", e.getKey(), s[0], s[1], s[2]));
+            }
+            out.append(String.format(Locale.ROOT, "parameters %,d%n", parameters));
+            try {
+                out.append("llama: ").append(LlamaConfig.of(gguf));
+            } catch (FileFormatException e) {
+                out.append("not runnable as a Llama model: ").append(e.getMessage());
+            }
+        }
+        return out.toString();
+    }
+
+    private static String shown(Object value) {
+        if (value instanceof GgufArray a) return "[" + a.length() + " × " + a.elementType() + "]";
+        if (value instanceof String s) return s.length() > 80 ? '"' + s.substring(0, 80) + "…\" (" + s.length() + " chars)" : '"' + s + '"';
+        return String.valueOf(value);
+    }
+}
