@@ -14,7 +14,7 @@ import java.util.Locale;
 /**
  * Decode tokens/s at batch 1 of a random Llama-shaped GGUF model, Gradus next to llama.cpp (tools/llama-cpp,
  * same thread count), in alternating rounds; each also as a fraction of the memory-bandwidth ceiling (bytes of
- * weights read per token ÷ a read-bandwidth measured in the same run). Not a test: bench/llama-decode.sh runs it.
+ * weights read per token ÷ a read bandwidth measured in the same run). Not a test: bench/llama-decode.sh runs it.
  * Args: TYPE (Q8_0, Q4_0, F32…) SHAPE (1b: dim 2048, 16 layers, 32/8 heads, SwiGLU 8192, vocabulary 32000;
  * small: the test model) ROUNDS STEPS.
  */
@@ -41,7 +41,7 @@ public final class LlamaDecodeBench {
         }
         System.out.printf(Locale.ROOT, "%s %s, %d threads, %.0f MB of weights read per token%n", shape, type, threads, weightBytes / 1e6);
         for (int r = 0; r < rounds; r++) {
-            double bandwidth = readBandwidth(file);
+            double bandwidth = readBandwidth(null);
             double gradus = gradusTokensPerSecond(file, steps);
             double llamaCpp = llamaCppTokensPerSecond(file, steps, threads);
             double ceiling = bandwidth / weightBytes;
@@ -74,37 +74,39 @@ public final class LlamaDecodeBench {
         return json.get("decode_tokens_per_s").asDouble();
     }
 
-    /** Bytes/s of a vectorized read over the model's largest tensor, mapped and hot in the page cache as when decoding. */
-    private static double readBandwidth(Path file) throws IOException {
-        try (var gguf = gradus.io.gguf.GgufFile.open(file)) {
-            var seg = gguf.tensors().values().stream().map(t -> t.data())
-                    .max(java.util.Comparator.comparingLong(java.lang.foreign.MemorySegment::byteSize)).orElseThrow();
-            long bytes = seg.byteSize() / 256 * 256;
-            var species = jdk.incubator.vector.IntVector.SPECIES_512;
-            var le = java.nio.ByteOrder.LITTLE_ENDIAN;
-            double best = 0;
-            for (int round = 0; round < 5; round++) {
-                long start = System.nanoTime();
-                int[] sums = new int[Parallel.threads()];
-                Parallel.forRange(sums.length, 1, (from, to) -> {
-                    for (int t = from; t < to; t++) {
-                        long lo = bytes * t / sums.length / 256 * 256, hi = bytes * (t + 1) / sums.length / 256 * 256;
-                        var a = jdk.incubator.vector.IntVector.zero(species);
-                        var b = a;
-                        var c = a;
-                        var d = a;
-                        for (long at = lo; at < hi; at += 256) { // four independent sums: bound by memory, not by add latency
-                            a = a.add(jdk.incubator.vector.IntVector.fromMemorySegment(species, seg, at, le));
-                            b = b.add(jdk.incubator.vector.IntVector.fromMemorySegment(species, seg, at + 64, le));
-                            c = c.add(jdk.incubator.vector.IntVector.fromMemorySegment(species, seg, at + 128, le));
-                            d = d.add(jdk.incubator.vector.IntVector.fromMemorySegment(species, seg, at + 192, le));
-                        }
-                        sums[t] = a.add(b).add(c).add(d).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+    /**
+     * Bytes/s of a vectorized read over a 512 MiB float array (four independent sums, so memory and not add latency
+     * bounds it), best of five, split over the same threads as decoding.
+     */
+    private static double readBandwidth(Path unused) {
+        float[] data = BANDWIDTH_BUFFER;
+        var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        int step = 4 * species.length();
+        double best = 0;
+        for (int round = 0; round < 5; round++) {
+            float[] sums = new float[Parallel.threads()];
+            long start = System.nanoTime();
+            Parallel.forRange(sums.length, 1, (from, to) -> {
+                for (int t = from; t < to; t++) {
+                    int lo = (int) ((long) data.length * t / sums.length / step * step);
+                    int hi = (int) ((long) data.length * (t + 1) / sums.length / step * step);
+                    var a = jdk.incubator.vector.FloatVector.zero(species);
+                    var b = a;
+                    var c = a;
+                    var d = a;
+                    for (int i = lo; i < hi; i += step) {
+                        a = a.add(jdk.incubator.vector.FloatVector.fromArray(species, data, i));
+                        b = b.add(jdk.incubator.vector.FloatVector.fromArray(species, data, i + species.length()));
+                        c = c.add(jdk.incubator.vector.FloatVector.fromArray(species, data, i + 2 * species.length()));
+                        d = d.add(jdk.incubator.vector.FloatVector.fromArray(species, data, i + 3 * species.length()));
                     }
-                });
-                best = Math.max(best, bytes / ((System.nanoTime() - start) / 1e9));
-            }
-            return best;
+                    sums[t] = a.add(b).add(c).add(d).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                }
+            });
+            best = Math.max(best, 4.0 * data.length / ((System.nanoTime() - start) / 1e9));
         }
+        return best;
     }
+
+    private static final float[] BANDWIDTH_BUFFER = new float[128 << 20];
 }

@@ -41,9 +41,20 @@ class LlamaVsLlamaCppTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0", "Q4_0"})
     void logitsAndGreedyTokensMatchLlamaCpp(GgmlType type) throws Exception {
+        compare(type, RandomLlama.Rope.PLAIN);
+    }
+
+    /** Llama-3 rope scaling (a rope_freqs tensor of per-frequency divisors) and linear scaling, in F32. */
+    @ParameterizedTest
+    @EnumSource(value = RandomLlama.Rope.class, names = {"FREQUENCY_FACTORS", "LINEAR"})
+    void scaledRopeMatchesLlamaCpp(RandomLlama.Rope rope) throws Exception {
+        compare(GgmlType.F32, rope);
+    }
+
+    private void compare(GgmlType type, RandomLlama.Rope rope) throws Exception {
         LlamaCpp.assumeInstalled();
-        Path file = dir.resolve("random-" + type + ".gguf");
-        RandomLlama.small().write(file, type, 16);
+        Path file = dir.resolve("random-" + type + "-" + rope + ".gguf");
+        RandomLlama.small().write(file, type, 16, rope);
         LlamaCpp.Answer reference = LlamaCpp.greedy(file, PROMPT, STEPS, 2);
         assertEquals(STEPS, reference.tokens().length, "llama.cpp's step count");
         double bound = switch (type) {

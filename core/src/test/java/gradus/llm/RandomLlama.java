@@ -21,8 +21,15 @@ public record RandomLlama(int dim, int layers, int heads, int kvHeads, int ffnDi
         return new RandomLlama(256, 4, 8, 4, 768, 1024, 512, 10000f);
     }
 
+    /** How positions are rotated: plain rope, Llama-3's per-frequency divisors ({@code rope_freqs.weight}), or linear scaling. */
+    public enum Rope { PLAIN, FREQUENCY_FACTORS, LINEAR }
+
     /** Writes the model with every matrix (embeddings included) in {@code type}; norms stay F32 as llama.cpp keeps them. */
     public void write(Path file, GgmlType type, long seed) throws IOException {
+        write(file, type, seed, Rope.PLAIN);
+    }
+
+    public void write(Path file, GgmlType type, long seed, Rope rope) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
         GgufWriter w = new GgufWriter()
                 .putString("general.architecture", "llama")
@@ -36,6 +43,7 @@ public record RandomLlama(int dim, int layers, int heads, int kvHeads, int ffnDi
                 .putUint32("llama.rope.dimension_count", dim / heads)
                 .putFloat32("llama.rope.freq_base", ropeTheta)
                 .putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
+        if (rope == Rope.LINEAR) w.putString("llama.rope.scaling.type", "linear").putFloat32("llama.rope.scaling.factor", 4f);
         vocabulary(w);
         int kvDim = kvHeads * (dim / heads);
         w.addTensor("token_embd.weight", type, new long[] {dim, vocab}, gaussian(random, dim * vocab, 1f));
@@ -50,6 +58,12 @@ public record RandomLlama(int dim, int layers, int heads, int kvHeads, int ffnDi
             matrix(w, b + "ffn_gate.weight", type, ffnDim, dim, random);
             matrix(w, b + "ffn_up.weight", type, ffnDim, dim, random);
             matrix(w, b + "ffn_down.weight", type, dim, ffnDim, random);
+        }
+        if (rope == Rope.FREQUENCY_FACTORS) { // Llama-3's shape: high frequencies kept (1), low ones divided by 8
+            int n = dim / heads / 2;
+            float[] factors = new float[n];
+            for (int i = 0; i < n; i++) factors[i] = 1 + 7f * i / (n - 1);
+            w.addTensor("rope_freqs.weight", GgmlType.F32, new long[] {n}, factors);
         }
         w.addTensor("output_norm.weight", GgmlType.F32, new long[] {dim}, nearOne(random, dim));
         w.addTensor("output.weight", type, new long[] {dim, vocab}, gaussian(random, dim * vocab, (float) (2 / Math.sqrt(dim))));
