@@ -43,6 +43,8 @@ import java.util.Map;
  * in {@code OUT/best/}.
  */
 public final class Recipe {
+    /** About this many step records in metrics.jsonl per run: per-step curves without a line per step of a long run. */
+    static final int STEP_RECORDS = 500;
     private static final String[] TOP_KEYS = {"name", "seed", "task", "data", "model", "loss", "optimizer", "schedule", "training", "generate"};
     private static final String[] DATA_KEYS = {"train", "validation", "validation_split", "test", "scale", "tokenizer", "max_length", "context"};
     private static final String[] TRAINING_KEYS = {"epochs", "batch_size", "metrics", "early_stopping", "checkpoint",
@@ -118,7 +120,7 @@ public final class Recipe {
         Map<String, Object> extra = describe(prepared.extra());
         List<Callback> callbacks = new ArrayList<>();
         callbacks.add(new gradus.train.callbacks.ProgressBar(log, o.progress()));
-        callbacks.add(new MetricsLog(metricsFile));
+        callbacks.add(new MetricsLog(metricsFile).logSteps(STEP_RECORDS));
         callbacks.add(new TensorBoard(out, o.resumeFrom() == null));
         if (training.has("early_stopping")) {
             Config es = training.getSection("early_stopping").allowOnly("monitor", "patience", "min_delta");
@@ -224,6 +226,7 @@ public final class Recipe {
             validation = parts.second();
         }
         TensorDataset test = data.has("test") ? Datasets.open(data.getString("test"), dataDir).dataset() : null;
+        List<String> featureNames = train.featureNames(); // rescaling drops them
         if (data.has("scale")) {
             // Fitted on the training rows only, then applied unchanged to validation and test.
             if (scaler != null) throw new ConfigException("data.scale: " + data.getString("train") + " is scaled already");
@@ -246,6 +249,7 @@ public final class Recipe {
         int[] shape = train.x().shape();
         extra.put("input_shape", java.util.Arrays.copyOfRange(shape, 1, shape.length));
         if (train.classNames() != null) extra.put("class_names", train.classNames());
+        if (!featureNames.isEmpty()) extra.put("feature_names", featureNames);
         if (scaler != null) extra.put("preprocessing", Map.of("scaler", Datasets.toJson(scaler)));
         return new Prepared(task, train, validation, test, null, config.getSection("model").asMap(), extra);
     }
