@@ -224,6 +224,7 @@ public final class GradusServer implements AutoCloseable {
         });
         r.get("/ui/*", (req, res) -> StaticFiles.serve(req, res, "gradus/serve/web/", rest(req, "/ui/")));
         r.get("/webjars/*", (req, res) -> StaticFiles.serve(req, res, "META-INF/resources/webjars/", rest(req, "/webjars/")));
+        r.get("/favicon.ico", (req, res) -> StaticFiles.serve(req, res, "gradus/serve/web/", "favicon.ico")); // browsers ask at the root
         r.any((req, res) -> {
             throw ApiException.notFound("no route for " + req.prologue().method().text() + " " + req.path().path());
         });
@@ -237,7 +238,7 @@ public final class GradusServer implements AutoCloseable {
 
     /** Open to all: health probes, the UI's static files, and metrics if so configured. */
     private boolean open(String path) {
-        return health(path) || path.startsWith("/ui/") || path.startsWith("/webjars/") || path.equals("/")
+        return health(path) || path.startsWith("/ui/") || path.startsWith("/webjars/") || path.equals("/") || path.equals("/favicon.ico")
                 || path.equals("/metrics") && options.publicMetrics();
     }
 

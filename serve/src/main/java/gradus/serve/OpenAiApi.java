@@ -192,7 +192,9 @@ final class OpenAiApi {
         else if (s instanceof List<?> l) l.forEach(o -> stop.add(String.valueOf(o)));
         else if (s != null) throw ApiException.badRequest("stop must be a string or a list of strings");
         Long seed = body.get("seed") instanceof Number num ? num.longValue() : null;
-        return new GenerationParams(requested == null ? limit : requested, temperature, topP, stop, seed);
+        int topK = intValue(body, "top_k", 0);
+        if (topK < 0) throw ApiException.badRequest("top_k must be 0 (off) or more, got " + topK);
+        return new GenerationParams(requested == null ? limit : requested, temperature, topP, stop, seed, topK);
     }
 
     private static List<ChatMessage> messages(Object raw) {

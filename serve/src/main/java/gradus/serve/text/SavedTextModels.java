@@ -129,7 +129,7 @@ public final class SavedTextModels {
         public synchronized Generation generate(String prompt, GenerationParams params, Consumer<String> onText) {
             boolean greedy = params.temperature() <= 0;
             GenerationConfig config = GenerationConfig.builder().maxNewTokens(params.maxTokens()).greedy(greedy)
-                    .temperature(greedy ? 1f : (float) params.temperature()).topP((float) params.topP())
+                    .temperature(greedy ? 1f : (float) params.temperature()).topP((float) params.topP()).topK(params.topK())
                     .stopSequences(params.stop() == null ? List.of() : params.stop())
                     .seed(params.seed() != null ? params.seed() : ThreadLocalRandom.current().nextLong()).build();
             gradus.models.TextGenerator.Result r;
