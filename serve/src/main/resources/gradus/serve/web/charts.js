@@ -3,6 +3,11 @@
 const Charts = (() => {
   const COLORS = ['#3366cc', '#dc3912', '#ff9900', '#109618', '#990099', '#0099c6', '#dd4477', '#66aa00'];
   const HEIGHT = 240;
+  const WHOLE = [1, 2, 5].flatMap(m => [1, 10, 100, 1e3, 1e4, 1e5, 1e6].map(p => m * p)).sort((a, b) => a - b); // epochs and steps tick at whole numbers
+  // uPlot takes a fixed width: follow each chart's grid cell as the page or the grid's columns change
+  const cells = new ResizeObserver(entries => {
+    for (const e of entries) if (e.target.chart && e.contentRect.width) e.target.chart.setSize({ width: e.contentRect.width, height: HEIGHT });
+  });
   // Where a logged value is drawn; the first match wins (lr and seconds lie in 0–1 too, so they come before `metric`).
   const KINDS = [
     { id: 'loss', title: 'Loss', match: k => /loss|perplexity|mse|mae/.test(k), perStep: true },
@@ -21,7 +26,7 @@ const Charts = (() => {
     const decimals = step => Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
     if (big >= 1e4) {
       const [div, suffix] = big >= 1e9 ? [1e9, 'G'] : big >= 1e6 ? [1e6, 'M'] : [1e3, 'k'];
-      return splits.map(v => (v / div).toFixed(decimals(incr / div)) + suffix);
+      return splits.map(v => v === 0 ? '0' : (v / div).toFixed(decimals(incr / div)) + suffix);
     }
     if (big > 0 && big < 1e-3) return splits.map(v => v === 0 ? '0' : (+v.toPrecision(3)).toExponential());
     return splits.map(v => v.toFixed(decimals(incr)));
@@ -74,7 +79,7 @@ const Charts = (() => {
 
   function options(kind, s, width) {
     const axis = extra => ({ values: ticks, size, ...extra });
-    const axes = [{ label: s.x, values: ticks }];
+    const axes = [{ label: s.x, values: ticks, incrs: WHOLE }];
     const scales = { x: { time: false } };
     if (kind.id === 'speed') {
       for (const k of s.series.slice(1).map(x => x.label)) {
@@ -96,31 +101,35 @@ const Charts = (() => {
   function draw(container, charts, epochs, steps) {
     const wanted = group(epochs, steps);
     for (const id of Object.keys(charts)) {
-      if (!wanted.some(w => w.kind.id === id)) { charts[id].destroy(); delete charts[id]; document.getElementById(id + '-chart')?.remove(); }
+      if (!wanted.some(w => w.kind.id === id)) {
+        const el = document.getElementById(id + '-chart');
+        cells.unobserve(el);
+        el.remove();
+        charts[id].destroy();
+        delete charts[id];
+      }
     }
-    for (const { kind, keys } of wanted) {
+    const specs = wanted.map(({ kind, keys }) => ({ kind, s: spec(kind, keys, epochs, steps) }));
+    for (const { kind } of specs) {
       let el = document.getElementById(kind.id + '-chart');
       if (!el) {
         el = Gradus.el('div', { id: kind.id + '-chart', class: 'chart' });
         const next = KINDS.slice(KINDS.indexOf(kind) + 1).map(k => document.getElementById(k.id + '-chart')).find(e => e);
         container.insertBefore(el, next || null);
+        cells.observe(el);
       }
-      const s = spec(kind, keys, epochs, steps);
+    }
+    // all cells first, so each chart is made at its final width
+    for (const { kind, s } of specs) {
+      const el = document.getElementById(kind.id + '-chart');
       const signature = JSON.stringify(s.series.map(x => x.label));
       const u = charts[kind.id];
       if (u && u.signature === signature) { u.setData(s.data); continue; }
       if (u) u.destroy();
-      charts[kind.id] = new uPlot(options(kind, s, el.clientWidth || 360), s.data, el);
+      el.chart = charts[kind.id] = new uPlot(options(kind, s, el.clientWidth || 360), s.data, el);
       charts[kind.id].signature = signature;
     }
   }
 
-  function resize(charts) {
-    for (const [id, u] of Object.entries(charts)) {
-      const el = document.getElementById(id + '-chart');
-      if (el && el.clientWidth) u.setSize({ width: el.clientWidth, height: HEIGHT });
-    }
-  }
-
-  return { draw, resize };
+  return { draw };
 })();

@@ -110,6 +110,5 @@ async function loadConfusion(id) {
   }
 }
 
-window.addEventListener('resize', () => Charts.resize(charts));
 loadRuns().catch(e => document.getElementById('runs').replaceChildren(Gradus.el('tr', {}, Gradus.el('td', { class: 'error' }, e.message))));
 setInterval(() => loadRuns().catch(() => {}), POLL_MS);
