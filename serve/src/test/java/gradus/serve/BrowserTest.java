@@ -189,8 +189,10 @@ class BrowserTest {
         driver.get(base + "/ui/index.html?run=live");
         waiting().until(ExpectedConditions.attributeToBe(By.id("epoch-count"), "data-epochs", "1"));
         assertFalse(driver.findElements(By.cssSelector("#loss-chart .uplot canvas")).isEmpty(), "the loss chart is drawn");
+        js("window.__canvas = document.querySelector('#loss-chart canvas')");
         RunFixtures.appendEpoch(dir.resolve("runs").resolve("live"), 2, 1.25);
         waiting().until(ExpectedConditions.attributeToBe(By.id("epoch-count"), "data-epochs", "2"));
+        assertEquals(true, js("return document.contains(window.__canvas)"), "a new epoch updates the chart without rebuilding it");
         waiting().until(d -> d.findElement(By.cssSelector("#final td[data-key=loss]")).getText().equals("1.2500"));
         waiting().until(d -> d.findElement(By.cssSelector("#loss-chart .u-legend")).getText().contains("val_loss"));
         // the list follows the detail without waiting for its poll (the page's intervals never fire here)
