@@ -113,7 +113,7 @@ class BrowserTest {
         RunFixtures.fashionModel(models.resolve("fashion").resolve("1"));
         Rng.manualSeed(8);
         ModelDirectory.save(models.resolve("houses").resolve("1"), new Sequential(new Linear(3, 1)), Map.of("task", "regression",
-                "input_shape", List.of(3), "feature_names", HOUSE_FEATURES, "loss", "mse"));
+                "input_shape", List.of(3), "feature_names", HOUSE_FEATURES, "loss", "mse", "class_names", List.of())); // as a recipe saves it
         TextModels text = new TextModels()
                 .generator("echo", new FakeTextModels.Echo() {
                     @Override

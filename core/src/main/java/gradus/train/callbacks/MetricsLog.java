@@ -26,7 +26,7 @@ import java.util.Map;
 public final class MetricsLog implements Callback {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path file;
-    private int stepRecords, every = 1, pending;
+    private int stepRecords, every, pending; // every: steps per record, 0 = none
     private double lossSum;
     private Trainer trainer;
 

@@ -12,8 +12,8 @@ function isImage(m) {
 function describe(m) {
   if (m.kind !== 'tensor') return m.kind;
   const parts = [`version ${m.version}`, `input [${m.input_shape}]`];
-  if (m.task === 'classification' && m.class_names) parts.push(`${m.class_names.length} classes`);
-  else if (m.task === 'classification') parts.push(`${m.outputs} classes`);
+  // recipes write class_names [] for regression and for unnamed classes: count the outputs then
+  if (m.task === 'classification') parts.push(`${m.class_names?.length || m.outputs} classes`);
   else parts.push(m.task ? m.task.replace('_', ' ') : 'no task', m.outputs === 1 ? 'one output' : `${m.outputs} outputs`);
   if (m.feature_names) parts.push('features ' + m.feature_names.join(', '));
   return parts.join(', ');
