@@ -76,8 +76,8 @@ class BrowserTest {
             window.setInterval = (fn, ms) => { window.__ticks.push(fn); return window.__ticks.length; };
             """;
 
-    /** Every y axis's widest tick label against the room uPlot gives it (wider ones are cut at the canvas edge). */
-    static final String CLIPPED_LABELS = """
+    /** Tick labels wider than the room uPlot gives their y axis (cut at the canvas edge), or that do not read as their tick's value (rounded too far). */
+    static final String AXIS_PROBLEMS = """
             const out = [];
             for (const [name, u] of Object.entries(charts)) {
               if (!u) continue;
@@ -86,6 +86,12 @@ class BrowserTest {
                 const ctx = document.createElement('canvas').getContext('2d');
                 ctx.font = axis.font[0];
                 const room = axis._size - axis.ticks.size - axis.gap;
+                axis._values.forEach((label, k) => {
+                  const m = /^(-?[0-9.]+(?:e[-+]?[0-9]+)?)([kMG]?)$/.exec(String(label));
+                  const read = m ? Number(m[1]) * ({ '': 1, k: 1e3, M: 1e6, G: 1e9 })[m[2]] : NaN;
+                  const tick = axis._splits[k];
+                  if (!(Math.abs(read - tick) <= 1e-9 * Math.max(1, Math.abs(tick)))) out.push(name + ': "' + label + '" labels the tick at ' + tick);
+                });
                 for (const label of axis._values) {
                   const width = ctx.measureText(String(label)).width / (axis.font[1] / axis.font[2]);
                   if (width > room) out.push(name + ': "' + label + '" is ' + Math.round(width) + ' px in ' + room + ' px');
@@ -218,7 +224,7 @@ class BrowserTest {
         assertTrue(polled.stream().noneMatch(u -> u.contains("/api/runs/done")), "the finished run's detail, events and confusion stay: " + polled);
         assertTrue(polled.stream().anyMatch(u -> u.endsWith("/api/runs")), "the list still refreshes: " + polled);
         assertEquals(true, js("return document.contains(window.__canvas)"), "the chart is not rebuilt");
-        assertEquals(List.of(), js(CLIPPED_LABELS));
+        assertEquals(List.of(), js(AXIS_PROBLEMS));
         assertTrue(driver.findElement(By.cssSelector("tr.run[data-id=done]")).getAttribute("class").contains("selected"));
     }
 
@@ -240,7 +246,7 @@ class BrowserTest {
             if (!e.getKey().equals("speed")) assertFalse(e.getValue().contains("samples_per_s") || e.getValue().contains("seconds"), e.toString());
         }
         assertNotEquals(js("return charts.speed.series[1].scale"), js("return charts.speed.series[2].scale"), "samples/s and seconds on two axes");
-        assertEquals(List.of(), js(CLIPPED_LABELS), "22,345.6 samples/s fits its axis");
+        assertEquals(List.of(), js(AXIS_PROBLEMS), "22,345.6 samples/s fits its axis");
         assertEquals("22,345.6", driver.findElement(By.cssSelector("#final td[data-key=samples_per_s]")).getText());
         assertEquals("3.0e-4", driver.findElement(By.cssSelector("#final td[data-key=lr]")).getText());
 
@@ -254,7 +260,7 @@ class BrowserTest {
         List<String> metrics = (List<String>) js("return charts.metric.series.map(s => s.label)");
         assertEquals(List.of("epoch", "accuracy", "val_accuracy"), metrics);
         assertEquals(List.of(0L, 1L), js("return [charts.metric.scales.y.min, charts.metric.scales.y.max]"), "accuracy on a 0–1 axis");
-        assertEquals(List.of(), js(CLIPPED_LABELS));
+        assertEquals(List.of(), js(AXIS_PROBLEMS));
         screenshot("dashboard-classifier");
     }
 

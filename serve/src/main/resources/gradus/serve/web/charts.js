@@ -8,9 +8,10 @@ const Charts = (() => {
   const cells = new ResizeObserver(entries => {
     for (const e of entries) if (e.target.chart && e.contentRect.width) e.target.chart.setSize({ width: e.contentRect.width, height: HEIGHT });
   });
-  // Where a logged value is drawn; the first match wins (lr and seconds lie in 0–1 too, so they come before `metric`).
+  // Where a logged value is drawn; the first match wins (lr and seconds lie in 0–1 too, so they come before `metric`;
+  // perplexity, e^loss, goes to `other`: it would flatten the loss curve).
   const KINDS = [
-    { id: 'loss', title: 'Loss', match: k => /loss|perplexity|mse|mae/.test(k), perStep: true },
+    { id: 'loss', title: 'Loss', match: k => /loss|mse|mae/.test(k), perStep: true },
     { id: 'lr', title: 'Learning rate', match: k => k === 'lr', perStep: true },
     { id: 'speed', title: 'Throughput', match: k => k === 'samples_per_s' || k === 'seconds' },
     { id: 'metric', title: 'Accuracy and other 0–1 metrics', match: (k, values) => values.every(v => v == null || (v >= 0 && v <= 1)), range: [0, 1] },
@@ -23,7 +24,8 @@ const Charts = (() => {
   // default axis cuts to "2,350"), 1.5e-4 for learning rates.
   function ticks(u, splits, axisIdx, space, incr) {
     const big = Math.max(...splits.map(Math.abs));
-    const decimals = step => Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+    // the increment's own decimals: 0.25 → 2, so 0.75 is not shown as 0.8
+    const decimals = step => { const t = String(+step.toPrecision(6)), dot = t.indexOf('.'); return t.includes('e') ? 6 : dot < 0 ? 0 : t.length - dot - 1; };
     if (big >= 1e4) {
       const [div, suffix] = big >= 1e9 ? [1e9, 'G'] : big >= 1e6 ? [1e6, 'M'] : [1e3, 'k'];
       return splits.map(v => v === 0 ? '0' : (v / div).toFixed(decimals(incr / div)) + suffix);
