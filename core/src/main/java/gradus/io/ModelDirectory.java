@@ -50,8 +50,26 @@ public final class ModelDirectory {
         return m;
     }
 
-    /** A loaded model (in eval mode) and the whole {@code config.json}. */
-    public record Loaded(Module model, Map<String, Object> config) {}
+    /**
+     * A loaded model (in eval mode) and the whole {@code config.json}. {@link #model()} is the network alone (to
+     * train on or inspect); {@link #predict} is the model as saved: the card's preprocessing, then the network.
+     */
+    public record Loaded(Module model, Map<String, Object> config) {
+        /** Outputs for a batch of raw inputs [N, ...input_shape]: the recorded {@code preprocessing.scaler} (if any) is applied first. */
+        public Tensor predict(Tensor batch) {
+            return predictor(model, config).apply(batch);
+        }
+    }
+
+    /**
+     * {@code model} as its config.json describes it, as a function of raw input batches [N, ...input_shape]: the
+     * recorded {@code preprocessing.scaler} (read once, here), then the network in inference mode. Every path that
+     * runs a saved model (the Java API, the server) goes through this, so none of them skips the preprocessing.
+     */
+    public static java.util.function.UnaryOperator<Tensor> predictor(Module model, Map<String, Object> config) {
+        gradus.data.Scaler scaler = gradus.data.datasets.Datasets.scaler(config);
+        return scaler == null ? model::predict : batch -> model.predict(scaler.transform(batch));
+    }
 
     /** Optimizer tensors and the trainer's own state (epoch, step, learning rate, …). */
     public record TrainingState(Map<String, Tensor> optimizer, Map<String, Object> trainer) {}

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import gradus.io.AtomicFiles;
 import gradus.io.FileFormatException;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
+import gradus.data.Scaler;
 import gradus.nn.Module;
 
 import java.io.IOException;
@@ -52,7 +53,16 @@ public final class Onnx {
      * layer. Text models are exported by {@link #export(Module, Path)}.
      */
     public static void export(Module model, int[] inputShape, Path file) throws IOException {
-        ModelProto proto = toProto(model, inputShape);
+        export(model, inputShape, null, file);
+    }
+
+    /**
+     * As {@link #export(Module, int[], Path)}, with the input scaler a saved model applies before its network
+     * (its config.json's {@code preprocessing.scaler}; null: none) as the graph's first nodes, Sub and Mul, so
+     * the ONNX model takes the same raw inputs as the saved one.
+     */
+    public static void export(Module model, int[] inputShape, Scaler preprocessing, Path file) throws IOException {
+        ModelProto proto = new OnnxExporter().export(model, inputShape, preprocessing);
         AtomicFiles.write(file, proto::writeTo);
     }
 
@@ -64,6 +74,16 @@ public final class Onnx {
     public static void export(Module model, Path file) throws IOException {
         ModelProto proto = toProto(model);
         AtomicFiles.write(file, proto::writeTo);
+    }
+
+    /** Whether {@code model} reads token ids (a text model, exported without an input shape) rather than features. */
+    public static boolean readsTokenIds(Module model) {
+        return OnnxExporter.readsTokenIds(model);
+    }
+
+    /** Fails, naming the model's type and what can be exported, when {@code model} is of a type the exporter does not know. */
+    public static void requireExportable(Module model) {
+        OnnxExporter.requireExportable(model);
     }
 
     /** The ONNX ModelProto for {@code model} (see {@link #export(Module, int[], Path)}). */

@@ -10,6 +10,8 @@ import gradus.io.onnx.proto.OnnxProto.TensorProto;
 import gradus.io.onnx.proto.OnnxProto.TensorShapeProto;
 import gradus.io.onnx.proto.OnnxProto.TypeProto;
 import gradus.io.onnx.proto.OnnxProto.ValueInfoProto;
+import gradus.data.AffineScaler;
+import gradus.data.Scaler;
 import gradus.models.Gpt;
 import gradus.models.LstmClassifier;
 import gradus.models.TransformerClassifier;
@@ -119,6 +121,11 @@ final class OnnxExporter {
      * (int64 [batch, sequence]) and output "logits", and {@code inputShape} must be null or of rank 2.
      */
     ModelProto export(Module model, int[] inputShape) {
+        return export(model, inputShape, null);
+    }
+
+    /** As {@link #export(Module, int[])}, with a feature model's input preprocessing (null: none) as the graph's first nodes. */
+    ModelProto export(Module model, int[] inputShape, Scaler preprocessing) {
         boolean text = readsTokenIds(model);
         String inName = text ? "input_ids" : "input", outName = text ? "logits" : "output";
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
@@ -130,6 +137,7 @@ final class OnnxExporter {
             }
             shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
             shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("sequence"));
+            if (preprocessing != null) throw new IllegalArgumentException("a text model reads token ids; it has no input scaler to export");
             out = TEXT_MODELS.get(model.getClass()).emit(this, model, "", new Flow(inName, 2));
         } else {
             if (inputShape == null || inputShape.length == 0) {
@@ -141,7 +149,8 @@ final class OnnxExporter {
                 shape.addDim(inputShape[i] < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam(i == 1 ? "sequence" : "dim" + i)
                         : TensorShapeProto.Dimension.newBuilder().setDimValue(inputShape[i]));
             }
-            out = layer(model, "", new Flow(inName, inputShape.length));
+            Flow in = new Flow(inName, inputShape.length);
+            out = layer(model, "", preprocessing == null ? in : scaled(in, preprocessing, inputShape));
         }
         nodes.add(NodeProto.newBuilder().setOpType("Identity").setName(outName).addInput(out.name).addOutput(outName).build());
         GraphProto graph = GraphProto.newBuilder()
@@ -202,6 +211,24 @@ final class OnnxExporter {
         }
     }
 
+    /**
+     * (x - shift) * scale per feature, as the saved model's scaler computes it, with its numbers as Constant
+     * nodes of the example's shape (broadcast over the batch; constants, so a re-import does not train them).
+     */
+    private Flow scaled(Flow in, Scaler scaler, int[] inputShape) {
+        if (!(scaler instanceof AffineScaler affine)) {
+            throw new IllegalArgumentException("cannot export the input scaler " + scaler.getClass().getSimpleName() + " to ONNX");
+        }
+        int[] example = Arrays.copyOfRange(inputShape, 1, inputShape.length);
+        Tensor shift = affine.shift(), scale = affine.scale();
+        if (Arrays.stream(example).anyMatch(d -> d < 0) || gradus.tensor.Shape.numel(example) != shift.numel()) {
+            throw new IllegalArgumentException("the input scaler has " + shift.numel() + " features, which do not fill the example shape "
+                    + Arrays.toString(example) + " of input shape " + Arrays.toString(inputShape));
+        }
+        Flow centred = node("Sub", in.rank, List.of(in.name, constant(shift.reshape(example))));
+        return node("Mul", in.rank, List.of(centred.name, constant(scale.reshape(example))));
+    }
+
     private static int[] probe(Module model, int[] inputShape) {
         Tensor x = readsTokenIds(model) ? Tensor.ones(inputShape) : Tensor.zeros(inputShape);
         return model.predict(x).shape();
@@ -215,13 +242,19 @@ final class OnnxExporter {
 
     Flow layer(Module m, String path, Flow in) {
         LayerExport e = LAYERS.get(m.getClass());
-        if (e == null) {
-            throw new IllegalArgumentException("cannot export layer '" + (path.isEmpty() ? "(model)" : path.substring(0, path.length() - 1)) + "' of type "
-                    + m.getClass().getSimpleName() + " to ONNX; exportable layers: "
-                    + LAYERS.keySet().stream().map(Class::getSimpleName).toList() + ", text models: "
-                    + TEXT_MODELS.keySet().stream().map(Class::getSimpleName).toList());
-        }
+        if (e == null) throw unsupported(m, path.isEmpty() ? "(model)" : path.substring(0, path.length() - 1));
         return e.emit(this, m, path, in);
+    }
+
+    /** Fails naming the model's own type unless it is an exportable layer or text model (its sublayers are checked as they are met). */
+    static void requireExportable(Module model) {
+        if (!LAYERS.containsKey(model.getClass()) && !readsTokenIds(model)) throw unsupported(model, "(model)");
+    }
+
+    private static IllegalArgumentException unsupported(Module m, String path) {
+        return new IllegalArgumentException("cannot export layer '" + path + "' of type " + m.getClass().getSimpleName() + " to ONNX; exportable layers: "
+                + LAYERS.keySet().stream().map(Class::getSimpleName).toList() + ", text models: "
+                + TEXT_MODELS.keySet().stream().map(Class::getSimpleName).toList());
     }
 
     // ---------------------------------------------------------------- layers
