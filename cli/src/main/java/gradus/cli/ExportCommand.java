@@ -1,6 +1,5 @@
 package gradus.cli;
 
-import gradus.data.datasets.Datasets;
 import gradus.io.ModelDirectory;
 import gradus.io.onnx.Onnx;
 import picocli.CommandLine.Command;
@@ -42,7 +41,7 @@ final class ExportCommand implements Callable<Integer> {
                 if (example[i] == 0 || example[i] < -1) throw new IllegalArgumentException("--input-shape: dimension " + i + " is " + example[i] + "; give positive sizes or -1");
                 dims[i + 1] = example[i];
             }
-            Onnx.export(loaded.model(), dims, Datasets.scaler(loaded.config()), out);
+            Onnx.export(loaded, dims, out);
         }
         System.out.println("wrote " + out);
         return 0;

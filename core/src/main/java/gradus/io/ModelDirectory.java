@@ -270,9 +270,20 @@ public final class ModelDirectory {
         Safetensors.Header weights = Safetensors.readHeader(existing(dir, files, WEIGHTS_FILE));
         StringBuilder sb = new StringBuilder();
         sb.append("Gradus model ").append(dir.toAbsolutePath().normalize()).append(" (format_version ").append(FORMAT_VERSION).append(")\n\nFiles\n");
-        for (String name : List.of(CONFIG_FILE, WEIGHTS_FILE, OPTIMIZER_FILE, TRAINING_STATE_FILE, TOKENIZER_FILE, MANIFEST_FILE)) {
+        List<String> known = List.of(CONFIG_FILE, WEIGHTS_FILE, OPTIMIZER_FILE, TRAINING_STATE_FILE, TOKENIZER_FILE, MANIFEST_FILE);
+        for (String name : known) {
             Path f = name.equals(MANIFEST_FILE) ? dir.resolve(name) : files.path(name);
             if (Files.isRegularFile(f)) sb.append(String.format(Locale.ROOT, "  %-22s %10s\n", name, humanBytes(Files.size(f))));
+        }
+        // Whatever else is in the directory (an application's vocabulary, a README), hidden temporaries aside.
+        try (var others = Files.list(dir)) {
+            for (Path f : others.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (known.contains(name) || name.startsWith(".")) continue;
+                String size = Files.isDirectory(f) ? "(folder)" : humanBytes(Files.size(f));
+                String note = files.hasManifest() && !files.lists(name) ? "  not in " + MANIFEST_FILE : "";
+                sb.append(String.format(Locale.ROOT, "  %-22s %10s%s\n", Files.isDirectory(f) ? name + "/" : name, size, note));
+            }
         }
         try {
             files.verify(files.names());

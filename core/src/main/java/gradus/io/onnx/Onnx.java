@@ -6,11 +6,16 @@ import gradus.io.AtomicFiles;
 import gradus.io.FileFormatException;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
 import gradus.data.Scaler;
+import gradus.data.datasets.Datasets;
+import gradus.io.ModelDirectory;
 import gradus.nn.Module;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Reads and writes ONNX models. {@link #load} imports a {@code .onnx} file (external data files
@@ -62,8 +67,40 @@ public final class Onnx {
      * the ONNX model takes the same raw inputs as the saved one.
      */
     public static void export(Module model, int[] inputShape, Scaler preprocessing, Path file) throws IOException {
-        ModelProto proto = new OnnxExporter().export(model, inputShape, preprocessing);
+        ModelProto proto = new OnnxExporter().export(model, inputShape, preprocessing, Map.of());
         AtomicFiles.write(file, proto::writeTo);
+    }
+
+    /**
+     * Writes a saved feature model as its card describes it: the card's input scaler as the graph's first nodes
+     * (see {@link #export(Module, int[], Scaler, Path)}), and its task and class names as metadata_props
+     * ({@code gradus.task}, {@code gradus.class_names} as a JSON list), which {@link #importLayers} reads back.
+     */
+    public static void export(ModelDirectory.Loaded saved, int[] inputShape, Path file) throws IOException {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        if (saved.config().get("task") instanceof String task) metadata.put(OnnxExporter.TASK_KEY, task);
+        if (saved.config().get("class_names") instanceof List<?> names) {
+            metadata.put(OnnxExporter.CLASS_NAMES_KEY, OnnxExporter.METADATA_JSON.writeValueAsString(names.stream().map(String::valueOf).toList()));
+        }
+        ModelProto proto = new OnnxExporter().export(saved.model(), inputShape, Datasets.scaler(saved.config()), metadata);
+        AtomicFiles.write(file, proto::writeTo);
+    }
+
+    /** A feature model rebuilt from an ONNX file as native layers, and the model card to save with it (input_shape, preprocessing, task, class_names). */
+    public record ImportedLayers(Module model, Map<String, Object> card) {}
+
+    /** Whether the file's graph takes one float input (a feature model such as an exported MLP or CNN), not token ids. */
+    public static boolean takesOneFloatInput(Path file) throws IOException {
+        return LayerChainImport.takesOneFloatInput(read(file));
+    }
+
+    /**
+     * Rebuilds a chain-shaped graph, as Gradus exports MLPs and CNNs, as a trainable {@code Sequential} of native
+     * layers; the exported input scaler and card metadata come back as the card. Other graphs fail naming the
+     * node that does not fit (load those with {@link #load}).
+     */
+    public static ImportedLayers importLayers(Path file) throws IOException {
+        return LayerChainImport.read(read(file), file);
     }
 
     /**

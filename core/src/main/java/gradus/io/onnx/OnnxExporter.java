@@ -6,6 +6,7 @@ import gradus.io.onnx.proto.OnnxProto.GraphProto;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
 import gradus.io.onnx.proto.OnnxProto.NodeProto;
 import gradus.io.onnx.proto.OnnxProto.OperatorSetIdProto;
+import gradus.io.onnx.proto.OnnxProto.StringStringEntryProto;
 import gradus.io.onnx.proto.OnnxProto.TensorProto;
 import gradus.io.onnx.proto.OnnxProto.TensorShapeProto;
 import gradus.io.onnx.proto.OnnxProto.TypeProto;
@@ -57,6 +58,10 @@ import java.util.Map;
 final class OnnxExporter {
     static final int OPSET = 17;
     static final long IR_VERSION = 8;
+    /** metadata_props keys carrying a saved model's card, read back by {@link LayerChainImport}. */
+    static final String TASK_KEY = "gradus.task", CLASS_NAMES_KEY = "gradus.class_names";
+    /** Writes and reads the class-name list of {@link #CLASS_NAMES_KEY}. */
+    static final com.fasterxml.jackson.databind.ObjectMapper METADATA_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** A value in the graph being built: its name and rank. */
     record Flow(String name, int rank) {}
@@ -121,11 +126,14 @@ final class OnnxExporter {
      * (int64 [batch, sequence]) and output "logits", and {@code inputShape} must be null or of rank 2.
      */
     ModelProto export(Module model, int[] inputShape) {
-        return export(model, inputShape, null);
+        return export(model, inputShape, null, Map.of());
     }
 
-    /** As {@link #export(Module, int[])}, with a feature model's input preprocessing (null: none) as the graph's first nodes. */
-    ModelProto export(Module model, int[] inputShape, Scaler preprocessing) {
+    /**
+     * As {@link #export(Module, int[])}, with a feature model's input preprocessing (null: none) as the graph's
+     * first nodes and {@code metadata} as the model's metadata_props.
+     */
+    ModelProto export(Module model, int[] inputShape, Scaler preprocessing, Map<String, String> metadata) {
         boolean text = readsTokenIds(model);
         String inName = text ? "input_ids" : "input", outName = text ? "logits" : "output";
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
@@ -160,12 +168,13 @@ final class OnnxExporter {
                 .addAllNode(nodes)
                 .addAllInitializer(initializers)
                 .build();
-        return ModelProto.newBuilder()
+        ModelProto.Builder proto = ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setProducerName("gradus")
-                .setGraph(graph)
-                .build();
+                .setGraph(graph);
+        metadata.forEach((k, v) -> proto.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        return proto.build();
     }
 
     /**
