@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "export", description = {"Export a saved model to ONNX (dynamic batch axis; token ids [batch, sequence] for text models).",
+@Command(name = "export", description = {"Export a saved model to ONNX (dynamic batch axis; token ids [batch, sequence] for text models; an imported Bert gets input_ids, attention_mask, token_type_ids → last_hidden_state).",
         "The model card's preprocessing (input scaler) becomes the graph's first nodes, so the file takes the same raw inputs."})
 final class ExportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL_DIR")

@@ -21,7 +21,7 @@ import java.util.Map;
  * Reads and writes ONNX models. {@link #load} imports a {@code .onnx} file (external data files
  * beside it included) as a trainable {@link OnnxModel}; {@link #export(Module, int[], Path)} writes
  * a feature model (MLP, CNN, recurrent or Transformer layers) and {@link #export(Module, Path)} a text
- * model (LstmClassifier, Gpt, TransformerClassifier) that ONNX Runtime and other tools run.
+ * model (LstmClassifier, Gpt, TransformerClassifier, Bert) that ONNX Runtime and other tools run.
  */
 public final class Onnx {
     /** Protobuf messages cannot exceed 2 GiB; larger models keep their weights in external data files. */
@@ -106,7 +106,8 @@ public final class Onnx {
     /**
      * Writes a text model (LstmClassifier, Gpt, TransformerClassifier) as an ONNX file with input
      * "input_ids" (int64 [batch, sequence], both axes dynamic, right-padded with 0) and output
-     * "logits" ([batch, classes], or [batch, sequence, vocab] for Gpt).
+     * "logits" ([batch, classes], or [batch, sequence, vocab] for Gpt). A Bert encoder gets Hugging Face's
+     * interface instead: inputs input_ids, attention_mask and token_type_ids, output last_hidden_state [batch, sequence, hidden].
      */
     public static void export(Module model, Path file) throws IOException {
         ModelProto proto = toProto(model);

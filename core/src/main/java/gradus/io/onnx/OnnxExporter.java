@@ -13,6 +13,7 @@ import gradus.io.onnx.proto.OnnxProto.TypeProto;
 import gradus.io.onnx.proto.OnnxProto.ValueInfoProto;
 import gradus.data.AffineScaler;
 import gradus.data.Scaler;
+import gradus.models.Bert;
 import gradus.models.Gpt;
 import gradus.models.LstmClassifier;
 import gradus.models.TransformerClassifier;
@@ -109,6 +110,7 @@ final class OnnxExporter {
         TEXT_MODELS.put(LstmClassifier.class, TextModelExport::lstmClassifier);
         TEXT_MODELS.put(Gpt.class, TextModelExport::gpt);
         TEXT_MODELS.put(TransformerClassifier.class, TextModelExport::transformerClassifier);
+        TEXT_MODELS.put(Bert.class, TextModelExport::bert);
     }
 
     private final List<NodeProto> nodes = new ArrayList<>();
@@ -134,8 +136,8 @@ final class OnnxExporter {
      * first nodes and {@code metadata} as the model's metadata_props.
      */
     ModelProto export(Module model, int[] inputShape, Scaler preprocessing, Map<String, String> metadata) {
-        boolean text = readsTokenIds(model);
-        String inName = text ? "input_ids" : "input", outName = text ? "logits" : "output";
+        boolean text = readsTokenIds(model), bert = model instanceof Bert;
+        String inName = text ? "input_ids" : "input", outName = bert ? "last_hidden_state" : text ? "logits" : "output";
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         Flow out;
         if (text) {
@@ -161,9 +163,13 @@ final class OnnxExporter {
             out = layer(model, "", preprocessing == null ? in : scaled(in, preprocessing, inputShape));
         }
         nodes.add(NodeProto.newBuilder().setOpType("Identity").setName(outName).addInput(out.name).addOutput(outName).build());
-        GraphProto graph = GraphProto.newBuilder()
+        GraphProto.Builder inputs = GraphProto.newBuilder()
+                .addInput(ValueInfoProto.newBuilder().setName(inName).setType(tensorType(text ? DataType.INT64 : DataType.FLOAT, shape)));
+        for (String other : bert ? List.of(TextModelExport.ATTENTION_MASK, TextModelExport.TOKEN_TYPE_IDS) : List.<String>of()) {
+            inputs.addInput(ValueInfoProto.newBuilder().setName(other).setType(tensorType(DataType.INT64, shape)));
+        }
+        GraphProto graph = inputs
                 .setName(model.getClass().getSimpleName())
-                .addInput(ValueInfoProto.newBuilder().setName(inName).setType(tensorType(text ? DataType.INT64 : DataType.FLOAT, shape)))
                 .addOutput(ValueInfoProto.newBuilder().setName(outName).setType(tensorType(DataType.FLOAT, outputShape(model, shape))))
                 .addAllNode(nodes)
                 .addAllInitializer(initializers)
