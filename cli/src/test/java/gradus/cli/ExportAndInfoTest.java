@@ -52,7 +52,7 @@ class ExportAndInfoTest {
     }
 
     @Test
-    void importedBertExportsWithHuggingFacesInterfaceAndInfoListsItsFiles() throws Exception {
+    void importedBertExportsWithHuggingFacesInterfaceReimportsAndInfoListsItsFiles() throws Exception {
         Path original = dir.resolve("model.onnx");
         copy("all-minilm-l6-v2.onnx", original);
         copy("all-minilm-l6-v2-tokenizer.json", dir.resolve("all-minilm-l6-v2-tokenizer.json"));
@@ -76,6 +76,13 @@ class ExportAndInfoTest {
             assertArrayEquals(viaOriginal.toArray(), viaExport.toArray(), 1e-4f, "the export computes what the file it was imported from does");
             assertArrayEquals(gradus.toArray(), viaExport.toArray(), 1e-4f, "ONNX Runtime on the export equals Gradus");
         }
+
+        Path reimported = dir.resolve("bert-again");
+        CliTest.Run again = CliTest.cli("import", exported.toString(), "--tokenizer", dir.resolve("all-minilm-l6-v2-tokenizer.json").toString(),
+                "--out", reimported.toString());
+        assertEquals(0, again.code(), again.err());
+        assertArrayEquals(gradus.toArray(), ((Bert) ModelDirectory.load(reimported).model()).forward(ids, types, mask).toArray(),
+                "re-imported from its own export: the same weights and architecture");
 
         CliTest.Run info = CliTest.cli("info", bert.toString());
         assertEquals(0, info.code(), info.err());

@@ -24,6 +24,8 @@ import java.util.Map;
  * model (LstmClassifier, Gpt, TransformerClassifier, Bert) that ONNX Runtime and other tools run.
  */
 public final class Onnx {
+    /** The metadata_props key under which an export records its module's config as JSON (a re-import rebuilds from it). */
+    public static final String MODEL_CONFIG_KEY = OnnxExporter.MODEL_CONFIG_KEY;
     /** Protobuf messages cannot exceed 2 GiB; larger models keep their weights in external data files. */
     private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
 

@@ -61,6 +61,8 @@ final class OnnxExporter {
     static final long IR_VERSION = 8;
     /** metadata_props keys carrying a saved model's card, read back by {@link LayerChainImport}. */
     static final String TASK_KEY = "gradus.task", CLASS_NAMES_KEY = "gradus.class_names";
+    /** metadata_props key of the exported module's config (JSON), so a re-import can rebuild the architecture exactly. */
+    static final String MODEL_CONFIG_KEY = "gradus.model";
     /** Writes and reads the class-name list of {@link #CLASS_NAMES_KEY}. */
     static final com.fasterxml.jackson.databind.ObjectMapper METADATA_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -179,7 +181,13 @@ final class OnnxExporter {
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setProducerName("gradus")
                 .setGraph(graph);
-        metadata.forEach((k, v) -> proto.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        Map<String, String> props = new LinkedHashMap<>(metadata);
+        try {
+            props.put(MODEL_CONFIG_KEY, METADATA_JSON.writeValueAsString(model.config()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the config of " + model.getClass().getSimpleName() + " is not JSON: " + e.getMessage(), e);
+        }
+        props.forEach((k, v) -> proto.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
         return proto.build();
     }
 
