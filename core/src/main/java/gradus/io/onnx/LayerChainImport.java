@@ -132,9 +132,11 @@ final class LayerChainImport {
 
     private void gemm(NodeProto n, Attributes a, String where) throws FileFormatException {
         a.requireDefault("transA", 0, "a Linear layer multiplies its input untransposed");
-        a.requireDefault("transB", 1, "a Linear layer's weight is [out, in]");
         if (a.f("alpha", 1f) != 1f || a.f("beta", 1f) != 1f) throw refuse(where + " scales by alpha/beta, which a Linear layer does not");
         Tensor w = tensor(n, 1, where);
+        if (w.dim() != 2) throw refuse(where + " has a weight of shape " + Arrays.toString(w.shape()) + ", not a matrix");
+        // A Linear layer's weight is [out, in], Gemm's B with transB = 1; without it B is [in, out].
+        if (a.i("transB", 0) == 0) w = w.t().contiguous();
         boolean bias = n.getInputCount() > 2 && !n.getInput(2).isEmpty();
         layers.add(Map.of("type", "Linear", "in", w.size(1), "out", w.size(0), "bias", bias));
         addWeights(Map.of("weight", w), bias ? Map.of("bias", tensor(n, 2, where)) : Map.of());
