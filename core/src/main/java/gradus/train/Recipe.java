@@ -89,6 +89,7 @@ public final class Recipe {
         Rng.manualSeed(seed);
         Config data = config.getSection("data");
         Config training = config.getSection("training", Map.of());
+        int steps = steps(training, o); // before any data is read: a refused override costs nothing
 
         Prepared prepared = data.has("tokenizer") ? TextTask.prepare(config, o.dataDir()) : prepareTensors(data, o.dataDir(), seed);
         String task = prepared.task();
@@ -96,7 +97,6 @@ public final class Recipe {
         Optimizer optimizer = Optimizers.fromConfig(config.getSection("optimizer", Map.of("type", "adam")), model.parameters());
         int batchSize = training.getInt("batch_size", 32);
         int epochs = o.epochs() != null ? o.epochs() : training.getInt("epochs", 1);
-        int steps = steps(training, o);
         DataLoader trainLoader = DataLoader.of(prepared.train()).batchSize(batchSize)
                 .dropLast(training.getBoolean("drop_last", false)).prefetch(2);
         if (training.getBoolean("shuffle", true)) trainLoader.shuffle(seed);
