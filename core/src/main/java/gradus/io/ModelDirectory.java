@@ -50,8 +50,26 @@ public final class ModelDirectory {
         return m;
     }
 
-    /** A loaded model (in eval mode) and the whole {@code config.json}. */
-    public record Loaded(Module model, Map<String, Object> config) {}
+    /**
+     * A loaded model (in eval mode) and the whole {@code config.json}. {@link #model()} is the network alone (to
+     * train on or inspect); {@link #predict} is the model as saved: the card's preprocessing, then the network.
+     */
+    public record Loaded(Module model, Map<String, Object> config) {
+        /** Outputs for a batch of raw inputs [N, ...input_shape]: the recorded {@code preprocessing.scaler} (if any) is applied first. */
+        public Tensor predict(Tensor batch) {
+            return predictor(model, config).apply(batch);
+        }
+    }
+
+    /**
+     * {@code model} as its config.json describes it, as a function of raw input batches [N, ...input_shape]: the
+     * recorded {@code preprocessing.scaler} (read once, here), then the network in inference mode. Every path that
+     * runs a saved model (the Java API, the server) goes through this, so none of them skips the preprocessing.
+     */
+    public static java.util.function.UnaryOperator<Tensor> predictor(Module model, Map<String, Object> config) {
+        gradus.data.Scaler scaler = gradus.data.datasets.Datasets.scaler(config);
+        return scaler == null ? model::predict : batch -> model.predict(scaler.transform(batch));
+    }
 
     /** Optimizer tensors and the trainer's own state (epoch, step, learning rate, …). */
     public record TrainingState(Map<String, Tensor> optimizer, Map<String, Object> trainer) {}
@@ -252,9 +270,20 @@ public final class ModelDirectory {
         Safetensors.Header weights = Safetensors.readHeader(existing(dir, files, WEIGHTS_FILE));
         StringBuilder sb = new StringBuilder();
         sb.append("Gradus model ").append(dir.toAbsolutePath().normalize()).append(" (format_version ").append(FORMAT_VERSION).append(")\n\nFiles\n");
-        for (String name : List.of(CONFIG_FILE, WEIGHTS_FILE, OPTIMIZER_FILE, TRAINING_STATE_FILE, TOKENIZER_FILE, MANIFEST_FILE)) {
+        List<String> known = List.of(CONFIG_FILE, WEIGHTS_FILE, OPTIMIZER_FILE, TRAINING_STATE_FILE, TOKENIZER_FILE, MANIFEST_FILE);
+        for (String name : known) {
             Path f = name.equals(MANIFEST_FILE) ? dir.resolve(name) : files.path(name);
             if (Files.isRegularFile(f)) sb.append(String.format(Locale.ROOT, "  %-22s %10s\n", name, humanBytes(Files.size(f))));
+        }
+        // Whatever else is in the directory (an application's vocabulary, a README), hidden temporaries aside.
+        try (var others = Files.list(dir)) {
+            for (Path f : others.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (known.contains(name) || name.startsWith(".")) continue;
+                String size = Files.isDirectory(f) ? "(folder)" : humanBytes(Files.size(f));
+                String note = files.hasManifest() && !files.lists(name) ? "  not in " + MANIFEST_FILE : "";
+                sb.append(String.format(Locale.ROOT, "  %-22s %10s%s\n", Files.isDirectory(f) ? name + "/" : name, size, note));
+            }
         }
         try {
             files.verify(files.names());

@@ -60,10 +60,18 @@ public final class Recipe {
         RecipeCheck.check(config);
     }
 
-    /** Where and how to run; null fields keep the config's values. */
-    public record Options(Path outDir, Path dataDir, Integer epochs, Long seed, boolean progress, PrintStream log, Path resumeFrom) {
+    /**
+     * Where and how to run; null fields keep the config's values. {@code steps} replaces training.steps and
+     * training.epochs (with {@code epochs} too, training ends at whichever comes first); {@code epochs} alone
+     * is refused for a recipe that trains by steps (it would be silently capped by the recipe's steps).
+     */
+    public record Options(Path outDir, Path dataDir, Integer epochs, Long seed, boolean progress, PrintStream log, Path resumeFrom, Integer steps) {
         public Options(Path outDir, Path dataDir, Integer epochs, Long seed, boolean progress, PrintStream log) {
-            this(outDir, dataDir, epochs, seed, progress, log, null);
+            this(outDir, dataDir, epochs, seed, progress, log, null, null);
+        }
+
+        public Options(Path outDir, Path dataDir, Integer epochs, Long seed, boolean progress, PrintStream log, Path resumeFrom) {
+            this(outDir, dataDir, epochs, seed, progress, log, resumeFrom, null);
         }
     }
 
@@ -83,6 +91,7 @@ public final class Recipe {
         Rng.manualSeed(seed);
         Config data = config.getSection("data");
         Config training = config.getSection("training", Map.of());
+        int steps = steps(training, o); // before any data is read: a refused override costs nothing
 
         Prepared prepared = data.has("tokenizer") ? TextTask.prepare(config, o.dataDir()) : prepareTensors(data, o.dataDir(), seed);
         String task = prepared.task();
@@ -90,7 +99,6 @@ public final class Recipe {
         Optimizer optimizer = Optimizers.fromConfig(config.getSection("optimizer", Map.of("type", "adam")), model.parameters());
         int batchSize = training.getInt("batch_size", 32);
         int epochs = o.epochs() != null ? o.epochs() : training.getInt("epochs", 1);
-        int steps = training.getInt("steps", 0);
         DataLoader trainLoader = DataLoader.of(prepared.train()).batchSize(batchSize)
                 .dropLast(training.getBoolean("drop_last", false)).prefetch(2);
         if (training.getBoolean("shuffle", true)) trainLoader.shuffle(seed);
@@ -154,6 +162,21 @@ public final class Recipe {
         if (config.has("generate")) sample(model, prepared.tokenizer(), log);
         log.println("saved model to " + modelDir + " and metrics to " + metricsFile);
         return new Result(modelDir, history, testLogs);
+    }
+
+    /** The number of optimizer steps to stop after (0: run the epochs), checking that the overrides in {@code o} apply. */
+    private int steps(Config training, Options o) {
+        if (o.epochs() != null && o.epochs() < 1) throw new ConfigException("--epochs must be at least 1, got " + o.epochs());
+        if (o.steps() != null) {
+            if (o.steps() < 1) throw new ConfigException("--steps must be at least 1, got " + o.steps());
+            return o.steps();
+        }
+        int steps = training.getInt("steps", 0);
+        if (steps > 0 && o.epochs() != null) {
+            throw new ConfigException("--epochs does not apply: recipe '" + name() + "' trains by steps (training.steps: " + steps
+                    + "), not epochs; use --steps N (with --epochs too, training ends at whichever comes first)");
+        }
+        return steps;
     }
 
     /** The config's {@code generate} section: a text sample from the trained language model, printed to the log. */

@@ -85,6 +85,8 @@ final class KServeApi {
         Map<String, Object> params = new LinkedHashMap<>();
         if (m.classNames() != null) params.put("class_names", m.classNames());
         if (m.config().get("task") != null) params.put("task", m.config().get("task"));
+        // Applied by the server to every request's raw input: a client must not scale again.
+        if (m.config().get("preprocessing") != null) params.put("preprocessing", m.config().get("preprocessing"));
         out.put("parameters", params);
         Http.json(res, 200, out);
     }
