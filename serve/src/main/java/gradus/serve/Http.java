@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -35,6 +36,15 @@ final class Http {
         } finally {
             ConnectionGuard.bodyRead(tracked);
         }
+    }
+
+    /**
+     * Whether a failure is the client having gone away while its response was written (a closed SSE
+     * stream): Helidon reports a failed socket write as a {@link ServerConnectionException}.
+     */
+    static boolean clientGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof ServerConnectionException) return true;
+        return false;
     }
 
     static ApiException tooLarge(long limit) {

@@ -108,9 +108,8 @@ final class OpenAiApi {
                     last.put("usage", usage(g));
                     event(os, last);
                 }
-            } catch (UncheckedIOException clientGone) {
-                throw clientGone;
-            } catch (RuntimeException e) { // headers are out: report in the stream, as vLLM does
+            } catch (RuntimeException e) {
+                if (e instanceof UncheckedIOException || Http.clientGone(e)) throw e; // the client went away: nobody to tell // headers are out: report in the stream, as vLLM does
                 int status = e instanceof ApiException a ? a.status() : e instanceof IllegalArgumentException ? 400 : 500;
                 String message = e.getMessage() == null ? e.toString() : e.getMessage();
                 if (status == 500) { // as for any 500: the client gets an id, the log gets the details
