@@ -154,6 +154,7 @@ public final class GradusServer implements AutoCloseable {
                 .idleConnectionPeriod(idle.dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0 ? idle.dividedBy(2) : Duration.ofSeconds(1))
                 .connectionOptions(guard.socketOptions(SocketOptions.create()))
                 .addProtocol(Http1Config.builder().addReceiveListener(guard.listener()).build())
+                .contentEncoding(new RequestDecoding())
                 .routing(this::routes);
         if (options.keystore() != null) builder.tls(Tls.builder().sslContext(sslContext()).build());
         return builder.build().start();
