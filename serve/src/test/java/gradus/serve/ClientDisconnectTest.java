@@ -7,6 +7,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -36,8 +38,8 @@ class ClientDisconnectTest {
     static Path runs;
     static GradusServer server;
     static String base;
-    /** Released by the test once it has closed its socket; the generator then writes into the dead connection. */
-    static final CountDownLatch CLOSED = new CountDownLatch(1);
+    /** Released by each test once it has closed its socket; the generator then writes into the dead connection. */
+    static volatile CountDownLatch closed;
     static final List<LogRecord> LOGGED = new CopyOnWriteArrayList<>();
     static final java.io.ByteArrayOutputStream STDERR = new java.io.ByteArrayOutputStream();
     static PrintStream originalErr;
@@ -61,7 +63,7 @@ class ClientDisconnectTest {
         public Generation generate(String prompt, GenerationParams params, Consumer<String> onText) {
             onText.accept("first");
             try {
-                assertTrue(CLOSED.await(20, TimeUnit.SECONDS));
+                assertTrue(closed.await(20, TimeUnit.SECONDS));
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -88,16 +90,20 @@ class ClientDisconnectTest {
         System.setErr(originalErr);
     }
 
-    @Test
-    void closingAGenerationStreamIsAClientDisconnect() throws Exception {
-        String body = "{\"model\":\"endless\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "chat | /v1/chat/completions | {\"model\":\"endless\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}",
+            "completions | /v1/completions | {\"model\":\"endless\",\"stream\":true,\"prompt\":\"go\"}",
+            "responses | /v1/responses | {\"model\":\"endless\",\"stream\":true,\"input\":\"go\"}"})
+    void closingAGenerationStreamIsAClientDisconnect(String endpoint, String path, String body) throws Exception {
+        closed = new CountDownLatch(1);
         try (Socket s = new Socket("127.0.0.1", server.port())) {
-            send(s, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            send(s, "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
                     + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body);
             readUntil(s, "first");
         }
-        CLOSED.countDown();
-        assertDisconnectCounted("chat");
+        closed.countDown();
+        assertDisconnectCounted(endpoint);
     }
 
     @Test
