@@ -26,14 +26,13 @@ final class Http {
     static byte[] body(ServerRequest req, long limit) {
         long declared = req.headers().contentLength().orElse(-1);
         if (declared > limit) throw tooLarge(limit);
-        boolean compressed = req.headers().first(HeaderNames.CONTENT_ENCODING).map(e -> !e.isBlank() && !e.trim().equalsIgnoreCase("identity")).orElse(false);
+        boolean compressed = req.headers().first(HeaderNames.CONTENT_ENCODING)
+                .map(e -> !e.isBlank() && !e.trim().equalsIgnoreCase("identity")).orElse(false);
         ConnectionGuard guard = RequestInfo.of(req).guard;
         ConnectionGuard.Tracked tracked = guard == null ? null : guard.bodyStarts();
         try (InputStream in = req.content().inputStream()) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            if (bytes.length > limit) {
-                throw compressed ? new ApiException(413, "request body exceeds the limit of " + limit + " bytes once decompressed") : tooLarge(limit);
-            }
+            if (bytes.length > limit) throw compressed ? new ApiException(413, tooLarge(limit).getMessage() + " once decompressed") : tooLarge(limit);
             return bytes;
         } catch (IOException | RuntimeException e) {
             if (ConnectionGuard.bodyRead(tracked)) throw new ApiException(408, "the request body did not arrive in time");

@@ -158,6 +158,13 @@ class OpenAiApiTest {
         var done = (Map<String, Object>) json(events[events.length - 1].split("\n")[1].substring(6)).get("response");
         assertEquals("you said a b", done.get("output_text"));
 
+        var broken = post(base + "/responses", "{\"model\":\"broken\",\"stream\":true,\"input\":\"x\"}").body().strip().split("\n\n");
+        String last = broken[broken.length - 1];
+        assertTrue(last.startsWith("event: response.failed\n"), last);
+        var error = (Map<String, Object>) ((Map<String, Object>) json(last.split("\n")[1].substring(6)).get("response")).get("error");
+        assertEquals("server_error", error.get("code"));
+        assertTrue(error.get("message").toString().startsWith("internal error (request id "), error.toString());
+
         var image = post(base + "/responses", "{\"model\":\"echo\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_image\","
                 + "\"image_url\":\"http://x/y.png\"}]}]}");
         assertEquals(400, image.statusCode());
