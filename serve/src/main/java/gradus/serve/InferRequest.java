@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * A KServe v2 inference request, read by {@link JsonScanner} straight into float arrays.
- * Numeric inputs of any datatype (and BOOL) become float32; data may be nested or flat, or come
- * after the JSON header as raw little-endian bytes (Triton's binary tensor extension).
+ * Numeric inputs of any datatype (and BOOL) are read as float32 (the datatype is kept: {@link KServeApi}
+ * accepts only the model's own); data may be nested or flat, or come after the JSON header as raw
+ * little-endian bytes (Triton's binary tensor extension).
  */
 record InferRequest(String id, Map<String, Object> parameters, List<Input> inputs, List<Output> outputs) {
 
