@@ -67,6 +67,15 @@ public final class SavedTextModels {
                 }
 
                 @Override
+                public float[][] embedTokens(List<int[]> ids) {
+                    try {
+                        return embedder.embedIds(ids);
+                    } catch (IllegalArgumentException e) { // an id outside the vocabulary: the client's mistake
+                        throw gradus.serve.ApiException.badRequest(e.getMessage());
+                    }
+                }
+
+                @Override
                 public int countTokens(String text) {
                     return embedder.countTokens(text);
                 }
