@@ -84,7 +84,8 @@ public final class ModelDirectory {
             files.put(OPTIMIZER_FILE, tensors(training.optimizer()));
             files.put(TRAINING_STATE_FILE, text(state));
         }
-        FileSet.save(dir, files, List.of(OPTIMIZER_FILE, TRAINING_STATE_FILE));
+        // a signature of the previous set is void now: removed, so the directory reads as unsigned rather than tampered
+        FileSet.save(dir, files, List.of(OPTIMIZER_FILE, TRAINING_STATE_FILE, ModelSignature.SIGNATURE_FILE));
     }
 
     private static IOConsumer<OutputStream> tensors(Map<String, Tensor> tensors) {
@@ -108,6 +109,17 @@ public final class ModelDirectory {
      * they are not the set saved together (see {@link #MANIFEST_FILE}).
      */
     public static Loaded load(Path dir) throws IOException {
+        return load(dir, (TrustedKeys) null);
+    }
+
+    /**
+     * Loads as {@link #load(Path)} does after checking the directory's signature ({@link ModelSignature#verify}):
+     * with {@code trusted}, only a directory signed by one of those keys loads; without, a signed directory must
+     * still match its signature. Fails naming the file that changed.
+     */
+    public static Loaded load(Path dir, TrustedKeys trusted) throws IOException {
+        requireDirectory(dir);
+        ModelSignature.verify(dir, trusted);
         for (int attempt = 1; ; attempt++) {
             FileSet files = open(dir);
             try {
@@ -135,7 +147,9 @@ public final class ModelDirectory {
 
     /** The tokenizer saved beside a text model; fails naming the directory when there is none. */
     public static gradus.text.Tokenizer tokenizer(Path dir) throws IOException {
-        Path file = existing(dir, open(dir), TOKENIZER_FILE);
+        FileSet files = open(dir);
+        Path file = existing(dir, files, TOKENIZER_FILE);
+        files.verify(List.of(TOKENIZER_FILE)); // listed once the directory was signed
         return gradus.text.Tokenizers.load(file);
     }
 
