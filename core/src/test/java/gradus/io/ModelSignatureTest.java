@@ -52,19 +52,26 @@ class ModelSignatureTest {
         assertNotNull(ModelDirectory.load(model).model());
     }
 
+    /**
+     * Every byte of the signature file (whose base64 and JSON a lenient parser could read past), and the first,
+     * middle and last byte of the others (SHA-256 and the signature cover all their bytes alike).
+     */
     @Test
-    void flippingAnyByteOfAnyFileFailsTheLoadNamingThatFile() throws IOException {
+    void flippingAByteOfAnyFileFailsTheLoadNamingThatFile() throws IOException {
         for (String name : files(model)) {
             Path file = model.resolve(name);
             byte[] original = Files.readAllBytes(file);
-            for (int i = 0; i < original.length; i++) {
+            int[] positions = name.equals(ModelSignature.SIGNATURE_FILE)
+                    ? java.util.stream.IntStream.range(0, original.length).toArray()
+                    : new int[]{0, original.length / 2, original.length - 1};
+            for (int i : positions) {
                 byte[] changed = original.clone();
                 changed[i] ^= 1;
                 Files.write(file, changed);
                 String where = name + " byte " + i;
                 IOException e = assertThrows(IOException.class, () -> ModelDirectory.load(model, trusted), where);
                 assertTrue(e.getMessage().contains(name), where + ": " + e.getMessage());
-                assertThrows(IOException.class, () -> ModelDirectory.load(model), where + " without trusted keys");
+                if (i == positions[0]) assertThrows(IOException.class, () -> ModelDirectory.load(model), where + " without trusted keys");
             }
             Files.write(file, original);
         }
