@@ -1,6 +1,7 @@
 package gradus.serve;
 
 import gradus.io.ModelDirectory;
+import gradus.io.TrustedKeys;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,8 +63,13 @@ public final class ModelRepository implements AutoCloseable {
     private volatile boolean ready;
 
     public ModelRepository(Path dir, int maxBatchSize, Duration maxDelay, Duration reloadInterval, BiConsumer<String, Integer> batchSizes) {
+        this(dir, maxBatchSize, maxDelay, reloadInterval, batchSizes, null);
+    }
+
+    /** With {@code trusted} set, a version loads only when signed by one of those keys (see {@link ModelDirectory#load(Path, TrustedKeys)}). */
+    public ModelRepository(Path dir, int maxBatchSize, Duration maxDelay, Duration reloadInterval, BiConsumer<String, Integer> batchSizes, TrustedKeys trusted) {
         this(dir, reloadInterval, (name, version, path) ->
-                ServedModel.load(name, version, path, maxBatchSize, maxDelay, rows -> batchSizes.accept(name, rows)));
+                ServedModel.load(name, version, path, maxBatchSize, maxDelay, rows -> batchSizes.accept(name, rows), trusted));
     }
 
     ModelRepository(Path dir, Duration reloadInterval, Loader loader) {

@@ -85,7 +85,13 @@ public final class ServedModel {
 
     /** Loads {@code dir} (config.json + model.safetensors). */
     public static ServedModel load(String name, String version, Path dir, int maxBatchSize, Duration maxDelay, IntConsumer batchSizes) throws IOException {
-        var loaded = ModelDirectory.load(dir);
+        return load(name, version, dir, maxBatchSize, maxDelay, batchSizes, null);
+    }
+
+    /** Loads {@code dir}, which must be signed by one of {@code trusted} when that is not null. */
+    public static ServedModel load(String name, String version, Path dir, int maxBatchSize, Duration maxDelay, IntConsumer batchSizes,
+                                   gradus.io.TrustedKeys trusted) throws IOException {
+        var loaded = ModelDirectory.load(dir, trusted);
         return new ServedModel(name, version, dir, loaded.model(), loaded.config(), maxBatchSize, maxDelay, batchSizes);
     }
 

@@ -1,0 +1,52 @@
+package gradus.serve;
+
+import gradus.io.ModelDirectory;
+import gradus.io.ModelSignature;
+import gradus.io.TrustedKeys;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static gradus.serve.ModelLoadingTest.entry;
+import static gradus.serve.ModelLoadingTest.saveWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** `gradus serve --require-signed --trusted-keys DIR`: only models signed by a trusted key and unchanged since become READY. */
+class SignedModelsTest {
+    @Test
+    void onlyUnchangedModelsSignedByATrustedKeyAreServed(@TempDir Path tmp) throws Exception {
+        Path models = tmp.resolve("models"), keys = tmp.resolve("keys"), stranger = tmp.resolve("stranger"), trusted = tmp.resolve("trusted");
+        ModelSignature.generateKeys(keys);
+        ModelSignature.generateKeys(stranger);
+        Files.createDirectories(trusted);
+        Files.copy(keys.resolve(ModelSignature.PUBLIC_KEY_FILE), trusted.resolve("release.pem"));
+        Path key = keys.resolve(ModelSignature.PRIVATE_KEY_FILE);
+        for (String name : new String[]{"signed", "tampered", "unsigned", "untrusted"}) saveWith(models.resolve(name + "/1"), 1, Map.of());
+        ModelSignature.sign(models.resolve("signed/1"), key);
+        ModelSignature.sign(models.resolve("tampered/1"), key);
+        ModelSignature.sign(models.resolve("untrusted/1"), stranger.resolve(ModelSignature.PRIVATE_KEY_FILE));
+        Path weights = models.resolve("tampered/1").resolve(ModelDirectory.WEIGHTS_FILE);
+        byte[] b = Files.readAllBytes(weights);
+        b[b.length / 2] ^= 1;
+        Files.write(weights, b);
+
+        try (ModelRepository repo = new ModelRepository(models, 8, Duration.ZERO, Duration.ZERO, (m, n) -> {}, TrustedKeys.load(trusted))) {
+            assertEquals("READY", entry(repo, "signed", "1").state(), entry(repo, "signed", "1").reason());
+            var tampered = entry(repo, "tampered", "1");
+            assertEquals("UNAVAILABLE", tampered.state());
+            assertTrue(tampered.reason().contains("changed after signing: model.safetensors has other content"), tampered.reason());
+            assertTrue(entry(repo, "unsigned", "1").reason().contains("not signed"), entry(repo, "unsigned", "1").reason());
+            assertTrue(entry(repo, "untrusted", "1").reason().contains("not among the trusted keys"), entry(repo, "untrusted", "1").reason());
+        }
+        // without --require-signed every model but the tampered one loads: a signature is still checked for changes
+        try (ModelRepository repo = new ModelRepository(models, 8, Duration.ZERO, Duration.ZERO, (m, n) -> {})) {
+            for (String name : new String[]{"signed", "unsigned", "untrusted"}) assertEquals("READY", entry(repo, name, "1").state(), name);
+            assertEquals("UNAVAILABLE", entry(repo, "tampered", "1").state());
+        }
+    }
+}
