@@ -109,17 +109,28 @@ public final class ModelDirectory {
      * they are not the set saved together (see {@link #MANIFEST_FILE}).
      */
     public static Loaded load(Path dir) throws IOException {
-        return load(dir, (TrustedKeys) null);
+        return load(dir, ModelProtection.NONE);
     }
 
     /**
      * Loads as {@link #load(Path)} does after checking the directory's signature ({@link ModelSignature#verify}):
-     * with {@code trusted}, only a directory signed by one of those keys loads; without, a signed directory must
-     * still match its signature. Fails naming the file that changed.
+     * with trusted keys, only a directory signed by one of them loads; without, a signed directory must still match
+     * its signature. With a key, the directory is decrypted first ({@link ModelEncryption}). Fails naming the file at fault.
      */
-    public static Loaded load(Path dir, TrustedKeys trusted) throws IOException {
+    public static Loaded load(Path dir, ModelProtection protection) throws IOException {
         requireDirectory(dir);
-        ModelSignature.verify(dir, trusted);
+        if (protection.key() != null) {
+            var plain = new ModelEncryption.Decrypted(dir, protection.key()); // its errors name the encrypted files
+            try (plain) {
+                return load(plain.dir, new ModelProtection(protection.trustedKeys(), null));
+            } catch (FileFormatException e) {
+                throw relabel(e, plain.dir, dir);
+            }
+        }
+        if (ModelEncryption.isEncrypted(dir.resolve(CONFIG_FILE))) {
+            throw new FileFormatException(dir.resolve(CONFIG_FILE), "is encrypted (gradus encrypt): load the model with its key");
+        }
+        ModelSignature.verify(dir, protection.trustedKeys());
         for (int attempt = 1; ; attempt++) {
             FileSet files = open(dir);
             try {
@@ -143,6 +154,13 @@ public final class ModelDirectory {
         files.verify(List.of(CONFIG_FILE, WEIGHTS_FILE));
         model.eval();
         return new Loaded(model, config);
+    }
+
+    /** An error about a file of the decrypted copy {@code copy}, as one about the same file of {@code dir}. */
+    private static FileFormatException relabel(FileFormatException e, Path copy, Path dir) {
+        if (e.file() == null || !e.file().startsWith(copy)) return e;
+        String problem = e.getMessage().substring(e.file().toString().length() + 2).replace(copy.toString(), dir.toString());
+        return new FileFormatException(dir.resolve(copy.relativize(e.file()).toString()), problem, e);
     }
 
     /** The tokenizer saved beside a text model; fails naming the directory when there is none. */

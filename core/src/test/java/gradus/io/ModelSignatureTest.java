@@ -48,7 +48,7 @@ class ModelSignatureTest {
         ModelSignature.Signer signer = ModelSignature.verify(model, trusted);
         assertEquals("alice.pem", signer.trustedKeyFile());
         assertTrue(signer.fingerprint().matches("SHA256:[0-9a-f]{64}"), signer.fingerprint());
-        assertNotNull(ModelDirectory.load(model, trusted).model());
+        assertNotNull(ModelDirectory.load(model, ModelProtection.signedBy(trusted)).model());
         assertNotNull(ModelDirectory.load(model).model());
     }
 
@@ -69,13 +69,13 @@ class ModelSignatureTest {
                 changed[i] ^= 1;
                 Files.write(file, changed);
                 String where = name + " byte " + i;
-                IOException e = assertThrows(IOException.class, () -> ModelDirectory.load(model, trusted), where);
+                IOException e = assertThrows(IOException.class, () -> ModelDirectory.load(model, ModelProtection.signedBy(trusted)), where);
                 assertTrue(e.getMessage().contains(name), where + ": " + e.getMessage());
                 if (i == positions[0]) assertThrows(IOException.class, () -> ModelDirectory.load(model), where + " without trusted keys");
             }
             Files.write(file, original);
         }
-        assertNotNull(ModelDirectory.load(model, trusted).model());
+        assertNotNull(ModelDirectory.load(model, ModelProtection.signedBy(trusted)).model());
     }
 
     @Test
@@ -84,36 +84,36 @@ class ModelSignatureTest {
         ModelSignature.generateKeys(other);
         Path otherTrusted = Files.createDirectories(tmp.resolve("other-trusted"));
         Files.copy(other.resolve(ModelSignature.PUBLIC_KEY_FILE), otherTrusted.resolve("bob.pem"));
-        IOException e = assertThrows(IOException.class, () -> ModelDirectory.load(model, TrustedKeys.load(otherTrusted)));
+        IOException e = assertThrows(IOException.class, () -> ModelDirectory.load(model, ModelProtection.signedBy(TrustedKeys.load(otherTrusted))));
         assertTrue(e.getMessage().contains("manifest.sig: signed by key SHA256:") && e.getMessage().contains("not among the trusted keys"), e.getMessage());
 
         // re-signed by the other key: the signature is valid, and still not trusted here
         ModelSignature.sign(model, other.resolve(ModelSignature.PRIVATE_KEY_FILE));
-        assertThrows(FileFormatException.class, () -> ModelDirectory.load(model, trusted));
-        assertNotNull(ModelDirectory.load(model, TrustedKeys.load(otherTrusted)).model());
+        assertThrows(FileFormatException.class, () -> ModelDirectory.load(model, ModelProtection.signedBy(trusted)));
+        assertNotNull(ModelDirectory.load(model, ModelProtection.signedBy(TrustedKeys.load(otherTrusted))).model());
     }
 
     @Test
     void unsignedModelsAreRefusedWhereSignaturesAreRequired() throws IOException {
         Path plain = tmp.resolve("plain");
         ModelDirectory.save(plain, new Sequential(new Linear(2, 2)), Map.of());
-        IOException e = assertThrows(IOException.class, () -> ModelDirectory.load(plain, trusted));
+        IOException e = assertThrows(IOException.class, () -> ModelDirectory.load(plain, ModelProtection.signedBy(trusted)));
         assertTrue(e.getMessage().contains("not signed (no manifest.sig)"), e.getMessage());
         assertNotNull(ModelDirectory.load(plain).model());
 
         // deleting the signature of a signed model makes it unsigned, which is refused in the same way
         Files.delete(model.resolve(ModelSignature.SIGNATURE_FILE));
-        assertTrue(assertThrows(IOException.class, () -> ModelDirectory.load(model, trusted)).getMessage().contains("not signed"));
+        assertTrue(assertThrows(IOException.class, () -> ModelDirectory.load(model, ModelProtection.signedBy(trusted))).getMessage().contains("not signed"));
     }
 
     @Test
     void filesAddedOrRemovedAfterSigningAreRefused() throws IOException {
         Files.writeString(model.resolve("extra.bin"), "x");
-        IOException e = assertThrows(IOException.class, () -> ModelDirectory.load(model, trusted));
+        IOException e = assertThrows(IOException.class, () -> ModelDirectory.load(model, ModelProtection.signedBy(trusted)));
         assertTrue(e.getMessage().contains("extra.bin: is not in the signed manifest"), e.getMessage());
         Files.delete(model.resolve("extra.bin"));
         Files.delete(model.resolve(ModelDirectory.TOKENIZER_FILE));
-        e = assertThrows(IOException.class, () -> ModelDirectory.load(model, trusted));
+        e = assertThrows(IOException.class, () -> ModelDirectory.load(model, ModelProtection.signedBy(trusted)));
         assertTrue(e.getMessage().contains("changed after signing: tokenizer.json is missing"), e.getMessage());
     }
 
@@ -121,7 +121,7 @@ class ModelSignatureTest {
     void aNewSaveRemovesTheVoidSignature() throws IOException {
         ModelDirectory.save(model, new Sequential(new Linear(4, 3)), Map.of("input_shape", List.of(4)));
         assertFalse(ModelSignature.isSigned(model));
-        assertTrue(assertThrows(IOException.class, () -> ModelDirectory.load(model, trusted)).getMessage().contains("not signed"));
+        assertTrue(assertThrows(IOException.class, () -> ModelDirectory.load(model, ModelProtection.signedBy(trusted))).getMessage().contains("not signed"));
     }
 
     @Test

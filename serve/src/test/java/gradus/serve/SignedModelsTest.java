@@ -35,7 +35,7 @@ class SignedModelsTest {
         b[b.length / 2] ^= 1;
         Files.write(weights, b);
 
-        try (ModelRepository repo = new ModelRepository(models, 8, Duration.ZERO, Duration.ZERO, (m, n) -> {}, TrustedKeys.load(trusted))) {
+        try (ModelRepository repo = new ModelRepository(models, 8, Duration.ZERO, Duration.ZERO, (m, n) -> {}, gradus.io.ModelProtection.signedBy(TrustedKeys.load(trusted)))) {
             assertEquals("READY", entry(repo, "signed", "1").state(), entry(repo, "signed", "1").reason());
             var tampered = entry(repo, "tampered", "1");
             assertEquals("UNAVAILABLE", tampered.state());
