@@ -11,9 +11,10 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** `gradus keygen`, `gradus sign`, `gradus verify`, and `gradus serve` refusing --require-signed without keys. */
+/** `gradus keygen`, `sign`, `verify`, `encrypt`, `decrypt`, and `gradus serve` refusing --require-signed without keys. */
 class SigningCommandsTest {
     @Test
     void keygenSignVerify(@TempDir Path tmp) throws Exception {
@@ -53,5 +54,28 @@ class SigningCommandsTest {
         var run = CliTest.cli("serve", "--models", tmp.toString(), "--require-signed");
         assertEquals(1, run.code());
         assertTrue(run.err().contains("--require-signed and --trusted-keys DIR go together"), run.err());
+    }
+
+    @Test
+    void encryptAndDecryptWithAKeyFile(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("model"), keyFile = tmp.resolve("model.key");
+        ModelDirectory.save(model, new Sequential(new Linear(3, 2)), Map.of());
+        byte[] weights = Files.readAllBytes(model.resolve("model.safetensors"));
+        var missing = CliTest.cli("encrypt", model.toString(), "--model-key-file", keyFile.toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("key file not found (create one with: head -c 32 /dev/urandom | base64 > FILE)"), missing.err());
+        String key = java.util.Base64.getEncoder().encodeToString(gradus.io.ModelEncryption.generateKey().getEncoded());
+        Files.writeString(keyFile, key + "\n");
+        var enc = CliTest.cli("encrypt", model.toString(), "--model-key-file", keyFile.toString());
+        assertEquals(0, enc.code(), enc.err());
+        assertTrue(enc.out().contains("config.json, manifest.json, model.safetensors"), enc.out());
+        var info = CliTest.cli("info", model.toString());
+        assertEquals(1, info.code());
+        var wrong = CliTest.cli("decrypt", model.toString(), "--model-key-file", keyFile.toString(), "--model-key-env", "HOME");
+        assertTrue(wrong.err().contains("give one of --model-key-file, --model-key-env and --model-keystore"), wrong.err());
+        var dec = CliTest.cli("decrypt", model.toString(), "--model-key-file", keyFile.toString());
+        assertEquals(0, dec.code(), dec.err());
+        assertFalse(dec.out().contains(key) || dec.err().contains(key) || enc.out().contains(key));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(weights, Files.readAllBytes(model.resolve("model.safetensors")));
     }
 }

@@ -16,8 +16,8 @@ import static gradus.serve.ModelLoadingTest.saveWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** `gradus serve --require-signed --trusted-keys DIR`: only models signed by a trusted key and unchanged since become READY. */
-class SignedModelsTest {
+/** `gradus serve --require-signed --trusted-keys DIR` serves only unchanged models signed by a trusted key; `--model-key-file` serves encrypted ones. */
+class ProtectedModelsTest {
     @Test
     void onlyUnchangedModelsSignedByATrustedKeyAreServed(@TempDir Path tmp) throws Exception {
         Path models = tmp.resolve("models"), keys = tmp.resolve("keys"), stranger = tmp.resolve("stranger"), trusted = tmp.resolve("trusted");
@@ -47,6 +47,22 @@ class SignedModelsTest {
         try (ModelRepository repo = new ModelRepository(models, 8, Duration.ZERO, Duration.ZERO, (m, n) -> {})) {
             for (String name : new String[]{"signed", "unsigned", "untrusted"}) assertEquals("READY", entry(repo, name, "1").state(), name);
             assertEquals("UNAVAILABLE", entry(repo, "tampered", "1").state());
+        }
+    }
+
+    @Test
+    void encryptedModelsAreServedGivenTheirKey(@TempDir Path tmp) throws Exception {
+        Path models = tmp.resolve("models");
+        saveWith(models.resolve("secret/1"), 1, Map.of());
+        javax.crypto.SecretKey key = gradus.io.ModelEncryption.generateKey();
+        gradus.io.ModelEncryption.encrypt(models.resolve("secret/1"), key);
+        try (ModelRepository repo = new ModelRepository(models, 8, Duration.ZERO, Duration.ZERO, (m, n) -> {}, gradus.io.ModelProtection.NONE.withKey(key))) {
+            assertEquals("READY", entry(repo, "secret", "1").state(), entry(repo, "secret", "1").reason());
+        }
+        try (ModelRepository repo = new ModelRepository(models, 8, Duration.ZERO, Duration.ZERO, (m, n) -> {})) {
+            var e = entry(repo, "secret", "1");
+            assertEquals("UNAVAILABLE", e.state());
+            assertTrue(e.reason().contains("config.json: is encrypted"), e.reason());
         }
     }
 }
