@@ -78,6 +78,20 @@ class ModelSignatureTest {
         assertNotNull(ModelDirectory.load(model, ModelProtection.signedBy(trusted)).model());
     }
 
+    /** A base64 signature's last character has 4 bits the decoder ignores: setting one leaves the bytes alike, and is refused all the same. */
+    @Test
+    void aSignatureSpelledOtherwiseIsRefused() throws IOException {
+        Path sig = model.resolve(ModelSignature.SIGNATURE_FILE);
+        String json = Files.readString(sig);
+        int end = json.indexOf("==\"", json.indexOf("\"signature\""));
+        char last = json.charAt(end - 1);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        char sameBytes = alphabet.charAt(alphabet.indexOf(last) + 1); // canonical encodings end in a multiple of 16
+        Files.writeString(sig, json.substring(0, end - 1) + sameBytes + json.substring(end));
+        IOException e = assertThrows(IOException.class, () -> ModelDirectory.load(model, ModelProtection.signedBy(trusted)));
+        assertTrue(e.getMessage().contains("manifest.sig: signature is not canonical base64"), e.getMessage());
+    }
+
     @Test
     void anUntrustedKeyIsRefused() throws IOException {
         Path other = tmp.resolve("other");
