@@ -71,6 +71,7 @@ class SigningCommandsTest {
         assertTrue(enc.out().contains("config.json, manifest.json, model.safetensors"), enc.out());
         var info = CliTest.cli("info", model.toString());
         assertEquals(1, info.code());
+        assertTrue(info.err().contains("config.json: is encrypted (gradus encrypt)"), info.err());
         var wrong = CliTest.cli("decrypt", model.toString(), "--model-key-file", keyFile.toString(), "--model-key-env", "HOME");
         assertTrue(wrong.err().contains("give one of --model-key-file, --model-key-env and --model-keystore"), wrong.err());
         var dec = CliTest.cli("decrypt", model.toString(), "--model-key-file", keyFile.toString());

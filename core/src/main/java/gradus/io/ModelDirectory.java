@@ -127,9 +127,7 @@ public final class ModelDirectory {
                 throw relabel(e, plain.dir, dir);
             }
         }
-        if (ModelEncryption.isEncrypted(dir.resolve(CONFIG_FILE))) {
-            throw new FileFormatException(dir.resolve(CONFIG_FILE), "is encrypted (gradus encrypt): load the model with its key");
-        }
+        refuseEncrypted(dir);
         ModelSignature.verify(dir, protection.trustedKeys());
         for (int attempt = 1; ; attempt++) {
             FileSet files = open(dir);
@@ -259,7 +257,15 @@ public final class ModelDirectory {
 
     private static FileSet open(Path dir) throws IOException {
         requireDirectory(dir);
+        refuseEncrypted(dir);
         return FileSet.open(dir);
+    }
+
+    /** An encrypted directory read as a plain one would fail on its JSON; this says why instead. */
+    private static void refuseEncrypted(Path dir) throws IOException {
+        if (ModelEncryption.isEncrypted(dir.resolve(CONFIG_FILE))) {
+            throw new FileFormatException(dir.resolve(CONFIG_FILE), "is encrypted (gradus encrypt): load the model with its key");
+        }
     }
 
     /** The path to read {@code name} from (see {@link FileSet#path}); fails naming it when it is missing. */

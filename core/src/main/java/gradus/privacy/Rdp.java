@@ -10,7 +10,7 @@ import java.util.stream.DoubleStream;
  */
 public final class Rdp extends PrivacyAccountant {
     /** Opacus's default orders: 1.1, 1.2, …, 10.9 and 12, 13, …, 63. */
-    public static final double[] DEFAULT_ORDERS = DoubleStream.concat(
+    static final double[] DEFAULT_ORDERS = DoubleStream.concat(
             java.util.stream.IntStream.range(1, 100).mapToDouble(x -> 1 + x / 10.0),
             java.util.stream.IntStream.range(12, 64).asDoubleStream()).toArray();
 
