@@ -120,11 +120,11 @@ public final class ModelDirectory {
     public static Loaded load(Path dir, ModelProtection protection) throws IOException {
         requireDirectory(dir);
         if (protection.key() != null) {
-            var plain = new ModelEncryption.Decrypted(dir, protection.key()); // its errors name the encrypted files
+            var plain = ModelEncryption.decryptedCopy(dir, protection.key());
             try (plain) {
-                return load(plain.dir, new ModelProtection(protection.trustedKeys(), null));
+                return load(plain.dir(), new ModelProtection(protection.trustedKeys(), null));
             } catch (FileFormatException e) {
-                throw relabel(e, plain.dir, dir);
+                throw plain.relabel(e);
             }
         }
         refuseEncrypted(dir);
@@ -152,13 +152,6 @@ public final class ModelDirectory {
         files.verify(List.of(CONFIG_FILE, WEIGHTS_FILE));
         model.eval();
         return new Loaded(model, config);
-    }
-
-    /** An error about a file of the decrypted copy {@code copy}, as one about the same file of {@code dir}. */
-    private static FileFormatException relabel(FileFormatException e, Path copy, Path dir) {
-        if (e.file() == null || !e.file().startsWith(copy)) return e;
-        String problem = e.getMessage().substring(e.file().toString().length() + 2).replace(copy.toString(), dir.toString());
-        return new FileFormatException(dir.resolve(copy.relativize(e.file()).toString()), problem, e);
     }
 
     /** The tokenizer saved beside a text model; fails naming the directory when there is none. */

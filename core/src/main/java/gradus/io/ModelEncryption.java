@@ -149,11 +149,21 @@ public final class ModelEncryption {
         return out;
     }
 
-    /** A private temporary copy of an encrypted directory, decrypted, for loaders that read files; closing deletes it. */
-    static final class Decrypted implements AutoCloseable {
+    /**
+     * A private temporary copy of an encrypted directory, decrypted, for loaders that read its files themselves
+     * (a text model's tokenizer); closing deletes it. Errors while decrypting name the encrypted files.
+     */
+    public static Decrypted decryptedCopy(Path encrypted, SecretKey key) throws IOException {
+        return new Decrypted(encrypted, key);
+    }
+
+    /** See {@link #decryptedCopy}. */
+    public static final class Decrypted implements AutoCloseable {
         final Path dir;
+        private final Path encrypted;
 
         Decrypted(Path encrypted, SecretKey key) throws IOException {
+            this.encrypted = encrypted;
             Map<String, byte[]> plain = decryptAll(encrypted, key);
             Path base = Files.isDirectory(Path.of("/dev/shm")) && Files.isWritable(Path.of("/dev/shm")) ? Path.of("/dev/shm") : null; // RAM, where there is one
             dir = base == null ? Files.createTempDirectory("gradus-decrypted", ownerOnly()) : Files.createTempDirectory(base, "gradus-decrypted", ownerOnly());
@@ -165,6 +175,18 @@ public final class ModelEncryption {
                 close();
                 throw e;
             }
+        }
+
+        /** Where the decrypted files are, until {@link #close}. */
+        public Path dir() {
+            return dir;
+        }
+
+        /** An error about a file of this copy, as one about the same file of the encrypted directory. */
+        public FileFormatException relabel(FileFormatException e) {
+            if (e.file() == null || !e.file().startsWith(dir)) return e;
+            String problem = e.getMessage().substring(e.file().toString().length() + 2).replace(dir.toString(), encrypted.toString());
+            return new FileFormatException(encrypted.resolve(dir.relativize(e.file()).toString()), problem, e);
         }
 
         private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly() {

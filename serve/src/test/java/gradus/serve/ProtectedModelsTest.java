@@ -65,4 +65,20 @@ class ProtectedModelsTest {
             assertTrue(e.reason().contains("config.json: is encrypted"), e.reason());
         }
     }
+
+    @Test
+    void encryptedTextModelsAreServedGivenTheirKey(@TempDir Path tmp) throws Exception {
+        Path models = tmp.resolve("models");
+        var words = gradus.text.WordTokenizer.train(java.util.List.of("the whale swam", "call me ishmael"), 50);
+        var bert = new gradus.models.Bert(gradus.models.BertConfig.of(words.vocabSize(), 8, 1, 2, 16).withDropout(0f));
+        new gradus.models.SentenceEmbedder(bert, words).save(models.resolve("encoder"));
+        float[][] plain = gradus.models.SentenceEmbedder.load(models.resolve("encoder")).embed(java.util.List.of("the whale"));
+        javax.crypto.SecretKey key = gradus.io.ModelEncryption.generateKey();
+        gradus.io.ModelEncryption.encrypt(models.resolve("encoder"), key);
+
+        var text = gradus.serve.text.SavedTextModels.load(models, new gradus.serve.text.TextModels(), gradus.io.ModelProtection.NONE.withKey(key));
+        assertEquals(java.util.List.of("encoder"), java.util.List.copyOf(text.embedderNames()));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(plain[0], text.embedder("encoder").embed(java.util.List.of("the whale"))[0]);
+        assertTrue(gradus.serve.text.SavedTextModels.load(models, new gradus.serve.text.TextModels()).embedderNames().isEmpty(), "not without the key");
+    }
 }

@@ -61,8 +61,15 @@ public final class SavedTextModels {
 
     /** Loads a text model and registers it once a short text has gone through it (a model that cannot answer is not offered). */
     private static void register(String name, Path dir, TextModels into, gradus.io.ModelProtection protection) throws IOException {
-        if (gradus.io.ModelEncryption.isEncrypted(dir.resolve(ModelDirectory.CONFIG_FILE))) {
-            throw new IllegalArgumentException("encrypted text models are not served yet (their tokenizer is read apart from the model): decrypt it with gradus decrypt");
+        if (protection.key() != null && gradus.io.ModelEncryption.isEncrypted(dir.resolve(ModelDirectory.CONFIG_FILE))) {
+            // the tokenizer and embedder read their files apart from the model: all of them come from one decrypted copy
+            var plain = gradus.io.ModelEncryption.decryptedCopy(dir, protection.key());
+            try (plain) {
+                register(name, plain.dir(), into, new gradus.io.ModelProtection(protection.trustedKeys(), null));
+            } catch (gradus.io.FileFormatException e) {
+                throw plain.relabel(e);
+            }
+            return;
         }
         var loaded = ModelDirectory.load(dir, protection);
         Tokenizer tokenizer = ModelDirectory.tokenizer(dir);
