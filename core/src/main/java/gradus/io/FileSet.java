@@ -36,7 +36,8 @@ final class FileSet {
     /** Test seam: called at each point a save can be interrupted ("NAME.tmp" written, "manifest.json" committed, "NAME" renamed). */
     static volatile java.util.function.Consumer<String> crashPoint = FileSet::haltIfAsked;
 
-    record Entry(long size, String sha256) {}
+    /** A listed file; {@code sealed}: written beside the save and listed by {@link #seal}, so the next save keeps it. */
+    record Entry(long size, String sha256, boolean sealed) {}
 
     private final Path dir;
     private final String id; // null without a manifest
@@ -78,7 +79,7 @@ final class FileSet {
                 } catch (IOException e) {
                     throw new IOException("could not write " + target + ": " + e.getMessage() + " (the previous files in " + abs + " are unchanged)", e);
                 }
-                entries.put(f.getKey(), new Entry(size[0], HexFormat.of().formatHex(sha.digest())));
+                entries.put(f.getKey(), new Entry(size[0], HexFormat.of().formatHex(sha.digest()), false));
                 crashPoint.accept(f.getKey() + ".tmp");
             }
             AtomicFiles.syncDirectory(abs); // the temporary files' names are durable before the manifest that points at them
@@ -97,7 +98,9 @@ final class FileSet {
         // Committed: from here on the directory holds the new set, whether or not the renames below finish.
         new FileSet(abs, id, entries).finishRenames();
         List<String> stale = new ArrayList<>(obsolete);
-        stale.addAll(previous.entries.keySet());
+        previous.entries.forEach((name, e) -> {
+            if (!e.sealed()) stale.add(name); // a file sealed in was written beside the save (a tokenizer) and stays
+        });
         for (String name : stale) if (!entries.containsKey(name)) Files.deleteIfExists(abs.resolve(name));
         AtomicFiles.syncDirectory(abs);
     }
@@ -108,6 +111,7 @@ final class FileSet {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("size", e.size());
             entry.put("sha256", e.sha256());
+            if (e.sealed()) entry.put("sealed", true);
             files.put(name, entry);
         });
         Map<String, Object> m = new LinkedHashMap<>();
@@ -164,7 +168,7 @@ final class FileSet {
                     || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
                 throw new FileFormatException(file, "files." + name + ": expected a plain file name with 'size' and 'sha256'");
             }
-            entries.put(name, new Entry(size.longValue(), sha));
+            entries.put(name, new Entry(size.longValue(), sha, Boolean.TRUE.equals(f.get("sealed"))));
         }
         return new FileSet(dir, s, entries);
     }
@@ -263,7 +267,7 @@ final class FileSet {
         for (String name : current.unlisted(leaveOut)) {
             Path p = abs.resolve(name);
             if (!Files.isRegularFile(p)) throw new FileFormatException(p, "is not a plain file: a model directory to sign holds plain files only");
-            entries.put(name, new Entry(Files.size(p), sha256(p)));
+            entries.put(name, new Entry(Files.size(p), sha256(p), true));
         }
         String id = current.id != null ? current.id : AtomicFiles.randomId();
         AtomicFiles.writeString(abs.resolve(MANIFEST), Json.pretty(manifest(id, entries)));

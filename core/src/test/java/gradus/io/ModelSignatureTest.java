@@ -132,9 +132,10 @@ class ModelSignatureTest {
     }
 
     @Test
-    void aNewSaveRemovesTheVoidSignature() throws IOException {
+    void aNewSaveRemovesTheVoidSignatureAndKeepsTheFilesBesideIt() throws IOException {
         ModelDirectory.save(model, new Sequential(new Linear(4, 3)), Map.of("input_shape", List.of(4)));
         assertFalse(ModelSignature.isSigned(model));
+        assertTrue(Files.isRegularFile(model.resolve(ModelDirectory.TOKENIZER_FILE)), "a file sealed in beside the save is kept (a checkpoint writes its tokenizer first)");
         assertTrue(assertThrows(IOException.class, () -> ModelDirectory.load(model, ModelProtection.signedBy(trusted))).getMessage().contains("not signed"));
     }
 
