@@ -22,22 +22,22 @@ record DiscretePrv(double[] pmf, PrvDomain domain) {
         return new DiscretePrv(pmf, domain.shiftRight(shift));
     }
 
-    /** The sum of {@code n} independent copies: the pmf's n-th convolution power, as a circular convolution by FFT. */
+    /** The sum of {@code n} independent copies: the pmf's n-th convolution power, as a circular convolution by real FFT (as Opacus's rfft). */
     DiscretePrv composeSelf(long n) {
         int size = pmf.length;
-        double[] re = pmf.clone(), im = new double[size];
-        Fft.forward(re, im);
-        for (int k = 0; k < size; k++) { // z^n = exp(n·log z)
+        double[][] spectrum = Fft.realForward(pmf);
+        double[] re = spectrum[0], im = spectrum[1];
+        for (int k = 0; k < re.length; k++) { // z^n = exp(n·log z)
             double logR = Math.log(Math.hypot(re[k], im[k])), theta = Math.atan2(im[k], re[k]);
             double r = Math.exp(n * logR), angle = n * theta;
             re[k] = r * Math.cos(angle);
             im[k] = r * Math.sin(angle);
         }
-        Fft.inverse(re, im);
+        double[] summed = Fft.realInverse(re, im, size);
         long roll = n - 1 + (n % 2 == 0 ? size / 2 : 0); // recentres the sum on the grid (numpy's roll)
         int shift = (int) (roll % size);
         double[] composed = new double[size];
-        for (int i = 0; i < size; i++) composed[(i + shift) % size] = re[i];
+        for (int i = 0; i < size; i++) composed[(i + shift) % size] = summed[i];
         return new DiscretePrv(composed, domain.shiftRight(domain.shifts() * (n - 1)));
     }
 

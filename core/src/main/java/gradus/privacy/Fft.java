@@ -28,6 +28,53 @@ final class Fft {
         }
     }
 
+    /**
+     * The first N/2 + 1 bins {re, im} of the transform of real {@code x} of even length N (the rest mirror them as
+     * complex conjugates), from one complex transform of length N/2 over the even and odd samples packed as re + i·im.
+     */
+    static double[][] realForward(double[] x) {
+        int n = x.length, h = n / 2;
+        if (n % 2 != 0) throw new IllegalArgumentException("real transforms here need an even length, got " + n);
+        double[] zr = new double[h], zi = new double[h];
+        for (int j = 0; j < h; j++) {
+            zr[j] = x[2 * j];
+            zi[j] = x[2 * j + 1];
+        }
+        forward(zr, zi);
+        double[] re = new double[h + 1], im = new double[h + 1];
+        for (int k = 0; k <= h; k++) {
+            int a = k % h, b = (h - k) % h;
+            double er = (zr[a] + zr[b]) / 2, ei = (zi[a] - zi[b]) / 2; // even samples' transform: (Z[k] + conj Z[−k])/2
+            double or = (zi[a] + zi[b]) / 2, oi = (zr[b] - zr[a]) / 2; // odd samples': (Z[k] − conj Z[−k])/(2i)
+            double angle = -2 * Math.PI * k / n, wr = Math.cos(angle), wi = Math.sin(angle);
+            re[k] = er + wr * or - wi * oi;
+            im[k] = ei + wr * oi + wi * or;
+        }
+        return new double[][]{re, im};
+    }
+
+    /** The real sequence of even length {@code n} whose transform has the first bins {@code re}, {@code im} (as {@link #realForward} gives). */
+    static double[] realInverse(double[] re, double[] im, int n) {
+        int h = n / 2;
+        double[] zr = new double[h], zi = new double[h];
+        for (int k = 0; k < h; k++) {
+            double cr = re[h - k], ci = -im[h - k]; // conj X[N/2 − k] = X[k + N/2]
+            double er = (re[k] + cr) / 2, ei = (im[k] + ci) / 2;
+            double dr = (re[k] - cr) / 2, di = (im[k] - ci) / 2;
+            double angle = 2 * Math.PI * k / n, wr = Math.cos(angle), wi = Math.sin(angle); // ÷ e^(−2πik/N)
+            double or = dr * wr - di * wi, oi = dr * wi + di * wr;
+            zr[k] = er - oi; // Z = E + i·O
+            zi[k] = ei + or;
+        }
+        inverse(zr, zi);
+        double[] x = new double[n];
+        for (int j = 0; j < h; j++) {
+            x[2 * j] = zr[j];
+            x[2 * j + 1] = zi[j];
+        }
+        return x;
+    }
+
     private static void radix2(double[] re, double[] im) {
         int n = re.length;
         for (int i = 1, j = 0; i < n; i++) { // bit-reversal permutation

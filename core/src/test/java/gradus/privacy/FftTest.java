@@ -33,4 +33,23 @@ class FftTest {
             }
         }
     }
+
+    @Test
+    void realTransformsAreTheFirstHalfOfTheComplexOne() {
+        for (int n : new int[]{2, 4, 16, 6, 10, 98, 300}) {
+            Random rnd = new Random(n);
+            double[] x = new double[n];
+            for (int i = 0; i < n; i++) x[i] = rnd.nextGaussian();
+            double[] re = x.clone(), im = new double[n];
+            Fft.forward(re, im);
+            double[][] half = Fft.realForward(x);
+            assertEquals(n / 2 + 1, half[0].length);
+            for (int k = 0; k <= n / 2; k++) {
+                assertEquals(re[k], half[0][k], 1e-10, "n " + n + " k " + k);
+                assertEquals(im[k], half[1][k], 1e-10, "n " + n + " k " + k);
+            }
+            double[] back = Fft.realInverse(half[0], half[1], n);
+            for (int i = 0; i < n; i++) assertEquals(x[i], back[i], 1e-12, "n " + n + " i " + i);
+        }
+    }
 }
