@@ -263,8 +263,10 @@ final class FileSet {
         Path abs = dir.toAbsolutePath();
         FileSet current = recover(abs);
         current.verify(current.names());
+        List<String> added = current.unlisted(leaveOut);
+        if (current.id != null && added.isEmpty()) return current; // unchanged bytes: a signature over them still holds
         Map<String, Entry> entries = new LinkedHashMap<>(current.entries);
-        for (String name : current.unlisted(leaveOut)) {
+        for (String name : added) {
             Path p = abs.resolve(name);
             if (!Files.isRegularFile(p)) throw new FileFormatException(p, "is not a plain file: a model directory to sign holds plain files only");
             entries.put(name, new Entry(Files.size(p), sha256(p), true));
