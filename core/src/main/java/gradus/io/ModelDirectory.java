@@ -102,7 +102,8 @@ public final class ModelDirectory {
             files.put(OPTIMIZER_FILE, tensors(training.optimizer()));
             files.put(TRAINING_STATE_FILE, text(state));
         }
-        FileSet.save(dir, files, List.of(OPTIMIZER_FILE, TRAINING_STATE_FILE));
+        // a signature of the previous set is void now: removed, so the directory reads as unsigned rather than tampered
+        FileSet.save(dir, files, List.of(OPTIMIZER_FILE, TRAINING_STATE_FILE, ModelSignature.SIGNATURE_FILE));
     }
 
     private static IOConsumer<OutputStream> tensors(Map<String, Tensor> tensors) {
@@ -126,6 +127,26 @@ public final class ModelDirectory {
      * they are not the set saved together (see {@link #MANIFEST_FILE}).
      */
     public static Loaded load(Path dir) throws IOException {
+        return load(dir, ModelProtection.NONE);
+    }
+
+    /**
+     * Loads as {@link #load(Path)} does after checking the directory's signature ({@link ModelSignature#verify}):
+     * with trusted keys, only a directory signed by one of them loads; without, a signed directory must still match
+     * its signature. With a key, the directory is decrypted first ({@link ModelEncryption}). Fails naming the file at fault.
+     */
+    public static Loaded load(Path dir, ModelProtection protection) throws IOException {
+        requireDirectory(dir);
+        if (protection.key() != null) {
+            var plain = ModelEncryption.decryptedCopy(dir, protection.key());
+            try (plain) {
+                return load(plain.dir(), new ModelProtection(protection.trustedKeys(), null));
+            } catch (FileFormatException e) {
+                throw plain.relabel(e);
+            }
+        }
+        refuseEncrypted(dir);
+        ModelSignature.verify(dir, protection.trustedKeys());
         for (int attempt = 1; ; attempt++) {
             FileSet files = open(dir);
             try {
@@ -153,7 +174,9 @@ public final class ModelDirectory {
 
     /** The tokenizer saved beside a text model; fails naming the directory when there is none. */
     public static gradus.text.Tokenizer tokenizer(Path dir) throws IOException {
-        Path file = existing(dir, open(dir), TOKENIZER_FILE);
+        FileSet files = open(dir);
+        Path file = existing(dir, files, TOKENIZER_FILE);
+        files.verify(List.of(TOKENIZER_FILE)); // listed once the directory was signed
         return gradus.text.Tokenizers.load(file);
     }
 
@@ -245,7 +268,15 @@ public final class ModelDirectory {
 
     private static FileSet open(Path dir) throws IOException {
         requireDirectory(dir);
+        refuseEncrypted(dir);
         return FileSet.open(dir);
+    }
+
+    /** An encrypted directory read as a plain one would fail on its JSON; this says why instead. */
+    private static void refuseEncrypted(Path dir) throws IOException {
+        if (ModelEncryption.isEncrypted(dir.resolve(CONFIG_FILE))) {
+            throw new FileFormatException(dir.resolve(CONFIG_FILE), "is encrypted (gradus encrypt): load the model with its key");
+        }
     }
 
     /** The path to read {@code name} from (see {@link FileSet#path}); fails naming it when it is missing. */

@@ -112,7 +112,7 @@ public final class GradusServer implements AutoCloseable {
         this.options = options;
         this.text = text;
         this.models = new ModelRepository(options.modelsDir(), options.maxBatchSize(), options.maxBatchDelay(),
-                options.reloadInterval(), metrics::batch);
+                options.reloadInterval(), metrics::batch, options.modelProtection());
         this.metrics.queueDepth(models);
         this.rateLimiter = new RateLimiter(options.rateLimit());
         this.authFailures = new RateLimiter(options.clients().authFailureRate(), 10);

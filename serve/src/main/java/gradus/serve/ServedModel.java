@@ -84,7 +84,13 @@ public final class ServedModel {
 
     /** Loads {@code dir} (config.json + model.safetensors). */
     public static ServedModel load(String name, String version, Path dir, int maxBatchSize, Duration maxDelay, IntConsumer batchSizes) throws IOException {
-        var loaded = ModelDirectory.load(dir);
+        return load(name, version, dir, maxBatchSize, maxDelay, batchSizes, gradus.io.ModelProtection.NONE);
+    }
+
+    /** Loads {@code dir} as {@code protection} allows (signed by a trusted key, decrypted with the key). */
+    public static ServedModel load(String name, String version, Path dir, int maxBatchSize, Duration maxDelay, IntConsumer batchSizes,
+                                   gradus.io.ModelProtection protection) throws IOException {
+        var loaded = ModelDirectory.load(dir, protection);
         return new ServedModel(name, version, dir, loaded.model(), loaded.config(), maxBatchSize, maxDelay, batchSizes);
     }
 
