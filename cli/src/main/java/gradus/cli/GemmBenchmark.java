@@ -121,7 +121,7 @@ final class GemmBenchmark {
 
     /** Prints the table; ratios are to NumPy and to the machine's peak. */
     static void print(Map<String, Map<String, Double>> results, MachinePeak peak) {
-        System.out.printf(Locale.ROOT, "GEMM GFLOPS (fp32, best round; %d threads; %s)%n", Parallel.threads(), Blas.describe());
+        System.out.printf(Locale.ROOT, "GEMM GFLOPS (fp32, best round; %d threads)%n", Parallel.threads());
         System.out.printf(Locale.ROOT, "machine peak %.0f GFLOPS = %s%n", peak.gflops(), peak);
         System.out.printf(Locale.ROOT, "%-20s %-20s %8s %9s %8s %8s %11s %11s %10s%n", "shape", "m x n x k",
                 "java", "openblas", "auto", "numpy", "java/numpy", "auto/numpy", "auto/peak");

@@ -2,6 +2,8 @@ package gradus.kernels;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -36,6 +38,11 @@ public final class Blas {
         return OpenBlas.LIB != null;
     }
 
+    /** The native library's build and the kernels it picked for this CPU, or why it is not available. */
+    public static String describeNative() {
+        return OpenBlas.STATUS;
+    }
+
     /** One line describing the setting and, where it matters, the native library. */
     public static String describe() {
         Provider p = provider();
@@ -44,6 +51,22 @@ public final class Blas {
         if (!openBlasAvailable()) return p.name().toLowerCase(Locale.ROOT) + ": " + lib + "; using the Java kernels";
         return p == Provider.OPENBLAS ? "openblas: " + lib
                 : "auto: " + lib + "; per class of op(B)'s n×k: " + choice().summary();
+    }
+
+    /**
+     * What auto runs and why, one line per shape class ("large (n·k >= 2^20; timed at 256x1024x1024): java, java 133.7 vs
+     * openblas 89.6 GFLOPS per core"), then where the choice came from. Measures it if this JVM has not yet.
+     */
+    public static List<String> autoChoice() {
+        if (!openBlasAvailable()) return List.of("auto runs the Java kernels: " + OpenBlas.STATUS);
+        if (OpenBlas.ROW_TILE == 0) return List.of("auto runs the Java kernels: OpenBLAS rounds rows by batch");
+        GemmChoice c = choice();
+        List<String> lines = new ArrayList<>();
+        c.picks().forEach((shape, p) -> lines.add(String.format(Locale.ROOT,
+                "%s (%s; timed at %dx%dx%d): %s, java %.1f vs openblas %.1f GFLOPS per core", shape.label(), shape.rule,
+                shape.m, shape.n, shape.k, p.provider().name().toLowerCase(Locale.ROOT), p.javaGflops(), p.openBlasGflops())));
+        lines.add("(" + c.origin() + "; OpenBLAS row tile " + OpenBlas.ROW_TILE + ")");
+        return lines;
     }
 
     /** Whether a product goes to OpenBLAS; under auto that depends on op(B)'s n×k only, never on m (the batch). */
@@ -76,10 +99,12 @@ public final class Blas {
         String key = GemmChoice.key(Machine.current(), Runtime.version().toString(), VectorWidth.bits(), OpenBlas.STATUS);
         choice = GemmChoice.loadOrMeasure(cacheDir(), key,
                 () -> {
-                    long t0 = System.nanoTime();
+                    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+                    long t0 = System.nanoTime(), cpu0 = threads.getCurrentThreadCpuTime();
                     GemmChoice measured = GemmCalibration.measure(GemmCalibration.realClock(), "");
-                    return new GemmChoice(measured.picks(), String.format(Locale.ROOT, "measured %s in %.2f s",
-                            Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), (System.nanoTime() - t0) / 1e9));
+                    return new GemmChoice(measured.picks(), String.format(Locale.ROOT, "measured %s in %.2f s (%.2f s of CPU)",
+                            Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), (System.nanoTime() - t0) / 1e9,
+                            (threads.getCurrentThreadCpuTime() - cpu0) / 1e9));
                 }, System.err);
         return choice;
     }

@@ -9,13 +9,21 @@ import java.util.Random;
  * class. The timings are interleaved (providers alternate in order, round after round, the first round only warms
  * up) and each provider keeps its best round, so that a neighbour's burst of load slows a sample, not a decision.
  * Both run single-threaded on the calling thread: {@link BlockedGemm#split} spreads either over the cores the same
- * way, so the per-core kernel is what differs. About 0.3 s in all.
+ * way, so the per-core kernel is what differs. Samples are the thread's CPU time, not the wall clock, so that time
+ * the thread spends descheduled by other processes does not count. Before the rounds each provider runs each shape
+ * until it stops getting faster (the JIT has compiled the Java kernels). About 0.3 s of CPU in all.
  */
 final class GemmCalibration {
     /** Rounds after the warm-up; each provider's best counts. */
     static final int ROUNDS = 5;
     /** One sample repeats its product for at least this long, so that the clock's resolution does not matter. */
-    private static final long SAMPLE_NANOS = 2_000_000;
+    private static final long SAMPLE_NANOS = 1_000_000;
+    /** Warm-up takes at least this many samples (the JIT compiles the Java kernels in steps)... */
+    static final int MIN_WARM_UP_SAMPLES = 10;
+    /** ...and ends after this many samples in a row that are not 3% faster than the best so far... */
+    private static final int SETTLED_SAMPLES = 3;
+    /** ...or after this many samples of one provider and shape. */
+    private static final int MAX_WARM_UP_SAMPLES = 40;
 
     /** Seconds per call of one provider on one class's representative shape (tests give fixed numbers). */
     @FunctionalInterface
@@ -28,7 +36,10 @@ final class GemmCalibration {
     /** The faster provider per class by best-of-{@link #ROUNDS} timings; a tie keeps the Java kernels. */
     static GemmChoice measure(Stopwatch stopwatch, String origin) {
         Map<ShapeClass, double[]> best = new EnumMap<>(ShapeClass.class); // seconds: [java, openblas]
-        for (ShapeClass c : ShapeClass.values()) best.put(c, new double[]{Double.MAX_VALUE, Double.MAX_VALUE});
+        for (ShapeClass c : ShapeClass.values()) {
+            best.put(c, new double[]{Double.MAX_VALUE, Double.MAX_VALUE});
+            for (Blas.Provider p : new Blas.Provider[]{Blas.Provider.JAVA, Blas.Provider.OPENBLAS}) warmUp(stopwatch, p, c);
+        }
         for (int round = 0; round <= ROUNDS; round++) {
             for (ShapeClass c : ShapeClass.values()) {
                 for (int i = 0; i < 2; i++) {
@@ -47,19 +58,34 @@ final class GemmCalibration {
         return new GemmChoice(picks, origin);
     }
 
+    /** Runs one provider on one shape until its time per call has settled. */
+    private static void warmUp(Stopwatch stopwatch, Blas.Provider p, ShapeClass c) {
+        double fastest = Double.MAX_VALUE;
+        for (int samples = 0, settled = 0; (settled < SETTLED_SAMPLES || samples < MIN_WARM_UP_SAMPLES)
+                && samples < MAX_WARM_UP_SAMPLES; samples++) {
+            double t = stopwatch.secondsPerCall(p, c);
+            if (t < 0.97 * fastest) settled = 0;
+            else settled++;
+            fastest = Math.min(fastest, t);
+        }
+    }
+
     /** The real clock: sgemm on random operands of each class's shape, with the Java kernels or OpenBLAS. */
     static Stopwatch realClock() {
         Map<ShapeClass, float[][]> operands = new EnumMap<>(ShapeClass.class);
         Random rnd = new Random(1);
         for (ShapeClass c : ShapeClass.values()) {
             float[] a = new float[c.m * c.k], b = new float[c.k * c.n];
-            for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
-            for (int i = 0; i < b.length; i++) b[i] = (float) rnd.nextGaussian();
+            for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() - 0.5f;
+            for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() - 0.5f;
             operands.put(c, new float[][]{a, b, new float[c.m * c.n]});
         }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.function.LongSupplier clock = threads.isCurrentThreadCpuTimeSupported()
+                ? threads::getCurrentThreadCpuTime : System::nanoTime;
         return (provider, c) -> {
             float[][] x = operands.get(c);
-            long t0 = System.nanoTime(), t;
+            long t0 = clock.getAsLong(), t;
             int calls = 0;
             do {
                 if (provider == Blas.Provider.OPENBLAS) {
@@ -68,7 +94,7 @@ final class GemmCalibration {
                     BlockedGemm.serial(false, false, c.m, c.n, c.k, 1f, x[0], 0, c.k, x[1], 0, c.n, 0f, x[2], 0, c.n);
                 }
                 calls++;
-            } while ((t = System.nanoTime() - t0) < SAMPLE_NANOS);
+            } while ((t = clock.getAsLong() - t0) < SAMPLE_NANOS);
             return t / 1e9 / calls;
         };
     }

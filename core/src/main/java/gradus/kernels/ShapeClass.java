@@ -8,20 +8,23 @@ package gradus.kernels;
  */
 enum ShapeClass {
     /** One side of op(B) under 32 (convolutions' 3×3 patches of one channel, tiny layers). */
-    THIN(64, 4096, 16),
+    THIN(64, 4096, 16, "min(n, k) < 32"),
     /** op(B) under 2^17 floats (512 KiB), e.g. the MLP's layers. */
-    SMALL(128, 128, 256),
+    SMALL(128, 128, 256, "n·k < 2^17"),
     /** op(B) under 2^20 floats (4 MiB). */
-    MEDIUM(128, 512, 512),
+    MEDIUM(128, 512, 512, "n·k < 2^20"),
     /** Anything larger: transformer and large dense layers, big square products. */
-    LARGE(256, 1024, 1024);
+    LARGE(128, 1024, 1024, "n·k >= 2^20");
 
     final int m, n, k;
+    /** Which op(B) shapes belong to the class (the first class that matches). */
+    final String rule;
 
-    ShapeClass(int m, int n, int k) {
+    ShapeClass(int m, int n, int k, String rule) {
         this.m = m;
         this.n = n;
         this.k = k;
+        this.rule = rule;
     }
 
     static ShapeClass of(int n, int k) {
