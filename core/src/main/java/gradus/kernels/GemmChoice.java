@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  */
 record GemmChoice(Map<ShapeClass, Pick> picks, String origin) {
     /** Bump when the kernels or the shape classes change enough that old measurements mislead. */
-    static final int KERNELS_VERSION = 2;
+    static final int KERNELS_VERSION = 3;
 
     record Pick(Blas.Provider provider, double javaGflops, double openBlasGflops) {}
 
@@ -32,7 +32,7 @@ record GemmChoice(Map<ShapeClass, Pick> picks, String origin) {
         return picks.get(ShapeClass.of(n, k)).provider == Blas.Provider.OPENBLAS;
     }
 
-    /** E.g. "thin java (java 20.1 vs openblas 14.2 GFLOPS per core), …; measured now". */
+    /** E.g. "shallow java (java 20.1 vs openblas 14.2 GFLOPS per core), …; measured now". */
     String summary() {
         StringJoiner j = new StringJoiner(", ", "", "; " + origin);
         picks.forEach((c, p) -> j.add(String.format(Locale.ROOT, "%s %s (java %.1f vs openblas %.1f GFLOPS per core)",

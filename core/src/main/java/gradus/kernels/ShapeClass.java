@@ -7,8 +7,10 @@ package gradus.kernels;
  * that the calibration times (m = a typical batch).
  */
 enum ShapeClass {
-    /** One side of op(B) under 32 (convolutions' 3×3 patches of one channel, tiny layers). */
-    THIN(64, 4096, 16, "min(n, k) < 32"),
+    /** A short depth (a convolution's 3×3 patches of one channel: im2col columns times the weights). */
+    SHALLOW(64, 4096, 16, "k < 32"),
+    /** Few output columns over a long depth (that convolution's weight gradient: 9 columns, a batch of pixels deep). */
+    NARROW(64, 16, 4096, "n < 32"),
     /** op(B) under 2^17 floats (512 KiB), e.g. the MLP's layers. */
     SMALL(128, 128, 256, "n·k < 2^17"),
     /** op(B) under 2^20 floats (4 MiB). */
@@ -28,7 +30,8 @@ enum ShapeClass {
     }
 
     static ShapeClass of(int n, int k) {
-        if (Math.min(n, k) < 32) return THIN;
+        if (k < 32) return SHALLOW;
+        if (n < 32) return NARROW;
         long size = (long) n * k;
         return size < 1 << 17 ? SMALL : size < 1 << 20 ? MEDIUM : LARGE;
     }

@@ -24,10 +24,11 @@ class GemmChoiceTest {
     private static final Machine MACHINE = new Machine("AMD EPYC", "fma avx2 avx512f", 2);
     private static final String KEY = GemmChoice.key(MACHINE, "25.0.1+8", 512, "OpenBLAS 0.3.30 (Haswell)");
 
-    /** Seconds per call: Java faster on thin and small products, OpenBLAS on medium and large ones. */
+    /** Seconds per call: Java faster on shallow and small products, OpenBLAS on narrow, medium and large ones. */
     private static double fixed(Blas.Provider p, ShapeClass c) {
         double java = 1e-3, openblas = switch (c) {
-            case THIN -> 3e-3;
+            case SHALLOW -> 3e-3;
+            case NARROW -> 0.9e-3;
             case SMALL -> 1.2e-3;
             case MEDIUM -> 0.8e-3;
             case LARGE -> 0.5e-3;
@@ -38,14 +39,15 @@ class GemmChoiceTest {
     @Test
     void picksTheFasterProviderPerClassAndSaysWhy() {
         GemmChoice c = GemmCalibration.measure(GemmChoiceTest::fixed, "measured now");
-        assertEquals(JAVA, c.picks().get(ShapeClass.THIN).provider());
+        assertEquals(JAVA, c.picks().get(ShapeClass.SHALLOW).provider());
+        assertEquals(OPENBLAS, c.picks().get(ShapeClass.NARROW).provider());
         assertEquals(JAVA, c.picks().get(ShapeClass.SMALL).provider());
         assertEquals(OPENBLAS, c.picks().get(ShapeClass.MEDIUM).provider());
         assertEquals(OPENBLAS, c.picks().get(ShapeClass.LARGE).provider());
         ShapeClass large = ShapeClass.LARGE;
         double flops = 2.0 * large.m * large.n * large.k;
         assertEquals(flops / 0.5e-3 / 1e9, c.picks().get(large).openBlasGflops(), 1e-9);
-        assertTrue(c.summary().startsWith("thin java (java "), c.summary());
+        assertTrue(c.summary().startsWith("shallow java (java "), c.summary());
         assertTrue(c.summary().contains("large openblas (java ") && c.summary().endsWith("; measured now"), c.summary());
     }
 
@@ -60,7 +62,7 @@ class GemmChoiceTest {
         }, "x");
         assertEquals(JAVA, c.picks().get(ShapeClass.SMALL).provider());
         assertEquals(OPENBLAS, c.picks().get(ShapeClass.LARGE).provider());
-        assertEquals(OPENBLAS, c.picks().get(ShapeClass.THIN).provider());
+        assertEquals(OPENBLAS, c.picks().get(ShapeClass.SHALLOW).provider());
     }
 
     @Test
@@ -68,7 +70,7 @@ class GemmChoiceTest {
         List<String> order = new ArrayList<>();
         Map<ShapeClass, Integer> javaCalls = new EnumMap<>(ShapeClass.class);
         GemmChoice c = GemmCalibration.measure((p, s) -> {
-            if (s == ShapeClass.THIN) order.add(p.name());
+            if (s == ShapeClass.SHALLOW) order.add(p.name());
             if (p != JAVA) return 2e-3;
             // interpreted, then compiled in steps: slower than OpenBLAS for its first samples, twice as fast after
             int n = javaCalls.merge(s, 1, Integer::sum);
@@ -84,8 +86,8 @@ class GemmChoiceTest {
         Map<ShapeClass, GemmChoice.Pick> picks = new EnumMap<>(ShapeClass.class);
         for (ShapeClass s : ShapeClass.values()) picks.put(s, new GemmChoice.Pick(s.ordinal() % 2 == 0 ? JAVA : OPENBLAS, 1, 1));
         GemmChoice c = new GemmChoice(picks, "x");
-        assertEquals(ShapeClass.THIN, ShapeClass.of(25088, 9));
-        assertEquals(ShapeClass.THIN, ShapeClass.of(9, 25088));
+        assertEquals(ShapeClass.SHALLOW, ShapeClass.of(25088, 9));
+        assertEquals(ShapeClass.NARROW, ShapeClass.of(9, 25088));
         assertEquals(ShapeClass.SMALL, ShapeClass.of(64, 784));
         assertEquals(ShapeClass.MEDIUM, ShapeClass.of(512, 512));
         assertEquals(ShapeClass.LARGE, ShapeClass.of(2048, 2048));
@@ -178,7 +180,7 @@ class GemmChoiceTest {
         Path file = GemmChoice.file(dir, KEY);
         String good = GemmCalibration.measure(GemmChoiceTest::fixed, "x").serialize(KEY);
         List<String> bad = List.of("", "garbage", good.replace("large=openblas", "large=mkl"),
-                good.replaceAll("(?m)^thin=java \\S+", "thin=java x"), good.replaceAll("(?m)^medium=.*\n", ""),
+                good.replaceAll("(?m)^shallow=java \\S+", "shallow=java x"), good.replaceAll("(?m)^medium=.*\n", ""),
                 good.replace("kernels=", "kernels=0"), good.substring(0, good.length() / 2));
         for (String text : bad) {
             Files.writeString(file, text);

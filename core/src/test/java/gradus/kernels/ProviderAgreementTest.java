@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class ProviderAgreementTest {
     /** One op(B) per shape class (n, k, transB), as a layer's weight. */
-    private static final int[][] WEIGHTS = {{700, 9, 0}, {64, 784, 1}, {512, 512, 0}, {1024, 1024, 1}};
+    private static final int[][] WEIGHTS = {{700, 9, 0}, {9, 3000, 1}, {64, 784, 1}, {512, 512, 0}, {1024, 1024, 1}};
     private static final int ROWS = 200;
     private static final int[] BATCHES = {MicroKernel.MR, MicroKernel.MR + 1, 17, 64, ROWS};
 
