@@ -63,8 +63,8 @@ public final class Blas {
         GemmChoice c = choice();
         List<String> lines = new ArrayList<>();
         c.picks().forEach((shape, p) -> lines.add(String.format(Locale.ROOT,
-                "%s (%s; timed at %dx%dx%d): %s, java %.1f vs openblas %.1f GFLOPS per core", shape.label(), shape.rule,
-                shape.m, shape.n, shape.k, p.provider().name().toLowerCase(Locale.ROOT), p.javaGflops(), p.openBlasGflops())));
+                "%s (%s; timed at %dx%dx%d%s): %s, java %.1f vs openblas %.1f GFLOPS per core", shape.label(), shape.rule,
+                shape.m, shape.n, shape.k, shape.transB ? " N T" : "", p.provider().name().toLowerCase(Locale.ROOT), p.javaGflops(), p.openBlasGflops())));
         lines.add("(" + c.origin() + "; OpenBLAS row tile " + OpenBlas.ROW_TILE + ")");
         return lines;
     }
@@ -101,7 +101,7 @@ public final class Blas {
                 () -> {
                     var threads = java.lang.management.ManagementFactory.getThreadMXBean();
                     long t0 = System.nanoTime(), cpu0 = threads.getCurrentThreadCpuTime();
-                    GemmChoice measured = GemmCalibration.measure(GemmCalibration.realClock(), "");
+                    GemmChoice measured = GemmCalibration.measure(GemmCalibration.realClock(), GemmCalibration::primeJit, "");
                     return new GemmChoice(measured.picks(), String.format(Locale.ROOT, "measured %s in %.2f s (%.2f s of CPU)",
                             Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), (System.nanoTime() - t0) / 1e9,
                             (threads.getCurrentThreadCpuTime() - cpu0) / 1e9));

@@ -8,24 +8,27 @@ package gradus.kernels;
  */
 enum ShapeClass {
     /** A short depth (a convolution's 3×3 patches of one channel: im2col columns times the weights). */
-    SHALLOW(64, 4096, 16, "k < 32"),
-    /** Few output columns over a long depth (that convolution's weight gradient: 9 columns, a batch of pixels deep). */
-    NARROW(64, 16, 4096, "n < 32"),
+    SHALLOW(64, 4096, 16, false, "k < 32"),
+    /** Few output columns over a long depth: that convolution's weight gradient, dY·colsᵀ (9 columns, pixels deep). */
+    NARROW(64, 9, 4096, true, "n < 32"),
     /** op(B) under 2^17 floats (512 KiB), e.g. the MLP's layers. */
-    SMALL(128, 128, 256, "n·k < 2^17"),
+    SMALL(128, 128, 256, false, "n·k < 2^17"),
     /** op(B) under 2^20 floats (4 MiB). */
-    MEDIUM(128, 512, 512, "n·k < 2^20"),
+    MEDIUM(128, 512, 512, false, "n·k < 2^20"),
     /** Anything larger: transformer and large dense layers, big square products. */
-    LARGE(128, 1024, 1024, "n·k >= 2^20");
+    LARGE(64, 1024, 1024, false, "n·k >= 2^20");
 
     final int m, n, k;
+    /** Whether the timed product takes op(B) = Bᵀ, as the class's typical product does. */
+    final boolean transB;
     /** Which op(B) shapes belong to the class (the first class that matches). */
     final String rule;
 
-    ShapeClass(int m, int n, int k, String rule) {
+    ShapeClass(int m, int n, int k, boolean transB, String rule) {
         this.m = m;
         this.n = n;
         this.k = k;
+        this.transB = transB;
         this.rule = rule;
     }
 
