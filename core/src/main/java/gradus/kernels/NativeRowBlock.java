@@ -13,6 +13,9 @@ final class NativeRowBlock {
     /** Tiles tried, smallest first (every micro-kernel height OpenBLAS uses divides 48 or 64). */
     static final int[] CANDIDATES = {1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64};
 
+    /** Each thread's padded tile of A and of C, reused: fresh arrays would be zeroed (and C's is wide) every call. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
+
     private NativeRowBlock() {}
 
     /**
@@ -52,7 +55,16 @@ final class NativeRowBlock {
         if (whole > 0) kernel.run(transA, transB, whole, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         if (rest == 0) return;
         // op(A)'s last rows: rows of A, or columns of Aᵀ stored k×m; the copy keeps the layout (and so the rounding).
-        float[] at = new float[u * k], ct = new float[u * n];
+        float[][] scratch = SCRATCH.get();
+        if (scratch[0].length < u * k) scratch[0] = new float[u * k];
+        if (scratch[1].length < u * n) scratch[1] = new float[u * n];
+        float[] at = scratch[0], ct = scratch[1];
+        // The padding rows must be zero (their products are discarded, but NaN garbage could trap or slow the library).
+        if (transA) {
+            for (int p = 0; p < k; p++) java.util.Arrays.fill(at, p * u + rest, (p + 1) * u, 0f);
+        } else {
+            java.util.Arrays.fill(at, rest * k, u * k, 0f);
+        }
         int atLd = transA ? u : k;
         for (int r = 0; r < rest; r++) {
             int i = whole + r;
