@@ -6,10 +6,40 @@ Transposed operands are .T views, so BLAS gets transpose flags, not copies (as s
 Reports the best round, like GemmBench: on a shared machine slower rounds measure the neighbours.
 """
 import json
+import os
 import sys
 import time
 
 import numpy as np
+
+# Flags that change which kernels run fast (as gradus.kernels.Machine names them).
+FEATURES = {"avx2": "AVX2", "fma": "FMA", "avx512f": "AVX-512F", "avx512bw": "AVX-512BW", "avx512vl": "AVX-512VL",
+            "avx512_vnni": "AVX-512-VNNI", "avx_vnni": "AVX-VNNI", "avx512_bf16": "AVX-512-BF16", "amx_tile": "AMX",
+            "asimd": "NEON", "asimddp": "NEON-dotprod", "sve": "SVE", "bf16": "BF16", "i8mm": "I8MM"}
+
+
+def where_it_runs():
+    """CPU model, core count, the features that matter, and NumPy's BLAS: what every bench output starts with."""
+    model, flags = os.uname().machine, []
+    try:
+        for line in open("/proc/cpuinfo"):
+            key, _, value = line.partition(":")
+            if key.strip() in ("model name", "Hardware") and model == os.uname().machine:
+                model = value.strip()
+            if key.strip() in ("flags", "Features") and not flags:
+                flags = value.split()
+    except OSError:
+        pass
+    features = " ".join(name for flag, name in FEATURES.items() if flag in flags) or "none known"
+    blas = "unknown BLAS"
+    try:
+        info = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        blas = f"{info.get('name')} {info.get('version')}"
+    except Exception:
+        pass
+    coretype = os.environ.get("OPENBLAS_CORETYPE")
+    return {"cpu": f"{model}, {os.cpu_count()} cores, {features}",
+            "numpy": f"{np.__version__} with {blas}" + (f" (OPENBLAS_CORETYPE={coretype})" if coretype else "")}
 
 SHAPES = [  # name, transA, transB, m, n, k (same list as gradus.cli.GemmBenchmark)
     ("square 256", False, False, 256, 256, 256),
@@ -36,6 +66,8 @@ def main():
     rng = np.random.default_rng(1)
     results = {}
     if not as_json:
+        for key, value in where_it_runs().items():
+            print(f"{key}: {value}")
         print(f"{'shape':<20} {'m x n x k':<22} {'numpy GF/s':>12}")
     for name, ta, tb, m, n, k in SHAPES:
         a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
@@ -57,7 +89,7 @@ def main():
             dims = f"{'T' if ta else 'N'} {'T' if tb else 'N'} {m}x{n}x{k}"
             print(f"{name:<20} {dims:<22} {max(rates):12.1f}")
     if as_json:
-        print(json.dumps({"numpy": np.__version__, "gflops": results}))
+        print(json.dumps({"numpy": np.__version__, "machine": where_it_runs(), "gflops": results}))
 
 
 if __name__ == "__main__":

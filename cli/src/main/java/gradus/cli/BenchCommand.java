@@ -3,6 +3,7 @@ package gradus.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import gradus.config.Config;
 import gradus.kernels.Blas;
+import gradus.kernels.Machine;
 import gradus.kernels.Parallel;
 import gradus.train.Recipe;
 import picocli.CommandLine.Command;
@@ -58,6 +59,8 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (threads != null) Parallel.setThreads(threads);
         Map<String, Object> out = new LinkedHashMap<>();
+        out.put("machine", whereItRuns());
+        if (!json) whereItRuns().forEach((k, v) -> System.out.println(k + ": " + v));
         switch (what) {
             case "gemm" -> out.put("gemm", gemm());
             case "all" -> {
@@ -66,13 +69,23 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("cnn", sideBySide("cnn"));
             }
             case "mlp", "cnn" -> {
-                if (noPeers) out = train(what);
+                if (noPeers) out.putAll(train(what));
                 else out.put(what, sideBySide(what));
             }
-            default -> out = train(what);
+            default -> out.putAll(train(what));
         }
         if (json) System.out.println(new ObjectMapper().writeValueAsString(out));
         return 0;
+    }
+
+    /** What every bench output starts with: the CPU, the features that matter, the vector width, the providers. */
+    static Map<String, Object> whereItRuns() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cpu", Machine.current().describe() + "; " + Parallel.threads() + " threads; " + Runtime.version());
+        m.put("gemm", Blas.provider().name().toLowerCase(Locale.ROOT) + (Blas.openBlasAvailable() ? " (java kernels, "
+                + Blas.describeNative() + ")" : " (java kernels only: " + Blas.describeNative() + ")"));
+        m.put("gemm auto", String.join("\n  ", Blas.autoChoice()));
+        return m;
     }
 
     private List<Map<String, Object>> gemm() throws IOException, InterruptedException {

@@ -45,6 +45,9 @@ final class GemmBenchmark {
             new Shape("conv2 dW dY·colsT", false, true, 64, 288, 196 * 32),
             new Shape("conv2 dcols WT·dY", true, false, 288, 196 * 32, 64));
 
+    /** The peer NumPy run by the last {@link #numpy} call: its version and BLAS (a reference BLAS would show here). */
+    private static String peer = "numpy not run";
+
     private GemmBenchmark() {}
 
     /**
@@ -107,6 +110,7 @@ final class GemmBenchmark {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0 || out.isBlank()) return Map.of();
         Map<?, ?> json = new ObjectMapper().readValue(out, Map.class);
+        if (json.get("machine") instanceof Map<?, ?> m) peer = "numpy " + m.get("numpy") + " (" + python() + ")";
         Map<String, Double> r = new LinkedHashMap<>();
         ((Map<?, ?>) json.get("gflops")).forEach((k, v) -> r.put((String) k, ((Number) v).doubleValue()));
         return r;
@@ -121,8 +125,9 @@ final class GemmBenchmark {
 
     /** Prints the table; ratios are to NumPy and to the machine's peak. */
     static void print(Map<String, Map<String, Double>> results, MachinePeak peak) {
-        System.out.printf(Locale.ROOT, "GEMM GFLOPS (fp32, best round; %d threads; %s)%n", Parallel.threads(), Blas.describe());
+        System.out.printf(Locale.ROOT, "GEMM GFLOPS (fp32, best round; %d threads)%n", Parallel.threads());
         System.out.printf(Locale.ROOT, "machine peak %.0f GFLOPS = %s%n", peak.gflops(), peak);
+        System.out.println("peer: " + peer + ", OPENBLAS_CORETYPE unset for it");
         System.out.printf(Locale.ROOT, "%-20s %-20s %8s %9s %8s %8s %11s %11s %10s%n", "shape", "m x n x k",
                 "java", "openblas", "auto", "numpy", "java/numpy", "auto/numpy", "auto/peak");
         for (Shape s : SHAPES) {

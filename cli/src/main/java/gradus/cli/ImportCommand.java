@@ -1,6 +1,7 @@
 package gradus.cli;
 
 import gradus.io.ModelDirectory;
+import gradus.io.onnx.Onnx;
 import gradus.models.Bert;
 import gradus.models.BertConfig;
 import gradus.models.BertWeights;
@@ -23,7 +24,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "import", description = {"Turn a pretrained BERT-family encoder (an ONNX file, or a Hugging Face folder with",
-        "config.json and model.safetensors) into a Gradus model directory that trains and embeds."})
+        "config.json and model.safetensors) into a Gradus model directory that trains and embeds; an ONNX feature model",
+        "with one float input (an MLP or CNN, as `gradus export` writes them) becomes native layers with its card."})
 final class ImportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "model.onnx, or a Hugging Face folder.")
     Path source;
@@ -51,6 +53,7 @@ final class ImportCommand implements Callable<Integer> {
         boolean folder = Files.isDirectory(source);
         if (folder && config != null) throw new IllegalArgumentException("--config is for ONNX files; a Hugging Face folder has its own config.json");
         if (noTokenizer && tokenizer != null) throw new IllegalArgumentException("--tokenizer and --no-tokenizer contradict each other");
+        if (!folder && Onnx.takesOneFloatInput(source)) return importLayers();
         Path home = folder ? source : source.toAbsolutePath().getParent();
         var settings = SentenceTransformerSettings.read(home);
         SentencePooling pool = pooling != null ? SentencePooling.parse(pooling) : settings.map(SentenceTransformerSettings::pooling).orElse(SentencePooling.MEAN);
@@ -78,6 +81,20 @@ final class ImportCommand implements Callable<Integer> {
         String why = pooling != null ? "--pooling" : settings.map(st -> "from " + st.source()).orElse(
                 "the default: no sentence-transformers modules.json in " + home + "; [CLS] models such as bge need --pooling cls");
         System.out.println("pooling: " + pool.key() + (normalize ? ", L2-normalized" : "") + " (" + why + ")");
+        return 0;
+    }
+
+    /** A feature model (one float input, such as an MLP or CNN that Gradus exported): rebuilt as native layers with its card. */
+    private int importLayers() throws IOException {
+        if (tokenizer != null || noTokenizer || config != null || pooling != null) {
+            throw new IllegalArgumentException(source + " takes one float input (a feature model, not a text encoder): "
+                    + "--tokenizer, --no-tokenizer, --config and --pooling do not apply");
+        }
+        var imported = Onnx.importLayers(source);
+        ModelDirectory.save(out, imported.model(), imported.card());
+        System.out.printf(Locale.ROOT, "Imported %d layers (%,d parameters, input %s%s) from %s into %s%n",
+                imported.model().children().size(), imported.model().parameterCount(), imported.card().get("input_shape"),
+                imported.card().containsKey("preprocessing") ? ", with its input scaler" : "", source, out);
         return 0;
     }
 

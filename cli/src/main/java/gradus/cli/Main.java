@@ -8,7 +8,9 @@ import picocli.CommandLine.Option;
 @Command(name = "gradus", mixinStandardHelpOptions = true, version = "gradus 0.1.0", scope = CommandLine.ScopeType.INHERIT,
         description = "Deep learning on the JVM: train, evaluate and use neural networks.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
-                GenerateCommand.class, ExportCommand.class, InfoCommand.class, BenchCommand.class, Serve.class, ImportCommand.class, EmbedCommand.class, CommandLine.HelpCommand.class})
+                GenerateCommand.class, ExportCommand.class, InfoCommand.class, BenchCommand.class, Serve.class, ImportCommand.class, EmbedCommand.class,
+                PrivacyAccountantCommand.class, KeygenCommand.class, SignCommand.class, VerifyCommand.class,
+                EncryptCommand.class, DecryptCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;

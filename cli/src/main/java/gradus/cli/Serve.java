@@ -1,5 +1,7 @@
 package gradus.cli;
 
+import gradus.io.ModelProtection;
+import gradus.io.TrustedKeys;
 import gradus.serve.ApiKeys;
 import gradus.serve.GradusServer;
 import gradus.serve.text.SavedTextModels;
@@ -84,12 +86,23 @@ final class Serve implements Callable<Integer> {
     @Option(names = "--public-metrics", description = "Serve /metrics without a key when API keys are on.")
     boolean publicMetrics;
 
+    @Option(names = "--require-signed", description = "Load only models signed (gradus sign) by a key in --trusted-keys; others are refused, naming the file.")
+    boolean requireSigned;
+
+    @Option(names = "--trusted-keys", paramLabel = "DIR", description = "Public keys (*.pem) whose signatures --require-signed accepts.")
+    Path trustedKeys;
+
+    @picocli.CommandLine.Mixin
+    ModelKeyOptions modelKey;
+
     @Override
     public Integer call() throws Exception {
         ApiKeys keys = apiKeys != null ? ApiKeys.read(apiKeys)
                 : System.getenv("GRADUS_API_KEYS") != null ? ApiKeys.parse(System.getenv("GRADUS_API_KEYS")) : ApiKeys.none();
         String password = keystorePassword != null ? keystorePassword : System.getenv("GRADUS_KEYSTORE_PASSWORD");
-        ServeOptions options = ServeOptions.defaults().withModelsDir(models).withRunsDir(runs).withAddress(host, port)
+        if (requireSigned != (trustedKeys != null)) throw new IllegalArgumentException("--require-signed and --trusted-keys DIR go together");
+        ModelProtection protection = new ModelProtection(trustedKeys == null ? null : TrustedKeys.load(trustedKeys), modelKey.key());
+        ServeOptions options = ServeOptions.defaults().withModelProtection(protection).withModelsDir(models).withRunsDir(runs).withAddress(host, port)
                 .withBatching(maxBatchSize, Duration.ofNanos((long) (maxBatchDelayMs * 1e6)))
                 .withLimits(maxBodyBytes, Duration.ofMillis(timeoutMs), rateLimit, maxTokens)
                 .withApiKeys(keys).withTls(keystore, password).withReloadInterval(Duration.ofMillis(reloadMs))
@@ -99,7 +112,7 @@ final class Serve implements Callable<Integer> {
         if (!keys.enabled() && !host.equals("127.0.0.1") && !host.equals("localhost")) {
             System.err.println("warning: no API keys: anyone who can reach " + host + " may run and unload models");
         }
-        TextModels text = SavedTextModels.load(models, new TextModels());
+        TextModels text = SavedTextModels.load(models, new TextModels(), protection);
         GradusServer server = new GradusServer(options, text).start();
         System.out.println("gradus serve: " + server.models().all().size() + " tensor models, "
                 + (text.generatorNames().size() + text.classifierNames().size() + text.embedderNames().size()) + " text models, " + (keystore != null ? "https" : "http")

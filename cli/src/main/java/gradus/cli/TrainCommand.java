@@ -16,8 +16,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "RUN_DIR", description = "Output directory (default: runs/<name>). Gets model/, metrics.jsonl and TensorBoard event files.")
     Path out;
 
-    @Option(names = "--epochs", description = "Override training.epochs.")
+    @Option(names = "--epochs", description = "Override training.epochs (refused for a recipe that trains by training.steps: use --steps).")
     Integer epochs;
+
+    @Option(names = "--steps", description = "Stop after N optimizer steps: overrides training.steps and training.epochs "
+            + "(with --epochs too, training ends at whichever comes first).")
+    Integer steps;
 
     @Option(names = "--seed", description = "Override the seed.")
     Long seed;
@@ -36,7 +40,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Recipe recipe = new Recipe(Yaml.read(config));
         Path runDir = out != null ? out : Path.of("runs", recipe.name());
-        recipe.run(new Recipe.Options(runDir, dataDir, epochs, seed, !noProgress, System.out, resume));
+        recipe.run(new Recipe.Options(runDir, dataDir, epochs, seed, !noProgress, System.out, resume, steps));
         return 0;
     }
 }

@@ -5,8 +5,11 @@ import gradus.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Map;
 
-/** Shared machinery of the scalers: {@code y = (x - shift) * scale} per feature, over the raw arrays. */
-abstract class AffineScaler implements Scaler {
+/**
+ * Shared machinery of the scalers: {@code y = (x - shift) * scale} per feature, over the raw arrays. Public so
+ * that what applies the scaling elsewhere (an ONNX export's Sub and Mul nodes) uses exactly these numbers.
+ */
+public abstract class AffineScaler implements Scaler {
     protected float[] shift;
     protected float[] scale;
 
@@ -25,6 +28,18 @@ abstract class AffineScaler implements Scaler {
                     + " features per example, but inputs " + Arrays.toString(x.shape()) + " have " + f);
         }
         return f;
+    }
+
+    /** The per-feature value subtracted, shape {@code [F]}. */
+    public final Tensor shift() {
+        requireFitted();
+        return Tensor.of(shift.clone());
+    }
+
+    /** The per-feature factor applied after subtracting, shape {@code [F]}. */
+    public final Tensor scale() {
+        requireFitted();
+        return Tensor.of(scale.clone());
     }
 
     @Override

@@ -36,7 +36,8 @@ final class FileSet {
     /** Test seam: called at each point a save can be interrupted ("NAME.tmp" written, "manifest.json" committed, "NAME" renamed). */
     static volatile java.util.function.Consumer<String> crashPoint = FileSet::haltIfAsked;
 
-    record Entry(long size, String sha256) {}
+    /** A listed file; {@code sealed}: written beside the save and listed by {@link #seal}, so the next save keeps it. */
+    record Entry(long size, String sha256, boolean sealed) {}
 
     private final Path dir;
     private final String id; // null without a manifest
@@ -78,7 +79,7 @@ final class FileSet {
                 } catch (IOException e) {
                     throw new IOException("could not write " + target + ": " + e.getMessage() + " (the previous files in " + abs + " are unchanged)", e);
                 }
-                entries.put(f.getKey(), new Entry(size[0], HexFormat.of().formatHex(sha.digest())));
+                entries.put(f.getKey(), new Entry(size[0], HexFormat.of().formatHex(sha.digest()), false));
                 crashPoint.accept(f.getKey() + ".tmp");
             }
             AtomicFiles.syncDirectory(abs); // the temporary files' names are durable before the manifest that points at them
@@ -97,7 +98,9 @@ final class FileSet {
         // Committed: from here on the directory holds the new set, whether or not the renames below finish.
         new FileSet(abs, id, entries).finishRenames();
         List<String> stale = new ArrayList<>(obsolete);
-        stale.addAll(previous.entries.keySet());
+        previous.entries.forEach((name, e) -> {
+            if (!e.sealed()) stale.add(name); // a file sealed in was written beside the save (a tokenizer) and stays
+        });
         for (String name : stale) if (!entries.containsKey(name)) Files.deleteIfExists(abs.resolve(name));
         AtomicFiles.syncDirectory(abs);
     }
@@ -108,6 +111,7 @@ final class FileSet {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("size", e.size());
             entry.put("sha256", e.sha256());
+            if (e.sealed()) entry.put("sealed", true);
             files.put(name, entry);
         });
         Map<String, Object> m = new LinkedHashMap<>();
@@ -146,7 +150,13 @@ final class FileSet {
     static FileSet open(Path dir) throws IOException {
         Path file = dir.resolve(MANIFEST);
         if (!Files.isRegularFile(file)) return new FileSet(dir, null, Map.of());
-        Map<String, Object> json = Json.readObject(file);
+        return parse(dir, Files.readAllBytes(file));
+    }
+
+    /** The set that the manifest bytes {@code manifest} (read from {@code dir}) describe. */
+    static FileSet parse(Path dir, byte[] manifest) throws IOException {
+        Path file = dir.resolve(MANIFEST);
+        Map<String, Object> json = Json.readObject(file, manifest);
         Object id = json.get("save_id"), files = json.get("files");
         if (!(id instanceof String s) || !s.matches("([0-9a-f]{1,16}p)?[0-9a-f]{1,16}") || !(files instanceof Map<?, ?> listed)) {
             throw new FileFormatException(file, "expected 'save_id' (hex) and 'files' (an object); delete " + MANIFEST + " to read the other files unchecked");
@@ -158,7 +168,7 @@ final class FileSet {
                     || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
                 throw new FileFormatException(file, "files." + name + ": expected a plain file name with 'size' and 'sha256'");
             }
-            entries.put(name, new Entry(size.longValue(), sha));
+            entries.put(name, new Entry(size.longValue(), sha, Boolean.TRUE.equals(f.get("sealed"))));
         }
         return new FileSet(dir, s, entries);
     }
@@ -194,8 +204,17 @@ final class FileSet {
      * a directory without a manifest passes. Fails naming every file that differs.
      */
     void verify(Collection<String> names) throws IOException {
-        if (id == null) return;
+        List<String> problems = mismatches(names);
+        if (!problems.isEmpty()) {
+            throw new FileFormatException(dir.resolve(MANIFEST), "the files are not the set saved together: " + String.join("; ", problems)
+                    + ". They were replaced or edited after the save; delete " + MANIFEST + " to read them as they are");
+        }
+    }
+
+    /** How the listed ones among {@code names} differ from the manifest, one line per file naming it; empty when none does. */
+    List<String> mismatches(Collection<String> names) throws IOException {
         List<String> problems = new ArrayList<>();
+        if (id == null) return problems;
         for (String name : names) {
             Entry expected = entries.get(name);
             if (expected == null) continue;
@@ -211,15 +230,50 @@ final class FileSet {
                 problems.add(name + " has other content (SHA-256 " + sha256(p).substring(0, 12) + "…, the manifest says " + expected.sha256().substring(0, 12) + "…)");
             }
         }
-        if (!problems.isEmpty()) {
-            throw new FileFormatException(dir.resolve(MANIFEST), "the files are not the set saved together: " + String.join("; ", problems)
-                    + ". They were replaced or edited after the save; delete " + MANIFEST + " to read them as they are");
-        }
+        return problems;
     }
 
     /** The names of every listed file. */
     Set<String> names() {
         return entries.keySet();
+    }
+
+    /**
+     * The plain files in the directory that the manifest does not list, leaving out the manifest, the names in
+     * {@code alsoExpected} and hidden files (temporaries, which {@link #path} already accounts for).
+     */
+    List<String> unlisted(Collection<String> alsoExpected) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var list = Files.list(dir)) {
+            for (Path p : list.sorted().toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") || name.equals(MANIFEST) || alsoExpected.contains(name) || entries.containsKey(name)) continue;
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Rewrites the manifest of {@code dir} to list every plain file in it (not {@code leaveOut}), so it can be signed:
+     * the files a save listed must still match it (a changed set is refused, naming the files); files added beside
+     * them since (a tokenizer, say) join the set. Keeps the save's id; returns the new set.
+     */
+    static FileSet seal(Path dir, Collection<String> leaveOut) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        FileSet current = recover(abs);
+        current.verify(current.names());
+        List<String> added = current.unlisted(leaveOut);
+        if (current.id != null && added.isEmpty()) return current; // unchanged bytes: a signature over them still holds
+        Map<String, Entry> entries = new LinkedHashMap<>(current.entries);
+        for (String name : added) {
+            Path p = abs.resolve(name);
+            if (!Files.isRegularFile(p)) throw new FileFormatException(p, "is not a plain file: a model directory to sign holds plain files only");
+            entries.put(name, new Entry(Files.size(p), sha256(p), true));
+        }
+        String id = current.id != null ? current.id : AtomicFiles.randomId();
+        AtomicFiles.writeString(abs.resolve(MANIFEST), Json.pretty(manifest(id, entries)));
+        return new FileSet(abs, id, entries);
     }
 
     // ---------------------------------------------------------------- helpers

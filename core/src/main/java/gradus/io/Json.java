@@ -39,7 +39,11 @@ final class Json {
 
     /** Reads a file holding one JSON object; syntax errors name the file, line and column. */
     static Map<String, Object> readObject(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        return readObject(file, Files.readAllBytes(file));
+    }
+
+    /** Parses {@code bytes}, read from {@code file} (named in errors), as one JSON object. */
+    static Map<String, Object> readObject(Path file, byte[] bytes) throws IOException {
         JsonNode root;
         try {
             root = MAPPER.readTree(bytes);

@@ -50,8 +50,26 @@ public final class ModelDirectory {
         return m;
     }
 
-    /** A loaded model (in eval mode) and the whole {@code config.json}. */
-    public record Loaded(Module model, Map<String, Object> config) {}
+    /**
+     * A loaded model (in eval mode) and the whole {@code config.json}. {@link #model()} is the network alone (to
+     * train on or inspect); {@link #predict} is the model as saved: the card's preprocessing, then the network.
+     */
+    public record Loaded(Module model, Map<String, Object> config) {
+        /** Outputs for a batch of raw inputs [N, ...input_shape]: the recorded {@code preprocessing.scaler} (if any) is applied first. */
+        public Tensor predict(Tensor batch) {
+            return predictor(model, config).apply(batch);
+        }
+    }
+
+    /**
+     * {@code model} as its config.json describes it, as a function of raw input batches [N, ...input_shape]: the
+     * recorded {@code preprocessing.scaler} (read once, here), then the network in inference mode. Every path that
+     * runs a saved model (the Java API, the server) goes through this, so none of them skips the preprocessing.
+     */
+    public static java.util.function.UnaryOperator<Tensor> predictor(Module model, Map<String, Object> config) {
+        gradus.data.Scaler scaler = gradus.data.datasets.Datasets.scaler(config);
+        return scaler == null ? model::predict : batch -> model.predict(scaler.transform(batch));
+    }
 
     /** Optimizer tensors and the trainer's own state (epoch, step, learning rate, …). */
     public record TrainingState(Map<String, Tensor> optimizer, Map<String, Object> trainer) {}
@@ -84,7 +102,8 @@ public final class ModelDirectory {
             files.put(OPTIMIZER_FILE, tensors(training.optimizer()));
             files.put(TRAINING_STATE_FILE, text(state));
         }
-        FileSet.save(dir, files, List.of(OPTIMIZER_FILE, TRAINING_STATE_FILE));
+        // a signature of the previous set is void now: removed, so the directory reads as unsigned rather than tampered
+        FileSet.save(dir, files, List.of(OPTIMIZER_FILE, TRAINING_STATE_FILE, ModelSignature.SIGNATURE_FILE));
     }
 
     private static IOConsumer<OutputStream> tensors(Map<String, Tensor> tensors) {
@@ -108,6 +127,26 @@ public final class ModelDirectory {
      * they are not the set saved together (see {@link #MANIFEST_FILE}).
      */
     public static Loaded load(Path dir) throws IOException {
+        return load(dir, ModelProtection.NONE);
+    }
+
+    /**
+     * Loads as {@link #load(Path)} does after checking the directory's signature ({@link ModelSignature#verify}):
+     * with trusted keys, only a directory signed by one of them loads; without, a signed directory must still match
+     * its signature. With a key, the directory is decrypted first ({@link ModelEncryption}). Fails naming the file at fault.
+     */
+    public static Loaded load(Path dir, ModelProtection protection) throws IOException {
+        requireDirectory(dir);
+        if (protection.key() != null) {
+            var plain = ModelEncryption.decryptedCopy(dir, protection.key());
+            try (plain) {
+                return load(plain.dir(), new ModelProtection(protection.trustedKeys(), null));
+            } catch (FileFormatException e) {
+                throw plain.relabel(e);
+            }
+        }
+        refuseEncrypted(dir);
+        ModelSignature.verify(dir, protection.trustedKeys());
         for (int attempt = 1; ; attempt++) {
             FileSet files = open(dir);
             try {
@@ -135,7 +174,9 @@ public final class ModelDirectory {
 
     /** The tokenizer saved beside a text model; fails naming the directory when there is none. */
     public static gradus.text.Tokenizer tokenizer(Path dir) throws IOException {
-        Path file = existing(dir, open(dir), TOKENIZER_FILE);
+        FileSet files = open(dir);
+        Path file = existing(dir, files, TOKENIZER_FILE);
+        files.verify(List.of(TOKENIZER_FILE)); // listed once the directory was signed
         return gradus.text.Tokenizers.load(file);
     }
 
@@ -227,7 +268,15 @@ public final class ModelDirectory {
 
     private static FileSet open(Path dir) throws IOException {
         requireDirectory(dir);
+        refuseEncrypted(dir);
         return FileSet.open(dir);
+    }
+
+    /** An encrypted directory read as a plain one would fail on its JSON; this says why instead. */
+    private static void refuseEncrypted(Path dir) throws IOException {
+        if (ModelEncryption.isEncrypted(dir.resolve(CONFIG_FILE))) {
+            throw new FileFormatException(dir.resolve(CONFIG_FILE), "is encrypted (gradus encrypt): load the model with its key");
+        }
     }
 
     /** The path to read {@code name} from (see {@link FileSet#path}); fails naming it when it is missing. */
@@ -252,9 +301,20 @@ public final class ModelDirectory {
         Safetensors.Header weights = Safetensors.readHeader(existing(dir, files, WEIGHTS_FILE));
         StringBuilder sb = new StringBuilder();
         sb.append("Gradus model ").append(dir.toAbsolutePath().normalize()).append(" (format_version ").append(FORMAT_VERSION).append(")\n\nFiles\n");
-        for (String name : List.of(CONFIG_FILE, WEIGHTS_FILE, OPTIMIZER_FILE, TRAINING_STATE_FILE, TOKENIZER_FILE, MANIFEST_FILE)) {
+        List<String> known = List.of(CONFIG_FILE, WEIGHTS_FILE, OPTIMIZER_FILE, TRAINING_STATE_FILE, TOKENIZER_FILE, MANIFEST_FILE);
+        for (String name : known) {
             Path f = name.equals(MANIFEST_FILE) ? dir.resolve(name) : files.path(name);
             if (Files.isRegularFile(f)) sb.append(String.format(Locale.ROOT, "  %-22s %10s\n", name, humanBytes(Files.size(f))));
+        }
+        // Whatever else is in the directory (an application's vocabulary, a README), hidden temporaries aside.
+        try (var others = Files.list(dir)) {
+            for (Path f : others.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (known.contains(name) || name.startsWith(".")) continue;
+                String size = Files.isDirectory(f) ? "(folder)" : humanBytes(Files.size(f));
+                String note = files.hasManifest() && !files.lists(name) ? "  not in " + MANIFEST_FILE : "";
+                sb.append(String.format(Locale.ROOT, "  %-22s %10s%s\n", Files.isDirectory(f) ? name + "/" : name, size, note));
+            }
         }
         try {
             files.verify(files.names());

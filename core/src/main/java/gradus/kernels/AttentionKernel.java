@@ -47,7 +47,10 @@ public final class AttentionKernel {
      * {@code keep} (null: no dropout) holds per-entry factors 0 or 1/(1−p) applied to P before P·V.
      */
     public static void forward(Shape s, Operand q, Operand k, Operand v, float[] probs, float[] keep, Operand out) {
-        if (probs == null && keep == null && s.tq >= MicroKernel.MR) { // decoding steps (a query or two) stay on the products below
+        // Decoding steps (a query or two) stay on the products below, and so do shapes whose products run native: the
+        // fused kernel is the Java kernels' arithmetic, so it gives the same bits as training only where they run.
+        if (probs == null && keep == null && s.tq >= MicroKernel.MR
+                && !Blas.nativeFor(s.tq, s.tk, s.d) && !Blas.nativeFor(s.tq, s.dv, s.tk)) {
             fused(s, q, k, v, out);
             return;
         }

@@ -12,16 +12,8 @@ import static gradus.kernels.MicroKernel.NR;
  * operations whatever the split, so results do not depend on the thread count.
  */
 final class BlockedGemm {
-    /**
-     * Depth of one block: a KC×NR micro-panel of B (24 KiB: KC = 384 at NR = 16 with AVX2, 192 at NR = 32 with
-     * AVX-512) stays in a 32 KiB L1. Measured on AVX2 (Zen 3) against 256 and 512: longer blocks also mean
-     * fewer passes over C.
-     */
-    private static final int KC = 6144 / NR;
-    /** Rows of the A block: MC×KC floats (192 KiB) stay in L2. */
-    private static final int MC = 128;
-    /** Columns of the packed B block: KC×NC floats (3 MiB) stay in L3. */
-    private static final int NC = 2048;
+    /** Depth of a block, rows of the A block, columns of the packed B block: from the caches ({@link Blocking}). */
+    private static final int KC = Blocking.CURRENT.kc(), MC = Blocking.CURRENT.mc(), NC = Blocking.CURRENT.nc();
     /** Below this many multiply-adds per thread, forking costs more than it saves. */
     private static final long MIN_PARALLEL_WORK = 1 << 20;
 
@@ -45,22 +37,25 @@ final class BlockedGemm {
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
-        split(BlockedGemm::serial, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        split(BlockedGemm::serial, MR, false, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /**
      * Runs {@code kernel} on whole-tile slices of C, one per thread (on the caller's thread when the product is
-     * too small to split). OpenBLAS runs single-threaded inside this split too: its own threads spin between
-     * calls and would take the cores from the Java workers of the surrounding layers.
+     * too small to split); row slices start at multiples of {@code rowTile}, the kernel's tile height, so that each
+     * row keeps its place in a tile however the product is split. {@code rowsOnly}: never split the columns (OpenBLAS
+     * rounds a row differently when it gets fewer columns, so a row's result would depend on the batch). OpenBLAS
+     * runs single-threaded inside this split too: its own threads spin between calls and would take the cores from
+     * the Java workers of the surrounding layers.
      */
-    static void split(Kernel kernel, boolean transA, boolean transB, int m, int n, int k, float alpha,
-                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+    static void split(Kernel kernel, int rowTile, boolean rowsOnly, boolean transA, boolean transB, int m, int n, int k,
+                      float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
         long work = (long) m * n * k;
-        if (splitRows(transA, m, n)) {
-            int tiles = (m + MR - 1) / MR;
+        if (rowsOnly || splitRows(transA, m, n, rowTile)) {
+            int tiles = (m + rowTile - 1) / rowTile;
             Parallel.forRange(tiles, grain(tiles, work), (t0, t1) -> {
-                int i0 = t0 * MR, i1 = Math.min(m, t1 * MR);
+                int i0 = t0 * rowTile, i1 = Math.min(m, t1 * rowTile);
                 kernel.run(transA, transB, i1 - i0, n, k, alpha, a, aOff + (transA ? i0 : i0 * lda), lda,
                         b, bOff, ldb, beta, c, cOff + i0 * ldc, ldc);
             });
@@ -80,9 +75,9 @@ final class BlockedGemm {
      * reads all of A (m·k), which costs about half as much as packing it, unless A is transposed and
      * must be packed too. A dimension too narrow for two tiles is not split.
      */
-    private static boolean splitRows(boolean transA, int m, int n) {
+    private static boolean splitRows(boolean transA, int m, int n, int rowTile) {
         if (n < 2 * NR) return true;
-        if (m < 2 * MR) return false;
+        if (m < 2 * rowTile) return false;
         return transA ? n < m : 2 * n < m;
     }
 
@@ -91,7 +86,7 @@ final class BlockedGemm {
         return (int) Math.min(tiles, Math.max(1, tiles * MIN_PARALLEL_WORK / Math.max(1, work)));
     }
 
-    private static void serial(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    static void serial(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float beta, float[] c, int cOff, int ldc) {
         // Equal depth blocks (k = 400 gives 200 + 200, not 384 + 16) keep the short block efficient.

@@ -25,7 +25,8 @@ public final class Gemm {
             scale(m, n, beta, c, cOff, ldc);
         } else if (Blas.nativeFor(m, n, k)
                 && OpenBlas.accepts(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc)) {
-            BlockedGemm.split(OpenBlas::sgemm, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            BlockedGemm.split(OpenBlas::sgemmWholeTiles, Math.max(1, OpenBlas.ROW_TILE), true,
+                    transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else if (!transA && bColumnsContiguous && (m < MicroKernel.MR || n == 1)) {
             dotProducts(m, n, k, alpha, a, aOff, lda, b, bOff, transB ? ldb : 1, beta, c, cOff, ldc);
         } else if (!transB && m < MicroKernel.MR) {

@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * eight vector registers from MR rows of A (broadcast one value at a time) and one packed B micro-panel.
  */
 final class MicroKernel {
-    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> SPECIES = VectorWidth.FLOAT;
     private static final int L = SPECIES.length();
     /**
      * Rows of C per tile. Four rows of two vectors keep 8 accumulators in flight, which C2 allocates without

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 final class OpenBlas {
     static final NativeBlas LIB;
     static final String STATUS;
+    /** The library's row tile ({@link NativeRowBlock}); 0 where padding cannot make it batch-invariant. */
+    static final int ROW_TILE;
 
     static {
         NativeBlas lib = null;
@@ -26,7 +28,8 @@ final class OpenBlas {
             status = "OpenBLAS not available (" + reason(e) + ")";
         }
         LIB = lib;
-        STATUS = status;
+        ROW_TILE = lib == null ? 0 : NativeRowBlock.probe(lib::sgemm);
+        STATUS = lib == null || ROW_TILE > 0 ? status : status + "; not batch-invariant";
     }
 
     private OpenBlas() {}
@@ -35,6 +38,12 @@ final class OpenBlas {
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                       float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         LIB.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** {@link #sgemm} on whole row tiles, so that no row's result depends on the rows beside it. */
+    static void sgemmWholeTiles(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        NativeRowBlock.run(LIB::sgemm, ROW_TILE, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     private static String reason(Throwable e) {

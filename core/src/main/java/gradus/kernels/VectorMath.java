@@ -5,11 +5,11 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vectorized loops over float arrays with the preferred SIMD width (AVX-512, AVX2 or NEON).
+ * Vectorized loops over float arrays at {@link VectorWidth}'s width (AVX-512, AVX2 or NEON).
  * Each takes offsets so that callers can work on views and on rows of larger buffers.
  */
 public final class VectorMath {
-    public static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    public static final VectorSpecies<Float> SPECIES = VectorWidth.FLOAT;
     private static final int L = SPECIES.length();
 
     private VectorMath() {}

@@ -151,12 +151,37 @@ public final class BertWeights {
     public static Bert fromOnnx(Path file, BertConfig config) throws IOException {
         Map<String, Tensor> initializers = Onnx.load(file).initializers();
         ModelProto proto = ModelProto.parseFrom(Files.readAllBytes(file)); // Onnx.load succeeded, so this parses
+        Bert exported = config == null ? exportedByGradus(proto, initializers, file) : null;
+        if (exported != null) return exported;
         Graph g = new Graph(proto, initializers);
         Map<String, Tensor> hf = g.huggingFaceWeights(file);
         if (config == null) config = g.inferConfig(hf, file);
         Bert bert = new Bert(config);
         load(bert, hf, file);
         return bert;
+    }
+
+    /** A Bert that Gradus exported (its config in the file's metadata, its weights under Bert's own names), else null. */
+    @SuppressWarnings("unchecked")
+    private static Bert exportedByGradus(ModelProto proto, Map<String, Tensor> initializers, Path file) throws FileFormatException {
+        for (var p : proto.getMetadataPropsList()) {
+            if (!p.getKey().equals(Onnx.MODEL_CONFIG_KEY)) continue;
+            Map<String, Object> c;
+            try {
+                c = new com.fasterxml.jackson.databind.ObjectMapper().readValue(p.getValue(), Map.class);
+            } catch (IOException e) {
+                throw new FileFormatException(file, "metadata " + Onnx.MODEL_CONFIG_KEY + " is not a JSON object: " + e.getMessage(), e);
+            }
+            if (!"Bert".equals(c.get("type"))) return null;
+            Bert bert = Bert.fromConfig(new gradus.config.Config(file + ": metadata " + Onnx.MODEL_CONFIG_KEY, c));
+            try {
+                bert.loadStateDict(initializers);
+            } catch (IllegalArgumentException e) {
+                throw new FileFormatException(file, "weights do not fit the Bert of its " + Onnx.MODEL_CONFIG_KEY + " metadata: " + e.getMessage(), e);
+            }
+            return bert;
+        }
+        return null;
     }
 
     /** The graph's nodes indexed by what they produce and consume. */

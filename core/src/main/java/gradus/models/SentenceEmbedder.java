@@ -12,6 +12,7 @@ import gradus.text.Tokenizer;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -96,11 +97,42 @@ public final class SentenceEmbedder {
     /** One embedding per text, in order. */
     public float[][] embed(List<String> texts) {
         if (texts.isEmpty()) return new float[0][];
-        BatchEncoding all = tokenizer.encodeBatch(texts, BatchOptions.DEFAULT.truncateTo(maxLength).noPadding());
-        Integer[] order = new Integer[texts.size()];
+        return embed(tokenizer.encodeBatch(texts, BatchOptions.DEFAULT.truncateTo(maxLength).noPadding()));
+    }
+
+    /**
+     * One embedding per sequence of token ids, fed to the model as given (no special tokens added): the ids
+     * that {@code tokenizer().encode(text, true)} gives embed exactly as the text does. Ids outside the
+     * vocabulary, empty sequences and sequences longer than the model's limit are refused.
+     */
+    public float[][] embedIds(List<int[]> sequences) {
+        List<Encoding> encodings = new ArrayList<>(sequences.size());
+        int vocab = bert.bertConfig().vocabSize();
+        for (int s = 0; s < sequences.size(); s++) {
+            int[] ids = sequences.get(s);
+            if (ids.length == 0) throw new IllegalArgumentException("token sequence " + s + " is empty");
+            if (ids.length > maxLength) {
+                throw new IllegalArgumentException("token sequence " + s + " has " + ids.length + " ids; this model takes at most " + maxLength);
+            }
+            for (int i = 0; i < ids.length; i++) {
+                if (ids[i] < 0 || ids[i] >= vocab) {
+                    throw new IllegalArgumentException("token id " + ids[i] + " (sequence " + s + ", position " + i
+                            + ") is outside the vocabulary: ids run from 0 to " + (vocab - 1));
+                }
+            }
+            int[] ones = new int[ids.length];
+            Arrays.fill(ones, 1);
+            encodings.add(new Encoding(ids.clone(), new int[ids.length], ones));
+        }
+        return encodings.isEmpty() ? new float[0][] : embed(new BatchEncoding(encodings));
+    }
+
+    /** Embeddings of encoded texts, batched by length; the result keeps their order. */
+    private float[][] embed(BatchEncoding all) {
+        Integer[] order = new Integer[all.size()];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, Comparator.comparingInt(i -> all.get(i).length()));
-        float[][] out = new float[texts.size()][];
+        float[][] out = new float[all.size()][];
         try (var g = GradMode.noGrad()) {
             for (int from = 0; from < order.length; from += BATCH) {
                 Integer[] rows = Arrays.copyOfRange(order, from, Math.min(order.length, from + BATCH));

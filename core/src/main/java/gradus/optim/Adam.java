@@ -1,5 +1,6 @@
 package gradus.optim;
 
+import gradus.kernels.VectorWidth;
 import gradus.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -13,7 +14,7 @@ import java.util.Map;
  * as {@code torch.optim.Adam}. {@link AdamW} decouples the decay instead.
  */
 public class Adam extends Optimizer {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorWidth.FLOAT;
 
     private final double beta1;
     private final double beta2;

@@ -1,5 +1,6 @@
 package gradus.optim;
 
+import gradus.kernels.VectorWidth;
 import gradus.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -14,7 +15,7 @@ import java.util.Map;
  * with momentum, as {@code torch.optim.RMSprop}.
  */
 public final class RMSprop extends Optimizer {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorWidth.FLOAT;
 
     private final double alpha;
     private final double eps;

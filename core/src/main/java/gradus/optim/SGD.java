@@ -1,5 +1,6 @@
 package gradus.optim;
 
+import gradus.kernels.VectorWidth;
 import gradus.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -10,7 +11,7 @@ import java.util.Map;
 
 /** Stochastic gradient descent with optional momentum (heavy-ball or Nesterov) and L2 weight decay, as {@code torch.optim.SGD}. */
 public final class SGD extends Optimizer {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorWidth.FLOAT;
 
     private final double momentum;
     private final double dampening;

@@ -43,6 +43,8 @@ import java.util.Map;
  * in {@code OUT/best/}.
  */
 public final class Recipe {
+    /** About this many step records in metrics.jsonl per run: per-step curves without a line per step of a long run. */
+    static final int STEP_RECORDS = 500;
     private static final String[] TOP_KEYS = {"name", "seed", "task", "data", "model", "loss", "optimizer", "schedule", "training", "generate"};
     private static final String[] DATA_KEYS = {"train", "validation", "validation_split", "test", "scale", "tokenizer", "max_length", "context"};
     private static final String[] TRAINING_KEYS = {"epochs", "batch_size", "metrics", "early_stopping", "checkpoint",
@@ -58,10 +60,18 @@ public final class Recipe {
         RecipeCheck.check(config);
     }
 
-    /** Where and how to run; null fields keep the config's values. */
-    public record Options(Path outDir, Path dataDir, Integer epochs, Long seed, boolean progress, PrintStream log, Path resumeFrom) {
+    /**
+     * Where and how to run; null fields keep the config's values. {@code steps} replaces training.steps and
+     * training.epochs (with {@code epochs} too, training ends at whichever comes first); {@code epochs} alone
+     * is refused for a recipe that trains by steps (it would be silently capped by the recipe's steps).
+     */
+    public record Options(Path outDir, Path dataDir, Integer epochs, Long seed, boolean progress, PrintStream log, Path resumeFrom, Integer steps) {
         public Options(Path outDir, Path dataDir, Integer epochs, Long seed, boolean progress, PrintStream log) {
-            this(outDir, dataDir, epochs, seed, progress, log, null);
+            this(outDir, dataDir, epochs, seed, progress, log, null, null);
+        }
+
+        public Options(Path outDir, Path dataDir, Integer epochs, Long seed, boolean progress, PrintStream log, Path resumeFrom) {
+            this(outDir, dataDir, epochs, seed, progress, log, resumeFrom, null);
         }
     }
 
@@ -81,6 +91,7 @@ public final class Recipe {
         Rng.manualSeed(seed);
         Config data = config.getSection("data");
         Config training = config.getSection("training", Map.of());
+        int steps = steps(training, o); // before any data is read: a refused override costs nothing
 
         Prepared prepared = data.has("tokenizer") ? TextTask.prepare(config, o.dataDir()) : prepareTensors(data, o.dataDir(), seed);
         String task = prepared.task();
@@ -88,7 +99,6 @@ public final class Recipe {
         Optimizer optimizer = Optimizers.fromConfig(config.getSection("optimizer", Map.of("type", "adam")), model.parameters());
         int batchSize = training.getInt("batch_size", 32);
         int epochs = o.epochs() != null ? o.epochs() : training.getInt("epochs", 1);
-        int steps = training.getInt("steps", 0);
         DataLoader trainLoader = DataLoader.of(prepared.train()).batchSize(batchSize)
                 .dropLast(training.getBoolean("drop_last", false)).prefetch(2);
         if (training.getBoolean("shuffle", true)) trainLoader.shuffle(seed);
@@ -118,7 +128,7 @@ public final class Recipe {
         Map<String, Object> extra = describe(prepared.extra());
         List<Callback> callbacks = new ArrayList<>();
         callbacks.add(new gradus.train.callbacks.ProgressBar(log, o.progress()));
-        callbacks.add(new MetricsLog(metricsFile));
+        callbacks.add(new MetricsLog(metricsFile).logSteps(STEP_RECORDS));
         callbacks.add(new TensorBoard(out, o.resumeFrom() == null));
         if (training.has("early_stopping")) {
             Config es = training.getSection("early_stopping").allowOnly("monitor", "patience", "min_delta");
@@ -152,6 +162,21 @@ public final class Recipe {
         if (config.has("generate")) sample(model, prepared.tokenizer(), log);
         log.println("saved model to " + modelDir + " and metrics to " + metricsFile);
         return new Result(modelDir, history, testLogs);
+    }
+
+    /** The number of optimizer steps to stop after (0: run the epochs), checking that the overrides in {@code o} apply. */
+    private int steps(Config training, Options o) {
+        if (o.epochs() != null && o.epochs() < 1) throw new ConfigException("--epochs must be at least 1, got " + o.epochs());
+        if (o.steps() != null) {
+            if (o.steps() < 1) throw new ConfigException("--steps must be at least 1, got " + o.steps());
+            return o.steps();
+        }
+        int steps = training.getInt("steps", 0);
+        if (steps > 0 && o.epochs() != null) {
+            throw new ConfigException("--epochs does not apply: recipe '" + name() + "' trains by steps (training.steps: " + steps
+                    + "), not epochs; use --steps N (with --epochs too, training ends at whichever comes first)");
+        }
+        return steps;
     }
 
     /** The config's {@code generate} section: a text sample from the trained language model, printed to the log. */
@@ -224,6 +249,7 @@ public final class Recipe {
             validation = parts.second();
         }
         TensorDataset test = data.has("test") ? Datasets.open(data.getString("test"), dataDir).dataset() : null;
+        List<String> featureNames = train.featureNames(); // rescaling drops them
         if (data.has("scale")) {
             // Fitted on the training rows only, then applied unchanged to validation and test.
             if (scaler != null) throw new ConfigException("data.scale: " + data.getString("train") + " is scaled already");
@@ -246,6 +272,7 @@ public final class Recipe {
         int[] shape = train.x().shape();
         extra.put("input_shape", java.util.Arrays.copyOfRange(shape, 1, shape.length));
         if (train.classNames() != null) extra.put("class_names", train.classNames());
+        if (!featureNames.isEmpty()) extra.put("feature_names", featureNames);
         if (scaler != null) extra.put("preprocessing", Map.of("scaler", Datasets.toJson(scaler)));
         return new Prepared(task, train, validation, test, null, config.getSection("model").asMap(), extra);
     }

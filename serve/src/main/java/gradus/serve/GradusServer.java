@@ -51,6 +51,8 @@ public final class GradusServer implements AutoCloseable {
     private static final List<Logger> SAFE = escapedLoggers("gradus.serve", "io.helidon");
     /** File descriptors kept free for model files, jars and the JVM when the connection cap is derived from the limit. */
     private static final int RESERVED_FDS = 64;
+    /** The status recorded for a client that closed its connection mid-response (nginx's "client closed request"). */
+    static final int CLIENT_CLOSED = 499;
 
     private final ServeOptions options;
     private final ModelRepository models;
@@ -110,7 +112,7 @@ public final class GradusServer implements AutoCloseable {
         this.options = options;
         this.text = text;
         this.models = new ModelRepository(options.modelsDir(), options.maxBatchSize(), options.maxBatchDelay(),
-                options.reloadInterval(), metrics::batch);
+                options.reloadInterval(), metrics::batch, options.modelProtection());
         this.metrics.queueDepth(models);
         this.rateLimiter = new RateLimiter(options.rateLimit());
         this.authFailures = new RateLimiter(options.clients().authFailureRate(), 10);
@@ -152,6 +154,7 @@ public final class GradusServer implements AutoCloseable {
                 .idleConnectionPeriod(idle.dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0 ? idle.dividedBy(2) : Duration.ofSeconds(1))
                 .connectionOptions(guard.socketOptions(SocketOptions.create()))
                 .addProtocol(Http1Config.builder().addReceiveListener(guard.listener()).build())
+                .contentEncoding(new RequestDecoding())
                 .routing(this::routes);
         if (options.keystore() != null) builder.tls(Tls.builder().sslContext(sslContext()).build());
         return builder.build().start();
@@ -224,6 +227,7 @@ public final class GradusServer implements AutoCloseable {
         });
         r.get("/ui/*", (req, res) -> StaticFiles.serve(req, res, "gradus/serve/web/", rest(req, "/ui/")));
         r.get("/webjars/*", (req, res) -> StaticFiles.serve(req, res, "META-INF/resources/webjars/", rest(req, "/webjars/")));
+        r.get("/favicon.ico", (req, res) -> StaticFiles.serve(req, res, "gradus/serve/web/", "favicon.ico")); // browsers ask at the root
         r.any((req, res) -> {
             throw ApiException.notFound("no route for " + req.prologue().method().text() + " " + req.path().path());
         });
@@ -237,7 +241,7 @@ public final class GradusServer implements AutoCloseable {
 
     /** Open to all: health probes, the UI's static files, and metrics if so configured. */
     private boolean open(String path) {
-        return health(path) || path.startsWith("/ui/") || path.startsWith("/webjars/") || path.equals("/")
+        return health(path) || path.startsWith("/ui/") || path.startsWith("/webjars/") || path.equals("/") || path.equals("/favicon.ico")
                 || path.equals("/metrics") && options.publicMetrics();
     }
 
@@ -274,7 +278,7 @@ public final class GradusServer implements AutoCloseable {
             inFlight.decrementAndGet();
             metrics.inFlight(-1);
             long nanos = System.nanoTime() - start;
-            int status = res.status().code();
+            int status = info.clientGone ? CLIENT_CLOSED : res.status().code();
             metrics.request(modelLabel(info.model), info.endpoint, status, nanos);
             if (options.accessLog() && ACCESS.isLoggable(Level.INFO)) {
                 ACCESS.info(String.format(Locale.ROOT, "%s %s %s %s %d %.2fms", LogText.escape(req.remotePeer().host()),
@@ -330,8 +334,12 @@ public final class GradusServer implements AutoCloseable {
     }
 
     private void error(ServerRequest req, ServerResponse res, Throwable e) {
+        if (Http.clientGone(e) || e instanceof UncheckedIOException && inStream(res)) { // a client left: nothing to answer, nothing to fix
+            RequestInfo.of(req).clientGone = true;
+            LOG.fine(() -> "the client closed the connection during " + req.prologue().method().text() + " " + LogText.escape(req.path().path()));
+            return;
+        }
         if (res.isSent()) return;
-        if (e instanceof UncheckedIOException && inStream(res)) return; // a client left a stream: nothing to answer
         int status;
         String message;
         if (e instanceof ApiException a) {

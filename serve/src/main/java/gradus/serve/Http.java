@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -18,15 +19,20 @@ final class Http {
 
     private Http() {}
 
-    /** The whole body, at most {@code limit} bytes (413 beyond; chunked bodies are counted as they arrive). */
+    /**
+     * The whole body, at most {@code limit} bytes (413 beyond; chunked bodies are counted as they arrive, and
+     * compressed ones as they inflate: see {@link RequestDecoding}).
+     */
     static byte[] body(ServerRequest req, long limit) {
         long declared = req.headers().contentLength().orElse(-1);
         if (declared > limit) throw tooLarge(limit);
+        boolean compressed = req.headers().first(HeaderNames.CONTENT_ENCODING)
+                .map(e -> !e.isBlank() && !e.trim().equalsIgnoreCase("identity")).orElse(false);
         ConnectionGuard guard = RequestInfo.of(req).guard;
         ConnectionGuard.Tracked tracked = guard == null ? null : guard.bodyStarts();
         try (InputStream in = req.content().inputStream()) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            if (bytes.length > limit) throw tooLarge(limit);
+            if (bytes.length > limit) throw compressed ? new ApiException(413, tooLarge(limit).getMessage() + " once decompressed") : tooLarge(limit);
             return bytes;
         } catch (IOException | RuntimeException e) {
             if (ConnectionGuard.bodyRead(tracked)) throw new ApiException(408, "the request body did not arrive in time");
@@ -35,6 +41,15 @@ final class Http {
         } finally {
             ConnectionGuard.bodyRead(tracked);
         }
+    }
+
+    /**
+     * Whether a failure is the client having gone away while its response was written (a closed SSE
+     * stream): Helidon reports a failed socket write as a {@link ServerConnectionException}.
+     */
+    static boolean clientGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof ServerConnectionException) return true;
+        return false;
     }
 
     static ApiException tooLarge(long limit) {

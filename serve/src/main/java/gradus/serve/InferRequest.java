@@ -9,16 +9,17 @@ import java.util.Map;
 
 /**
  * A KServe v2 inference request, read by {@link JsonScanner} straight into float arrays.
- * Numeric inputs of any datatype (and BOOL) become float32; data may be nested or flat, or come
- * after the JSON header as raw little-endian bytes (Triton's binary tensor extension).
+ * Numeric inputs of any datatype (and BOOL) are read as float32 (the datatype is kept: {@link KServeApi}
+ * accepts only the model's own); data may be nested or flat, or come after the JSON header as raw
+ * little-endian bytes (Triton's binary tensor extension).
  */
 record InferRequest(String id, Map<String, Object> parameters, List<Input> inputs, List<Output> outputs) {
 
     /** One input tensor; {@code data} holds numel(shape) values. */
     record Input(String name, int[] shape, String datatype, float[] data) {}
 
-    /** A requested output; {@code binary} when it should come back as raw bytes. */
-    record Output(String name, boolean binary) {}
+    /** A requested output; {@code binary}: its {@code parameters.binary_data}, null when not given (the request-level setting decides). */
+    record Output(String name, Boolean binary) {}
 
     // The fast (and exact) number parser: the JDK's Float.parseFloat made parsing the bulk of an inference's cost.
     /**
@@ -132,8 +133,9 @@ record InferRequest(String id, Map<String, Object> parameters, List<Input> input
         List<Output> out = new ArrayList<>();
         for (Object o : list) {
             if (!(o instanceof Map<?, ?> m) || !(m.get("name") instanceof String name)) throw ApiException.badRequest("each output needs a 'name'");
-            boolean binary = m.get("parameters") instanceof Map<?, ?> p && Boolean.TRUE.equals(p.get("binary_data"));
-            out.add(new Output(name, binary));
+            Object binary = m.get("parameters") instanceof Map<?, ?> p ? p.get("binary_data") : null;
+            if (binary != null && !(binary instanceof Boolean)) throw ApiException.badRequest("output '" + name + "': binary_data must be true or false");
+            out.add(new Output(name, (Boolean) binary));
         }
         return out;
     }

@@ -27,6 +27,8 @@ import java.util.Map;
 final class KServeApi {
     static final HeaderName HEADER_LENGTH = HeaderNames.create("Inference-Header-Content-Length");
     static final String VERSION = "0.1.0";
+    /** The datatype of every model's input and outputs (float32 tensors). */
+    static final String DATATYPE = "FP32";
     private static final JsonFactory JSON = new JsonFactory();
 
     private final ModelRepository models;
@@ -85,6 +87,8 @@ final class KServeApi {
         Map<String, Object> params = new LinkedHashMap<>();
         if (m.classNames() != null) params.put("class_names", m.classNames());
         if (m.config().get("task") != null) params.put("task", m.config().get("task"));
+        // Applied by the server to every request's raw input: a client must not scale again.
+        if (m.config().get("preprocessing") != null) params.put("preprocessing", m.config().get("preprocessing"));
         out.put("parameters", params);
         Http.json(res, 200, out);
     }
@@ -93,7 +97,7 @@ final class KServeApi {
         List<Integer> shape = new ArrayList<>();
         shape.add(-1);
         for (int d : exampleShape) shape.add(d);
-        return Map.of("name", name, "datatype", "FP32", "shape", shape);
+        return Map.of("name", name, "datatype", DATATYPE, "shape", shape);
     }
 
     private void ready(ServerRequest req, ServerResponse res) {
@@ -127,31 +131,53 @@ final class KServeApi {
         float[] raw = m.infer(in.data(), n, options.requestTimeout());
 
         List<InferRequest.Output> wanted = request.outputs();
-        if (wanted == null) wanted = m.outputNames().stream().map(o -> new InferRequest.Output(o, false)).toList();
+        if (wanted == null) wanted = m.outputNames().stream().map(o -> new InferRequest.Output(o, null)).toList();
         for (var o : wanted) {
             if (!m.outputNames().contains(o.name())) {
                 throw ApiException.badRequest("unknown output '" + o.name() + "'; model '" + m.name() + "' has " + m.outputNames());
             }
         }
-        boolean allBinary = request.binaryOutputs();
+        boolean allBinary = request.binaryOutputs(); // an output's own binary_data overrides it, either way (Triton's binary extension)
+        wanted = wanted.stream().map(o -> new InferRequest.Output(o.name(), o.binary() == null ? allBinary : o.binary())).toList();
         List<float[]> data = new ArrayList<>();
         for (var o : wanted) data.add(o.name().equals(ServedModel.PROBABILITIES) ? m.probabilities(raw, n) : raw);
-        writeResponse(res, m, request.id(), n, wanted, data, allBinary);
+        writeResponse(res, m, request.id(), n, wanted, data);
     }
 
-    /** The batch size from the input's shape: [n, ...example] or a single example's shape. */
+    /**
+     * The batch size, from an input that is what the model takes, as Triton checks it: datatype FP32 and shape
+     * [n, ...input_shape] (no silent conversion of other datatypes, no reshaping of [n, 784] into [n, 1, 28, 28]).
+     */
     private static int batchSize(ServedModel m, InferRequest.Input in) {
+        if (!in.datatype().equals(DATATYPE)) {
+            throw ApiException.badRequest("inference input '" + in.name() + "' data-type is '" + in.datatype() + "', but model '" + m.name()
+                    + "' expects '" + DATATYPE + "'");
+        }
         int[] s = in.shape();
         int[] example = m.inputShape();
-        long numel = InferRequest.numel(s);
-        if (s.length == example.length && Arrays.equals(s, example)) return 1;
-        if (s.length >= 1 && s[0] > 0 && numel == (long) s[0] * m.exampleSize()) return s[0];
-        throw ApiException.badRequest("input shape " + Arrays.toString(s) + " does not fit model '" + m.name() + "', which takes [-1, "
-                + Arrays.toString(example).substring(1));
+        boolean fits = s.length == example.length + 1 && Arrays.equals(s, 1, s.length, example, 0, example.length);
+        if (fits && s[0] > 0) return s[0];
+        if (fits) throw ApiException.badRequest("input '" + in.name() + "' for model '" + m.name() + "' has a batch of 0 examples");
+        String expected = dims(-1, example);
+        throw ApiException.badRequest("unexpected shape for input '" + in.name() + "' for model '" + m.name() + "'. Expected " + expected
+                + ", got " + dims(s) + (Arrays.equals(s, example) ? "; the first dimension is the batch size: send " + dims(1, example)
+                + " for one example" : ""));
     }
 
-    private void writeResponse(ServerResponse res, ServedModel m, String id, int n, List<InferRequest.Output> wanted,
-                               List<float[]> data, boolean allBinary) {
+    /** A shape as Triton writes one: [-1,1,28,28]. */
+    private static String dims(int first, int[] rest) {
+        int[] all = new int[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return dims(all);
+    }
+
+    private static String dims(int[] shape) {
+        return Arrays.toString(shape).replace(" ", "");
+    }
+
+    /** Writes the outputs, each as JSON data or (its {@code binary} set) as raw bytes after the JSON header. */
+    private void writeResponse(ServerResponse res, ServedModel m, String id, int n, List<InferRequest.Output> wanted, List<float[]> data) {
         ByteArrayOutputStream json = new ByteArrayOutputStream(256 + 16 * data.stream().mapToInt(d -> d.length).sum());
         List<float[]> binary = new ArrayList<>();
         try (JsonGenerator g = JSON.createGenerator(json)) {
@@ -165,12 +191,12 @@ final class KServeApi {
                 float[] d = data.get(i);
                 g.writeStartObject();
                 g.writeStringField("name", o.name());
-                g.writeStringField("datatype", "FP32");
+                g.writeStringField("datatype", DATATYPE);
                 g.writeArrayFieldStart("shape");
                 g.writeNumber(n);
                 g.writeNumber(d.length / n);
                 g.writeEndArray();
-                if (o.binary() || allBinary) {
+                if (o.binary()) {
                     g.writeObjectFieldStart("parameters");
                     g.writeNumberField("binary_data_size", 4L * d.length);
                     g.writeEndObject();

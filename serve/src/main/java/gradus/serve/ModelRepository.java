@@ -1,6 +1,7 @@
 package gradus.serve;
 
 import gradus.io.ModelDirectory;
+import gradus.io.ModelProtection;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,8 +63,13 @@ public final class ModelRepository implements AutoCloseable {
     private volatile boolean ready;
 
     public ModelRepository(Path dir, int maxBatchSize, Duration maxDelay, Duration reloadInterval, BiConsumer<String, Integer> batchSizes) {
+        this(dir, maxBatchSize, maxDelay, reloadInterval, batchSizes, ModelProtection.NONE);
+    }
+
+    /** Each version loads only as {@code protection} allows: signed by a trusted key, decrypted (see {@link ModelDirectory#load(Path, ModelProtection)}). */
+    public ModelRepository(Path dir, int maxBatchSize, Duration maxDelay, Duration reloadInterval, BiConsumer<String, Integer> batchSizes, ModelProtection protection) {
         this(dir, reloadInterval, (name, version, path) ->
-                ServedModel.load(name, version, path, maxBatchSize, maxDelay, rows -> batchSizes.accept(name, rows)));
+                ServedModel.load(name, version, path, maxBatchSize, maxDelay, rows -> batchSizes.accept(name, rows), protection));
     }
 
     ModelRepository(Path dir, Duration reloadInterval, Loader loader) {

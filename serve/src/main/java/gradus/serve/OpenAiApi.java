@@ -28,8 +28,8 @@ import java.util.function.Consumer;
 
 /**
  * OpenAI-compatible endpoints under {@code /v1}: models, completions, chat completions (plain and
- * streamed as server-sent events) and embeddings, with the fields that OpenAI clients and
- * LangChain4j read. Text models come from {@link TextModels}.
+ * streamed as server-sent events), embeddings (of texts or token ids) and responses ({@link OpenAiResponses}),
+ * with the fields that OpenAI's SDKs and LangChain4j read. Text models come from {@link TextModels}.
  */
 final class OpenAiApi {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(OpenAiApi.class.getName());
@@ -43,24 +43,52 @@ final class OpenAiApi {
         this.options = options;
     }
 
+    /** What this server answers under /v1, for the error that any other /v1 request gets. */
+    static final String ENDPOINTS = "GET /v1/models, GET /v1/models/{id}, POST /v1/completions, POST /v1/chat/completions, "
+            + "POST /v1/embeddings and POST /v1/responses";
+
     void routes(HttpRouting.Builder r) {
         r.get("/v1/models", this::listModels)
+                .get("/v1/models/{id}", this::retrieveModel)
                 .post("/v1/completions", (req, res) -> generate(req, res, false))
                 .post("/v1/chat/completions", (req, res) -> generate(req, res, true))
-                .post("/v1/embeddings", this::embeddings);
+                .post("/v1/embeddings", this::embeddings)
+                .post("/v1/responses", new OpenAiResponses(text, options)::create)
+                .any("/v1/*", (req, res) -> {
+                    throw ApiException.notFound(req.prologue().method().text() + " " + req.path().path()
+                            + " is not an endpoint of this server; it serves " + ENDPOINTS);
+                });
     }
 
-    private void listModels(ServerRequest req, ServerResponse res) {
-        RequestInfo.of(req).endpoint = "models";
-        List<Object> data = new ArrayList<>();
+    /** Every model's name: text models and tensor models. */
+    private java.util.Set<String> modelNames() {
         java.util.Set<String> names = new java.util.TreeSet<>();
         names.addAll(text.generatorNames());
         names.addAll(text.embedderNames());
         names.addAll(text.classifierNames());
         models.all().forEach(m -> names.add(m.name()));
+        return names;
+    }
+
+    private static Map<String, Object> modelObject(String name, long created) {
+        return Map.of("id", name, "object", "model", "created", created, "owned_by", "gradus");
+    }
+
+    private void listModels(ServerRequest req, ServerResponse res) {
+        RequestInfo.of(req).endpoint = "models";
+        List<Object> data = new ArrayList<>();
         long created = System.currentTimeMillis() / 1000;
-        for (String n : names) data.add(Map.of("id", n, "object", "model", "created", created, "owned_by", "gradus"));
+        for (String n : modelNames()) data.add(modelObject(n, created));
         Http.json(res, 200, Map.of("object", "list", "data", data));
+    }
+
+    private void retrieveModel(ServerRequest req, ServerResponse res) {
+        RequestInfo info = RequestInfo.of(req);
+        info.endpoint = "models";
+        String id = KServeApi.param(req, "id");
+        if (!modelNames().contains(id)) throw ApiException.notFound("the model '" + id + "' does not exist");
+        info.model = id;
+        Http.json(res, 200, modelObject(id, System.currentTimeMillis() / 1000));
     }
 
     private void generate(ServerRequest req, ServerResponse res, boolean chat) {
@@ -108,21 +136,28 @@ final class OpenAiApi {
                     last.put("usage", usage(g));
                     event(os, last);
                 }
-            } catch (UncheckedIOException clientGone) {
-                throw clientGone;
             } catch (RuntimeException e) { // headers are out: report in the stream, as vLLM does
-                int status = e instanceof ApiException a ? a.status() : e instanceof IllegalArgumentException ? 400 : 500;
-                String message = e.getMessage() == null ? e.toString() : e.getMessage();
-                if (status == 500) { // as for any 500: the client gets an id, the log gets the details
-                    String requestId = RequestIds.next();
-                    LOG.log(java.util.logging.Level.WARNING, "request " + requestId + " (streamed generation) failed", e);
-                    message = "internal error (request id " + requestId + ")";
-                }
-                event(os, Errors.openAi(status, message));
+                if (e instanceof UncheckedIOException || Http.clientGone(e)) throw e; // the client went away: nobody to tell
+                StreamFailure failure = StreamFailure.of(e, "streamed generation");
+                event(os, Errors.openAi(failure.status(), failure.message()));
             }
             os.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e); // the client went away
+        }
+    }
+
+    /** A failure after a stream's headers went out: its status and the message the client may see. */
+    record StreamFailure(int status, String message) {
+        static StreamFailure of(RuntimeException e, String what) {
+            int status = e instanceof ApiException a ? a.status() : e instanceof IllegalArgumentException ? 400 : 500;
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (status == 500) { // as for any 500: the client gets an id, the log gets the details
+                String requestId = RequestIds.next();
+                LOG.log(java.util.logging.Level.WARNING, "request " + requestId + " (" + what + ") failed", e);
+                message = "internal error (request id " + requestId + ")";
+            }
+            return new StreamFailure(status, message);
         }
     }
 
@@ -147,9 +182,15 @@ final class OpenAiApi {
         return out;
     }
 
-    private static void event(OutputStream os, Object data) {
+    static void event(OutputStream os, Object data) {
+        event(os, null, data);
+    }
+
+    /** Writes one server-sent event ({@code event:} line when {@code name} is given) and flushes it to the client. */
+    static void event(OutputStream os, String name, Object data) {
         try {
-            os.write(("data: " + Http.JSON.writeValueAsString(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+            os.write(((name == null ? "" : "event: " + name + "\n") + "data: " + Http.JSON.writeValueAsString(data) + "\n\n")
+                    .getBytes(StandardCharsets.UTF_8));
             os.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -171,13 +212,15 @@ final class OpenAiApi {
             List<ChatMessage> messages = chat ? OpenAiApi.messages(body.get("messages")) : null;
             String prompt = chat ? null : OpenAiApi.prompt(body.get("prompt"));
             boolean includeUsage = body.get("stream_options") instanceof Map<?, ?> so && Boolean.TRUE.equals(so.get("include_usage"));
-            return new GenerationRequest(model, prompt, messages, OpenAiApi.params(body, maxTokens), Boolean.TRUE.equals(body.get("stream")), includeUsage);
+            Integer requested = body.get("max_completion_tokens") != null ? (Integer) intValue(body, "max_completion_tokens", 0)
+                    : body.get("max_tokens") != null ? (Integer) intValue(body, "max_tokens", 0) : null;
+            return new GenerationRequest(model, prompt, messages, OpenAiApi.params(body, requested, maxTokens),
+                    Boolean.TRUE.equals(body.get("stream")), includeUsage);
         }
     }
 
-    private static GenerationParams params(Map<String, Object> body, int limit) {
-        Integer requested = body.get("max_completion_tokens") != null ? (Integer) intValue(body, "max_completion_tokens", 0)
-                : body.get("max_tokens") != null ? (Integer) intValue(body, "max_tokens", 0) : null;
+    /** Sampling parameters: {@code requested} tokens (null: the limit), temperature, top_p, stop, seed; 400 for any bad one. */
+    static GenerationParams params(Map<String, Object> body, Integer requested, int limit) {
         if (requested != null && requested < 1) throw ApiException.badRequest("max_tokens must be at least 1, got " + requested);
         if (requested != null && requested > limit) {
             throw ApiException.badRequest("max_tokens " + requested + " exceeds this server's limit of " + limit);
@@ -192,10 +235,12 @@ final class OpenAiApi {
         else if (s instanceof List<?> l) l.forEach(o -> stop.add(String.valueOf(o)));
         else if (s != null) throw ApiException.badRequest("stop must be a string or a list of strings");
         Long seed = body.get("seed") instanceof Number num ? num.longValue() : null;
-        return new GenerationParams(requested == null ? limit : requested, temperature, topP, stop, seed);
+        int topK = intValue(body, "top_k", 0);
+        if (topK < 0) throw ApiException.badRequest("top_k must be 0 (off) or more, got " + topK);
+        return new GenerationParams(requested == null ? limit : requested, temperature, topP, stop, seed, topK);
     }
 
-    private static List<ChatMessage> messages(Object raw) {
+    static List<ChatMessage> messages(Object raw) {
         if (!(raw instanceof List<?> list) || list.isEmpty()) throw ApiException.badRequest("'messages' must be a non-empty list");
         List<ChatMessage> out = new ArrayList<>();
         for (Object o : list) {
@@ -237,14 +282,16 @@ final class OpenAiApi {
         info.model = name;
         TextEmbedder embedder = text.embedder(name);
         if (embedder == null) throw modelNotFound(name, "embeddings");
-        List<String> inputs = request.inputs();
+        List<String> texts = request.texts();
+        List<int[]> ids = request.tokens();
         String format = request.format();
-        float[][] vectors = embedder.embed(inputs);
-        if (vectors.length != inputs.size()) throw new ApiException(500, "the embedder returned " + vectors.length + " vectors for " + inputs.size() + " inputs");
+        float[][] vectors = texts != null ? embedder.embed(texts) : embedder.embedTokens(ids);
+        int inputs = texts != null ? texts.size() : ids.size();
+        if (vectors.length != inputs) throw new ApiException(500, "the embedder returned " + vectors.length + " vectors for " + inputs + " inputs");
         List<Object> data = new ArrayList<>();
         int tokens = 0;
         for (int i = 0; i < vectors.length; i++) {
-            tokens += embedder.countTokens(inputs.get(i));
+            tokens += texts != null ? embedder.countTokens(texts.get(i)) : ids.get(i).length;
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("object", "embedding");
             e.put("index", i);
@@ -259,18 +306,38 @@ final class OpenAiApi {
         Http.json(res, 200, out);
     }
 
-    /** An embeddings request's fields, checked. */
-    record EmbeddingRequest(String model, List<String> inputs, String format) {
+    /** An embeddings request's fields, checked: texts, or token-id sequences (the other is null), as OpenAI accepts them. */
+    record EmbeddingRequest(String model, List<String> texts, List<int[]> tokens, String format) {
+        private static final String INPUT_FORMS = "'input' must be a string, a non-empty list of strings, a list of token ids"
+                + " ([1, 2, 3]) or a list of such lists ([[1, 2], [3]])";
+
         static EmbeddingRequest of(Map<String, Object> body) {
             String model = string(body, "model", true);
-            List<String> inputs = new ArrayList<>();
-            Object in = body.get("input");
-            if (in instanceof String s) inputs.add(s);
-            else if (in instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(o -> o instanceof String)) l.forEach(o -> inputs.add((String) o));
-            else throw ApiException.badRequest("'input' must be a string or a non-empty list of strings");
             String format = body.get("encoding_format") instanceof String f ? f : "float";
             if (!format.equals("float") && !format.equals("base64")) throw ApiException.badRequest("encoding_format must be float or base64");
-            return new EmbeddingRequest(model, inputs, format);
+            Object in = body.get("input");
+            if (in instanceof String s) return new EmbeddingRequest(model, List.of(s), null, format);
+            if (!(in instanceof List<?> l) || l.isEmpty()) throw ApiException.badRequest(INPUT_FORMS);
+            if (l.stream().allMatch(o -> o instanceof String)) return new EmbeddingRequest(model, l.stream().map(o -> (String) o).toList(), null, format);
+            if (l.stream().allMatch(o -> o instanceof Number)) return new EmbeddingRequest(model, null, List.of(ids(l)), format);
+            if (l.stream().allMatch(o -> o instanceof List<?>)) {
+                return new EmbeddingRequest(model, null, l.stream().map(o -> ids((List<?>) o)).toList(), format);
+            }
+            throw ApiException.badRequest(INPUT_FORMS);
+        }
+
+        private static int[] ids(List<?> list) {
+            if (list.isEmpty()) throw ApiException.badRequest("a token-id list in 'input' is empty");
+            int[] ids = new int[list.size()];
+            for (int i = 0; i < ids.length; i++) {
+                Object id = list.get(i);
+                if (id instanceof Long || id instanceof java.math.BigInteger) { // beyond int: beyond any vocabulary
+                    throw ApiException.badRequest("token id " + id + " in 'input' is outside the model's vocabulary");
+                }
+                if (!(id instanceof Integer n)) throw ApiException.badRequest("token ids in 'input' must be integers, got " + id);
+                ids[i] = n;
+            }
+            return ids;
         }
     }
 
@@ -280,18 +347,18 @@ final class OpenAiApi {
         return Base64.getEncoder().encodeToString(b.array());
     }
 
-    private static ApiException modelNotFound(String name, String what) {
+    static ApiException modelNotFound(String name, String what) {
         return new ApiException(404, "the model '" + name + "' does not exist or does not offer " + what);
     }
 
-    private static String string(Map<String, Object> body, String key, boolean required) {
+    static String string(Map<String, Object> body, String key, boolean required) {
         Object v = body.get(key);
         if (v instanceof String s && !s.isEmpty()) return s;
         if (v == null && !required) return null;
         throw ApiException.badRequest("'" + key + "' must be a non-empty string");
     }
 
-    private static int intValue(Map<String, Object> body, String key, int fallback) {
+    static int intValue(Map<String, Object> body, String key, int fallback) {
         Object v = body.get(key);
         if (v == null) return fallback;
         if (v instanceof Integer i) return i;

@@ -2,7 +2,6 @@ package gradus.serve;
 
 import gradus.data.Images;
 import gradus.serve.text.TextModels;
-import gradus.tensor.Tensor;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -71,12 +70,10 @@ final class PredictApi {
                 if (!(examples.get(i) instanceof List<?> ex) || ex.size() != m.exampleSize()) {
                     throw ApiException.badRequest("example " + i + " must be a list of " + m.exampleSize() + " numbers for model '" + m.name() + "'");
                 }
-                float[] raw = new float[ex.size()];
-                for (int j = 0; j < raw.length; j++) {
+                for (int j = 0; j < ex.size(); j++) {
                     if (!(ex.get(j) instanceof Number num)) throw ApiException.badRequest("example " + i + ", value " + j + " is not a number: " + ex.get(j));
-                    raw[j] = num.floatValue();
+                    rows[i * m.exampleSize() + j] = num.floatValue();
                 }
-                System.arraycopy(m.preprocess(Tensor.of(raw, m.inputShape())), 0, rows, i * m.exampleSize(), m.exampleSize());
             }
         }
         float[] raw = m.infer(rows, n, options.requestTimeout());
@@ -131,8 +128,7 @@ final class PredictApi {
         }
         // A flat [h*w] input (an MLP on square grayscale images) gets a one-channel square picture.
         int c = s.length == 3 ? s[0] : 1, h = s.length == 3 ? s[1] : (int) Math.sqrt(s[0]), w = s.length == 3 ? s[2] : h;
-        Tensor x = Images.fromImage(img, c, h, w, invert).reshape(s);
-        return m.preprocess(x);
+        return Images.fromImage(img, c, h, w, invert).toArray(); // raw pixels: the model's preprocessing runs in infer
     }
 
     private static boolean isSquare(int n) {

@@ -4,6 +4,7 @@ import gradus.data.datasets.Datasets;
 import gradus.io.ModelDirectory;
 import gradus.serve.text.TextModels;
 import gradus.train.Evaluation;
+import gradus.train.callbacks.MetricsLog;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
@@ -58,9 +59,8 @@ final class RunsApi {
             RequestInfo.of(req).endpoint = "runs";
             Path run = run(req);
             Map<String, Object> out = summary(run);
-            out.put("history", history(run));
-            Path config = run.resolve("model").resolve(ModelDirectory.CONFIG_FILE);
-            if (Files.isRegularFile(config)) out.put("config", ModelDirectory.readConfig(run.resolve("model")));
+            out.put("history", history(run)); // epoch lines and step records, as in metrics.jsonl
+            if (Boolean.TRUE.equals(out.get("has_model"))) out.put("config", ModelDirectory.readConfig(run.resolve("model")));
             Http.json(res, 200, out);
         });
         r.get("/api/runs/{id}/events", this::events);
@@ -96,16 +96,20 @@ final class RunsApi {
                 || Files.getLastModifiedTime(config).compareTo(Files.getLastModifiedTime(run.resolve(METRICS_FILE))) < 0;
     }
 
+    /** The run at a glance; {@code task} from its saved model (null until there is one), so the UI knows whether a confusion matrix applies. */
     private Map<String, Object> summary(Path run) throws IOException {
-        List<Map<String, Object>> h = history(run);
+        List<Map<String, Object>> epochs = history(run).stream().filter(l -> !MetricsLog.isStepRecord(l)).toList();
+        Path modelDir = run.resolve("model");
+        boolean hasModel = Files.isRegularFile(modelDir.resolve(ModelDirectory.CONFIG_FILE));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", id(run));
         out.put("name", run.getFileName().toString());
         out.put("running", running(run));
-        out.put("epochs", h.size());
-        out.put("last", h.isEmpty() ? Map.of() : h.getLast());
+        out.put("epochs", epochs.size());
+        out.put("last", epochs.isEmpty() ? Map.of() : epochs.getLast());
         out.put("updated", Files.getLastModifiedTime(run.resolve(METRICS_FILE)).toMillis());
-        out.put("has_model", Files.isRegularFile(run.resolve("model").resolve(ModelDirectory.CONFIG_FILE)));
+        out.put("has_model", hasModel);
+        out.put("task", hasModel ? ModelDirectory.readConfig(modelDir).get("task") : null);
         return out;
     }
 
@@ -219,6 +223,8 @@ final class RunsApi {
             e.put("input_shape", m.inputShape());
             e.put("task", m.config().get("task"));
             e.put("class_names", m.classNames());
+            e.put("feature_names", m.config().get("feature_names"));
+            e.put("outputs", m.outputSize());
             out.add(e);
         }
         text.generatorNames().forEach(n -> out.add(Map.of("name", n, "kind", "generator")));

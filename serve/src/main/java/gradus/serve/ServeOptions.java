@@ -1,5 +1,7 @@
 package gradus.serve;
 
+import gradus.io.ModelProtection;
+
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -21,64 +23,69 @@ import java.time.Duration;
  * @param dataDir        where datasets are looked up for the dashboard's confusion matrices (null: default)
  * @param clients        connection cap, timeouts and the failed-authentication rate, so no client can starve the listener
  * @param publicMetrics  whether /metrics is open to all when API keys are on (otherwise it needs a key)
+ * @param modelProtection signatures required of the model directories and the key to decrypt them (see {@link ModelProtection})
  */
 public record ServeOptions(Path modelsDir, Path runsDir, String host, int port, int maxBatchSize, Duration maxBatchDelay,
                            long maxBodyBytes, Duration requestTimeout, double rateLimit, int maxTokens, ApiKeys apiKeys,
                            Path keystore, String keystorePassword, Duration reloadInterval, Path dataDir, boolean accessLog,
-                           ClientLimits clients, boolean publicMetrics) {
+                           ClientLimits clients, boolean publicMetrics, ModelProtection modelProtection) {
 
     public static ServeOptions defaults() {
         return new ServeOptions(null, null, "127.0.0.1", 8080, 64, Duration.ZERO, 16L << 20, Duration.ofSeconds(30),
                 0, 1024, ApiKeys.none(), null, null, Duration.ofSeconds(1), null, true,
-                ClientLimits.defaults(), false);
+                ClientLimits.defaults(), false, ModelProtection.NONE);
     }
 
     public ServeOptions withModelsDir(Path d) {
-        return new ServeOptions(d, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics);
+        return new ServeOptions(d, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics, modelProtection);
     }
 
     public ServeOptions withRunsDir(Path d) {
-        return new ServeOptions(modelsDir, d, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics);
+        return new ServeOptions(modelsDir, d, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics, modelProtection);
     }
 
     public ServeOptions withAddress(String h, int p) {
-        return new ServeOptions(modelsDir, runsDir, h, p, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics);
+        return new ServeOptions(modelsDir, runsDir, h, p, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics, modelProtection);
     }
 
     public ServeOptions withBatching(int size, Duration delay) {
-        return new ServeOptions(modelsDir, runsDir, host, port, size, delay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics);
+        return new ServeOptions(modelsDir, runsDir, host, port, size, delay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics, modelProtection);
     }
 
     public ServeOptions withLimits(long bodyBytes, Duration timeout, double perKeyRate, int tokens) {
-        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, bodyBytes, timeout, perKeyRate, tokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics);
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, bodyBytes, timeout, perKeyRate, tokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics, modelProtection);
     }
 
     public ServeOptions withApiKeys(ApiKeys keys) {
-        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, keys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics);
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, keys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics, modelProtection);
     }
 
     public ServeOptions withTls(Path store, String password) {
-        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, store, password, reloadInterval, dataDir, accessLog, clients, publicMetrics);
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, store, password, reloadInterval, dataDir, accessLog, clients, publicMetrics, modelProtection);
     }
 
     public ServeOptions withReloadInterval(Duration d) {
-        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, d, dataDir, accessLog, clients, publicMetrics);
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, d, dataDir, accessLog, clients, publicMetrics, modelProtection);
     }
 
     public ServeOptions withDataDir(Path d) {
-        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, d, accessLog, clients, publicMetrics);
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, d, accessLog, clients, publicMetrics, modelProtection);
     }
 
     public ServeOptions withAccessLog(boolean on) {
-        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, on, clients, publicMetrics);
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, on, clients, publicMetrics, modelProtection);
     }
 
     public ServeOptions withClientLimits(ClientLimits c) {
-        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, c, publicMetrics);
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, c, publicMetrics, modelProtection);
+    }
+
+    public ServeOptions withModelProtection(ModelProtection protection) {
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, publicMetrics, protection);
     }
 
     public ServeOptions withPublicMetrics(boolean open) {
-        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, open);
+        return new ServeOptions(modelsDir, runsDir, host, port, maxBatchSize, maxBatchDelay, maxBodyBytes, requestTimeout, rateLimit, maxTokens, apiKeys, keystore, keystorePassword, reloadInterval, dataDir, accessLog, clients, open, modelProtection);
     }
 
     /**

@@ -1,9 +1,7 @@
 package gradus.serve;
 
-import gradus.data.datasets.Datasets;
 import gradus.io.ModelDirectory;
 import gradus.nn.Module;
-import gradus.tensor.Tensor;
 import gradus.train.Evaluation;
 
 import java.io.IOException;
@@ -50,7 +48,8 @@ public final class ServedModel {
         this.classification = "classification".equals(config.get("task"));
         this.outputsProbabilities = Evaluation.probabilities(config.get("loss"));
         this.classNames = config.get("class_names") instanceof List<?> l ? l.stream().map(String::valueOf).toList() : null;
-        this.batcher = new Batcher(model::predict, inputShape, maxBatchSize, maxDelay.toNanos(), rows -> {
+        // The batcher runs the model as saved: preprocessing included, for every endpoint that infers.
+        this.batcher = new Batcher(ModelDirectory.predictor(model, config), inputShape, maxBatchSize, maxDelay.toNanos(), rows -> {
             if (serving) batchSizes.accept(rows); // the dry run is not a request
         });
         this.outputSize = dryRun();
@@ -68,7 +67,7 @@ public final class ServedModel {
      */
     private int dryRun() {
         try {
-            float[] out = batcher.infer(preprocess(Tensor.zeros(inputShape)), 1, DRY_RUN_TIMEOUT.toNanos());
+            float[] out = batcher.infer(new float[batcher.exampleSize()], 1, DRY_RUN_TIMEOUT.toNanos());
             if (out.length == 0) throw new IllegalArgumentException("it gave no output");
             return out.length;
         } catch (RuntimeException | TimeoutException | InterruptedException e) {
@@ -85,7 +84,13 @@ public final class ServedModel {
 
     /** Loads {@code dir} (config.json + model.safetensors). */
     public static ServedModel load(String name, String version, Path dir, int maxBatchSize, Duration maxDelay, IntConsumer batchSizes) throws IOException {
-        var loaded = ModelDirectory.load(dir);
+        return load(name, version, dir, maxBatchSize, maxDelay, batchSizes, gradus.io.ModelProtection.NONE);
+    }
+
+    /** Loads {@code dir} as {@code protection} allows (signed by a trusted key, decrypted with the key). */
+    public static ServedModel load(String name, String version, Path dir, int maxBatchSize, Duration maxDelay, IntConsumer batchSizes,
+                                   gradus.io.ModelProtection protection) throws IOException {
+        var loaded = ModelDirectory.load(dir, protection);
         return new ServedModel(name, version, dir, loaded.model(), loaded.config(), maxBatchSize, maxDelay, batchSizes);
     }
 
@@ -149,7 +154,10 @@ public final class ServedModel {
         return outputSize == 1 ? 2 : outputSize;
     }
 
-    /** Raw model outputs for n examples given row-major (n × exampleSize values), through the batcher. */
+    /**
+     * Model outputs for n raw examples given row-major (n × exampleSize values), through the batcher, which
+     * applies the preprocessing recorded in config.json first.
+     */
     public float[] infer(float[] rows, int n, Duration timeout) {
         if (rows.length != n * exampleSize()) {
             throw ApiException.badRequest("model '" + name + "' takes " + exampleSize() + " values per example, got " + rows.length + " for " + n);
@@ -185,11 +193,6 @@ public final class ServedModel {
             }
         }
         return p;
-    }
-
-    /** Applies the scaling recorded in config.json to one raw example of {@link #inputShape()}. */
-    public float[] preprocess(Tensor example) {
-        return Datasets.preprocess(example, config).contiguousData().clone();
     }
 
     public String className(int index) {

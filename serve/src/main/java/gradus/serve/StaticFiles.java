@@ -12,7 +12,8 @@ import java.util.Map;
 /** Serves files from the class path: the web UI and the WebJars it uses. */
 final class StaticFiles {
     private static final Map<String, String> TYPES = Map.of("html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8",
-            "css", "text/css; charset=utf-8", "svg", "image/svg+xml", "png", "image/png", "json", "application/json", "map", "application/json");
+            "css", "text/css; charset=utf-8", "svg", "image/svg+xml", "png", "image/png", "json", "application/json", "map", "application/json",
+            "ico", "image/x-icon");
 
     private StaticFiles() {}
 

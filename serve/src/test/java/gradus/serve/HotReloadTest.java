@@ -25,7 +25,7 @@ class HotReloadTest {
             Fixtures.save(models, "other", "1", 3);
             waitFor(() -> get(base + "/v2/models/other/ready").statusCode() == 200);
             waitFor(() -> json(get(base + "/v2/models/tiny").body()).get("versions").equals(List.of("1", "2")));
-            String body = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,16],\"datatype\":\"FP32\",\"data\":" + KServeApiTest.list(new float[16]) + "}]}";
+            String body = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,4,4],\"datatype\":\"FP32\",\"data\":" + KServeApiTest.list(new float[16]) + "}]}";
             assertEquals("2", json(post(base + "/v2/models/tiny/infer", body).body()).get("model_version"), "the newest version answers");
 
             // a version whose files are broken keeps serving the previous load and says why in the index

@@ -59,7 +59,7 @@ class HttpBodyFuzzTest {
 
     @Test
     void kserveBinary() {
-        byte[] header = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,16],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":64}}]}"
+        byte[] header = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,4,4],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":64}}]}"
                 .getBytes(StandardCharsets.UTF_8);
         byte[] body = Arrays.copyOf(header, header.length + 64);
         campaign("http-kserve-binary", posting("/v2/models/tiny/infer", "Content-Type", "application/octet-stream",

@@ -96,9 +96,9 @@ class KServeApiTest {
         }
         List<Number> p = (List<Number>) outputs.get(1).get("data");
         assertEquals(1.0, p.get(0).doubleValue() + p.get(1).doubleValue() + p.get(2).doubleValue(), 1e-6);
-        // nested data, INT32 datatype and a single example without the batch dimension are accepted too
-        var nested = post(base + "/v2/models/tiny/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4,4],\"datatype\":\"INT32\","
-                + "\"data\":[[[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]]]}]}");
+        // nested data is accepted too
+        var nested = post(base + "/v2/models/tiny/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,4,4],\"datatype\":\"FP32\","
+                + "\"data\":[[[[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]]]]}]}");
         assertEquals(200, nested.statusCode(), nested.body());
         float[] ints = new float[16];
         for (int i = 0; i < 16; i++) ints[i] = i + 1;
@@ -109,7 +109,7 @@ class KServeApiTest {
     @Test
     void binaryTensorExtension() throws Exception {
         float[] a = input(3);
-        String header = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,16],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":64}}],"
+        String header = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,4,4],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":64}}],"
                 + "\"outputs\":[{\"name\":\"output\",\"parameters\":{\"binary_data\":true}}]}";
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer body = ByteBuffer.allocate(h.length + 64).order(ByteOrder.LITTLE_ENDIAN).put(h);
@@ -136,7 +136,7 @@ class KServeApiTest {
                 "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,16],\"datatype\":\"BYTES\",\"data\":" + list(new float[16]) + "}]}",
                 "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,16],\"datatype\":\"FP32\",\"data\":[\"a\"]}]}",
                 "{\"inputs\":[{\"name\":\"input\",\"shape\":[-1,16],\"datatype\":\"FP32\",\"data\":[]}]}",
-                "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,16],\"datatype\":\"FP32\",\"data\":" + list(new float[16]) + "}],\"outputs\":[{\"name\":\"nope\"}]}",
+                "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,4,4],\"datatype\":\"FP32\",\"data\":" + list(new float[16]) + "}],\"outputs\":[{\"name\":\"nope\"}]}",
                 "[".repeat(2000)};
         for (String b : bodies) {
             var res = post(base + "/v2/models/tiny/infer", b);
@@ -180,7 +180,7 @@ class KServeApiTest {
 
     @Test
     void metricsCountRequestsPerModelAndStatus() throws Exception {
-        post(base + "/v2/models/tiny/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,16],\"datatype\":\"FP32\",\"data\":" + list(input(5)) + "}]}");
+        post(base + "/v2/models/tiny/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,4,4],\"datatype\":\"FP32\",\"data\":" + list(input(5)) + "}]}");
         post(base + "/v2/models/tiny/infer", "{");
         String m = get(base + "/metrics").body();
         assertTrue(m.contains("gradus_requests_total{endpoint=\"infer\",model=\"tiny\",status=\"200\"}"), m);

@@ -142,6 +142,53 @@ class OpenAiApiTest {
         assertEquals(404, post(base + "/embeddings", "{\"model\":\"echo\",\"input\":\"x\"}").statusCode(), "a generator is no embedder");
     }
 
+    @Test
+    void responsesStreamNamedEventsWithoutDoneAndRefuseNonTextInput() throws Exception {
+        var res = post(base + "/responses", "{\"model\":\"echo\",\"stream\":true,\"input\":[{\"type\":\"message\",\"role\":\"user\","
+                + "\"content\":[{\"type\":\"input_text\",\"text\":\"a b\"}]}]}");
+        assertEquals("text/event-stream", res.headers().firstValue("Content-Type").orElse(""));
+        String[] events = res.body().strip().split("\n\n");
+        for (int i = 0; i < events.length; i++) {
+            String[] lines = events[i].split("\n");
+            var data = json(lines[1].substring("data: ".length()));
+            assertEquals("event: " + data.get("type"), lines[0], "the event line names the data's type");
+            assertEquals(i, data.get("sequence_number"));
+        }
+        assertTrue(events[events.length - 1].startsWith("event: response.completed\n"), "the stream ends with response.completed, no [DONE]");
+        var done = (Map<String, Object>) json(events[events.length - 1].split("\n")[1].substring(6)).get("response");
+        assertEquals("you said a b", done.get("output_text"));
+
+        var broken = post(base + "/responses", "{\"model\":\"broken\",\"stream\":true,\"input\":\"x\"}").body().strip().split("\n\n");
+        String last = broken[broken.length - 1];
+        assertTrue(last.startsWith("event: response.failed\n"), last);
+        var error = (Map<String, Object>) ((Map<String, Object>) json(last.split("\n")[1].substring(6)).get("response")).get("error");
+        assertEquals("server_error", error.get("code"));
+        assertTrue(error.get("message").toString().startsWith("internal error (request id "), error.toString());
+
+        var image = post(base + "/responses", "{\"model\":\"echo\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_image\","
+                + "\"image_url\":\"http://x/y.png\"}]}]}");
+        assertEquals(400, image.statusCode());
+        assertTrue(image.body().contains("only text content") && image.body().contains("'input_image'"), image.body());
+        var call = post(base + "/responses", "{\"model\":\"echo\",\"input\":[{\"type\":\"function_call_output\",\"call_id\":\"c\",\"output\":\"1\"}]}");
+        assertEquals(400, call.statusCode());
+        assertTrue(call.body().contains("'function_call_output' are not supported"), call.body());
+    }
+
+    @Test
+    void unknownModelsAndEndpointsGetOpenAiErrors() throws Exception {
+        assertEquals(Map.of("id", "shape", "object", "model", "owned_by", "gradus"),
+                json(get(base + "/models/shape").body()).entrySet().stream().filter(e -> !e.getKey().equals("created"))
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        var model = get(base + "/models/gpt-9");
+        assertEquals(404, model.statusCode());
+        assertEquals("not_found_error", ((Map<String, Object>) json(model.body()).get("error")).get("type"));
+        var images = post(base + "/images/generations", "{\"prompt\":\"a cat\"}");
+        assertEquals(404, images.statusCode());
+        String message = (String) ((Map<String, Object>) json(images.body()).get("error")).get("message");
+        assertTrue(message.startsWith("POST /v1/images/generations is not an endpoint of this server; it serves GET /v1/models,"), message);
+        assertTrue(message.contains("POST /v1/responses"), message);
+    }
+
     private static Map<String, Object> choice(Map<String, Object> chunk) {
         return ((List<Map<String, Object>>) chunk.get("choices")).getFirst();
     }

@@ -31,6 +31,7 @@ class RunsApiTest {
         RunFixtures.finishedRun(runs, "done");
         RunFixtures.appendEpoch(runs.resolve("live"), 1, 2.0);
         RunFixtures.appendEpoch(runs.resolve("follow"), 1, 2.0);
+        RunFixtures.languageModelRun(runs, "gpt", 30);
         server = new GradusServer(ServeOptions.defaults().withAddress("127.0.0.1", 0).withRunsDir(runs).withAccessLog(false)).start();
         base = "http://127.0.0.1:" + server.port();
     }
@@ -43,14 +44,25 @@ class RunsApiTest {
     @Test
     void listsRunsWithStatusAndHistory() throws Exception {
         List<Map<String, Object>> list = Http.JSON.readValue(get(base + "/api/runs").body(), List.class);
-        assertEquals(List.of("done", "follow", "live"), list.stream().map(r -> r.get("id")).toList());
+        assertEquals(List.of("done", "follow", "gpt", "live"), list.stream().map(r -> r.get("id")).toList());
         assertEquals(false, list.get(0).get("running"));
-        assertEquals(true, list.get(2).get("running"));
+        assertEquals(true, list.get(3).get("running"));
         var done = json(get(base + "/api/runs/done").body());
         assertEquals(3, ((List<?>) done.get("history")).size());
         assertEquals("fashion-linear", ((Map<String, Object>) done.get("config")).get("name"));
         assertEquals(404, get(base + "/api/runs/nope").statusCode());
         assertEquals(404, get(base + "/api/runs/..:..:etc/events").statusCode());
+    }
+
+    @Test
+    void stepRecordsAreNotEpochsAndEachRunNamesItsTask() throws Exception {
+        var gpt = json(get(base + "/api/runs/gpt").body());
+        assertEquals(1, gpt.get("epochs"), "30 step records and one epoch line");
+        assertEquals(1.9, ((Map<String, Object>) gpt.get("last")).get("val_loss"), "last = the last epoch line");
+        assertEquals(31, ((List<?>) gpt.get("history")).size(), "the history keeps the step records for the charts");
+        assertEquals("language_model", gpt.get("task"));
+        assertEquals("classification", json(get(base + "/api/runs/done").body()).get("task"));
+        assertNull(json(get(base + "/api/runs/live").body()).get("task"), "no saved model yet");
     }
 
     @Test
@@ -87,6 +99,15 @@ class RunsApiTest {
         assertTrue(js.headers().firstValue("Content-Type").orElse("").startsWith("text/javascript"));
         assertEquals(404, get(base + "/ui/../../etc/passwd").statusCode());
         assertEquals(302, CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+
+    @Test
+    void aFaviconIsServedAtTheRoot() throws Exception {
+        var res = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/favicon.ico")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, res.statusCode());
+        assertEquals("image/x-icon", res.headers().firstValue("Content-Type").orElse(""));
+        byte[] icon = res.body();
+        assertArrayEquals(new byte[]{0, 0, 1, 0}, java.util.Arrays.copyOf(icon, 4), "an ICO file");
     }
 
     private static String nextData(BufferedReader in) throws Exception {

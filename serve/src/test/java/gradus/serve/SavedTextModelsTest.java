@@ -81,6 +81,14 @@ class SavedTextModelsTest {
         assertEquals(choice.get("text"), streamed.toString());
         assertTrue(stream.body().strip().endsWith("data: [DONE]"));
 
+        // the Responses API runs the same generation as a chat completion of the same message
+        String chat = "{\"model\":\"tiny-gpt\",\"messages\":[{\"role\":\"user\",\"content\":\"Call me\"}],\"max_tokens\":8,\"seed\":4}";
+        var chatReply = json(post(base + "/v1/chat/completions", chat).body());
+        var response = json(post(base + "/v1/responses", "{\"model\":\"tiny-gpt\",\"input\":\"Call me\",\"max_output_tokens\":8,\"seed\":4}").body());
+        assertEquals(((Map<String, Object>) ((List<Map<String, Object>>) chatReply.get("choices")).getFirst().get("message")).get("content"),
+                response.get("output_text"));
+        assertEquals(8, ((Map<String, Object>) response.get("usage")).get("output_tokens"));
+
         var empty = post(base + "/v1/completions", "{\"model\":\"tiny-gpt\",\"prompt\":\"\"}");
         assertEquals(400, empty.statusCode(), empty.body());
         assertTrue(((Map<String, Object>) json(empty.body()).get("error")).get("message").toString().contains("prompt is empty"), empty.body());

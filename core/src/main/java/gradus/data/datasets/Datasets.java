@@ -101,8 +101,9 @@ public final class Datasets {
         return out;
     }
 
+    /** The input scaler a model's config.json records under {@code preprocessing.scaler}, or null when it records none. */
     @SuppressWarnings("unchecked")
-    private static Scaler scaler(Map<String, Object> modelConfig) {
+    public static Scaler scaler(Map<String, Object> modelConfig) {
         if (!(modelConfig.get("preprocessing") instanceof Map<?, ?> p) || !(p.get("scaler") instanceof Map<?, ?> json)) return null;
         Map<String, Object> state = new LinkedHashMap<>();
         ((Map<String, Object>) json).forEach((k, v) -> {

@@ -6,10 +6,14 @@ import gradus.io.onnx.proto.OnnxProto.GraphProto;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
 import gradus.io.onnx.proto.OnnxProto.NodeProto;
 import gradus.io.onnx.proto.OnnxProto.OperatorSetIdProto;
+import gradus.io.onnx.proto.OnnxProto.StringStringEntryProto;
 import gradus.io.onnx.proto.OnnxProto.TensorProto;
 import gradus.io.onnx.proto.OnnxProto.TensorShapeProto;
 import gradus.io.onnx.proto.OnnxProto.TypeProto;
 import gradus.io.onnx.proto.OnnxProto.ValueInfoProto;
+import gradus.data.AffineScaler;
+import gradus.data.Scaler;
+import gradus.models.Bert;
 import gradus.models.Gpt;
 import gradus.models.LstmClassifier;
 import gradus.models.TransformerClassifier;
@@ -55,6 +59,12 @@ import java.util.Map;
 final class OnnxExporter {
     static final int OPSET = 17;
     static final long IR_VERSION = 8;
+    /** metadata_props keys carrying a saved model's card, read back by {@link LayerChainImport}. */
+    static final String TASK_KEY = "gradus.task", CLASS_NAMES_KEY = "gradus.class_names";
+    /** metadata_props key of the exported module's config (JSON), so a re-import can rebuild the architecture exactly. */
+    static final String MODEL_CONFIG_KEY = "gradus.model";
+    /** Writes and reads the class-name list of {@link #CLASS_NAMES_KEY}. */
+    static final com.fasterxml.jackson.databind.ObjectMapper METADATA_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** A value in the graph being built: its name and rank. */
     record Flow(String name, int rank) {}
@@ -102,6 +112,7 @@ final class OnnxExporter {
         TEXT_MODELS.put(LstmClassifier.class, TextModelExport::lstmClassifier);
         TEXT_MODELS.put(Gpt.class, TextModelExport::gpt);
         TEXT_MODELS.put(TransformerClassifier.class, TextModelExport::transformerClassifier);
+        TEXT_MODELS.put(Bert.class, TextModelExport::bert);
     }
 
     private final List<NodeProto> nodes = new ArrayList<>();
@@ -119,8 +130,16 @@ final class OnnxExporter {
      * (int64 [batch, sequence]) and output "logits", and {@code inputShape} must be null or of rank 2.
      */
     ModelProto export(Module model, int[] inputShape) {
-        boolean text = readsTokenIds(model);
-        String inName = text ? "input_ids" : "input", outName = text ? "logits" : "output";
+        return export(model, inputShape, null, Map.of());
+    }
+
+    /**
+     * As {@link #export(Module, int[])}, with a feature model's input preprocessing (null: none) as the graph's
+     * first nodes and {@code metadata} as the model's metadata_props.
+     */
+    ModelProto export(Module model, int[] inputShape, Scaler preprocessing, Map<String, String> metadata) {
+        boolean text = readsTokenIds(model), bert = model instanceof Bert;
+        String inName = text ? "input_ids" : "input", outName = bert ? "last_hidden_state" : text ? "logits" : "output";
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         Flow out;
         if (text) {
@@ -130,6 +149,7 @@ final class OnnxExporter {
             }
             shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
             shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("sequence"));
+            if (preprocessing != null) throw new IllegalArgumentException("a text model reads token ids; it has no input scaler to export");
             out = TEXT_MODELS.get(model.getClass()).emit(this, model, "", new Flow(inName, 2));
         } else {
             if (inputShape == null || inputShape.length == 0) {
@@ -141,22 +161,34 @@ final class OnnxExporter {
                 shape.addDim(inputShape[i] < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam(i == 1 ? "sequence" : "dim" + i)
                         : TensorShapeProto.Dimension.newBuilder().setDimValue(inputShape[i]));
             }
-            out = layer(model, "", new Flow(inName, inputShape.length));
+            Flow in = new Flow(inName, inputShape.length);
+            out = layer(model, "", preprocessing == null ? in : scaled(in, preprocessing, inputShape));
         }
         nodes.add(NodeProto.newBuilder().setOpType("Identity").setName(outName).addInput(out.name).addOutput(outName).build());
-        GraphProto graph = GraphProto.newBuilder()
+        GraphProto.Builder inputs = GraphProto.newBuilder()
+                .addInput(ValueInfoProto.newBuilder().setName(inName).setType(tensorType(text ? DataType.INT64 : DataType.FLOAT, shape)));
+        for (String other : bert ? List.of(TextModelExport.ATTENTION_MASK, TextModelExport.TOKEN_TYPE_IDS) : List.<String>of()) {
+            inputs.addInput(ValueInfoProto.newBuilder().setName(other).setType(tensorType(DataType.INT64, shape)));
+        }
+        GraphProto graph = inputs
                 .setName(model.getClass().getSimpleName())
-                .addInput(ValueInfoProto.newBuilder().setName(inName).setType(tensorType(text ? DataType.INT64 : DataType.FLOAT, shape)))
                 .addOutput(ValueInfoProto.newBuilder().setName(outName).setType(tensorType(DataType.FLOAT, outputShape(model, shape))))
                 .addAllNode(nodes)
                 .addAllInitializer(initializers)
                 .build();
-        return ModelProto.newBuilder()
+        ModelProto.Builder proto = ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setProducerName("gradus")
-                .setGraph(graph)
-                .build();
+                .setGraph(graph);
+        Map<String, String> props = new LinkedHashMap<>(metadata);
+        try {
+            props.put(MODEL_CONFIG_KEY, METADATA_JSON.writeValueAsString(model.config()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the config of " + model.getClass().getSimpleName() + " is not JSON: " + e.getMessage(), e);
+        }
+        props.forEach((k, v) -> proto.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        return proto.build();
     }
 
     /**
@@ -202,6 +234,24 @@ final class OnnxExporter {
         }
     }
 
+    /**
+     * (x - shift) * scale per feature, as the saved model's scaler computes it, with its numbers as Constant
+     * nodes of the example's shape (broadcast over the batch; constants, so a re-import does not train them).
+     */
+    private Flow scaled(Flow in, Scaler scaler, int[] inputShape) {
+        if (!(scaler instanceof AffineScaler affine)) {
+            throw new IllegalArgumentException("cannot export the input scaler " + scaler.getClass().getSimpleName() + " to ONNX");
+        }
+        int[] example = Arrays.copyOfRange(inputShape, 1, inputShape.length);
+        Tensor shift = affine.shift(), scale = affine.scale();
+        if (Arrays.stream(example).anyMatch(d -> d < 0) || gradus.tensor.Shape.numel(example) != shift.numel()) {
+            throw new IllegalArgumentException("the input scaler has " + shift.numel() + " features, which do not fill the example shape "
+                    + Arrays.toString(example) + " of input shape " + Arrays.toString(inputShape));
+        }
+        Flow centred = node("Sub", in.rank, List.of(in.name, constant(shift.reshape(example))));
+        return node("Mul", in.rank, List.of(centred.name, constant(scale.reshape(example))));
+    }
+
     private static int[] probe(Module model, int[] inputShape) {
         Tensor x = readsTokenIds(model) ? Tensor.ones(inputShape) : Tensor.zeros(inputShape);
         return model.predict(x).shape();
@@ -215,13 +265,19 @@ final class OnnxExporter {
 
     Flow layer(Module m, String path, Flow in) {
         LayerExport e = LAYERS.get(m.getClass());
-        if (e == null) {
-            throw new IllegalArgumentException("cannot export layer '" + (path.isEmpty() ? "(model)" : path.substring(0, path.length() - 1)) + "' of type "
-                    + m.getClass().getSimpleName() + " to ONNX; exportable layers: "
-                    + LAYERS.keySet().stream().map(Class::getSimpleName).toList() + ", text models: "
-                    + TEXT_MODELS.keySet().stream().map(Class::getSimpleName).toList());
-        }
+        if (e == null) throw unsupported(m, path.isEmpty() ? "(model)" : path.substring(0, path.length() - 1));
         return e.emit(this, m, path, in);
+    }
+
+    /** Fails naming the model's own type unless it is an exportable layer or text model (its sublayers are checked as they are met). */
+    static void requireExportable(Module model) {
+        if (!LAYERS.containsKey(model.getClass()) && !readsTokenIds(model)) throw unsupported(model, "(model)");
+    }
+
+    private static IllegalArgumentException unsupported(Module m, String path) {
+        return new IllegalArgumentException("cannot export layer '" + path + "' of type " + m.getClass().getSimpleName() + " to ONNX; exportable layers: "
+                + LAYERS.keySet().stream().map(Class::getSimpleName).toList() + ", text models: "
+                + TEXT_MODELS.keySet().stream().map(Class::getSimpleName).toList());
     }
 
     // ---------------------------------------------------------------- layers

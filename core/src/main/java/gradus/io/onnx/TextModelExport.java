@@ -2,6 +2,7 @@ package gradus.io.onnx;
 
 import gradus.io.onnx.AttentionExport.Context;
 import gradus.io.onnx.OnnxExporter.Flow;
+import gradus.models.Bert;
 import gradus.models.Gpt;
 import gradus.models.GptConfig;
 import gradus.nn.Embedding;
@@ -23,7 +24,7 @@ import static gradus.io.onnx.OnnxExporter.attr;
 
 /**
  * The models that read token ids int64 [batch, sequence], right-padded with id 0: LstmClassifier,
- * Gpt and TransformerClassifier. As in the models, a row's length is its count of non-zero ids (at
+ * Gpt and TransformerClassifier; and Bert, which also reads an attention mask and token types. As in the models, a row's length is its count of non-zero ids (at
  * least 1), computed in the graph, so padded rows run the same in ONNX Runtime.
  */
 final class TextModelExport {
@@ -97,6 +98,28 @@ final class TextModelExport {
         }
         x = g.layer((LayerNorm) parts.get("norm"), path + "norm.", x);
         return g.layer(parts.get("head"), path + "head.", meanOverRealSteps(g, x, len));
+    }
+
+    /** Bert's graph inputs besides input_ids, named and ordered as Hugging Face's ONNX exports name them. */
+    static final String ATTENTION_MASK = "attention_mask", TOKEN_TYPE_IDS = "token_type_ids";
+
+    /**
+     * Word + token-type + position embeddings → LayerNorm → post-LN encoder blocks, keys where attention_mask is 0
+     * hidden: the last hidden state [B, T, H], as Bert computes it (pooling is the application's, as in the original files).
+     */
+    static Flow bert(OnnxExporter g, Module m, String path, Flow ids) {
+        Bert bert = (Bert) m;
+        Map<String, Module> emb = bert.embeddings().children();
+        Flow x = embed(g, (Embedding) emb.get("word"), path + "embeddings.word.", ids);
+        Flow types = embed(g, (Embedding) emb.get("token_type"), path + "embeddings.token_type.", new Flow(TOKEN_TYPE_IDS, 2));
+        x = g.node("Add", 3, List.of(x.name(), types.name()));
+        x = addPositions(g, x, g.initializer(path + "embeddings.position.weight", ((Embedding) emb.get("position")).weight()), ids);
+        x = g.layer(emb.get("norm"), path + "embeddings.norm.", x);
+        Flow padded = g.node("Equal", 2, List.of(ATTENTION_MASK, g.longScalar(0)));
+        Context ctx = new Context(null, g.node("Unsqueeze", 4, List.of(padded.name(), g.longs(new long[]{1, 2}))), null, null);
+        List<TransformerEncoderBlock> layers = bert.layers();
+        for (int i = 0; i < layers.size(); i++) x = AttentionExport.encoderBlock(g, layers.get(i), path + "layers." + i + ".", x, ctx);
+        return x;
     }
 
     /** Per row: {@code count} float [B], its non-padding ids (at least 1); {@code real} bool [B, T], position &lt; count. */

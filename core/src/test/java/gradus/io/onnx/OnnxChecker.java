@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * ONNX's own checker, {@code onnx.checker.check_model(model, full_check=True)} (Debian's {@code python3-onnx}),
  * run on an exported file: the reference reader, not ours. The system Python is used, where the Debian package lives.
  */
-final class OnnxChecker {
+public final class OnnxChecker {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final String SCRIPT = "import sys, onnx\n"
             + "onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)\n"
@@ -22,7 +22,7 @@ final class OnnxChecker {
     private OnnxChecker() {}
 
     /** Fails the test with the checker's message unless the file passes the full check. */
-    static void assertValid(Path file) throws IOException, InterruptedException {
+    public static void assertValid(Path file) throws IOException, InterruptedException {
         assertTrue(Files.isExecutable(PYTHON), "ONNX's checker needs " + PYTHON + " with python3-onnx (apt-get install python3-onnx)");
         Process process = new ProcessBuilder(PYTHON.toString(), "-c", SCRIPT, file.toString()).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -10,5 +10,11 @@ import java.util.List;
  * @param topP        nucleus sampling mass (1 = off)
  * @param stop        strings that end the generation (not included in the text)
  * @param seed        for reproducible sampling, or null
+ * @param topK        sample from the k most likely tokens only (0 = off); not OpenAI's, but vLLM's and llama.cpp's
  */
-public record GenerationParams(int maxTokens, double temperature, double topP, List<String> stop, Long seed) {}
+public record GenerationParams(int maxTokens, double temperature, double topP, List<String> stop, Long seed, int topK) {
+    /** Without top-k. */
+    public GenerationParams(int maxTokens, double temperature, double topP, List<String> stop, Long seed) {
+        this(maxTokens, temperature, topP, stop, seed, 0);
+    }
+}

@@ -37,6 +37,11 @@ public final class SavedTextModels {
 
     /** Registers every text model under {@code modelsDir} in {@code into}; a model that fails to load is logged and skipped. */
     public static TextModels load(Path modelsDir, TextModels into) throws IOException {
+        return load(modelsDir, into, gradus.io.ModelProtection.NONE);
+    }
+
+    /** As {@link #load(Path, TextModels)}, loading only models that {@code protection} allows (signed by a trusted key). */
+    public static TextModels load(Path modelsDir, TextModels into, gradus.io.ModelProtection protection) throws IOException {
         if (modelsDir == null || !Files.isDirectory(modelsDir)) return into;
         try (Stream<Path> names = Files.list(modelsDir)) {
             for (Path dir : names.filter(Files::isDirectory).sorted().toList()) {
@@ -44,7 +49,7 @@ public final class SavedTextModels {
                 if (model == null) continue;
                 String name = dir.getFileName().toString();
                 try {
-                    register(name, model, into);
+                    register(name, model, into, protection);
                 } catch (Throwable t) { // one model's failure, even an OutOfMemoryError, must not stop the others loading
                     LOG.log(Level.WARNING, "cannot load text model " + name + " from " + model + ": " + LoadFailure.reason(t), t);
                     if (t instanceof Error err && LoadFailure.isFatal(err)) throw err;
@@ -55,8 +60,18 @@ public final class SavedTextModels {
     }
 
     /** Loads a text model and registers it once a short text has gone through it (a model that cannot answer is not offered). */
-    private static void register(String name, Path dir, TextModels into) throws IOException {
-        var loaded = ModelDirectory.load(dir);
+    private static void register(String name, Path dir, TextModels into, gradus.io.ModelProtection protection) throws IOException {
+        if (protection.key() != null && gradus.io.ModelEncryption.isEncrypted(dir.resolve(ModelDirectory.CONFIG_FILE))) {
+            // the tokenizer and embedder read their files apart from the model: all of them come from one decrypted copy
+            var plain = gradus.io.ModelEncryption.decryptedCopy(dir, protection.key());
+            try (plain) {
+                register(name, plain.dir(), into, new gradus.io.ModelProtection(protection.trustedKeys(), null));
+            } catch (gradus.io.FileFormatException e) {
+                throw plain.relabel(e);
+            }
+            return;
+        }
+        var loaded = ModelDirectory.load(dir, protection);
         Tokenizer tokenizer = ModelDirectory.tokenizer(dir);
         if (loaded.model() instanceof gradus.models.Bert) {
             SentenceEmbedder embedder = SentenceEmbedder.load(dir);
@@ -64,6 +79,15 @@ public final class SavedTextModels {
                 @Override
                 public float[][] embed(List<String> texts) {
                     return embedder.embed(texts);
+                }
+
+                @Override
+                public float[][] embedTokens(List<int[]> ids) {
+                    try {
+                        return embedder.embedIds(ids);
+                    } catch (IllegalArgumentException e) { // an id outside the vocabulary: the client's mistake
+                        throw gradus.serve.ApiException.badRequest(e.getMessage());
+                    }
                 }
 
                 @Override
@@ -129,7 +153,7 @@ public final class SavedTextModels {
         public synchronized Generation generate(String prompt, GenerationParams params, Consumer<String> onText) {
             boolean greedy = params.temperature() <= 0;
             GenerationConfig config = GenerationConfig.builder().maxNewTokens(params.maxTokens()).greedy(greedy)
-                    .temperature(greedy ? 1f : (float) params.temperature()).topP((float) params.topP())
+                    .temperature(greedy ? 1f : (float) params.temperature()).topP((float) params.topP()).topK(params.topK())
                     .stopSequences(params.stop() == null ? List.of() : params.stop())
                     .seed(params.seed() != null ? params.seed() : ThreadLocalRandom.current().nextLong()).build();
             gradus.models.TextGenerator.Result r;

@@ -10,7 +10,15 @@ const Gradus = {
   },
   // EventSource cannot send headers: the key goes in the query.
   events(url) { const k = Gradus.key(); return new EventSource(k ? url + (url.includes('?') ? '&' : '?') + 'api_key=' + encodeURIComponent(k) : url); },
-  fmt(v) { return typeof v === 'number' ? (Math.abs(v) >= 1000 || Number.isInteger(v) ? String(v) : v.toFixed(4)) : String(v ?? ''); },
+  // 1,234 and 22,345.6 grouped; learning rates as 3.0e-4; the rest with four decimals.
+  fmt(v) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return String(v ?? '');
+    const a = Math.abs(v);
+    if (Number.isInteger(v)) return v.toLocaleString('en-US');
+    if (a >= 1000) return v.toLocaleString('en-US', { maximumFractionDigits: 1 });
+    if (a < 0.001) return v.toExponential(1);
+    return v.toFixed(4);
+  },
   el(tag, attrs = {}, ...children) {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) k === 'class' ? e.className = v : e.setAttribute(k, v);

@@ -1,63 +1,92 @@
-// Runs dashboard: the list of runs, live curves over server-sent events, final metrics, confusion matrix.
+// Runs dashboard: the list of runs, the selected run's charts (live over server-sent events while it trains,
+// fetched once when it has finished), final metrics, and the confusion matrix of classification runs.
 Gradus.setupKeyInput();
-const COLORS = ['#3366cc', '#dc3912', '#ff9900', '#109618', '#990099', '#0099c6', '#dd4477', '#66aa00'];
-let source = null, charts = [];
+const POLL_MS = 5000;
+const charts = {};                 // kind id → uPlot, kept across updates (see Charts.draw)
+let runs = [], selected = null, source = null, rows = [], pending = false;
 
-async function loadRuns() {
-  const runs = await Gradus.json('/api/runs');
-  const body = document.getElementById('runs');
-  body.replaceChildren();
+const isStep = r => 'step' in r;  // step records lie between epoch lines in metrics.jsonl
+
+function runRow(r) {
+  const status = Gradus.el('span', { class: 'badge' + (r.running ? ' running' : '') }, r.running ? 'running' : 'done');
+  const tr = Gradus.el('tr', { class: 'run' + (r.id === selected ? ' selected' : ''), 'data-id': r.id },
+    Gradus.el('td', {}, r.name + ' ', status), Gradus.el('td', { class: 'epochs' }, String(r.epochs)),
+    Gradus.el('td', { class: 'loss' }, Gradus.fmt(r.last.loss)));
+  tr.addEventListener('click', () => select(r.id));
+  return tr;
+}
+
+function showRuns() {
+  document.getElementById('runs').replaceChildren(...runs.map(runRow));
   document.getElementById('no-runs').hidden = runs.length > 0;
-  for (const r of runs) {
-    const status = Gradus.el('span', { class: 'badge' + (r.running ? ' running' : '') }, r.running ? 'running' : 'done');
-    const tr = Gradus.el('tr', { class: 'run', 'data-id': r.id },
-      Gradus.el('td', {}, r.name + ' ', status), Gradus.el('td', {}, String(r.epochs)), Gradus.el('td', {}, Gradus.fmt(r.last.loss)));
-    tr.addEventListener('click', () => select(r.id));
-    body.append(tr);
-  }
+}
+
+// Only the list polls, to find new runs; a selected run updates from its own event stream.
+async function loadRuns() {
+  runs = await Gradus.json('/api/runs');
+  showRuns();
   const wanted = new URLSearchParams(location.search).get('run');
-  if (wanted && runs.some(r => r.id === wanted) && !source) select(wanted);
+  if (!selected && wanted && runs.some(r => r.id === wanted)) select(wanted);
 }
 
-function chart(target, title, keys, rows) {
-  const el = document.getElementById(target);
-  el.replaceChildren();
-  if (keys.length === 0) return null;
-  const data = [rows.map(r => r.epoch), ...keys.map(k => rows.map(r => r[k] ?? null))];
-  const opts = { title, width: Math.max(360, el.clientWidth || 420), height: 260, scales: { x: { time: false } },
-    series: [{ label: 'epoch' }, ...keys.map((k, i) => ({ label: k, stroke: COLORS[i % COLORS.length], width: 2, points: { show: true } }))] };
-  return new uPlot(opts, data, el);
+// Events can come hundreds at once (a run's whole log when the stream opens): draw once per frame.
+function update() {
+  if (pending) return;
+  pending = true;
+  requestAnimationFrame(() => { pending = false; render(); });
 }
 
-function render(rows) {
-  const keys = rows.length ? Object.keys(Object.assign({}, ...rows)).filter(k => k !== 'epoch' && k !== 'time') : [];
-  const lossKeys = keys.filter(k => k.includes('loss')), otherKeys = keys.filter(k => !k.includes('loss'));
-  charts.forEach(c => c && c.destroy());
-  charts = [chart('loss-chart', 'loss', lossKeys, rows), chart('metric-chart', 'metrics', otherKeys, rows)];
-  document.getElementById('epoch-count').textContent = rows.length + (rows.length === 1 ? ' epoch' : ' epochs');
-  document.getElementById('epoch-count').dataset.epochs = rows.length;
-  const last = rows[rows.length - 1] || {};
+function render() {
+  const epochs = rows.filter(r => !isStep(r)), steps = rows.filter(isStep);
+  Charts.draw(document.getElementById('charts'), charts, epochs, steps);
+  const count = document.getElementById('epoch-count');
+  count.textContent = epochs.length + (epochs.length === 1 ? ' epoch' : ' epochs') + (steps.length ? ', ' + Gradus.fmt(steps[steps.length - 1].step) + ' steps' : '');
+  count.dataset.epochs = epochs.length;
+  const last = epochs[epochs.length - 1] || steps[steps.length - 1] || {};
+  const keys = Object.keys(last).filter(k => k !== 'epoch' && k !== 'time' && k !== 'step');
   document.getElementById('final').replaceChildren(...keys.map(k => Gradus.el('tr', {}, Gradus.el('th', {}, k), Gradus.el('td', { 'data-key': k }, Gradus.fmt(last[k])))));
+  const run = runs.find(r => r.id === selected);
+  if (run && epochs.length) { // the list row follows the detail
+    run.epochs = epochs.length;
+    run.last = epochs[epochs.length - 1];
+    showRuns();
+  }
 }
 
 async function select(id) {
+  selected = id;
   document.querySelectorAll('tr.run').forEach(tr => tr.classList.toggle('selected', tr.dataset.id === id));
   history.replaceState(null, '', '?run=' + encodeURIComponent(id));
-  if (source) source.close();
+  if (source) { source.close(); source = null; }
   const run = await Gradus.json('/api/runs/' + encodeURIComponent(id));
+  if (selected !== id) return; // another run was clicked meanwhile
   document.getElementById('run-title').textContent = run.name;
   document.getElementById('run-status').textContent = run.running ? 'training…' : 'finished';
-  let rows = [];
-  render(rows);
+  rows = run.running ? [] : run.history;
+  update();
+  if (run.running) follow(id); else showConfusion(run);
+}
+
+// A running run's lines arrive as events (all of them first); the stream ends when its model is saved.
+function follow(id) {
   source = Gradus.events('/api/runs/' + encodeURIComponent(id) + '/events');
-  source.onmessage = e => { rows.push(JSON.parse(e.data)); render(rows); };
-  source.addEventListener('reset', () => { rows = []; render(rows); });
-  source.addEventListener('end', () => {
+  source.onmessage = e => { rows.push(JSON.parse(e.data)); update(); };
+  source.addEventListener('reset', () => { rows = []; update(); });
+  source.addEventListener('end', async () => {
     source.close(); source = null;
     document.getElementById('run-status').textContent = 'finished';
-    loadConfusion(id);
+    const run = await Gradus.json('/api/runs/' + encodeURIComponent(id));
+    const listed = runs.find(r => r.id === id);
+    if (listed) { Object.assign(listed, run); showRuns(); }
+    if (selected === id) showConfusion(run);
   });
-  if (!run.running) loadConfusion(id);
+}
+
+// Only classification runs have one; the task comes from the run's saved model.
+function showConfusion(run) {
+  const section = document.getElementById('confusion-section');
+  section.hidden = run.task !== 'classification';
+  if (!section.hidden) loadConfusion(run.id);
 }
 
 async function loadConfusion(id) {
@@ -67,14 +96,14 @@ async function loadConfusion(id) {
     const cm = await Gradus.json('/api/runs/' + encodeURIComponent(id) + '/confusion');
     const head = Gradus.el('tr', {}, Gradus.el('th', {}, 'actual \\ predicted'), ...cm.classes.map(c => Gradus.el('th', {}, c)));
     const max = Math.max(1, ...cm.counts.flat());
-    const rows = cm.counts.map((row, i) => Gradus.el('tr', {}, Gradus.el('th', {}, cm.classes[i]), ...row.map(v => {
+    const body = cm.counts.map((row, i) => Gradus.el('tr', {}, Gradus.el('th', {}, cm.classes[i]), ...row.map(v => {
       const td = Gradus.el('td', {}, String(v));
       td.style.background = `rgba(51, 102, 204, ${0.08 + 0.6 * v / max})`;
       return td;
     })));
-    box.className = '';
+    box.className = 'scroll';
     box.replaceChildren(Gradus.el('p', { class: 'muted' }, 'on ' + cm.data + ', accuracy ' + Gradus.fmt(cm.summary.accuracy)),
-      Gradus.el('table', { class: 'confusion' }, head, ...rows));
+      Gradus.el('table', { class: 'confusion' }, head, ...body));
   } catch (e) {
     box.className = 'muted';
     box.textContent = 'not available: ' + e.message;
@@ -82,4 +111,4 @@ async function loadConfusion(id) {
 }
 
 loadRuns().catch(e => document.getElementById('runs').replaceChildren(Gradus.el('tr', {}, Gradus.el('td', { class: 'error' }, e.message))));
-setInterval(() => loadRuns().catch(() => {}), 5000);
+setInterval(() => loadRuns().catch(() => {}), POLL_MS);

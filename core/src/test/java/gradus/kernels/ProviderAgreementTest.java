@@ -1,0 +1,87 @@
+package gradus.kernels;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * On every provider, and under auto whatever it chose: a row's result is independent of the other rows of its batch
+ * (bit for bit, from the blocked kernels' smallest batch on), and the providers agree within the float tolerance.
+ */
+class ProviderAgreementTest {
+    /** One op(B) per shape class (n, k, transB), as a layer's weight. */
+    private static final int[][] WEIGHTS = {{700, 9, 0}, {9, 3000, 1}, {64, 784, 1}, {512, 512, 0}, {1024, 1024, 1}};
+    private static final int ROWS = 200;
+    private static final int[] BATCHES = {MicroKernel.MR, MicroKernel.MR + 1, 17, 64, ROWS};
+
+    private record Setting(String name, Blas.Provider provider, GemmChoice choice) {}
+
+    private static GemmChoice choice(java.util.function.Function<ShapeClass, Blas.Provider> pick) {
+        Map<ShapeClass, GemmChoice.Pick> picks = new EnumMap<>(ShapeClass.class);
+        for (ShapeClass c : ShapeClass.values()) picks.put(c, new GemmChoice.Pick(pick.apply(c), 1, 1));
+        return new GemmChoice(picks, "test");
+    }
+
+    private static List<Setting> settings() {
+        List<Setting> s = new ArrayList<>(List.of(new Setting("java", Blas.Provider.JAVA, null)));
+        if (Blas.openBlasAvailable()) {
+            s.add(new Setting("openblas", Blas.Provider.OPENBLAS, null));
+            s.add(new Setting("auto, mixed", Blas.Provider.AUTO,
+                    choice(c -> c.ordinal() % 2 == 0 ? Blas.Provider.OPENBLAS : Blas.Provider.JAVA)));
+            s.add(new Setting("auto, mixed the other way", Blas.Provider.AUTO,
+                    choice(c -> c.ordinal() % 2 == 1 ? Blas.Provider.OPENBLAS : Blas.Provider.JAVA)));
+        }
+        return s;
+    }
+
+    /** C = X[rows × k] · op(W) under a setting. */
+    private static float[] product(Setting s, float[] x, int rows, float[] w, int[] nk) {
+        Blas.Provider before = Blas.provider();
+        GemmChoice beforeChoice = Blas.choice();
+        try {
+            Blas.use(s.provider);
+            if (s.choice != null) Blas.useChoice(s.choice);
+            int n = nk[0], k = nk[1];
+            boolean tB = nk[2] == 1;
+            float[] c = new float[rows * n];
+            Gemm.sgemm(false, tB, rows, n, k, 1f, x, 0, k, w, 0, tB ? k : n, 0f, c, 0, n);
+            return c;
+        } finally {
+            Blas.use(before);
+            Blas.useChoice(beforeChoice);
+        }
+    }
+
+    @Test
+    void rowsDoNotDependOnTheirBatchAndProvidersAgree() {
+        Random rnd = new Random(5);
+        for (int[] nk : WEIGHTS) {
+            float[] x = new float[ROWS * nk[1]], w = new float[nk[0] * nk[1]];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+            for (int i = 0; i < w.length; i++) w[i] = (float) rnd.nextGaussian();
+            float[] java = null;
+            for (Setting s : settings()) {
+                float[] full = product(s, x, ROWS, w, nk);
+                for (int rows : BATCHES) {
+                    float[] part = product(s, x, rows, w, nk);
+                    for (int i = 0; i < rows * nk[0]; i++) {
+                        if (Float.floatToIntBits(part[i]) != Float.floatToIntBits(full[i])) {
+                            fail(s.name + ", n=" + nk[0] + " k=" + nk[1] + ": row " + i / nk[0] + " of a batch of " + rows
+                                    + " = " + part[i] + ", of " + ROWS + " = " + full[i]);
+                        }
+                    }
+                }
+                if (java == null) java = full;
+                for (int i = 0; i < full.length; i++) { // |C| ~ √k: the documented 1e-4 relative to Σ|x||w| ~ k
+                    assertEquals(java[i], full[i], 1e-4f * nk[1], s.name + " vs java, n=" + nk[0] + " k=" + nk[1] + " at " + i);
+                }
+            }
+        }
+    }
+}
