@@ -1,6 +1,7 @@
 package gradus.cli;
 
 import gradus.io.ModelDirectory;
+import gradus.io.gguf.Gguf;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -14,8 +15,7 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean gguf = java.nio.file.Files.isRegularFile(modelDir) && modelDir.toString().endsWith(".gguf");
-        System.out.println(gguf ? gradus.llm.GgufSummary.describe(modelDir) : ModelDirectory.describe(modelDir));
+        System.out.println(Gguf.isGgufFile(modelDir) ? Gguf.describe(modelDir) : ModelDirectory.describe(modelDir));
         return 0;
     }
 }
