@@ -37,8 +37,15 @@ train() { # train OUT [JVM options…] -- [train options…], in the background;
   PID=$!
 }
 now_ms() { date +%s%3N; }
+# epoch lines of a run's metrics.jsonl: whole lines (a line cut by the kill does not count) without "step",
+# which marks the trainer's per-step records
+logged_epochs() {
+  local f="$1/metrics.jsonl"
+  [[ -f "$f" ]] || { echo 0; return; }
+  { if [[ -z "$(tail -c1 "$f")" ]]; then cat "$f"; else sed '$d' "$f"; fi; } | grep -vc '"step":' || true
+}
 # waits until the run logged $2 epochs (or it ended)
-wait_epochs() { while [[ $(cat "$1/metrics.jsonl" 2>/dev/null | tr -cd '\n' | wc -c) -lt $2 ]] && kill -0 "$PID" 2>/dev/null; do sleep 0.01; done; }
+wait_epochs() { while [[ $(logged_epochs "$1") -lt $2 ]] && kill -0 "$PID" 2>/dev/null; do sleep 0.01; done; }
 
 start=$(now_ms)
 REF="$WORK/reference"
@@ -69,7 +76,7 @@ trial() { # trial LABEL [JVM options…]
     { wait "$PID"; } 2>/dev/null || code=$? # (no "Killed" line from bash)
     if [[ $code == 137 ]]; then killed=$((killed + 1)); else label="$label, ended before the kill (not counted)"; fi
   fi
-  local lines=0; [[ -f "$out/metrics.jsonl" ]] && lines=$(tr -cd '\n' <"$out/metrics.jsonl" | wc -c)
+  local lines; lines=$(logged_epochs "$out")
   local states model best
   states=$(check state "$out/model" "$out/best") || { fail "$label" "not a complete checkpoint: $states"; return; }
   model=$(sed -n 1p <<<"$states"); best=$(sed -n 2p <<<"$states")
