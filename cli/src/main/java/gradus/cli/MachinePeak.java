@@ -1,5 +1,7 @@
 package gradus.cli;
 
+import gradus.kernels.Machine;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,23 +18,16 @@ record MachinePeak(int cores, int fmaUnits, int lanes, double mhz) {
         try {
             cpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
         } catch (IOException | RuntimeException e) {
-            // not Linux: fall back to the JVM's vector width and an unknown clock
+            // not Linux: an unknown clock (Machine falls back to no flags, so to the JVM's vector width)
         }
-        String flags = " " + field(cpuinfo, "flags") + " ";
-        int lanes = flags.contains(" avx512f ") ? 16 : flags.contains(" fma ") ? 8
+        Machine machine = Machine.current();
+        int lanes = machine.has("avx512f") ? 16 : machine.has("fma") ? 8
                 : jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
         double mhz = 0;
         for (String line : cpuinfo.split("\n")) {
             if (line.startsWith("cpu MHz")) mhz = Math.max(mhz, Double.parseDouble(line.substring(line.indexOf(':') + 1).trim()));
         }
         return new MachinePeak(cores, 2, lanes, mhz);
-    }
-
-    private static String field(String cpuinfo, String name) {
-        for (String line : cpuinfo.split("\n")) {
-            if (line.startsWith(name)) return line.substring(line.indexOf(':') + 1);
-        }
-        return "";
     }
 
     double gflops() {

@@ -51,12 +51,16 @@ public record Machine(String cpuModel, String flags, int cores) {
         return new Machine(model, flags.replaceAll("\\s+", " "), cores);
     }
 
+    /** Whether the CPU reports {@code flag} (as /proc/cpuinfo spells it, e.g. "avx512f"). */
+    public boolean has(String flag) {
+        return List.of(flags.split(" ")).contains(flag);
+    }
+
     /** The features of {@link #FEATURES} this CPU has, e.g. "AVX2 FMA AVX-512F … AVX-512-BF16"; "none known" if none. */
     public String features() {
         List<String> have = new ArrayList<>();
-        List<String> flagList = List.of(flags.split(" "));
         FEATURES.forEach((flag, name) -> {
-            if (flagList.contains(flag)) have.add(name);
+            if (has(flag)) have.add(name);
         });
         return have.isEmpty() ? "none known" : String.join(" ", have);
     }
