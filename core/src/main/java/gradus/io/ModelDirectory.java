@@ -1,5 +1,7 @@
 package gradus.io;
 
+import gradus.data.Scaler;
+import gradus.data.datasets.Datasets;
 import gradus.nn.Module;
 import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
@@ -18,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * A saved model as a directory: {@code config.json} (format, architecture, and whatever an
@@ -66,8 +69,8 @@ public final class ModelDirectory {
      * recorded {@code preprocessing.scaler} (read once, here), then the network in inference mode. Every path that
      * runs a saved model (the Java API, the server) goes through this, so none of them skips the preprocessing.
      */
-    public static java.util.function.UnaryOperator<Tensor> predictor(Module model, Map<String, Object> config) {
-        gradus.data.Scaler scaler = gradus.data.datasets.Datasets.scaler(config);
+    public static UnaryOperator<Tensor> predictor(Module model, Map<String, Object> config) {
+        Scaler scaler = Datasets.scaler(config);
         return scaler == null ? model::predict : batch -> model.predict(scaler.transform(batch));
     }
 
