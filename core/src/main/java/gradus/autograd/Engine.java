@@ -46,6 +46,7 @@ public final class Engine {
                         throw new IllegalStateException("internal: backward of " + node.op() + " gave gradient "
                                 + Arrays.toString(gi.shape()) + " for input " + Arrays.toString(in.shape()));
                     }
+                    if (gi.dtype() != in.dtype()) gi = gi.to(in.dtype()); // a float32 constant met a float64 input
                     Tensor prev = grads.get(in);
                     grads.put(in, prev == null ? gi : prev.add(gi));
                 }

@@ -1,19 +1,35 @@
 package gradus.tensor;
 
+import gradus.autograd.Backend;
+import gradus.autograd.ElementwiseOps;
+import gradus.autograd.ElementwiseOps.BinaryFn;
+import gradus.autograd.ElementwiseOps.Cmp;
+import gradus.autograd.ElementwiseOps.UnaryFn;
 import gradus.autograd.Engine;
-import gradus.autograd.GradMode;
+import gradus.autograd.IndexingOps;
+import gradus.autograd.LinalgOps;
 import gradus.autograd.Node;
+import gradus.autograd.Ops;
+import gradus.autograd.ReductionOps;
+import gradus.autograd.ShapeOps;
 
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * An n-dimensional float32 tensor: a heap {@code float[]} seen through a shape, strides and an
- * offset, so views (reshape, transpose, narrow, expand…) cost no copy. Operations on tensors that
- * require grad record a {@link Node}; {@link #backward()} differentiates through them.
+ * An n-dimensional tensor: a {@link Storage} (a heap {@code float[]} for {@link DType#FLOAT32}, {@code double[]}
+ * for {@link DType#FLOAT64}) seen through a shape, strides and an offset, so views (reshape, transpose, narrow,
+ * expand…) cost no copy. Every differentiable method runs an op of {@code gradus.autograd}, which records a
+ * {@link Node} when an input requires grad; {@link #backward()} differentiates through them.
  * The GC owns memory: nothing needs closing.
  */
 public final class Tensor {
+    static {
+        Ops.bind(Tensor::attach);
+    }
+
+    private final Storage storage;
+    /** The storage's array when it is float32 (the fast paths read it directly), else null. */
     private final float[] data;
     private final int[] shape;
     private final int[] strides;
@@ -24,10 +40,25 @@ public final class Tensor {
     private Node gradFn;
 
     Tensor(float[] data, int[] shape, int[] strides, int offset) {
+        this.storage = new Storage.HeapFloat(data);
         this.data = data;
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
+    }
+
+    private Tensor(Storage storage, int[] shape, int[] strides, int offset) {
+        this.storage = storage;
+        this.data = storage instanceof Storage.HeapFloat(float[] a) ? a : null;
+        this.shape = shape;
+        this.strides = strides;
+        this.offset = offset;
+    }
+
+    /** The op layer's hook: marks {@code out} as computed by {@code node}. */
+    private static void attach(Tensor out, Node node) {
+        out.requiresGrad = true;
+        out.gradFn = node;
     }
 
     // ---------------------------------------------------------------- creation
@@ -41,6 +72,30 @@ public final class Tensor {
                     + Shape.str(s) + " needs " + Shape.numel(s));
         }
         return new Tensor(data, s, Shape.contiguousStrides(s), 0);
+    }
+
+    /** Wraps {@code data} (no copy) in a contiguous float64 tensor; with no shape, 1-d. */
+    public static Tensor of(double[] data, int... shape) {
+        int[] s = shape.length == 0 && data.length != 1 ? new int[]{data.length} : shape.clone();
+        if (Shape.numel(s) != data.length) {
+            throw new IllegalArgumentException("data has " + data.length + " values but shape "
+                    + Shape.str(s) + " needs " + Shape.numel(s));
+        }
+        return new Tensor(new Storage.HeapDouble(data), s, Shape.contiguousStrides(s), 0);
+    }
+
+    /** A contiguous tensor over {@code storage} (no copy). */
+    public static Tensor of(Storage storage, int... shape) {
+        if (Shape.numel(shape) != storage.size()) {
+            throw new IllegalArgumentException("storage has " + storage.size() + " values but shape "
+                    + Shape.str(shape) + " needs " + Shape.numel(shape));
+        }
+        return new Tensor(storage, shape.clone(), Shape.contiguousStrides(shape), 0);
+    }
+
+    /** Zeros of the given dtype. */
+    public static Tensor zeros(DType dtype, int... shape) {
+        return new Tensor(Storage.allocate(dtype, Shape.numel(shape)), shape.clone(), Shape.contiguousStrides(shape), 0);
     }
 
     /** A 2-d tensor from rows of equal length. */
@@ -157,9 +212,32 @@ public final class Tensor {
         return offset;
     }
 
-    /** The backing storage, shared with every view; see {@link #offset()} and {@link #strides()}. */
+    public DType dtype() {
+        return storage.dtype();
+    }
+
+    /** The storage, shared with every view. */
+    public Storage storage() {
+        return storage;
+    }
+
+    /**
+     * The backing float32 array, shared with every view; see {@link #offset()} and {@link #strides()}.
+     * Only float32 tensors have one.
+     */
     public float[] data() {
+        if (data == null) throw notFloat32("data()");
         return data;
+    }
+
+    private IllegalStateException notFloat32(String what) {
+        return new IllegalStateException(what + " reads a float32 array, but this tensor of shape " + Shape.str(shape) + " is "
+                + dtype() + "; use toDoubleArray() or to(DType.FLOAT32)");
+    }
+
+    /** The values in {@code dtype}: this tensor when it already is, else a copy that stays in the graph. */
+    public Tensor to(DType dtype) {
+        return dtype == dtype() ? this : Ops.apply(new ShapeOps.Cast(dtype), this);
     }
 
     public boolean isContiguous() {
@@ -174,16 +252,27 @@ public final class Tensor {
     /** The value of a one-element tensor. */
     public float item() {
         if (numel() != 1) throw new IllegalStateException("item() needs one element, shape is " + Shape.str(shape));
-        return data[offset];
+        return data != null ? data[offset] : (float) storage.get(offset);
     }
 
     public float get(int... index) {
-        return data[flatIndex(index)];
+        return data != null ? data[flatIndex(index)] : (float) storage.get(flatIndex(index));
+    }
+
+    /** One element at full precision, for any dtype. */
+    public double getDouble(int... index) {
+        return storage.get(flatIndex(index));
     }
 
     /** Writes one element in place (not recorded by autograd). */
     public void set(float value, int... index) {
-        data[flatIndex(index)] = value;
+        if (data != null) data[flatIndex(index)] = value;
+        else storage.set(flatIndex(index), value);
+    }
+
+    /** Writes one element in place at full precision (not recorded by autograd). */
+    public void setDouble(double value, int... index) {
+        storage.set(flatIndex(index), value);
     }
 
     private int flatIndex(int[] index) {
@@ -202,15 +291,24 @@ public final class Tensor {
         return off;
     }
 
-    /** A row-major copy of the values. */
+    /** A row-major copy of the values of a float32 tensor. */
     public float[] toArray() {
+        if (data == null) throw notFloat32("toArray()");
         float[] out = new float[numel()];
         Strided.copy(data, offset, strides, out, 0, Shape.contiguousStrides(shape), shape);
         return out;
     }
 
-    /** A row-major array of the values; the storage itself when this tensor is contiguous and unshared in layout. */
+    /** A row-major copy of the values in double, for any dtype. */
+    public double[] toDoubleArray() {
+        double[] out = new double[numel()];
+        Strided.copy(storage, offset, strides, new Storage.HeapDouble(out), 0, Shape.contiguousStrides(shape), shape);
+        return out;
+    }
+
+    /** A row-major array of the values (float32); the storage itself when this tensor is contiguous and unshared in layout. */
     public float[] contiguousData() {
+        if (data == null) throw notFloat32("contiguousData()");
         return isContiguous() && offset == 0 && data.length == numel() ? data : toArray();
     }
 
@@ -270,47 +368,62 @@ public final class Tensor {
             throw new IllegalStateException("backward() without a gradient needs a scalar, shape is " + Shape.str(shape)
                     + "; pass a gradient of the same shape");
         }
-        Engine.backward(this, Tensor.full(1f, shape));
+        Engine.backward(this, Tensor.full(1f, shape).to(dtype()));
     }
 
     public void backward(Tensor gradient) {
         Engine.backward(this, gradient);
     }
 
-    /** The same values, cut off from the graph. */
-    public Tensor detach() {
-        return new Tensor(data, shape, strides, offset);
-    }
-
     /**
-     * Records {@code backward} as the way to differentiate {@code out} when grad mode is on and any
-     * input requires grad. Returns {@code out}. Used by every differentiable operation.
+     * Records {@code backward} for {@code out} when grad mode is on and an input requires grad: the old inline-lambda
+     * form, kept only for the layer kernels of {@code gradus.nn} that are not yet ops of {@code gradus.autograd}.
+     * New code writes an {@link gradus.autograd.Op}.
      */
+    @Deprecated
     public static Tensor record(Tensor out, String op, Node.Backward backward, Tensor... inputs) {
-        if (!GradMode.isEnabled()) return out;
+        if (!gradus.autograd.GradMode.isEnabled()) return out;
         for (Tensor in : inputs) {
             if (in != null && in.requiresGrad) {
-                out.requiresGrad = true;
-                out.gradFn = new Node(op, inputs, backward);
+                attach(out, new Node(op, inputs, backward));
                 return out;
             }
         }
         return out;
     }
 
+    /** The same values, cut off from the graph. */
+    public Tensor detach() {
+        return new Tensor(storage, shape, strides, offset);
+    }
+
     // ---------------------------------------------------------------- views
 
-    private Tensor view(int[] newShape, int[] newStrides, int newOffset) {
-        return new Tensor(data, newShape, newStrides, newOffset);
+    /**
+     * A view of this tensor's storage with the given layout, outside the graph: the building block of the
+     * view ops (use reshape, permute, narrow… in models). The layout must stay inside the storage.
+     */
+    public Tensor asStrided(int[] newShape, int[] newStrides, int newOffset) {
+        if (newShape.length != newStrides.length) {
+            throw new IllegalArgumentException("shape " + Shape.str(newShape) + " and strides " + Shape.str(newStrides) + " differ in rank");
+        }
+        long lo = newOffset, hi = newOffset;
+        for (int i = 0; i < newShape.length; i++) {
+            if (newShape[i] == 0) { lo = 0; hi = -1; break; }
+            long span = (long) (newShape[i] - 1) * newStrides[i];
+            if (span < 0) lo += span; else hi += span;
+        }
+        if (hi >= lo && (lo < 0 || hi >= storage.size())) {
+            throw new IndexOutOfBoundsException("layout shape " + Shape.str(newShape) + ", strides " + Shape.str(newStrides)
+                    + ", offset " + newOffset + " reaches outside a storage of " + storage.size() + " elements");
+        }
+        return new Tensor(storage, newShape.clone(), newStrides.clone(), newOffset);
     }
 
     /** A tensor of another shape with the same values; a view when the layout allows, else a copy. */
     public Tensor reshape(int... newShape) {
         int[] s = Shape.infer(numel(), newShape);
-        Tensor src = isContiguous() ? this : contiguous();
-        Tensor out = src.view(s, Shape.contiguousStrides(s), src.offset);
-        int[] inShape = shape;
-        return record(out, "reshape", g -> new Tensor[]{g.reshape(inShape)}, src == this ? this : src);
+        return Ops.apply(new ShapeOps.Reshape(s), contiguous());
     }
 
     /** Like {@link #reshape} but never copies. */
@@ -340,20 +453,7 @@ public final class Tensor {
     }
 
     public Tensor permute(int... dims) {
-        if (dims.length != dim()) {
-            throw new IllegalArgumentException("permute got " + dims.length + " dimensions for shape " + Shape.str(shape));
-        }
-        int[] s = new int[dims.length], st = new int[dims.length], inverse = new int[dims.length];
-        boolean[] used = new boolean[dims.length];
-        for (int i = 0; i < dims.length; i++) {
-            int d = Shape.dim(dims[i], dim());
-            if (used[d]) throw new IllegalArgumentException("permute repeats dimension " + d + " in " + Arrays.toString(dims));
-            used[d] = true;
-            s[i] = shape[d];
-            st[i] = strides[d];
-            inverse[d] = i;
-        }
-        return record(view(s, st, offset), "permute", g -> new Tensor[]{g.permute(inverse)}, this);
+        return Ops.apply(ShapeOps.Permute.of(this, dims), this);
     }
 
     public Tensor transpose(int dim0, int dim1) {
@@ -373,18 +473,7 @@ public final class Tensor {
 
     /** Elements {@code start..start+length-1} along {@code dim}, as a view. */
     public Tensor narrow(int dim, int start, int length) {
-        int d = Shape.dim(dim, dim());
-        if (start < 0 || length < 0 || start + length > shape[d]) {
-            throw new IndexOutOfBoundsException("narrow(" + dim + ", " + start + ", " + length + ") out of range for shape " + Shape.str(shape));
-        }
-        int[] s = shape.clone();
-        s[d] = length;
-        int[] inShape = shape;
-        return record(view(s, strides, offset + start * strides[d]), "narrow", g -> {
-            Tensor full = Tensor.zeros(inShape);
-            full.narrow(d, start, length).copyFrom(g);
-            return new Tensor[]{full};
-        }, this);
+        return Ops.apply(ShapeOps.Narrow.of(this, dim, start, length), this);
     }
 
     /** Python-style slice {@code [start:end]} along {@code dim}; negative bounds count from the end. */
@@ -404,36 +493,14 @@ public final class Tensor {
 
     /** Broadcasts to {@code newShape} without copying (stride 0 on repeated dimensions). */
     public Tensor expand(int... newShape) {
-        if (newShape.length < dim()) {
-            throw new IllegalArgumentException("cannot expand shape " + Shape.str(shape) + " to " + Shape.str(newShape));
-        }
-        int lead = newShape.length - dim();
-        int[] s = new int[newShape.length], st = new int[newShape.length];
-        for (int i = 0; i < newShape.length; i++) {
-            int src = i - lead;
-            int have = src < 0 ? 1 : shape[src];
-            int want = newShape[i] == -1 ? have : newShape[i];
-            if (have != want && have != 1) {
-                throw new IllegalArgumentException("cannot expand shape " + Shape.str(shape) + " to " + Shape.str(newShape));
-            }
-            s[i] = want;
-            st[i] = src < 0 || have != want ? 0 : strides[src];
-        }
-        if (Arrays.equals(s, shape)) return this;
-        int[] inShape = shape;
-        return record(view(s, st, offset), "expand", g -> new Tensor[]{g.sumTo(inShape)}, this);
+        ShapeOps.Expand op = ShapeOps.Expand.of(this, newShape);
+        return op == null ? this : Ops.apply(op, this);
     }
 
     public Tensor squeeze(int dim) {
         int d = Shape.dim(dim, dim());
         if (shape[d] != 1) return this;
-        int[] s = new int[dim() - 1], st = new int[dim() - 1];
-        for (int i = 0, k = 0; i < dim(); i++) {
-            if (i == d) continue;
-            s[k] = shape[i];
-            st[k++] = strides[i];
-        }
-        return record(view(s, st, offset), "squeeze", g -> new Tensor[]{g.unsqueeze(d)}, this);
+        return Ops.apply(new ShapeOps.Squeeze(d), this);
     }
 
     /** Drops every dimension of size 1. */
@@ -444,41 +511,31 @@ public final class Tensor {
     }
 
     public Tensor unsqueeze(int dim) {
-        int d = dim < 0 ? dim + dim() + 1 : dim;
-        if (d < 0 || d > dim()) throw new IndexOutOfBoundsException("unsqueeze dimension " + dim + " out of range for rank " + dim());
-        int[] s = new int[dim() + 1], st = new int[dim() + 1];
-        for (int i = 0, k = 0; i <= dim(); i++) {
-            if (i == d) {
-                s[i] = 1;
-                st[i] = d < dim() ? strides[d] * shape[d] : 1;
-            } else {
-                s[i] = shape[k];
-                st[i] = strides[k++];
-            }
-        }
-        return record(view(s, st, offset), "unsqueeze", g -> new Tensor[]{g.squeeze(d)}, this);
+        return Ops.apply(ShapeOps.Unsqueeze.of(this, dim), this);
     }
 
     /** This tensor when contiguous, else a contiguous copy. */
     public Tensor contiguous() {
         if (isContiguous()) return this;
-        return record(copy(), "contiguous", g -> new Tensor[]{g}, this);
+        return Ops.apply(new ShapeOps.Copy("contiguous"), this);
     }
 
     /** A contiguous copy that stays in the graph. */
     public Tensor copyTensor() {
-        return record(copy(), "clone", g -> new Tensor[]{g}, this);
+        return Ops.apply(new ShapeOps.Copy("clone"), this);
     }
 
     /** A contiguous copy of the values, outside the graph. */
     Tensor copy() {
-        return of(toArray(), shape);
+        if (data != null) return of(toArray(), shape);
+        return zeros(dtype(), shape).copyFrom(this);
     }
 
-    /** Copies {@code src} (broadcast to this shape) into this tensor's elements in place. Not recorded. */
+    /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this tensor's elements in place. Not recorded. */
     public Tensor copyFrom(Tensor src) {
         Tensor s = Arrays.equals(src.shape, shape) ? src : src.detach().expand(shape);
-        Strided.copy(s.data, s.offset, s.strides, data, offset, strides, shape);
+        if (data != null && s.data != null) Strided.copy(s.data, s.offset, s.strides, data, offset, strides, shape);
+        else Strided.copy(s.storage, s.offset, s.strides, storage, offset, strides, shape);
         return this;
     }
 
@@ -496,107 +553,160 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- elementwise
 
-    public Tensor add(Tensor other) { return Elementwise.binary(Elementwise.Op.ADD, this, other); }
-    public Tensor sub(Tensor other) { return Elementwise.binary(Elementwise.Op.SUB, this, other); }
-    public Tensor mul(Tensor other) { return Elementwise.binary(Elementwise.Op.MUL, this, other); }
-    public Tensor div(Tensor other) { return Elementwise.binary(Elementwise.Op.DIV, this, other); }
+    private Tensor binary(BinaryFn fn, Tensor other) { return Ops.apply(new ElementwiseOps.Binary(fn), this, other); }
+    private Tensor unary(UnaryFn fn) { return Ops.apply(new ElementwiseOps.Unary(fn), this); }
+    private Tensor affine(float scale, float shift) { return Ops.apply(new ElementwiseOps.Affine(scale, shift), this); }
+    private Tensor compare(Cmp cmp, Tensor other) { return Backend.of(this, other).compare(cmp, this, other); }
+
+    public Tensor add(Tensor other) { return binary(BinaryFn.ADD, other); }
+    public Tensor sub(Tensor other) { return binary(BinaryFn.SUB, other); }
+    public Tensor mul(Tensor other) { return binary(BinaryFn.MUL, other); }
+    public Tensor div(Tensor other) { return binary(BinaryFn.DIV, other); }
     /** Elementwise maximum of two tensors. */
-    public Tensor maximum(Tensor other) { return Elementwise.binary(Elementwise.Op.MAX, this, other); }
-    public Tensor minimum(Tensor other) { return Elementwise.binary(Elementwise.Op.MIN, this, other); }
+    public Tensor maximum(Tensor other) { return binary(BinaryFn.MAX, other); }
+    public Tensor minimum(Tensor other) { return binary(BinaryFn.MIN, other); }
     /** Elementwise power with a tensor exponent. */
-    public Tensor pow(Tensor exponent) { return Elementwise.binary(Elementwise.Op.POW, this, exponent); }
+    public Tensor pow(Tensor exponent) { return binary(BinaryFn.POW, exponent); }
 
-    public Tensor add(float c) { return Elementwise.addScalar(this, c); }
-    public Tensor sub(float c) { return Elementwise.addScalar(this, -c); }
-    public Tensor mul(float c) { return Elementwise.mulScalar(this, c); }
-    public Tensor div(float c) { return Elementwise.mulScalar(this, 1f / c); }
-    public Tensor pow(float p) { return Elementwise.pow(this, p); }
-    public Tensor neg() { return Elementwise.mulScalar(this, -1f); }
+    public Tensor add(float c) { return affine(1f, c); }
+    public Tensor sub(float c) { return affine(1f, -c); }
+    public Tensor mul(float c) { return affine(c, 0f); }
+    public Tensor div(float c) { return affine(1f / c, 0f); }
+    public Tensor neg() { return affine(-1f, 0f); }
 
-    public Tensor exp() { return Elementwise.unary(Elementwise.Fn.EXP, this); }
-    public Tensor log() { return Elementwise.unary(Elementwise.Fn.LOG, this); }
-    public Tensor sqrt() { return Elementwise.unary(Elementwise.Fn.SQRT, this); }
-    public Tensor abs() { return Elementwise.unary(Elementwise.Fn.ABS, this); }
-    public Tensor tanh() { return Elementwise.unary(Elementwise.Fn.TANH, this); }
-    public Tensor sigmoid() { return Elementwise.unary(Elementwise.Fn.SIGMOID, this); }
-    public Tensor relu() { return Elementwise.unary(Elementwise.Fn.RELU, this); }
+    public Tensor pow(float p) {
+        if (p == 1f) return mul(1f);
+        if (p == 0.5f) return sqrt();
+        return Ops.apply(new ElementwiseOps.PowScalar(p), this);
+    }
+
+    public Tensor exp() { return unary(UnaryFn.EXP); }
+    public Tensor log() { return unary(UnaryFn.LOG); }
+    public Tensor sqrt() { return unary(UnaryFn.SQRT); }
+    public Tensor abs() { return unary(UnaryFn.ABS); }
+    public Tensor tanh() { return unary(UnaryFn.TANH); }
+    public Tensor sigmoid() { return unary(UnaryFn.SIGMOID); }
+    public Tensor relu() { return unary(UnaryFn.RELU); }
     /** GELU with the exact erf form (PyTorch's default). */
-    public Tensor gelu() { return Elementwise.unary(Elementwise.Fn.GELU, this); }
-    public Tensor silu() { return Elementwise.unary(Elementwise.Fn.SILU, this); }
-    public Tensor sin() { return Elementwise.unary(Elementwise.Fn.SIN, this); }
-    public Tensor cos() { return Elementwise.unary(Elementwise.Fn.COS, this); }
-    public Tensor leakyRelu(float slope) { return Elementwise.leakyRelu(this, slope); }
-    public Tensor clamp(float min, float max) { return Elementwise.clamp(this, min, max); }
+    public Tensor gelu() { return unary(UnaryFn.GELU); }
+    public Tensor silu() { return unary(UnaryFn.SILU); }
+    public Tensor sin() { return unary(UnaryFn.SIN); }
+    public Tensor cos() { return unary(UnaryFn.COS); }
+    /** The error function. */
+    public Tensor erf() { return unary(UnaryFn.ERF); }
+    public Tensor leakyRelu(float slope) { return Ops.apply(new ElementwiseOps.LeakyRelu(slope), this); }
+    public Tensor clamp(float min, float max) { return Ops.apply(new ElementwiseOps.Clamp(min, max), this); }
 
     /** 1 where {@code this == other}, else 0 (masks are float tensors of 0/1). */
-    public Tensor eq(Tensor other) { return Elementwise.compare(Elementwise.Cmp.EQ, this, other); }
-    public Tensor ne(Tensor other) { return Elementwise.compare(Elementwise.Cmp.NE, this, other); }
-    public Tensor gt(Tensor other) { return Elementwise.compare(Elementwise.Cmp.GT, this, other); }
-    public Tensor ge(Tensor other) { return Elementwise.compare(Elementwise.Cmp.GE, this, other); }
-    public Tensor lt(Tensor other) { return Elementwise.compare(Elementwise.Cmp.LT, this, other); }
-    public Tensor le(Tensor other) { return Elementwise.compare(Elementwise.Cmp.LE, this, other); }
+    public Tensor eq(Tensor other) { return compare(Cmp.EQ, other); }
+    public Tensor ne(Tensor other) { return compare(Cmp.NE, other); }
+    public Tensor gt(Tensor other) { return compare(Cmp.GT, other); }
+    public Tensor ge(Tensor other) { return compare(Cmp.GE, other); }
+    public Tensor lt(Tensor other) { return compare(Cmp.LT, other); }
+    public Tensor le(Tensor other) { return compare(Cmp.LE, other); }
     public Tensor gt(float c) { return gt(scalar(c)); }
     public Tensor lt(float c) { return lt(scalar(c)); }
     public Tensor eq(float c) { return eq(scalar(c)); }
 
     /** Where {@code mask} is non-zero, {@code value}; elsewhere this tensor. */
-    public Tensor maskedFill(Tensor mask, float value) { return Indexing.maskedFill(this, mask, value); }
+    public Tensor maskedFill(Tensor mask, float value) {
+        return Ops.apply(IndexingOps.MaskedFill.of(this, mask, value), this);
+    }
 
     /** Where {@code condition} is non-zero, {@code a}; elsewhere {@code b} (all broadcast). */
-    public static Tensor where(Tensor condition, Tensor a, Tensor b) { return Indexing.where(condition, a, b); }
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        return Ops.apply(new IndexingOps.Where(condition.detach()), a, b);
+    }
 
     /** Adds {@code g} into this tensor in place (not recorded). Shapes must match or broadcast to this. */
     public Tensor addInPlace(Tensor g) {
-        Elementwise.addInPlace(this, g);
+        Backend.of(this, g).addInPlace(this, g);
         return this;
     }
 
     /** Multiplies in place by a constant (not recorded). */
     public Tensor mulInPlace(float c) {
-        Elementwise.mulInPlace(this, c);
+        Backend.of(this).scaleInPlace(this, c);
         return this;
     }
 
     /** Fills in place (not recorded). */
     public Tensor fill(float value) {
-        if (isContiguous()) Arrays.fill(data, offset, offset + numel(), value);
+        if (data != null && isContiguous()) Arrays.fill(data, offset, offset + numel(), value);
         else copyFrom(scalar(value));
         return this;
     }
 
     // ---------------------------------------------------------------- reductions
 
-    public Tensor sum() { return Reductions.sumAll(this); }
-    public Tensor sum(int dim, boolean keepDim) { return Reductions.sum(this, dim, keepDim); }
+    public Tensor sum() { return Ops.apply(new ReductionOps.SumAll(), this); }
+    public Tensor sum(int dim, boolean keepDim) { return Ops.apply(ReductionOps.Sum.of(this, dim, keepDim), this); }
     public Tensor sum(int dim) { return sum(dim, false); }
     public Tensor mean() { return sum().div(Math.max(1, numel())); }
     public Tensor mean(int dim, boolean keepDim) { return sum(dim, keepDim).div(size(dim)); }
     public Tensor mean(int dim) { return mean(dim, false); }
+
     /** Variance along {@code dim}; {@code unbiased} divides by n-1 like PyTorch's default. */
-    public Tensor var(int dim, boolean keepDim, boolean unbiased) { return Reductions.var(this, dim, keepDim, unbiased); }
+    public Tensor var(int dim, boolean keepDim, boolean unbiased) {
+        int n = size(dim);
+        Tensor centered = sub(mean(dim, true));
+        return centered.mul(centered).sum(dim, keepDim).div(Math.max(1, unbiased ? n - 1 : n));
+    }
+
     public Tensor var(int dim) { return var(dim, false, true); }
-    public Tensor max(int dim, boolean keepDim) { return Reductions.extreme(this, dim, keepDim, true); }
-    public Tensor min(int dim, boolean keepDim) { return Reductions.extreme(this, dim, keepDim, false); }
+    public Tensor max(int dim, boolean keepDim) { return extreme(dim, keepDim, true); }
+    public Tensor min(int dim, boolean keepDim) { return extreme(dim, keepDim, false); }
     public Tensor max() { return flatten().max(0, false); }
     public Tensor min() { return flatten().min(0, false); }
-    public IntTensor argmax(int dim) { return Reductions.argExtreme(this, dim, true); }
-    public IntTensor argmin(int dim) { return Reductions.argExtreme(this, dim, false); }
-    public Tensor logSumExp(int dim, boolean keepDim) { return Reductions.logSumExp(this, dim, keepDim); }
-    public Tensor softmax(int dim) { return Reductions.softmax(this, dim, false); }
-    public Tensor logSoftmax(int dim) { return Reductions.softmax(this, dim, true); }
+    public IntTensor argmax(int dim) { return argExtreme(dim, true); }
+    public IntTensor argmin(int dim) { return argExtreme(dim, false); }
+
+    private IntTensor argExtreme(int dim, boolean max) {
+        int d = Shape.dim(dim, dim());
+        if (shape[d] == 0) throw new IllegalArgumentException("cannot take arg" + (max ? "max" : "min") + " over an empty dimension");
+        return Backend.of(this).argExtreme(this, d, max);
+    }
+
+    /** Max or min values along a dimension: a gather at the arg-extreme, so the gradient goes to the first extreme element. */
+    private Tensor extreme(int dim, boolean keepDim, boolean max) {
+        int d = Shape.dim(dim, dim());
+        int[] kept = shape.clone();
+        kept[d] = 1;
+        Tensor picked = gather(d, argExtreme(d, max).reshape(kept));
+        return keepDim ? picked : picked.squeeze(d);
+    }
+
+    public Tensor logSumExp(int dim, boolean keepDim) {
+        int d = Shape.dim(dim, dim());
+        Tensor m = detach().max(d, true);
+        Tensor lse = sub(m).exp().sum(d, true).log().add(m);
+        return keepDim ? lse : lse.squeeze(d);
+    }
+
+    public Tensor softmax(int dim) { return Ops.apply(ReductionOps.Softmax.of(this, dim, false), this); }
+    public Tensor logSoftmax(int dim) { return Ops.apply(ReductionOps.Softmax.of(this, dim, true), this); }
 
     // ---------------------------------------------------------------- linear algebra and indexing
 
     /** Matrix product with PyTorch's rules: 1-d promotion and broadcast batch dimensions. */
-    public Tensor matmul(Tensor other) { return MatMul.matmul(this, other); }
+    public Tensor matmul(Tensor other) {
+        LinalgOps.MatMul.check(this, other);
+        if (dim() == 1 && other.dim() == 1) return unsqueeze(0).matmul(other.unsqueeze(1)).reshape();
+        if (dim() == 1) return unsqueeze(0).matmul(other).squeeze(-2);
+        if (other.dim() == 1) return matmul(other.unsqueeze(1)).squeeze(-1);
+        return Ops.apply(new LinalgOps.MatMul(), this, other);
+    }
 
     /** Picks along {@code dim} with an index of the same rank (like {@code torch.gather}). */
-    public Tensor gather(int dim, IntTensor index) { return Indexing.gather(this, dim, index); }
+    public Tensor gather(int dim, IntTensor index) { return Ops.apply(IndexingOps.Gather.of(this, dim, index), this); }
 
     /** Picks whole slices along {@code dim} (like {@code torch.index_select}). */
-    public Tensor indexSelect(int dim, IntTensor index) { return Indexing.indexSelect(this, dim, index); }
+    public Tensor indexSelect(int dim, IntTensor index) { return Ops.apply(IndexingOps.IndexSelect.of(this, dim, index), this); }
 
-    public static Tensor concat(List<Tensor> tensors, int dim) { return Indexing.concat(tensors, dim); }
+    public static Tensor concat(List<Tensor> tensors, int dim) {
+        return Ops.apply(IndexingOps.Concat.of(tensors, dim), tensors.toArray(new Tensor[0]));
+    }
+
     public static Tensor stack(List<Tensor> tensors, int dim) { return Indexing.stack(tensors, dim); }
 
     /** Splits into chunks of {@code size} along {@code dim} (the last may be smaller); views. */
@@ -611,9 +721,16 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(Format.floats(toArray(), shape));
+        StringBuilder sb = new StringBuilder(Format.floats(data != null ? toArray() : toFloats(toDoubleArray()), shape));
+        if (data == null) sb.insert(sb.length() - 1, ", dtype=" + dtype().name().toLowerCase());
         if (gradFn != null) sb.insert(sb.length() - 1, ", grad_fn=<" + gradFn.op() + "Backward>");
         else if (requiresGrad) sb.insert(sb.length() - 1, ", requires_grad=True");
         return sb.toString();
+    }
+
+    private static float[] toFloats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+        return f;
     }
 }

@@ -1,0 +1,43 @@
+package gradus.autograd;
+
+import gradus.tensor.Tensor;
+
+/** Runs ops. The only place that records graph nodes: when grad mode is on and an input requires grad. */
+public final class Ops {
+    private static volatile Graph graph;
+
+    private Ops() {}
+
+    /** Runs {@code op} on {@code inputs} (null entries allowed for optional inputs, e.g. a missing bias). */
+    public static Tensor apply(Op op, Tensor... inputs) {
+        boolean[] needs = null;
+        if (GradMode.isEnabled()) {
+            for (int i = 0; i < inputs.length; i++) {
+                if (inputs[i] != null && inputs[i].requiresGrad()) {
+                    if (needs == null) needs = new boolean[inputs.length];
+                    needs[i] = true;
+                }
+            }
+        }
+        Context ctx = new Context(inputs, needs, Backend.of(inputs));
+        if (needs == null) return op.forward(ctx);
+        Tensor out;
+        try (var g = GradMode.noGrad()) {
+            out = op.forward(ctx);
+        }
+        ctx.output(out);
+        graph.attach(out, new Node(op.name(), inputs, grad -> op.backward(ctx, grad)));
+        return out;
+    }
+
+    /** How the op layer marks a tensor as computed by a node; {@link Tensor} hands it over once, when it loads. */
+    public interface Graph {
+        void attach(Tensor out, Node node);
+    }
+
+    /** Called by {@link Tensor}'s static initializer, which runs before any tensor (hence any op) exists. */
+    public static synchronized void bind(Graph g) {
+        if (graph != null) throw new IllegalStateException("the graph hook is bound once, by Tensor");
+        graph = g;
+    }
+}
