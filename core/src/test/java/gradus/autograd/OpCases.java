@@ -1,0 +1,99 @@
+package gradus.autograd;
+
+import gradus.autograd.ElementwiseOps.UnaryFn;
+import gradus.autograd.LinalgOps.Activation;
+import gradus.tensor.DType;
+import gradus.tensor.IntTensor;
+import gradus.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static gradus.autograd.OpCase.of;
+
+/** The list of contract cases, at least one per op class; adding an op = adding its case here. */
+final class OpCases {
+    private OpCases() {}
+
+    static List<OpCase> all() {
+        List<OpCase> c = new ArrayList<>();
+        // elementwise
+        c.add(of(ElementwiseOps.Binary.class, "add broadcast", t -> t[0].add(t[1]), new int[]{3, 4}, new int[]{4})
+                .bad(new Tensor[]{Tensor.zeros(3, 4), Tensor.zeros(5)}, "[3, 4]", "[5]"));
+        c.add(of(ElementwiseOps.Binary.class, "sub broadcast", t -> t[0].sub(t[1]), new int[]{2, 1, 3}, new int[]{4, 1}));
+        c.add(of(ElementwiseOps.Binary.class, "mul broadcast", t -> t[0].mul(t[1]), new int[]{3, 4}, new int[]{3, 1}));
+        c.add(of(ElementwiseOps.Binary.class, "div", t -> t[0].div(t[1]), new int[]{3, 4}, new int[]{3, 4}).uniform(0.5, 2));
+        c.add(of(ElementwiseOps.Binary.class, "maximum", t -> t[0].maximum(t[1]), new int[]{3, 4}, new int[]{4}));
+        c.add(of(ElementwiseOps.Binary.class, "minimum", t -> t[0].minimum(t[1]), new int[]{3, 4}, new int[]{3, 4}));
+        c.add(of(ElementwiseOps.Binary.class, "pow tensor", t -> t[0].pow(t[1]), new int[]{3, 4}, new int[]{4}).uniform(0.5, 2));
+        for (UnaryFn fn : UnaryFn.values()) {
+            double lo = switch (fn) {
+                case LOG, SQRT -> 0.2;
+                default -> -3;
+            };
+            c.add(of(ElementwiseOps.Unary.class, fn.name().toLowerCase(), t -> unary(fn, t[0]), new int[]{3, 5}).uniform(lo, 3));
+        }
+        c.add(of(ElementwiseOps.Affine.class, "mul and add scalar", t -> t[0].mul(2.5f).add(-1f).neg().div(3f), new int[]{2, 3}));
+        c.add(of(ElementwiseOps.PowScalar.class, "pow 3 and 2", t -> t[0].pow(3f).add(t[0].pow(2f)), new int[]{2, 3}).uniform(0.5, 2));
+        c.add(of(ElementwiseOps.LeakyRelu.class, "leakyRelu", t -> t[0].leakyRelu(0.1f), new int[]{3, 4}));
+        c.add(of(ElementwiseOps.Clamp.class, "clamp", t -> t[0].clamp(-0.5f, 0.7f), new int[]{3, 4}));
+        // reductions
+        c.add(of(ReductionOps.SumAll.class, "sum all", t -> t[0].sum(), new int[]{3, 4}));
+        c.add(of(ReductionOps.Sum.class, "sum dim", t -> t[0].sum(1, false).add(t[0].sum(-1, true).sum(1, false)), new int[]{2, 3, 4}));
+        c.add(of(ReductionOps.Softmax.class, "softmax", t -> t[0].softmax(1), new int[]{2, 5, 3}));
+        c.add(of(ReductionOps.Softmax.class, "logSoftmax", t -> t[0].logSoftmax(-1), new int[]{4, 6}));
+        c.add(of(IndexingOps.Gather.class, "max via gather", t -> t[0].max(1, false).add(t[0].min(0, true).sum()), new int[]{3, 5}));
+        // indexing
+        c.add(of(IndexingOps.Gather.class, "gather", t -> t[0].gather(1, IntTensor.of(new int[]{2, 0, 1, 1, 0, 2}, 2, 3)), new int[]{2, 3}));
+        c.add(of(IndexingOps.IndexSelect.class, "indexSelect", t -> t[0].indexSelect(1, IntTensor.of(new int[]{3, 0, 3})), new int[]{2, 4, 2}));
+        c.add(of(IndexingOps.MaskedFill.class, "maskedFill", t -> t[0].maskedFill(Tensor.of(new float[]{1, 0, 0, 1}, 4), -2f), new int[]{3, 4})
+                .bad(new Tensor[]{Tensor.zeros(3, 5)}, "[3, 5]", "[4]"));
+        c.add(of(IndexingOps.Where.class, "where", t -> Tensor.where(t[2].gt(0f), t[0], t[1]), new int[]{3, 4}, new int[]{4}, new int[]{3, 4})
+                .constants(2));
+        c.add(of(IndexingOps.Concat.class, "concat", t -> Tensor.concat(List.of(t[0], t[1]), 1), new int[]{2, 3}, new int[]{2, 1})
+                .bad(new Tensor[]{Tensor.zeros(2, 3), Tensor.zeros(3, 1)}, "[2, 3]", "[3, 1]"));
+        // views, copies, casts
+        c.add(of(ShapeOps.Reshape.class, "reshape", t -> t[0].reshape(4, -1).mul(t[0].reshape(4, 3)), new int[]{2, 6}));
+        c.add(of(ShapeOps.Permute.class, "permute", t -> t[0].permute(2, 0, 1).contiguous(), new int[]{2, 3, 4}));
+        c.add(of(ShapeOps.Narrow.class, "narrow", t -> t[0].narrow(1, 1, 2).mul(t[0].slice(1, 0, 2)), new int[]{3, 4}));
+        c.add(of(ShapeOps.Expand.class, "expand", t -> t[0].expand(3, 2, 4), new int[]{2, 1}));
+        c.add(of(ShapeOps.Squeeze.class, "squeeze", t -> t[0].squeeze(1).mul(2f), new int[]{3, 1, 2}));
+        c.add(of(ShapeOps.Unsqueeze.class, "unsqueeze", t -> t[0].unsqueeze(0).unsqueeze(-1).mul(2f), new int[]{3, 2}));
+        c.add(of(ShapeOps.Copy.class, "contiguous and clone", t -> t[0].t().contiguous().copyTensor(), new int[]{3, 2}));
+        // a round trip through float32 is exact for these inputs when the step is a power of two above float spacing
+        c.add(of(ShapeOps.Cast.class, "to float32 and back", t -> t[0].to(DType.FLOAT32).mul(2f).to(DType.FLOAT64).to(t[0].dtype()),
+                new int[]{2, 3}).uniform(1, 1.5).eps(1.0 / 1024).tolerance(1e-4));
+        // linear algebra
+        c.add(of(LinalgOps.MatMul.class, "matmul batched broadcast", t -> t[0].matmul(t[1]), new int[]{2, 3, 4}, new int[]{4, 5})
+                .bad(new Tensor[]{Tensor.zeros(2, 3), Tensor.zeros(4, 5)}, "[2, 3]", "[4, 5]"));
+        c.add(of(LinalgOps.MatMul.class, "matmul vector and transposed", t -> t[0].matmul(t[1].t()).matmul(t[2]), new int[]{3, 4}, new int[]{5, 4}, new int[]{5}));
+        for (Activation act : Activation.values()) {
+            var op = new LinalgOps.Linear(1, true, act);
+            c.add(of(LinalgOps.Linear.class, "linear " + act, t -> LinalgOps.Linear.apply(t[0], List.of(t[1]), List.of(t[2]), act),
+                    new int[]{2, 3, 4}, new int[]{5, 4}, new int[]{5}).composite(op::composite).uniform(-2, 2)
+                    .bad(new Tensor[]{Tensor.zeros(2, 6), Tensor.zeros(5, 4), Tensor.zeros(5)}, "[2, 6]", "[5, 4]"));
+        }
+        var stacked = new LinalgOps.Linear(2, true, Activation.NONE);
+        c.add(of(LinalgOps.Linear.class, "linear stacked", t -> LinalgOps.Linear.apply(t[0].t(), List.of(t[1], t[2]), List.of(t[3], t[4]), Activation.NONE),
+                new int[]{3, 4}, new int[]{2, 3}, new int[]{5, 3}, new int[]{2}, new int[]{5})
+                .composite(t -> stacked.composite(t[0].t(), t[1], t[2], t[3], t[4])));
+        return c;
+    }
+
+    private static Tensor unary(UnaryFn fn, Tensor x) {
+        return switch (fn) {
+            case EXP -> x.exp();
+            case LOG -> x.log();
+            case SQRT -> x.sqrt();
+            case ABS -> x.abs();
+            case TANH -> x.tanh();
+            case SIGMOID -> x.sigmoid();
+            case RELU -> x.relu();
+            case GELU -> x.gelu();
+            case SILU -> x.silu();
+            case SIN -> x.sin();
+            case COS -> x.cos();
+            case ERF -> x.erf();
+        };
+    }
+}
