@@ -32,6 +32,15 @@ public interface Backend {
 
     String name();
 
+    /**
+     * Whether {@link Fused} ops may run their fused float32 kernels here. When false (the reference; a new
+     * backend until it adds them) they run as their composite of primitive ops, so a backend needs only the
+     * primitive kernels below to run every model.
+     */
+    default boolean fusedKernels() {
+        return false;
+    }
+
     // elementwise
     Tensor unary(UnaryFn fn, Tensor x);
 

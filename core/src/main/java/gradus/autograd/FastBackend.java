@@ -28,6 +28,11 @@ final class FastBackend implements Backend {
         return "fast";
     }
 
+    @Override
+    public boolean fusedKernels() {
+        return true;
+    }
+
     /** A tensor's values broadcast to {@code shape} as (array, offset) in row-major order; copies only when needed. */
     private record Dense(float[] a, int off) {
         static Dense of(Tensor t, int[] shape) {

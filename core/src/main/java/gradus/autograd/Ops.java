@@ -2,7 +2,11 @@ package gradus.autograd;
 
 import gradus.tensor.Tensor;
 
-/** Runs ops. The only place that records graph nodes: when grad mode is on and an input requires grad. */
+/**
+ * Runs ops. The only place that records graph nodes: when grad mode is on and an input requires grad.
+ * A {@link Fused} op runs its own kernels only on a backend that has them ({@link Backend#fusedKernels()});
+ * elsewhere it runs as its composite of primitive ops, recorded as those.
+ */
 public final class Ops {
     private static volatile Graph graph;
 
@@ -19,7 +23,10 @@ public final class Ops {
                 }
             }
         }
-        Context ctx = new Context(inputs, needs, Backend.of(inputs));
+        Backend backend = Backend.of(inputs);
+        // A backend without fused kernels (the reference, a new device) runs the fused op as its primitives.
+        if (op instanceof Fused fused && !backend.fusedKernels()) return fused.composite(inputs);
+        Context ctx = new Context(inputs, needs, backend);
         if (needs == null) return op.forward(ctx);
         Tensor out;
         try (var g = GradMode.noGrad()) {

@@ -1,6 +1,6 @@
 package gradus.nn;
 
-import gradus.kernels.GeluKernel;
+import gradus.autograd.LinalgOps;
 import gradus.kernels.Gemm;
 import gradus.kernels.Im2col;
 import gradus.kernels.Parallel;
@@ -11,54 +11,23 @@ import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** Stateless functions behind the layers (PyTorch's {@code torch.nn.functional}). */
 public final class F {
     private F() {}
 
     /**
-     * x·Wᵀ + b over the last dimension of x, with W [out, in] and b [out] (may be null). One graph node: the
-     * product starts from the bias (no separate add), and backward writes dW straight in W's layout
-     * (dYᵀ·X) instead of transposing the gradient of a Wᵀ view.
+     * x·Wᵀ + b over the last dimension of x, with W [out, in] and b [out] (may be null): one graph node
+     * ({@link LinalgOps.Linear}), the product starting from the bias, dW written straight in W's layout.
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        if (weight.dim() != 2) throw new IllegalArgumentException("linear expects weight [out, in], got shape " + Shape.str(weight.shape()));
-        int out = weight.size(0), in = weight.size(1);
-        if (x.dim() < 1 || x.size(-1) != in) {
-            throw new IllegalArgumentException("linear with weight of shape " + Shape.str(weight.shape()) + " expects input [..., " + in
-                    + "], got shape " + Shape.str(x.shape()));
-        }
-        if (bias != null && (bias.dim() != 1 || bias.size(0) != out)) {
-            throw new IllegalArgumentException("linear bias must have shape [" + out + "], got " + Shape.str(bias.shape()));
-        }
-        Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
-        int rows = in == 0 ? 0 : xc.numel() / in;
-        float[] y = new float[rows * out];
-        if (bc != null) {
-            for (int r = 0; r < rows; r++) System.arraycopy(bc.data(), bc.offset(), y, r * out, out);
-        }
-        Gemm.sgemm(false, true, rows, out, in, 1f, xc.data(), xc.offset(), in, wc.data(), wc.offset(), in,
-                bc == null ? 0f : 1f, y, 0, out);
-        int[] shape = x.shape();
-        shape[shape.length - 1] = out;
-        return Tensor.record(Tensor.of(y, shape), "linear", grad -> {
-            float[] g = grad.contiguousData();
-            float[] gx = null, gw = null, gb = null;
-            if (xc.requiresGrad()) { // dX = dY·W
-                gx = new float[rows * in];
-                Gemm.sgemm(false, false, rows, in, out, 1f, g, 0, out, wc.data(), wc.offset(), in, 0f, gx, 0, in);
-            }
-            if (wc.requiresGrad()) { // dW = dYᵀ·X, already [out, in]
-                gw = new float[out * in];
-                Gemm.sgemm(true, false, out, in, rows, 1f, g, 0, out, xc.data(), xc.offset(), in, 0f, gw, 0, in);
-            }
-            if (bc != null && bc.requiresGrad()) { // db = column sums of dY
-                gb = new float[out];
-                for (int r = 0; r < rows; r++) VectorMath.add(gb, 0, g, r * out, gb, 0, out);
-            }
-            return new Tensor[]{gx == null ? null : Tensor.of(gx, xc.shape()), gw == null ? null : Tensor.of(gw, out, in),
-                    gb == null ? null : Tensor.of(gb, out)};
-        }, xc, wc, bc);
+        return linear(x, weight, bias, LinalgOps.Activation.NONE);
+    }
+
+    /** act(x·Wᵀ + b) as one node: the activation is the linear op's epilogue. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias, LinalgOps.Activation activation) {
+        return LinalgOps.Linear.apply(x, List.of(weight), bias == null ? null : List.of(bias), activation);
     }
 
     public static Tensor relu(Tensor x) {
@@ -181,19 +150,9 @@ public final class F {
         }
     }
 
-    /** Exact (erf) GELU as one vectorized operation; agrees with {@link Tensor#gelu()} to about 1e-7. */
+    /** Exact (erf) GELU, {@link Tensor#gelu()}. */
     public static Tensor gelu(Tensor x) {
-        Tensor xc = x.contiguous();
-        float[] in = xc.data(), out = new float[x.numel()];
-        int xo = xc.offset();
-        Parallel.forRange(out.length, 1 << 14, (i0, i1) -> GeluKernel.forward(in, xo + i0, out, i0, i1 - i0));
-        return Tensor.record(Tensor.of(out, x.shape()), "gelu", g -> {
-            Tensor gc = g.contiguous();
-            float[] gv = gc.data(), gx = new float[out.length];
-            int go = gc.offset();
-            Parallel.forRange(gx.length, 1 << 14, (i0, i1) -> GeluKernel.backward(gv, go + i0, in, xo + i0, gx, i0, i1 - i0));
-            return new Tensor[]{Tensor.of(gx, x.shape())};
-        }, xc);
+        return x.gelu();
     }
 
     /**

@@ -1,5 +1,6 @@
 package gradus.nn;
 
+import gradus.autograd.LinalgOps;
 import gradus.tensor.Rng;
 import gradus.tensor.Tensor;
 
@@ -69,7 +70,7 @@ public final class TransformerEncoderBlock extends Module {
 
     /** linear2(dropout(gelu(linear1(x)))). */
     static Tensor mlp(Linear linear1, Linear linear2, Tensor x, float dropout, boolean training) {
-        Tensor h = F.gelu(FusedLinear.apply(x, linear1.weight(), linear1.bias()));
+        Tensor h = F.linear(x, linear1.weight(), linear1.bias(), LinalgOps.Activation.GELU);
         return FusedLinear.apply(F.dropout(h, dropout, training, Rng.global()), linear2.weight(), linear2.bias());
     }
 

@@ -77,6 +77,23 @@ final class OpCases {
         c.add(of(LinalgOps.Linear.class, "linear stacked", t -> LinalgOps.Linear.apply(t[0].t(), List.of(t[1], t[2]), List.of(t[3], t[4]), Activation.NONE),
                 new int[]{3, 4}, new int[]{2, 3}, new int[]{5, 3}, new int[]{2}, new int[]{5})
                 .composite(t -> stacked.composite(t[0].t(), t[1], t[2], t[3], t[4])));
+        // losses
+        IntTensor labels = IntTensor.of(new int[]{2, 0, 4});
+        Tensor classWeights = Tensor.of(new float[]{0.5f, 1f, 2f, 1.5f, 0.7f});
+        for (var loss : List.of(new LossOps.CrossEntropy(labels, classWeights, 0.1f, LossOps.Reduction.MEAN),
+                new LossOps.CrossEntropy(labels, null, 0f, LossOps.Reduction.NONE),
+                new LossOps.CrossEntropy(labels, null, 0.2f, LossOps.Reduction.SUM))) {
+            c.add(of(LossOps.CrossEntropy.class, "crossEntropy " + loss.reduction() + " smoothing " + loss.labelSmoothing(),
+                    t -> Ops.apply(loss, t[0]), new int[]{3, 5}).composite(loss::composite));
+        }
+        var nll = new LossOps.Nll(labels, classWeights, LossOps.Reduction.MEAN);
+        c.add(of(LossOps.Nll.class, "nll weighted mean", t -> Ops.apply(nll, t[0]), new int[]{3, 5}).composite(nll::composite));
+        var bceLogits = new LossOps.BceWithLogits(Tensor.of(new float[]{1f, 2f, 0.5f, 3f}));
+        c.add(of(LossOps.BceWithLogits.class, "bceWithLogits posWeight", t -> Ops.apply(bceLogits, t[0], t[1]), new int[]{3, 4}, new int[]{3, 4})
+                .composite(bceLogits::composite));
+        var bce = new LossOps.Bce();
+        c.add(of(LossOps.Bce.class, "bce", t -> Ops.apply(bce, t[0], t[1]), new int[]{3, 4}, new int[]{3, 4}).uniform(0.05, 0.95)
+                .composite(bce::composite));
         return c;
     }
 

@@ -66,7 +66,7 @@ final class ElementwiseOps {
         ops.put("Tanh", unary(Tensor::tanh));
         ops.put("Relu", unary(Tensor::relu));
         ops.put("Sigmoid", unary(Tensor::sigmoid));
-        ops.put("Erf", unary(Erf::apply));
+        ops.put("Erf", unary(Tensor::erf));
         ops.put("Neg", unary(Tensor::neg));
         ops.put("Abs", unary(Tensor::abs));
         ops.put("LeakyRelu", new Operators.Op(1, 1, (a, opset) -> {
