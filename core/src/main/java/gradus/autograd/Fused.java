@@ -7,7 +7,8 @@ import gradus.tensor.Tensor;
  * checks fused == composite (values and gradients) and the reference backend can stand on primitives it trusts.
  */
 public sealed interface Fused extends Op permits LinalgOps.Linear,
-        LossOps.CrossEntropy, LossOps.Nll, LossOps.BceWithLogits, LossOps.Bce {
+        LossOps.CrossEntropy, LossOps.Nll, LossOps.BceWithLogits, LossOps.Bce,
+        NormOps.BatchNorm, NormOps.LayerNorm {
 
     /** The same result from primitive ops (recorded as those ops when grad is on). */
     Tensor composite(Tensor... inputs);

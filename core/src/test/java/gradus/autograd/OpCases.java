@@ -94,6 +94,16 @@ final class OpCases {
         var bce = new LossOps.Bce();
         c.add(of(LossOps.Bce.class, "bce", t -> Ops.apply(bce, t[0], t[1]), new int[]{3, 4}, new int[]{3, 4}).uniform(0.05, 0.95)
                 .composite(bce::composite));
+        // normalization
+        var bnTrain = new NormOps.BatchNorm(null, null, true, 0.1f, 1e-5f);
+        c.add(of(NormOps.BatchNorm.class, "batchNorm batch statistics", t -> Ops.apply(bnTrain, t[0], t[1], t[2]),
+                new int[]{3, 2, 2, 2}, new int[]{2}, new int[]{2}).composite(bnTrain::composite));
+        var bnEval = new NormOps.BatchNorm(Tensor.of(new float[]{0.2f, -0.1f}), Tensor.of(new float[]{1.5f, 0.6f}), false, 0.1f, 1e-5f);
+        c.add(of(NormOps.BatchNorm.class, "batchNorm running statistics", t -> Ops.apply(bnEval, t[0], t[1], null),
+                new int[]{2, 2, 3}, new int[]{2}).composite(t -> bnEval.composite(t[0], t[1], null)));
+        var ln = new NormOps.LayerNorm(new int[]{2, 3}, 1e-5f);
+        c.add(of(NormOps.LayerNorm.class, "layerNorm", t -> Ops.apply(ln, t[0], t[1], t[2]),
+                new int[]{4, 2, 3}, new int[]{2, 3}, new int[]{2, 3}).composite(ln::composite));
         return c;
     }
 
