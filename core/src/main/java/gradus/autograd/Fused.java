@@ -8,7 +8,8 @@ import gradus.tensor.Tensor;
  */
 public sealed interface Fused extends Op permits LinalgOps.Linear,
         LossOps.CrossEntropy, LossOps.Nll, LossOps.BceWithLogits, LossOps.Bce,
-        NormOps.BatchNorm, NormOps.LayerNorm {
+        NormOps.BatchNorm, NormOps.LayerNorm,
+        ConvOps.Conv2d, ConvOps.MaxPool2d, ConvOps.AvgPool2d {
 
     /** The same result from primitive ops (recorded as those ops when grad is on). */
     Tensor composite(Tensor... inputs);

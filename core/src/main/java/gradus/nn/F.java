@@ -1,8 +1,11 @@
 package gradus.nn;
 
+import gradus.autograd.ConvOps;
 import gradus.autograd.LinalgOps;
+import gradus.autograd.Ops;
 import gradus.kernels.Gemm;
 import gradus.kernels.Im2col;
+import gradus.kernels.Pool2d;
 import gradus.kernels.Parallel;
 import gradus.kernels.VectorMath;
 import gradus.tensor.IntTensor;
@@ -70,30 +73,21 @@ public final class F {
             throw new IllegalArgumentException("conv2d input of shape " + Shape.str(xs) + " is smaller than the kernel " + Shape.str(ws)
                     + " with padding " + Shape.str(p) + " and dilation " + Shape.str(d));
         }
-        int n = xs[0], outC = ws[0];
-        Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
-        float[] out = new float[n * outC * g.positions()];
-        Im2col.convForward(g, n, xc.data(), xc.offset(), wc.data(), wc.offset(),
-                bc == null ? null : bc.data(), bc == null ? 0 : bc.offset(), outC, relu, out);
-        return Tensor.record(Tensor.of(out, n, outC, g.outH(), g.outW()), relu ? "conv2dRelu" : "conv2d", grad -> {
-            float[] gx = xc.requiresGrad() ? new float[xc.numel()] : null;
-            float[] gw = wc.requiresGrad() ? new float[wc.numel()] : null;
-            float[] gb = bc != null && bc.requiresGrad() ? new float[outC] : null;
-            Im2col.convBackward(g, n, xc.data(), xc.offset(), wc.data(), wc.offset(), outC,
-                    grad.contiguousData(), 0, relu ? out : null, gx, gw, gb);
-            return new Tensor[]{gx == null ? null : Tensor.of(gx, xs), gw == null ? null : Tensor.of(gw, ws),
-                    gb == null ? null : Tensor.of(gb, outC)};
-        }, xc, wc, bc);
+        return Ops.apply(new ConvOps.Conv2d(g, relu), x, weight, bias);
     }
 
     /** Max over kernel windows of x [N, C, H, W]; padding counts as -∞; the gradient goes to each window's maximum. */
     public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        return Pooling.max(x, pair("kernel", kernel, 1), pair("stride", stride, 1), pair("padding", padding, 0));
+        if (x.dim() == 3) return maxPool2d(x.unsqueeze(0), kernel, stride, padding).squeeze(0);
+        Pool2d.Window w = Pool2d.Window.of("maxPool2d", x.shape(), pair("kernel", kernel, 1), pair("stride", stride, 1), pair("padding", padding, 0));
+        return Ops.apply(new ConvOps.MaxPool2d(w), x);
     }
 
     /** Mean over kernel windows of x [N, C, H, W]; padding counts as zeros in the mean (PyTorch's count_include_pad). */
     public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        return Pooling.average(x, pair("kernel", kernel, 1), pair("stride", stride, 1), pair("padding", padding, 0));
+        if (x.dim() == 3) return avgPool2d(x.unsqueeze(0), kernel, stride, padding).squeeze(0);
+        Pool2d.Window w = Pool2d.Window.of("avgPool2d", x.shape(), pair("kernel", kernel, 1), pair("stride", stride, 1), pair("padding", padding, 0));
+        return Ops.apply(new ConvOps.AvgPool2d(w), x);
     }
 
     /**

@@ -104,6 +104,19 @@ final class OpCases {
         var ln = new NormOps.LayerNorm(new int[]{2, 3}, 1e-5f);
         c.add(of(NormOps.LayerNorm.class, "layerNorm", t -> Ops.apply(ln, t[0], t[1], t[2]),
                 new int[]{4, 2, 3}, new int[]{2, 3}, new int[]{2, 3}).composite(ln::composite));
+        // convolution and pooling
+        for (boolean relu : new boolean[]{false, true}) {
+            var conv = new ConvOps.Conv2d(new gradus.kernels.Im2col.Geometry(2, 5, 6, 3, 2, 2, 1, 1, 0, 1, 2), relu);
+            c.add(of(ConvOps.Conv2d.class, "conv2d stride padding dilation relu " + relu, t -> Ops.apply(conv, t[0], t[1], t[2]),
+                    new int[]{2, 2, 5, 6}, new int[]{3, 2, 3, 2}, new int[]{3}).composite(conv::composite));
+        }
+        var cw = gradus.kernels.Pool2d.Window.of("maxPool2d", new int[]{2, 2, 5, 6}, new int[]{3, 2}, new int[]{2, 2}, new int[]{1, 1});
+        var maxPool = new ConvOps.MaxPool2d(cw);
+        c.add(of(ConvOps.MaxPool2d.class, "maxPool2d padded", t -> Ops.apply(maxPool, t[0]), new int[]{2, 2, 5, 6}).composite(maxPool::composite));
+        var pairs = new ConvOps.MaxPool2d(gradus.kernels.Pool2d.Window.of("maxPool2d", new int[]{1, 2, 4, 16}, new int[]{2, 2}, new int[]{2, 2}, new int[]{0, 0}));
+        c.add(of(ConvOps.MaxPool2d.class, "maxPool2d 2x2 vectorized", t -> Ops.apply(pairs, t[0]), new int[]{1, 2, 4, 16}).composite(pairs::composite));
+        var avgPool = new ConvOps.AvgPool2d(cw);
+        c.add(of(ConvOps.AvgPool2d.class, "avgPool2d padded", t -> Ops.apply(avgPool, t[0]), new int[]{2, 2, 5, 6}).composite(avgPool::composite));
         return c;
     }
 

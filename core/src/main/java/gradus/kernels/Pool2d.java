@@ -1,9 +1,7 @@
-package gradus.nn;
+package gradus.kernels;
 
-import gradus.kernels.Parallel;
-import gradus.kernels.VectorMath;
-import gradus.tensor.Shape;
-import gradus.tensor.Tensor;
+import java.util.Arrays;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -11,25 +9,29 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Max and average pooling over 2-d windows, one (image, channel) plane per task, with their gradients. */
-final class Pooling {
+/** Max and average pooling kernels over 2-d windows of float32 planes, one (image, channel) plane per task, with their gradients. */
+public final class Pool2d {
     private static final VectorSpecies<Float> F = VectorMath.SPECIES;
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
 
-    private Pooling() {}
+    private Pool2d() {}
 
     /** Output size and plane count of one pooling, checked against PyTorch's rules. */
-    private record Window(int planes, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow) {
-        static Window of(String op, int[] xs, int[] k, int[] s, int[] p) {
-            if (xs.length != 4) throw new IllegalArgumentException(op + " expects input [N, C, H, W], got shape " + Shape.str(xs));
+    public record Window(int planes, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow) {
+        public static Window of(String op, int[] xs, int[] k, int[] s, int[] p) {
+            if (xs.length != 4) throw new IllegalArgumentException(op + " expects input [N, C, H, W], got shape " + Arrays.toString(xs));
             if (2 * p[0] > k[0] || 2 * p[1] > k[1]) {
-                throw new IllegalArgumentException(op + " padding " + Shape.str(p) + " must be at most half the kernel " + Shape.str(k));
+                throw new IllegalArgumentException(op + " padding " + Arrays.toString(p) + " must be at most half the kernel " + Arrays.toString(k));
             }
             if (xs[2] + 2 * p[0] < k[0] || xs[3] + 2 * p[1] < k[1]) {
-                throw new IllegalArgumentException(op + " input of shape " + Shape.str(xs) + " is smaller than the kernel " + Shape.str(k));
+                throw new IllegalArgumentException(op + " input of shape " + Arrays.toString(xs) + " is smaller than the kernel " + Arrays.toString(k));
             }
             int oh = (xs[2] + 2 * p[0] - k[0]) / s[0] + 1, ow = (xs[3] + 2 * p[1] - k[1]) / s[1] + 1;
             return new Window(xs[0] * xs[1], xs[2], xs[3], k[0], k[1], s[0], s[1], p[0], p[1], oh, ow);
+        }
+
+        public int outPlane() {
+            return oh * ow;
         }
 
         int grain() {
@@ -37,15 +39,9 @@ final class Pooling {
         }
     }
 
-    static Tensor max(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        if (x.dim() == 3) return max(x.unsqueeze(0), kernel, stride, padding).squeeze(0);
-        int[] xs = x.shape();
-        Window w = Window.of("maxPool2d", xs, kernel, stride, padding);
-        Tensor xc = x.contiguous();
-        float[] in = xc.data();
-        int xo = xc.offset(), plane = w.h * w.w, outPlane = w.oh * w.ow;
-        float[] out = new float[w.planes * outPlane];
-        int[] arg = new int[out.length]; // position of each window's maximum inside its plane
+    /** Max over each window of planes [planes, h, w] at in[xo…]; arg receives each maximum's position in its plane. */
+    public static void maxForward(Window w, float[] in, int xo, float[] out, int[] arg) {
+        int plane = w.h * w.w, outPlane = w.oh * w.ow;
         boolean pairs = w.kw == 2 && w.sw == 2 && w.ph == 0 && w.pw == 0 && 2 * w.ow >= PAIRS.length();
         int[] corners = !pairs && w.ph == 0 && w.pw == 0 && outPlane >= F.length() ? corners(w) : null;
         Parallel.forRange(w.planes, w.grain(), (p0, p1) -> {
@@ -55,15 +51,16 @@ final class Pooling {
                 else maxPlane(w, in, xo + pl * plane, out, arg, pl * outPlane);
             }
         });
-        return Tensor.record(Tensor.of(out, xs[0], xs[1], w.oh, w.ow), "maxPool2d", g -> {
-            float[] gv = g.contiguousData(), gi = new float[xc.numel()];
-            Parallel.forRange(w.planes, w.grain(), (p0, p1) -> {
-                for (int pl = p0; pl < p1; pl++) {
-                    for (int o = pl * outPlane, end = o + outPlane; o < end; o++) gi[pl * plane + arg[o]] += gv[o];
-                }
-            });
-            return new Tensor[]{Tensor.of(gi, xs)};
-        }, xc);
+    }
+
+    /** gi[plane positions] += g at each window's maximum. */
+    public static void maxBackward(Window w, float[] gv, int[] arg, float[] gi) {
+        int plane = w.h * w.w, outPlane = w.oh * w.ow;
+        Parallel.forRange(w.planes, w.grain(), (p0, p1) -> {
+            for (int pl = p0; pl < p1; pl++) {
+                for (int o = pl * outPlane, end = o + outPlane; o < end; o++) gi[pl * plane + arg[o]] += gv[o];
+            }
+        });
     }
 
     /** Top-left input position of every window of an unpadded plane, in output order. */
@@ -173,15 +170,10 @@ final class Pooling {
         }
     }
 
-    static Tensor average(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        if (x.dim() == 3) return average(x.unsqueeze(0), kernel, stride, padding).squeeze(0);
-        int[] xs = x.shape();
-        Window w = Window.of("avgPool2d", xs, kernel, stride, padding);
-        Tensor xc = x.contiguous();
-        float[] in = xc.data();
-        int xo = xc.offset(), plane = w.h * w.w, outPlane = w.oh * w.ow;
+    /** Mean over each window (padding counts as zeros, PyTorch's count_include_pad). */
+    public static void avgForward(Window w, float[] in, int xo, float[] out) {
+        int plane = w.h * w.w, outPlane = w.oh * w.ow;
         float scale = 1f / (w.kh * w.kw);
-        float[] out = new float[w.planes * outPlane];
         Parallel.forRange(w.planes, w.grain(), (p0, p1) -> {
             float[] rows = new float[w.w];
             for (int pl = p0; pl < p1; pl++) {
@@ -199,24 +191,26 @@ final class Pooling {
                 }
             }
         });
-        return Tensor.record(Tensor.of(out, xs[0], xs[1], w.oh, w.ow), "avgPool2d", g -> {
-            float[] gv = g.contiguousData(), gi = new float[xc.numel()];
-            Parallel.forRange(w.planes, w.grain(), (p0, p1) -> {
-                for (int pl = p0; pl < p1; pl++) {
-                    int base = pl * plane, o = pl * outPlane;
-                    for (int oy = 0; oy < w.oh; oy++) {
-                        int y0 = oy * w.sh - w.ph, ya = Math.max(0, y0), yb = Math.min(w.h, y0 + w.kh);
-                        for (int ox = 0; ox < w.ow; ox++, o++) {
-                            int x0 = ox * w.sw - w.pw, xa = Math.max(0, x0), xb = Math.min(w.w, x0 + w.kw);
-                            float share = gv[o] * scale;
-                            for (int y = ya; y < yb; y++) {
-                                for (int xx = xa; xx < xb; xx++) gi[base + y * w.w + xx] += share;
-                            }
+    }
+
+    /** Spreads each window's gradient evenly over its inputs. */
+    public static void avgBackward(Window w, float[] gv, float[] gi) {
+        int plane = w.h * w.w, outPlane = w.oh * w.ow;
+        float scale = 1f / (w.kh * w.kw);
+        Parallel.forRange(w.planes, w.grain(), (p0, p1) -> {
+            for (int pl = p0; pl < p1; pl++) {
+                int base = pl * plane, o = pl * outPlane;
+                for (int oy = 0; oy < w.oh; oy++) {
+                    int y0 = oy * w.sh - w.ph, ya = Math.max(0, y0), yb = Math.min(w.h, y0 + w.kh);
+                    for (int ox = 0; ox < w.ow; ox++, o++) {
+                        int x0 = ox * w.sw - w.pw, xa = Math.max(0, x0), xb = Math.min(w.w, x0 + w.kw);
+                        float share = gv[o] * scale;
+                        for (int y = ya; y < yb; y++) {
+                            for (int xx = xa; xx < xb; xx++) gi[base + y * w.w + xx] += share;
                         }
                     }
                 }
-            });
-            return new Tensor[]{Tensor.of(gi, xs)};
-        }, xc);
+            }
+        });
     }
 }
