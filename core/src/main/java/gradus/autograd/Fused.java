@@ -9,7 +9,8 @@ import gradus.tensor.Tensor;
 public sealed interface Fused extends Op permits LinalgOps.Linear,
         LossOps.CrossEntropy, LossOps.Nll, LossOps.BceWithLogits, LossOps.Bce,
         NormOps.BatchNorm, NormOps.LayerNorm,
-        ConvOps.Conv2d, ConvOps.MaxPool2d, ConvOps.AvgPool2d {
+        ConvOps.Conv2d, ConvOps.MaxPool2d, ConvOps.AvgPool2d,
+        LossOps.L1Penalty, LossOps.L2Penalty, IndexingOps.Embedding {
 
     /** The same result from primitive ops (recorded as those ops when grad is on). */
     Tensor composite(Tensor... inputs);

@@ -144,4 +144,47 @@ public final class IndexingOps {
             return grads;
         }
     }
+
+    /** Rows of weight [num, dim] picked by ids: shape ids.shape + [dim]. Row {@code paddingIdx} (if ≥ 0) gets no gradient. */
+    public record Embedding(IntTensor ids, int paddingIdx) implements Fused {
+        public String name() { return "embedding"; }
+
+        public Tensor forward(Context ctx) {
+            Tensor wc = ctx.in(0).contiguous();
+            int dim = wc.size(1);
+            int[] ix = ids.data();
+            float[] w = wc.data(), out = new float[ix.length * dim];
+            for (int i = 0; i < ix.length; i++) System.arraycopy(w, wc.offset() + ix[i] * dim, out, i * dim, dim);
+            return Tensor.of(out, shape(dim));
+        }
+
+        private int[] shape(int dim) {
+            int[] shape = Arrays.copyOf(ids.shape(), ids.dim() + 1);
+            shape[ids.dim()] = dim;
+            return shape;
+        }
+
+        public Tensor[] backward(Context ctx, Tensor g) {
+            int num = ctx.in(0).size(0), dim = ctx.in(0).size(1);
+            int[] ix = ids.data();
+            float[] gv = g.contiguousData(), gw = new float[num * dim];
+            for (int i = 0; i < ix.length; i++) {
+                if (ix[i] != paddingIdx) gradus.kernels.VectorMath.add(gw, ix[i] * dim, gv, i * dim, gw, ix[i] * dim, dim);
+            }
+            return new Tensor[]{Tensor.of(gw, num, dim)};
+        }
+
+        /** index-select of the rows; the padding rows pass their value but not their gradient. */
+        public Tensor composite(Tensor... inputs) {
+            Tensor w = inputs[0];
+            IntTensor flat = ids.reshape(ids.numel());
+            Tensor rows = w.indexSelect(0, flat);
+            if (paddingIdx >= 0) {
+                float[] pad = new float[flat.numel()];
+                for (int i = 0; i < pad.length; i++) pad[i] = flat.data()[i] == paddingIdx ? 1f : 0f;
+                rows = Tensor.where(Tensor.of(pad, pad.length, 1), rows.detach(), rows);
+            }
+            return rows.reshape(shape(w.size(1)));
+        }
+    }
 }

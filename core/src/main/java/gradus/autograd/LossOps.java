@@ -1,6 +1,7 @@
 package gradus.autograd;
 
 import gradus.kernels.Parallel;
+import gradus.kernels.VectorMath;
 import gradus.tensor.IntTensor;
 import gradus.tensor.Tensor;
 
@@ -219,6 +220,65 @@ public final class LossOps {
             Tensor p = inputs[0], y = inputs[1];
             Tensor logP = p.log().clamp(-100f, Float.MAX_VALUE), log1mP = p.neg().add(1f).log().clamp(-100f, Float.MAX_VALUE);
             return y.mul(logP).add(y.neg().add(1f).mul(log1mP)).neg();
+        }
+    }
+
+    /** Σ |w| over every element of every input (lasso); gradient sign(w), 0 at 0. One node for all parameters. */
+    public record L1Penalty() implements Fused {
+        public String name() { return "l1Penalty"; }
+
+        public Tensor forward(Context ctx) {
+            double s = 0;
+            for (int i = 0; i < ctx.arity(); i++) for (float v : ctx.in(i).contiguousData()) s += Math.abs(v);
+            return Tensor.scalar((float) s);
+        }
+
+        public Tensor[] backward(Context ctx, Tensor g) {
+            float gv = g.item();
+            Tensor[] out = new Tensor[ctx.arity()];
+            for (int i = 0; i < out.length; i++) {
+                float[] w = ctx.in(i).contiguousData(), gw = new float[w.length];
+                for (int j = 0; j < w.length; j++) gw[j] = w[j] > 0 ? gv : w[j] < 0 ? -gv : 0f;
+                out[i] = Tensor.of(gw, ctx.in(i).shape());
+            }
+            return out;
+        }
+
+        public Tensor composite(Tensor... inputs) {
+            Tensor s = null;
+            for (Tensor p : inputs) s = s == null ? p.abs().sum() : s.add(p.abs().sum());
+            return s;
+        }
+    }
+
+    /** Σ w² over every element of every input, without the ½ (so λ·l2 has gradient 2λw). */
+    public record L2Penalty() implements Fused {
+        public String name() { return "l2Penalty"; }
+
+        public Tensor forward(Context ctx) {
+            double s = 0;
+            for (int i = 0; i < ctx.arity(); i++) {
+                float[] w = ctx.in(i).contiguousData();
+                s += VectorMath.dot(w, 0, w, 0, w.length);
+            }
+            return Tensor.scalar((float) s);
+        }
+
+        public Tensor[] backward(Context ctx, Tensor g) {
+            float twice = 2f * g.item();
+            Tensor[] out = new Tensor[ctx.arity()];
+            for (int i = 0; i < out.length; i++) {
+                float[] w = ctx.in(i).contiguousData(), gw = new float[w.length];
+                VectorMath.scaleShift(w, 0, twice, 0f, gw, 0, w.length);
+                out[i] = Tensor.of(gw, ctx.in(i).shape());
+            }
+            return out;
+        }
+
+        public Tensor composite(Tensor... inputs) {
+            Tensor s = null;
+            for (Tensor p : inputs) s = s == null ? p.mul(p).sum() : s.add(p.mul(p).sum());
+            return s;
         }
     }
 }

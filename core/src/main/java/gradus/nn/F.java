@@ -1,6 +1,7 @@
 package gradus.nn;
 
 import gradus.autograd.ConvOps;
+import gradus.autograd.IndexingOps;
 import gradus.autograd.LinalgOps;
 import gradus.autograd.Ops;
 import gradus.kernels.Gemm;
@@ -123,18 +124,7 @@ public final class F {
         int num = weight.size(0), dim = weight.size(1);
         int[] ix = ids.data();
         checkTokenIds(ix, num);
-        Tensor wc = weight.contiguous();
-        float[] w = wc.data(), out = new float[ix.length * dim];
-        for (int i = 0; i < ix.length; i++) System.arraycopy(w, wc.offset() + ix[i] * dim, out, i * dim, dim);
-        int[] shape = Arrays.copyOf(ids.shape(), ids.dim() + 1);
-        shape[ids.dim()] = dim;
-        return Tensor.record(Tensor.of(out, shape), "embedding", g -> {
-            float[] gv = g.contiguousData(), gw = new float[num * dim];
-            for (int i = 0; i < ix.length; i++) {
-                if (ix[i] != paddingIdx) VectorMath.add(gw, ix[i] * dim, gv, i * dim, gw, ix[i] * dim, dim);
-            }
-            return new Tensor[]{Tensor.of(gw, num, dim)};
-        }, wc);
+        return Ops.apply(new IndexingOps.Embedding(ids, paddingIdx), weight);
     }
 
     /** Throws when an id does not name one of an embedding table's {@code rows}. */

@@ -117,6 +117,18 @@ final class OpCases {
         c.add(of(ConvOps.MaxPool2d.class, "maxPool2d 2x2 vectorized", t -> Ops.apply(pairs, t[0]), new int[]{1, 2, 4, 16}).composite(pairs::composite));
         var avgPool = new ConvOps.AvgPool2d(cw);
         c.add(of(ConvOps.AvgPool2d.class, "avgPool2d padded", t -> Ops.apply(avgPool, t[0]), new int[]{2, 2, 5, 6}).composite(avgPool::composite));
+        var l1 = new LossOps.L1Penalty();
+        c.add(of(LossOps.L1Penalty.class, "l1 penalty", t -> Ops.apply(l1, t[0], t[1]), new int[]{2, 3}, new int[]{4}).composite(l1::composite));
+        var l2 = new LossOps.L2Penalty();
+        c.add(of(LossOps.L2Penalty.class, "l2 penalty", t -> Ops.apply(l2, t[0], t[1]), new int[]{2, 3}, new int[]{4}).composite(l2::composite));
+        IntTensor ids = IntTensor.of(new int[]{1, 3, 0, 1, 2, 3}, 2, 3);
+        var emb = new IndexingOps.Embedding(ids, -1);
+        c.add(of(IndexingOps.Embedding.class, "embedding", t -> Ops.apply(emb, t[0]), new int[]{4, 5}).composite(emb::composite));
+        // the padding row's output is masked, so that its (deliberately) missing gradient is the true one
+        var padded = new IndexingOps.Embedding(ids, 3);
+        Tensor notPad = Tensor.of(new float[]{1, 0, 1, 1, 1, 0}, 2, 3, 1);
+        c.add(of(IndexingOps.Embedding.class, "embedding with padding", t -> Ops.apply(padded, t[0]).mul(notPad), new int[]{4, 5})
+                .composite(t -> padded.composite(t).mul(notPad)));
         return c;
     }
 
