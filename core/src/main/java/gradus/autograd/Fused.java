@@ -10,7 +10,8 @@ public sealed interface Fused extends Op permits LinalgOps.Linear,
         LossOps.CrossEntropy, LossOps.Nll, LossOps.BceWithLogits, LossOps.Bce,
         NormOps.BatchNorm, NormOps.LayerNorm,
         ConvOps.Conv2d, ConvOps.MaxPool2d, ConvOps.AvgPool2d,
-        LossOps.L1Penalty, LossOps.L2Penalty, IndexingOps.Embedding {
+        LossOps.L1Penalty, LossOps.L2Penalty, IndexingOps.Embedding,
+        AttentionOps.Attention, AttentionOps.PackedAttention {
 
     /** The same result from primitive ops (recorded as those ops when grad is on). */
     Tensor composite(Tensor... inputs);

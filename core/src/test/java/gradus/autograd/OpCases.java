@@ -129,6 +129,16 @@ final class OpCases {
         Tensor notPad = Tensor.of(new float[]{1, 0, 1, 1, 1, 0}, 2, 3, 1);
         c.add(of(IndexingOps.Embedding.class, "embedding with padding", t -> Ops.apply(padded, t[0]).mul(notPad), new int[]{4, 5})
                 .composite(t -> padded.composite(t).mul(notPad)));
+        // attention: causal, padded keys and dropout factors; and the packed qkv form
+        boolean[] masked = {false, false, false, true, false, false, false, false};
+        float[] keep = new float[2 * 2 * 3 * 4];
+        for (int i = 0; i < keep.length; i++) keep[i] = i % 5 == 0 ? 0f : 1.25f;
+        var att = new AttentionOps.Attention(new gradus.kernels.AttentionKernel.Shape(2, 2, 3, 4, 3, 2, (float) (1 / Math.sqrt(3)), true, masked), keep, null);
+        c.add(of(AttentionOps.Attention.class, "attention causal padded dropout", t -> Ops.apply(att, t[0], t[1], t[2]),
+                new int[]{2, 2, 3, 3}, new int[]{2, 2, 4, 3}, new int[]{2, 2, 4, 2}).composite(att::composite));
+        var packed = new AttentionOps.PackedAttention(new gradus.kernels.AttentionKernel.Shape(2, 2, 3, 3, 2, 2, (float) (1 / Math.sqrt(2)), false, null), null, null);
+        c.add(of(AttentionOps.PackedAttention.class, "packed attention", t -> Ops.apply(packed, t[0]), new int[]{2, 3, 12})
+                .composite(packed::composite));
         return c;
     }
 

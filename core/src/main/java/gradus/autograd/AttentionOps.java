@@ -1,0 +1,141 @@
+package gradus.autograd;
+
+import gradus.kernels.AttentionKernel;
+import gradus.tensor.Tensor;
+
+/**
+ * softmax(Q·Kᵀ·scale + mask)·V as fused ops with the hand-written backward of {@link AttentionKernel} (only the
+ * softmax rows are kept for the gradient, nothing when no input requires grad), and rotary position embedding.
+ */
+public final class AttentionOps {
+    private AttentionOps() {}
+
+    /**
+     * Attention over q [B, H, Tq, d], k [B, H, Tk, d], v [B, H, Tk, dv] (rows contiguous) → [B, H, Tq, dv].
+     * {@code keep} holds inverted-dropout factors [B, H, Tq, Tk] or null; {@code weights}, when not null, receives
+     * the pre-dropout attention weights (an output buffer of B·H·Tq·Tk values).
+     */
+    public record Attention(AttentionKernel.Shape shape, float[] keep, float[] weights) implements Fused {
+        public String name() { return "scaledDotProductAttention"; }
+
+        public Tensor forward(Context ctx) {
+            Tensor q = ctx.in(0), k = ctx.in(1), v = ctx.in(2);
+            return run(ctx, shape, keep, weights, operand(q), operand(k), operand(v), null);
+        }
+
+        public Tensor[] backward(Context ctx, Tensor g) {
+            AttentionKernel.Shape s = shape;
+            int b = s.batch(), h = s.heads(), tq = s.tq(), tk = s.tk(), d = s.d(), dv = s.dv();
+            float[] gq = ctx.needsGrad(0) ? new float[b * tq * h * d] : null;
+            float[] gk = ctx.needsGrad(1) ? new float[b * tk * h * d] : null;
+            float[] gv = ctx.needsGrad(2) ? new float[b * tk * h * dv] : null;
+            AttentionKernel.backward(s, operand(ctx.in(0)), operand(ctx.in(1)), operand(ctx.in(2)), ctx.saved(0), keep,
+                    outputGradient(g, tq, h, dv),
+                    gq == null ? null : headsInterleaved(gq, tq, h, d),
+                    gk == null ? null : headsInterleaved(gk, tk, h, d),
+                    gv == null ? null : headsInterleaved(gv, tk, h, dv));
+            return new Tensor[]{asHeads(gq, b, tq, h, d), asHeads(gk, b, tk, h, d), asHeads(gv, b, tk, h, dv)};
+        }
+
+        public Tensor composite(Tensor... inputs) {
+            return reference(shape, keep, weights, inputs[0], inputs[1], inputs[2]);
+        }
+    }
+
+    /**
+     * Self-attention over one packed projection qkv [B, T, 3·H·d] (q, k and v side by side, each [H, d]) → [B, H, T, d]:
+     * one gradient for qkv, written in place, instead of three full-size gradients of its head views.
+     */
+    public record PackedAttention(AttentionKernel.Shape shape, float[] keep, float[] weights) implements Fused {
+        public String name() { return "scaledDotProductAttention"; }
+
+        public Tensor forward(Context ctx) {
+            Tensor c = ctx.in(0).contiguous();
+            int t = shape.tq(), hd = shape.heads() * shape.d(), ld = 3 * hd, d = shape.d();
+            // q, k and v of each token sit side by side, hd columns each; heads d columns apart within them.
+            var q = AttentionKernel.Operand.tokenMajor(c.data(), c.offset(), t, ld, d);
+            var k = AttentionKernel.Operand.tokenMajor(c.data(), c.offset() + hd, t, ld, d);
+            var v = AttentionKernel.Operand.tokenMajor(c.data(), c.offset() + 2 * hd, t, ld, d);
+            return run(ctx, shape, keep, weights, q, k, v, c);
+        }
+
+        public Tensor[] backward(Context ctx, Tensor g) {
+            Tensor c = ctx.saved(1);
+            int t = shape.tq(), hd = shape.heads() * shape.d(), ld = 3 * hd, d = shape.d();
+            var q = AttentionKernel.Operand.tokenMajor(c.data(), c.offset(), t, ld, d);
+            var k = AttentionKernel.Operand.tokenMajor(c.data(), c.offset() + hd, t, ld, d);
+            var v = AttentionKernel.Operand.tokenMajor(c.data(), c.offset() + 2 * hd, t, ld, d);
+            float[] gqkv = new float[c.numel()]; // every column is written: q, k and v blocks cover it
+            AttentionKernel.backward(shape, q, k, v, ctx.saved(0), keep, outputGradient(g, t, shape.heads(), d),
+                    AttentionKernel.Operand.tokenMajor(gqkv, 0, t, ld, d), AttentionKernel.Operand.tokenMajor(gqkv, hd, t, ld, d),
+                    AttentionKernel.Operand.tokenMajor(gqkv, 2 * hd, t, ld, d));
+            return new Tensor[]{Tensor.of(gqkv, c.shape())};
+        }
+
+        public Tensor composite(Tensor... inputs) {
+            Tensor qkv = inputs[0];
+            int b = shape.batch(), t = shape.tq(), h = shape.heads(), d = shape.d(), hd = h * d;
+            Tensor q = qkv.narrow(2, 0, hd).reshape(b, t, h, d).transpose(1, 2);
+            Tensor k = qkv.narrow(2, hd, hd).reshape(b, t, h, d).transpose(1, 2);
+            Tensor v = qkv.narrow(2, 2 * hd, hd).reshape(b, t, h, d).transpose(1, 2);
+            return reference(shape, keep, weights, q, k, v);
+        }
+    }
+
+    /**
+     * Runs the forward kernel into [B, Tq, H, dv] and returns it as [B, H, Tq, dv]; saves the softmax rows that
+     * backward needs (none when nothing is recorded) and {@code input}.
+     */
+    private static Tensor run(Context ctx, AttentionKernel.Shape s, float[] keep, float[] weights,
+                              AttentionKernel.Operand q, AttentionKernel.Operand k, AttentionKernel.Operand v, Tensor input) {
+        int area = s.tq() * s.tk(), pairs = s.batch() * s.heads();
+        float[] probs = ctx.recording() || weights != null ? new float[pairs * area] : null;
+        float[] out = new float[s.batch() * s.tq() * s.heads() * s.dv()];
+        AttentionKernel.forward(s, q, k, v, probs, keep, headsInterleaved(out, s.tq(), s.heads(), s.dv()));
+        if (weights != null) System.arraycopy(probs, 0, weights, 0, probs.length);
+        ctx.save(probs, input);
+        return Tensor.of(out, s.batch(), s.tq(), s.heads(), s.dv()).transpose(1, 2);
+    }
+
+    /** The composite: scores, mask, softmax, dropout and the product, from primitive ops. */
+    private static Tensor reference(AttentionKernel.Shape s, float[] keep, float[] weights, Tensor q, Tensor k, Tensor v) {
+        int b = s.batch(), h = s.heads(), tq = s.tq(), tk = s.tk();
+        Tensor scores = q.matmul(k.transpose(-1, -2)).mul(s.scale());
+        float[] mask = new float[b * tq * tk];
+        for (int bi = 0; bi < b; bi++) {
+            for (int i = 0; i < tq; i++) {
+                for (int j = 0; j < tk; j++) {
+                    boolean hidden = (s.causal() && j > i + tk - tq) || (s.keyMasked() != null && s.keyMasked()[bi * tk + j]);
+                    mask[(bi * tq + i) * tk + j] = hidden ? 1f : 0f;
+                }
+            }
+        }
+        Tensor p = scores.maskedFill(Tensor.of(mask, b, 1, tq, tk), Float.NEGATIVE_INFINITY).softmax(-1);
+        if (weights != null) {
+            float[] w = p.detach().to(gradus.tensor.DType.FLOAT32).toArray();
+            System.arraycopy(w, 0, weights, 0, w.length);
+        }
+        if (keep != null) p = p.mul(Tensor.of(keep, b, h, tq, tk));
+        return p.matmul(v);
+    }
+
+    /** The output gradient [B, H, Tq, dv] (a view of [B, Tq, H, dv]) seen per (batch, head). */
+    private static AttentionKernel.Operand outputGradient(Tensor g, int tq, int h, int dv) {
+        Tensor gc = g.transpose(1, 2).contiguous();
+        return AttentionKernel.Operand.tokenMajor(gc.data(), gc.offset(), tq, h * dv, dv);
+    }
+
+    static AttentionKernel.Operand operand(Tensor t) {
+        int[] st = t.strides();
+        return new AttentionKernel.Operand(t.data(), t.offset(), st[0], st[1], st[2]);
+    }
+
+    /** A [B, T, H, dim] buffer seen per (batch, head). */
+    private static AttentionKernel.Operand headsInterleaved(float[] a, int t, int h, int dim) {
+        return AttentionKernel.Operand.tokenMajor(a, 0, t, h * dim, dim);
+    }
+
+    private static Tensor asHeads(float[] a, int b, int t, int h, int dim) {
+        return a == null ? null : Tensor.of(a, b, t, h, dim).transpose(1, 2);
+    }
+}
