@@ -138,4 +138,59 @@ public final class AttentionOps {
     private static Tensor asHeads(float[] a, int b, int t, int h, int dim) {
         return a == null ? null : Tensor.of(a, b, t, h, dim).transpose(1, 2);
     }
+
+    /**
+     * Rotary position embedding of x [B, H, T, d] for positions offset..offset+T-1: each pair (x_i, x_{i+d/2}) turns
+     * by angle θ_pos,i, with cos and sin tables [positions, d/2] covering them. The inverse rotation is the gradient.
+     */
+    public record Rotary(float[] cos, float[] sin, int offset) implements Fused {
+        public String name() { return "rotary"; }
+
+        public Tensor forward(Context ctx) {
+            Tensor x = ctx.in(0);
+            int b = x.size(0), h = x.size(1), t = x.size(2), d = x.size(3);
+            float[] out = new float[x.numel()];
+            rotate(x, out, 1f);
+            return Tensor.of(out, b, t, h, d).transpose(1, 2);
+        }
+
+        public Tensor[] backward(Context ctx, Tensor g) {
+            int b = g.size(0), h = g.size(1), t = g.size(2), d = g.size(3);
+            float[] gx = new float[g.numel()];
+            rotate(g.contiguous(), gx, -1f);
+            return new Tensor[]{Tensor.of(gx, b, t, h, d).transpose(1, 2)};
+        }
+
+        /** out (laid out [B, T, H, d]) = x rotated by sign·angle; x is [B, H, T, d] with any strides. */
+        private void rotate(Tensor x, float[] out, float sign) {
+            int b = x.size(0), h = x.size(1), t = x.size(2), dim = x.size(3), half = dim / 2;
+            int[] st = x.strides();
+            float[] in = x.data();
+            int xo = x.offset();
+            gradus.kernels.Parallel.forRange(b * t, Math.max(1, 4096 / (h * dim)), (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    int bi = r / t, ti = r % t, row = (offset + ti) * half;
+                    for (int hi = 0; hi < h; hi++) {
+                        int src = xo + bi * st[0] + hi * st[1] + ti * st[2], dst = (r * h + hi) * dim;
+                        for (int i = 0; i < half; i++) {
+                            float x1 = in[src + i * st[3]], x2 = in[src + (i + half) * st[3]];
+                            float cs = cos[row + i], sn = sign * sin[row + i];
+                            out[dst + i] = x1 * cs - x2 * sn;
+                            out[dst + i + half] = x2 * cs + x1 * sn;
+                        }
+                    }
+                }
+            });
+        }
+
+        /** [x1·cos − x2·sin, x2·cos + x1·sin] over the two halves of the last dimension. */
+        public Tensor composite(Tensor... inputs) {
+            Tensor x = inputs[0];
+            int t = x.size(2), half = x.size(3) / 2;
+            Tensor c = Tensor.of(java.util.Arrays.copyOfRange(cos, offset * half, (offset + t) * half), t, half).to(x.dtype());
+            Tensor sn = Tensor.of(java.util.Arrays.copyOfRange(sin, offset * half, (offset + t) * half), t, half).to(x.dtype());
+            Tensor x1 = x.narrow(3, 0, half), x2 = x.narrow(3, half, half);
+            return Tensor.concat(java.util.List.of(x1.mul(c).sub(x2.mul(sn)), x2.mul(c).add(x1.mul(sn))), 3);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package gradus.nn;
 
-import gradus.kernels.Parallel;
+import gradus.autograd.AttentionOps;
+import gradus.autograd.Ops;
 import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 
@@ -45,41 +46,8 @@ public final class RotaryEmbedding extends Module {
             throw new IllegalArgumentException("RotaryEmbedding(" + dim + ") expects [batch, heads, time, " + dim + "], got " + Shape.str(x.shape()));
         }
         if (offset < 0) throw new IllegalArgumentException("position offset must be >= 0, got " + offset);
-        int b = x.size(0), h = x.size(1), t = x.size(2);
-        float[][] table = table(offset + t);
-        float[] c = table[0], s = table[1];
-        float[] out = new float[x.numel()];
-        rotate(x, c, s, offset, out, 1f);
-        Tensor base = Tensor.of(out, b, t, h, dim);
-        Tensor.record(base, "rotary", g -> {
-            float[] gx = new float[g.numel()];
-            // The inverse rotation, written in x's [B, H, T, d] order through the same strided walk.
-            rotate(g.transpose(1, 2), c, s, offset, gx, -1f);
-            return new Tensor[]{Tensor.of(gx, b, t, h, dim).transpose(1, 2)};
-        }, x);
-        return base.transpose(1, 2);
-    }
-
-    /** out (laid out [B, T, H, d]) = x rotated by sign·angle; x is [B, H, T, d] with any strides. */
-    private void rotate(Tensor x, float[] c, float[] s, int offset, float[] out, float sign) {
-        int b = x.size(0), h = x.size(1), t = x.size(2), half = dim / 2;
-        int[] st = x.strides();
-        float[] in = x.data();
-        int xo = x.offset();
-        Parallel.forRange(b * t, Math.max(1, 4096 / (h * dim)), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int bi = r / t, ti = r % t, row = (offset + ti) * half;
-                for (int hi = 0; hi < h; hi++) {
-                    int src = xo + bi * st[0] + hi * st[1] + ti * st[2], dst = (r * h + hi) * dim;
-                    for (int i = 0; i < half; i++) {
-                        float x1 = in[src + i * st[3]], x2 = in[src + (i + half) * st[3]];
-                        float cs = c[row + i], sn = sign * s[row + i];
-                        out[dst + i] = x1 * cs - x2 * sn;
-                        out[dst + i + half] = x2 * cs + x1 * sn;
-                    }
-                }
-            }
-        });
+        float[][] table = table(offset + x.size(2));
+        return Ops.apply(new AttentionOps.Rotary(table[0], table[1], offset), x);
     }
 
     /** cos and sin tables covering at least {@code n} positions (doubling, so decoding rarely regrows them). */

@@ -139,6 +139,14 @@ final class OpCases {
         var packed = new AttentionOps.PackedAttention(new gradus.kernels.AttentionKernel.Shape(2, 2, 3, 3, 2, 2, (float) (1 / Math.sqrt(2)), false, null), null, null);
         c.add(of(AttentionOps.PackedAttention.class, "packed attention", t -> Ops.apply(packed, t[0]), new int[]{2, 3, 12})
                 .composite(packed::composite));
+        float[] cos = new float[6 * 2], sin = new float[6 * 2];
+        for (int i = 0; i < cos.length; i++) {
+            cos[i] = (float) Math.cos(0.3 * i + 0.1);
+            sin[i] = (float) Math.sin(0.3 * i + 0.1);
+        }
+        var rotary = new AttentionOps.Rotary(cos, sin, 2);
+        c.add(of(AttentionOps.Rotary.class, "rotary with offset", t -> Ops.apply(rotary, t[0].transpose(2, 3).transpose(2, 3)), new int[]{2, 2, 3, 4})
+                .composite(rotary::composite));
         return c;
     }
 
