@@ -1,6 +1,7 @@
 package gradus;
 
 import gradus.autograd.GradMode;
+import gradus.tensor.DType;
 import gradus.tensor.Rng;
 import gradus.tensor.Tensor;
 
@@ -13,12 +14,60 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Compares autograd gradients with central finite differences. The function's output is reduced
  * to a scalar with fixed random weights, accumulated in double precision, so every output element
- * and every input element is checked.
+ * and every input element is checked. {@link #check(Function, Tensor...)} runs in FLOAT64 (the reference
+ * backend, fused ops as their composites) with a tight tolerance; {@link #checkFloat32} is for functions
+ * that cannot take float64 inputs (they read a layer's own float32 parameters, or a kernel not yet an op).
  */
 public final class GradCheck {
     private GradCheck() {}
 
+    /** In FLOAT64: each input is replaced by a float64 copy; |autograd − finite difference| ≤ 1e-6 + 1e-5·|fd|. */
     public static void check(Function<Tensor[], Tensor> f, Tensor... inputs) {
+        Tensor[] in = new Tensor[inputs.length];
+        for (int i = 0; i < in.length; i++) in[i] = inputs[i].detach().to(DType.FLOAT64).detach().requiresGrad(true);
+        Tensor out = f.apply(in);
+        Tensor weights = Tensor.normal(new Rng(1234), 0f, 1f, out.shape()).to(DType.FLOAT64);
+        out.backward(weights.to(out.dtype()));
+        double[] w = weights.toDoubleArray();
+        double eps = 1e-6;
+        for (int i = 0; i < in.length; i++) {
+            Tensor x = in[i];
+            assertNotNull(x.grad(), "input " + i + " got no gradient");
+            double[] analytic = x.grad().toDoubleArray();
+            int[] shape = x.shape();
+            for (int e = 0; e < x.numel(); e++) {
+                int[] at = new int[shape.length];
+                for (int d = shape.length - 1, r = e; d >= 0; d--) {
+                    at[d] = r % shape[d];
+                    r /= shape[d];
+                }
+                double orig = x.getDouble(at);
+                x.setDouble(orig + eps, at);
+                double plus = weightedDouble(f, in, w);
+                x.setDouble(orig - eps, at);
+                double minus = weightedDouble(f, in, w);
+                x.setDouble(orig, at);
+                double numeric = (plus - minus) / (2 * eps);
+                if (Math.abs(numeric - analytic[e]) > 1e-6 + 1e-5 * Math.abs(numeric)) {
+                    fail("gradient mismatch (float64) for input " + i + " element " + e + ": autograd " + analytic[e]
+                            + ", finite difference " + numeric);
+                }
+            }
+        }
+    }
+
+    private static double weightedDouble(Function<Tensor[], Tensor> f, Tensor[] inputs, double[] w) {
+        try (var g = GradMode.noGrad()) {
+            double[] y = f.apply(inputs).toDoubleArray();
+            assertEquals(w.length, y.length);
+            double s = 0;
+            for (int i = 0; i < y.length; i++) s += y[i] * w[i];
+            return s;
+        }
+    }
+
+    /** In float32 with a loose tolerance (2e-3 + 2%). */
+    public static void checkFloat32(Function<Tensor[], Tensor> f, Tensor... inputs) {
         check(f, 5e-3, 2e-3, 2e-2, inputs);
     }
 

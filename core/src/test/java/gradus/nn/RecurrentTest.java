@@ -38,7 +38,7 @@ class RecurrentTest {
         }
         vars.addAll(m.parameters());
         int[] lengths = {t, 2, t - 1};
-        GradCheck.check(v -> all(m.run(v[0], lengths, withState ? v[1] : null, withState && lstm ? v[2] : null)),
+        GradCheck.checkFloat32(v -> all(m.run(v[0], lengths, withState ? v[1] : null, withState && lstm ? v[2] : null)),
                 vars.toArray(new Tensor[0]));
     }
 
