@@ -129,7 +129,7 @@ final class FastBackend implements Backend {
             case SILU -> { for (int i = i0; i < i1; i++) y[i] = x[xo + i] * sigmoid(x[xo + i]); }
             case SIN -> { for (int i = i0; i < i1; i++) y[i] = (float) Math.sin(x[xo + i]); }
             case COS -> { for (int i = i0; i < i1; i++) y[i] = (float) Math.cos(x[xo + i]); }
-            case ERF -> { for (int i = i0; i < i1; i++) y[i] = (float) Erf.erf(x[xo + i]); }
+            case ERF -> { for (int i = i0; i < i1; i++) y[i] = Erf.erfFloat(x[xo + i]); }
         }
     }
 

@@ -4,7 +4,8 @@ package gradus.kernels;
  * The error function in double precision (relative error near 1e-15), the one erf of Gradus: elementwise
  * {@code erf}, exact GELU and the ONNX Erf operator use it. Below |x| = 3 the series
  * erf x = 2/√π·e^(−x²)·Σ 2ⁿx^(2n+1)/(1·3·…·(2n+1)) (positive terms, no cancellation); above, the continued
- * fraction of erfc. {@link GeluKernel} keeps its own vectorized float approximation of the same function.
+ * fraction of erfc. {@link #erfFloat} is the float32 fast path's version (one exponential); {@link GeluKernel}
+ * vectorizes the same approximation inside GELU.
  */
 public final class Erf {
     private static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);
@@ -32,6 +33,30 @@ public final class Erf {
         double f = a;
         for (int k = 60; k >= 1; k--) f = a + (k / 2.0) / f;
         return Math.exp(-a * a) / Math.sqrt(Math.PI) / f;
+    }
+
+    /**
+     * erf to float precision at the cost of one exponential, for the float32 fast path: the Maclaurin series below
+     * |x| = 0.5 (exact in relative terms where values are small), Abramowitz and Stegun 7.1.26 (error below 1.5e-7)
+     * above. The reference backend uses {@link #erf}.
+     */
+    public static float erfFloat(float x) {
+        double a = Math.abs(x), r;
+        if (a < 0.5) {
+            double x2 = a * a, term = a, sum = a;
+            for (int n = 1; n < 7; n++) {
+                term *= -x2 / n;
+                sum += term / (2 * n + 1);
+            }
+            r = TWO_OVER_SQRT_PI * sum;
+        } else if (a > 6) {
+            r = 1;
+        } else {
+            double t = 1 / (1 + 0.3275911 * a);
+            double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+            r = 1 - poly * Math.exp(-a * a);
+        }
+        return (float) (x < 0 ? -r : r);
     }
 
     /** d/dx erf x = 2/√π·e^(−x²). */
