@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import gradus.data.datasets.Datasets;
 import gradus.data.Images;
 import gradus.data.TensorDataset;
-import gradus.data.TextEncoding;
+import gradus.data.datasets.TextEncoding;
 import gradus.data.datasets.TextData;
 import gradus.io.ModelDirectory;
 import gradus.nn.Module;

@@ -1,5 +1,7 @@
 package gradus.io;
 
+import gradus.files.IOConsumer;
+import gradus.files.FileFormatException;
 import gradus.data.Scaler;
 import gradus.data.datasets.Datasets;
 import gradus.nn.Module;

@@ -2,7 +2,7 @@ package gradus.models;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import gradus.io.Safetensors;
 import gradus.io.onnx.Onnx;
 import gradus.io.onnx.proto.OnnxProto.AttributeProto;

@@ -3,7 +3,7 @@ package gradus.train;
 import gradus.config.Config;
 import gradus.config.ConfigException;
 import gradus.data.Dataset;
-import gradus.data.TextEncoding;
+import gradus.data.datasets.TextEncoding;
 import gradus.data.datasets.TextData;
 import gradus.text.BpeTokenizer;
 import gradus.text.CharTokenizer;

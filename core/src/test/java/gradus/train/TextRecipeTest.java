@@ -2,7 +2,7 @@ package gradus.train;
 
 import gradus.config.Config;
 import gradus.config.ConfigException;
-import gradus.data.TextEncoding;
+import gradus.data.datasets.TextEncoding;
 import gradus.data.datasets.TextData;
 import gradus.io.ModelDirectory;
 import gradus.models.GenerationConfig;

@@ -2,7 +2,7 @@ package gradus.io.onnx;
 
 import gradus.config.Config;
 import gradus.data.Scaler;
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import gradus.io.onnx.proto.OnnxProto.GraphProto;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
 import gradus.io.onnx.proto.OnnxProto.NodeProto;

@@ -1,6 +1,6 @@
 package gradus.io.onnx;
 
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import gradus.nn.Linear;
 import gradus.nn.Sequential;
 import gradus.tensor.Rng;

@@ -1,7 +1,7 @@
 package gradus.serve.text;
 
 import gradus.data.TensorDataset;
-import gradus.data.TextEncoding;
+import gradus.data.datasets.TextEncoding;
 import gradus.data.datasets.TextData;
 import gradus.io.ModelDirectory;
 import gradus.models.GenerationConfig;
@@ -66,7 +66,7 @@ public final class SavedTextModels {
             var plain = gradus.io.ModelEncryption.decryptedCopy(dir, protection.key());
             try (plain) {
                 register(name, plain.dir(), into, new gradus.io.ModelProtection(protection.trustedKeys(), null));
-            } catch (gradus.io.FileFormatException e) {
+            } catch (gradus.files.FileFormatException e) {
                 throw plain.relabel(e);
             }
             return;
