@@ -1,15 +1,15 @@
-package gradus.train;
+package gradus.recipe;
 
 import gradus.config.Config;
 import gradus.config.ConfigException;
 import gradus.data.Dataset;
-import gradus.data.datasets.TextEncoding;
 import gradus.data.datasets.TextData;
+import gradus.data.datasets.TextEncoding;
 import gradus.text.BpeTokenizer;
 import gradus.text.CharTokenizer;
 import gradus.text.Tokenizer;
-import gradus.text.WordTokenizer;
 import gradus.text.Tokenizers;
+import gradus.text.WordTokenizer;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
