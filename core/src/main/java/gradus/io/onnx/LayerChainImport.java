@@ -2,6 +2,7 @@ package gradus.io.onnx;
 
 import gradus.config.Config;
 import gradus.data.Scaler;
+import gradus.data.datasets.Datasets;
 import gradus.files.FileFormatException;
 import gradus.io.onnx.proto.OnnxProto.GraphProto;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
@@ -11,6 +12,7 @@ import gradus.io.onnx.proto.OnnxProto.TensorShapeProto;
 import gradus.io.onnx.proto.OnnxProto.ValueInfoProto;
 import gradus.nn.Layers;
 import gradus.nn.Module;
+import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 
 import java.io.IOException;
@@ -192,14 +194,14 @@ final class LayerChainImport {
 
     /** The scaler computing (x - shift) * scale, as a standard scaler (mean = shift, std = 1 / scale), in Gradus's JSON form. */
     private Map<String, Object> scaler(Tensor shift, Tensor scale, int[] example, String where) throws FileFormatException {
-        int features = gradus.tensor.Shape.numel(example);
+        int features = Shape.numel(example);
         if (shift.numel() != features || scale.numel() != features) {
             throw refuse(where + ": an input scaler needs one shift and one factor per input value (" + features + "), got "
                     + shift.numel() + " and " + scale.numel());
         }
         float[] std = scale.toArray();
         for (int i = 0; i < std.length; i++) std[i] = 1f / std[i];
-        return gradus.data.datasets.Datasets.toJson(Scaler.fromState(Map.of("type", "standard", "mean", Tensor.of(shift.toArray()), "std", Tensor.of(std))));
+        return Datasets.toJson(Scaler.fromState(Map.of("type", "standard", "mean", Tensor.of(shift.toArray()), "std", Tensor.of(std))));
     }
 
     private Tensor tensor(NodeProto n, int index, String where) throws FileFormatException {

@@ -1,6 +1,8 @@
 package gradus.io.onnx;
 
 import com.google.protobuf.ByteString;
+import gradus.data.AffineScaler;
+import gradus.data.Scaler;
 import gradus.io.onnx.proto.OnnxProto.AttributeProto;
 import gradus.io.onnx.proto.OnnxProto.GraphProto;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
@@ -11,12 +13,10 @@ import gradus.io.onnx.proto.OnnxProto.TensorProto;
 import gradus.io.onnx.proto.OnnxProto.TensorShapeProto;
 import gradus.io.onnx.proto.OnnxProto.TypeProto;
 import gradus.io.onnx.proto.OnnxProto.ValueInfoProto;
-import gradus.data.AffineScaler;
-import gradus.data.Scaler;
 import gradus.nn.AvgPool2d;
-import gradus.nn.BatchNorm;
 import gradus.nn.BatchNorm1d;
 import gradus.nn.BatchNorm2d;
+import gradus.nn.BatchNorm;
 import gradus.nn.Conv2d;
 import gradus.nn.Dropout;
 import gradus.nn.Flatten;
@@ -36,6 +36,7 @@ import gradus.nn.Softmax;
 import gradus.nn.Tanh;
 import gradus.nn.TransformerDecoderBlock;
 import gradus.nn.TransformerEncoderBlock;
+import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 
 import java.nio.ByteBuffer;
@@ -217,7 +218,7 @@ public final class OnnxExporter {
         }
         int[] example = Arrays.copyOfRange(inputShape, 1, inputShape.length);
         Tensor shift = affine.shift(), scale = affine.scale();
-        if (Arrays.stream(example).anyMatch(d -> d < 0) || gradus.tensor.Shape.numel(example) != shift.numel()) {
+        if (Arrays.stream(example).anyMatch(d -> d < 0) || Shape.numel(example) != shift.numel()) {
             throw new IllegalArgumentException("the input scaler has " + shift.numel() + " features, which do not fill the example shape "
                     + Arrays.toString(example) + " of input shape " + Arrays.toString(inputShape));
         }
