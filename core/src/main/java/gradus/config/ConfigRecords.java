@@ -24,6 +24,12 @@ public final class ConfigRecords {
         return Arrays.stream(type.getRecordComponents()).map(ConfigRecords::key).toList();
     }
 
+    /** The component of {@code type} that config key {@code key} binds to. */
+    public static RecordComponent component(Class<? extends Record> type, String key) {
+        for (RecordComponent rc : type.getRecordComponents()) if (key(rc).equals(key)) return rc;
+        throw new IllegalArgumentException(type.getSimpleName() + " has no config key '" + key + "'; keys: " + keys(type));
+    }
+
     /** Reads {@code c} into a {@code type}, allowing its keys and {@code alsoAllowed} (such as "type"). */
     public static <R extends Record> R read(Config c, Class<R> type, String... alsoAllowed) {
         RecordComponent[] components = type.getRecordComponents();

@@ -58,6 +58,11 @@ public final class Layers {
         return BY_CLASS.get(m.getClass());
     }
 
+    /** The type registered for modules of class {@code c}, or null. */
+    public static synchronized LayerType<?> typeOf(Class<? extends Module> c) {
+        return BY_CLASS.get(c);
+    }
+
     /** {@code m}'s config as its type's typed record ({@link LayerType#configOf}). */
     public static Record configOf(Module m) {
         LayerType<?> t = typeOf(m);

@@ -11,11 +11,9 @@ import gradus.nn.GELU;
 import gradus.nn.GRU;
 import gradus.nn.LSTM;
 import gradus.nn.LayerNorm;
-import gradus.nn.Layers;
 import gradus.nn.LeakyReLU;
 import gradus.nn.Linear;
 import gradus.nn.MaxPool2d;
-import gradus.nn.NnLayers;
 import gradus.nn.ReLU;
 import gradus.nn.Sequential;
 import gradus.nn.SiLU;
@@ -27,12 +25,13 @@ import gradus.nn.TransformerEncoderBlock;
 
 import java.util.List;
 
-import static gradus.io.onnx.OnnxExporter.attr;
 import static gradus.io.onnx.OnnxExports.Export.layer;
+import static gradus.io.onnx.OnnxExports.Export.node;
 
 /**
  * The ONNX export of each gradus.nn layer that has one, as the layer computes in eval mode. Supporting another
- * layer is one entry here (and, for import, one case in {@link LayerChainImport}).
+ * layer is one entry here; a {@code node(...)} entry (one ONNX node, config keys as attributes) is also how
+ * {@link LayerChainImport} reads that node back as the layer.
  */
 public final class NnOnnxExports implements OnnxExports {
     @Override
@@ -44,15 +43,13 @@ public final class NnOnnxExports implements OnnxExports {
                     return f;
                 }),
                 layer(Linear.class, OnnxExporter::linear),
-                layer(ReLU.class, (g, m, path, in) -> g.unary("Relu", in)),
-                layer(Sigmoid.class, (g, m, path, in) -> g.unary("Sigmoid", in)),
-                layer(Tanh.class, (g, m, path, in) -> g.unary("Tanh", in)),
+                node(ReLU.class, "Relu"),
+                node(Sigmoid.class, "Sigmoid"),
+                node(Tanh.class, "Tanh"),
                 layer(GELU.class, (g, m, path, in) -> g.gelu(in)),
                 layer(SiLU.class, (g, m, path, in) -> g.node("Mul", in.rank(), List.of(in.name(), g.unary("Sigmoid", in).name()))),
-                layer(LeakyReLU.class, (g, m, path, in) -> g.node("LeakyRelu", in.rank(), List.of(in.name()),
-                        attr("alpha", ((NnLayers.LeakyReLUConfig) Layers.configOf(m)).slope()))),
-                layer(Softmax.class, (g, m, path, in) -> g.node("Softmax", in.rank(), List.of(in.name()),
-                        attr("axis", (long) ((NnLayers.SoftmaxConfig) Layers.configOf(m)).dim()))),
+                node(LeakyReLU.class, "LeakyRelu", "slope", "alpha"),
+                node(Softmax.class, "Softmax", "dim", "axis"),
                 layer(Dropout.class, (g, m, path, in) -> in),
                 layer(Flatten.class, OnnxExporter::flatten),
                 layer(Conv2d.class, OnnxExporter::conv),

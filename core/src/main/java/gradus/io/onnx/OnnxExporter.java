@@ -1,6 +1,7 @@
 package gradus.io.onnx;
 
 import com.google.protobuf.ByteString;
+import gradus.config.ConfigRecords;
 import gradus.data.AffineScaler;
 import gradus.data.Scaler;
 import gradus.io.onnx.proto.OnnxProto.AttributeProto;
@@ -24,6 +25,7 @@ import gradus.nn.GELU;
 import gradus.nn.GRU;
 import gradus.nn.LSTM;
 import gradus.nn.LayerNorm;
+import gradus.nn.Layers;
 import gradus.nn.LeakyReLU;
 import gradus.nn.Linear;
 import gradus.nn.MaxPool2d;
@@ -242,6 +244,30 @@ public final class OnnxExporter {
         OnnxExports.Export e = EXPORTS.get(m.getClass());
         if (e == null || e.tokenIds() != null) throw unsupported(m, path.isEmpty() ? "(model)" : path.substring(0, path.length() - 1));
         return e.emit().emit(this, m, path, in);
+    }
+
+    /** The layer exported as the single ONNX node {@code op} (the table import reads nodes back with), or null. */
+    static OnnxExports.Export singleNodeExport(String op) {
+        for (OnnxExports.Export e : EXPORTS.values()) if (e.node() != null && e.node().op().equals(op)) return e;
+        return null;
+    }
+
+    /** The ONNX operators of the single-node layers, in table order. */
+    static List<String> singleNodeOps() {
+        return EXPORTS.values().stream().filter(e -> e.node() != null).map(e -> e.node().op()).toList();
+    }
+
+    /** The node of a {@link OnnxExports.SingleNode} layer: its config record's values as the node's attributes. */
+    Flow singleNode(OnnxExports.SingleNode n, Module m, Flow in) {
+        Map<String, Object> config = ConfigRecords.write(Layers.configOf(m));
+        List<AttributeProto> attrs = new ArrayList<>();
+        n.attributes().forEach((key, attribute) -> attrs.add(switch (config.get(key)) {
+            case Integer i -> attr(attribute, (long) i);
+            case Float f -> attr(attribute, f);
+            case Object o -> throw new IllegalStateException("config key '" + key + "' of " + m.getClass().getSimpleName()
+                    + " is no ONNX attribute: " + o);
+        }));
+        return node(n.op(), in.rank(), List.of(in.name()), attrs.toArray(AttributeProto[]::new));
     }
 
     /** Fails naming the model's own type unless it is an exportable layer or text model (its sublayers are checked as they are met). */
