@@ -5,7 +5,7 @@ import gradus.config.Config;
 import gradus.kernels.Blas;
 import gradus.kernels.Machine;
 import gradus.kernels.Parallel;
-import gradus.train.Recipe;
+import gradus.recipe.Recipe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

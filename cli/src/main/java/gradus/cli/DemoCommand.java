@@ -4,7 +4,7 @@ import gradus.config.Config;
 import gradus.data.datasets.Datasets;
 import gradus.io.ModelDirectory;
 import gradus.train.Evaluation;
-import gradus.train.Recipe;
+import gradus.recipe.Recipe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -3,7 +3,7 @@ package gradus.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import gradus.data.Dataset;
-import gradus.data.TextEncoding;
+import gradus.data.datasets.TextEncoding;
 import gradus.data.datasets.Datasets;
 import gradus.data.datasets.TextData;
 import gradus.io.ModelDirectory;

@@ -1,7 +1,7 @@
 package gradus.cli;
 
 import gradus.io.ModelDirectory;
-import gradus.io.gguf.Gguf;
+import gradus.llm.Gguf;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 

@@ -1,15 +1,17 @@
 package gradus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import gradus.data.datasets.Datasets;
 import gradus.data.Images;
 import gradus.data.TensorDataset;
-import gradus.data.TextEncoding;
+import gradus.data.datasets.Datasets;
 import gradus.data.datasets.TextData;
+import gradus.data.datasets.TextEncoding;
 import gradus.io.ModelDirectory;
 import gradus.nn.Module;
+import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 import gradus.text.Tokenizer;
+import gradus.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -120,8 +122,8 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         Tensor x = Tensor.of(v);
-        if (shape != null && gradus.tensor.Shape.numel(shape) != v.length) {
-            throw new IllegalArgumentException("input '" + input + "' has " + v.length + " values, the model expects " + gradus.tensor.Shape.numel(shape));
+        if (shape != null && Shape.numel(shape) != v.length) {
+            throw new IllegalArgumentException("input '" + input + "' has " + v.length + " values, the model expects " + Shape.numel(shape));
         }
         return Datasets.preprocess(shape == null ? x : x.reshape(shape), config);
     }
@@ -166,7 +168,7 @@ final class PredictCommand implements Callable<Integer> {
             r.put("prediction", out.numel() == 1 ? out.toArray()[0] : out.toArray());
             return;
         }
-        boolean probabilities = gradus.train.Evaluation.probabilities(config.get("loss"));
+        boolean probabilities = Evaluation.probabilities(config.get("loss"));
         float[] probs = out.numel() == 1 ? binary(out.item(), probabilities) : out.softmax(0).toArray();
         Integer[] order = new Integer[probs.length];
         for (int i = 0; i < order.length; i++) order[i] = i;

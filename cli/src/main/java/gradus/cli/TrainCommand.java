@@ -1,6 +1,6 @@
 package gradus.cli;
 
-import gradus.train.Recipe;
+import gradus.recipe.Recipe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

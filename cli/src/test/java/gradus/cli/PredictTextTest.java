@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import gradus.data.TensorDataset;
-import gradus.data.TextEncoding;
+import gradus.data.datasets.TextEncoding;
 import gradus.data.datasets.TextData;
 import gradus.io.ModelDirectory;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package gradus.cli;
 
 import gradus.config.ConfigException;
-import gradus.train.Recipe;
+import gradus.recipe.Recipe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,8 @@
 package gradus.io;
 
+import gradus.files.AtomicFiles;
+import gradus.files.FileFormatException;
+import gradus.files.IOConsumer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

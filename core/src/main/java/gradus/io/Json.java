@@ -1,5 +1,6 @@
 package gradus.io;
 
+import gradus.files.FileFormatException;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;

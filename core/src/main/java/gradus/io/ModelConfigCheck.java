@@ -1,5 +1,6 @@
 package gradus.io;
 
+import gradus.files.FileFormatException;
 import gradus.data.datasets.Datasets;
 import gradus.nn.Layers;
 import gradus.nn.Module;

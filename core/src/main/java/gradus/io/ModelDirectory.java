@@ -2,9 +2,13 @@ package gradus.io;
 
 import gradus.data.Scaler;
 import gradus.data.datasets.Datasets;
+import gradus.files.FileFormatException;
+import gradus.files.IOConsumer;
 import gradus.nn.Module;
 import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
+import gradus.text.Tokenizer;
+import gradus.text.Tokenizers;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -176,11 +180,11 @@ public final class ModelDirectory {
     }
 
     /** The tokenizer saved beside a text model; fails naming the directory when there is none. */
-    public static gradus.text.Tokenizer tokenizer(Path dir) throws IOException {
+    public static Tokenizer tokenizer(Path dir) throws IOException {
         FileSet files = open(dir);
         Path file = existing(dir, files, TOKENIZER_FILE);
         files.verify(List.of(TOKENIZER_FILE)); // listed once the directory was signed
-        return gradus.text.Tokenizers.load(file);
+        return Tokenizers.load(file);
     }
 
     /** The validated {@code config.json} of a model directory, without loading weights. */

@@ -1,5 +1,7 @@
 package gradus.io;
 
+import gradus.files.AtomicFiles;
+import gradus.files.FileFormatException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;

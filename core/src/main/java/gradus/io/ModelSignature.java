@@ -1,5 +1,7 @@
 package gradus.io;
 
+import gradus.files.AtomicFiles;
+import gradus.files.FileFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package gradus.io;
 
+import gradus.files.AtomicFiles;
+import gradus.files.FileFormatException;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,5 +1,6 @@
 package gradus.io;
 
+import gradus.files.FileFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -1,6 +1,6 @@
 package gradus.kernels;
 
-import gradus.io.AtomicFiles;
+import gradus.files.AtomicFiles;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -45,7 +45,7 @@ public final class Bert extends Module {
         registerModule("layers", new Sequential(layers));
     }
 
-    /** Rebuilds a model from the keys of {@link BertConfig#toMap()} (registered in Layers as "Bert"). */
+    /** Rebuilds a model from the keys of {@link BertConfig#toMap()} (the "Bert" type of {@link ModelLayers}). */
     public static Bert fromConfig(Config c) {
         return new Bert(BertConfig.from(c));
     }

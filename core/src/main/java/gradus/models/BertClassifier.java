@@ -1,6 +1,5 @@
 package gradus.models;
 
-import gradus.config.Config;
 import gradus.nn.Dropout;
 import gradus.nn.Linear;
 import gradus.nn.Module;
@@ -46,13 +45,6 @@ public final class BertClassifier extends Module {
         this.head = registerModule("head", new Linear(encoder.bertConfig().hiddenSize(), numClasses));
         Init.normal(head.weight(), 0f, 0.02f);
         Init.zeros(head.bias());
-    }
-
-    /** Rebuilds from {@link #config()} (registered in Layers as "BertClassifier"). */
-    public static BertClassifier fromConfig(Config c) {
-        c.allowOnly("type", "encoder", "num_classes", "pooling", "dropout");
-        return new BertClassifier(BertConfig.from(c.getSection("encoder")), c.getInt("num_classes"),
-                SentencePooling.parse(c.getString("pooling", "cls")), c.getFloat("dropout", 0.1f));
     }
 
     public Bert encoder() {

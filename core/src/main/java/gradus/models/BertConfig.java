@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import gradus.config.Config;
 import gradus.config.ConfigException;
 
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -2,7 +2,8 @@ package gradus.models;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import gradus.io.FileFormatException;
+import gradus.config.Config;
+import gradus.files.FileFormatException;
 import gradus.io.Safetensors;
 import gradus.io.onnx.Onnx;
 import gradus.io.onnx.proto.OnnxProto.AttributeProto;
@@ -173,7 +174,7 @@ public final class BertWeights {
                 throw new FileFormatException(file, "metadata " + Onnx.MODEL_CONFIG_KEY + " is not a JSON object: " + e.getMessage(), e);
             }
             if (!"Bert".equals(c.get("type"))) return null;
-            Bert bert = Bert.fromConfig(new gradus.config.Config(file + ": metadata " + Onnx.MODEL_CONFIG_KEY, c));
+            Bert bert = Bert.fromConfig(new Config(file + ": metadata " + Onnx.MODEL_CONFIG_KEY, c));
             try {
                 bert.loadStateDict(initializers);
             } catch (IllegalArgumentException e) {

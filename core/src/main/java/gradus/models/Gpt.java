@@ -69,7 +69,7 @@ public final class Gpt extends Module {
         if (l.bias() != null) Init.zeros(l.bias());
     }
 
-    /** Rebuilds a model from the keys of {@link GptConfig#toMap()} (registered in Layers as "Gpt"). */
+    /** Rebuilds a model from the keys of {@link GptConfig#toMap()} (the "Gpt" type of {@link ModelLayers}). */
     public static Gpt fromConfig(Config c) {
         return new Gpt(GptConfig.from(c));
     }

@@ -1,7 +1,5 @@
 package gradus.models;
 
-import gradus.config.Config;
-import gradus.config.ConfigException;
 import gradus.nn.Dropout;
 import gradus.nn.Embedding;
 import gradus.nn.LSTM;
@@ -52,20 +50,6 @@ public final class LstmClassifier extends Module {
         this.lstm = registerModule("lstm", new LSTM(embedDim, hidden, layers, bidirectional, true, dropout, true));
         this.drop = registerModule("dropout", new Dropout(dropout));
         this.head = registerModule("head", new Linear((bidirectional ? 2 : 1) * hidden, classes));
-    }
-
-    /** Built from config keys vocab_size, embed_dim, hidden, layers, bidirectional, dropout, pooling, classes. */
-    public static LstmClassifier fromConfig(Config c) {
-        c.allowOnly("type", "vocab_size", "embed_dim", "hidden", "layers", "bidirectional", "dropout", "pooling", "classes");
-        String pooling = c.getString("pooling", "last");
-        Pooling p;
-        try {
-            p = Pooling.valueOf(pooling.toUpperCase());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(c.where() + ".pooling: unknown '" + pooling + "'; known: last, mean, max");
-        }
-        return new LstmClassifier(c.getInt("vocab_size"), c.getInt("embed_dim", 64), c.getInt("hidden", 128),
-                c.getInt("layers", 1), c.getBoolean("bidirectional", false), c.getFloat("dropout", 0f), p, c.getInt("classes", 2));
     }
 
     /** Class logits [B, classes] for token ids [B, T] (floats holding whole numbers; 0 = padding). */

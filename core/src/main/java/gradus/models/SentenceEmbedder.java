@@ -1,7 +1,7 @@
 package gradus.models;
 
 import gradus.autograd.GradMode;
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import gradus.io.ModelDirectory;
 import gradus.tensor.IntTensor;
 import gradus.tensor.Tensor;

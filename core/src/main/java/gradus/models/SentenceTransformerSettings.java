@@ -2,7 +2,7 @@ package gradus.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 
 import java.io.IOException;
 import java.nio.file.Files;

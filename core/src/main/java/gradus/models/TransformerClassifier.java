@@ -1,6 +1,5 @@
 package gradus.models;
 
-import gradus.config.Config;
 import gradus.nn.Dropout;
 import gradus.nn.Embedding;
 import gradus.nn.KeyPadding;
@@ -48,13 +47,6 @@ public final class TransformerClassifier extends Module {
         }
         this.norm = registerModule("norm", new LayerNorm(width));
         this.head = registerModule("head", new Linear(width, classes));
-    }
-
-    /** Built from config keys vocab_size, max_length, width, heads, layers, dropout, classes. */
-    public static TransformerClassifier fromConfig(Config c) {
-        c.allowOnly("type", "vocab_size", "max_length", "width", "heads", "layers", "dropout", "classes");
-        return new TransformerClassifier(c.getInt("vocab_size"), c.getInt("max_length", 256), c.getInt("width", 64),
-                c.getInt("heads", 4), c.getInt("layers", 2), c.getFloat("dropout", 0.1f), c.getInt("classes", 2));
     }
 
     /** Class logits [B, classes] for token ids [B, T] (0 = padding), T ≤ max_length. */

@@ -3,163 +3,71 @@ package gradus.nn;
 import gradus.config.Config;
 import gradus.config.ConfigException;
 
-import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
- * Builds modules from their {@link Module#config()} (as stored in a model's config.json or
- * written in a training YAML). Every layer type registers here with the keys it accepts.
+ * Builds modules from their {@link Module#config()} (as stored in a model's config.json or written in a training
+ * YAML). The types come from every {@link LayerFamily} on the class path (gradus.nn's layers, gradus.models'
+ * architectures, a user's own), so this class names none of them.
  */
 public final class Layers {
-    private static final Map<String, Function<Config, Module>> FACTORIES = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    private static final String[] RECURRENT_KEYS =
-            {"type", "input_size", "hidden_size", "num_layers", "bidirectional", "batch_first", "dropout", "bias"};
+    private static final Map<String, LayerType<?>> BY_NAME = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private static final Map<Class<? extends Module>, LayerType<?>> BY_CLASS = new LinkedHashMap<>();
 
     static {
-        register("Sequential", c -> {
-            c.allowOnly("type", "layers");
-            List<Module> layers = new ArrayList<>();
-            for (Config l : c.getSections("layers")) layers.add(fromConfig(l));
-            return new Sequential(layers);
-        });
-        register("Linear", c -> {
-            c.allowOnly("type", "in", "out", "bias");
-            return new Linear(c.getInt("in"), c.getInt("out"), c.getBoolean("bias", true));
-        });
-        register("ReLU", c -> simple(c, new ReLU()));
-        register("GELU", c -> simple(c, new GELU()));
-        register("SiLU", c -> simple(c, new SiLU()));
-        register("Sigmoid", c -> simple(c, new Sigmoid()));
-        register("Tanh", c -> simple(c, new Tanh()));
-        register("LeakyReLU", c -> {
-            c.allowOnly("type", "slope");
-            return new LeakyReLU(c.getFloat("slope", 0.01f));
-        });
-        register("Softmax", c -> {
-            c.allowOnly("type", "dim");
-            return new Softmax(c.getInt("dim", -1));
-        });
-        register("Conv2d", c -> {
-            c.allowOnly("type", "in", "out", "kernel", "stride", "padding", "dilation", "bias", "activation");
-            Conv2d conv = new Conv2d(c.getInt("in"), c.getInt("out"), required(c, "kernel"),
-                    c.getIntArray("stride", new int[]{1}), c.getIntArray("padding", new int[]{0}),
-                    c.getIntArray("dilation", new int[]{1}), c.getBoolean("bias", true));
-            try { // Conv2d names the values it accepts
-                return conv.activation(c.getString("activation", "linear"));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("key 'activation' in " + c.where() + ": " + e.getMessage());
-            }
-        });
-        register("MaxPool2d", c -> {
-            c.allowOnly("type", "kernel", "stride", "padding");
-            return new MaxPool2d(required(c, "kernel"), c.getIntArray("stride", null), c.getIntArray("padding", new int[]{0}));
-        });
-        register("AvgPool2d", c -> {
-            c.allowOnly("type", "kernel", "stride", "padding");
-            return new AvgPool2d(required(c, "kernel"), c.getIntArray("stride", null), c.getIntArray("padding", new int[]{0}));
-        });
-        register("Flatten", c -> {
-            c.allowOnly("type", "start_dim", "end_dim");
-            return new Flatten(c.getInt("start_dim", 1), c.getInt("end_dim", -1));
-        });
-        register("Dropout", c -> {
-            c.allowOnly("type", "p");
-            return new Dropout(c.getFloat("p", 0.5f));
-        });
-        register("BatchNorm1d", c -> {
-            c.allowOnly("type", "features", "eps", "momentum");
-            return new BatchNorm1d(c.getInt("features"), c.getFloat("eps", 1e-5f), c.getFloat("momentum", 0.1f));
-        });
-        register("BatchNorm2d", c -> {
-            c.allowOnly("type", "features", "eps", "momentum");
-            return new BatchNorm2d(c.getInt("features"), c.getFloat("eps", 1e-5f), c.getFloat("momentum", 0.1f));
-        });
-        register("LayerNorm", c -> {
-            c.allowOnly("type", "shape", "eps");
-            return new LayerNorm(required(c, "shape"), c.getFloat("eps", 1e-5f));
-        });
-        register("Embedding", c -> {
-            c.allowOnly("type", "num_embeddings", "dim", "padding_idx");
-            return new Embedding(c.getInt("num_embeddings"), c.getInt("dim"), c.has("padding_idx") ? c.getInt("padding_idx") : null);
-        });
-        register("LSTM", c -> {
-            c.allowOnly(RECURRENT_KEYS);
-            return new LSTM(c.getInt("input_size"), c.getInt("hidden_size"), c.getInt("num_layers", 1), c.getBoolean("bidirectional", false),
-                    c.getBoolean("batch_first", true), c.getFloat("dropout", 0f), c.getBoolean("bias", true));
-        });
-        register("GRU", c -> {
-            c.allowOnly(RECURRENT_KEYS);
-            return new GRU(c.getInt("input_size"), c.getInt("hidden_size"), c.getInt("num_layers", 1), c.getBoolean("bidirectional", false),
-                    c.getBoolean("batch_first", true), c.getFloat("dropout", 0f), c.getBoolean("bias", true));
-        });
-        register("MultiHeadAttention", c -> {
-            c.allowOnly("type", "embed_dim", "num_heads", "dropout", "bias", "rotary");
-            return new MultiHeadAttention(c.getInt("embed_dim"), c.getInt("num_heads"), c.getFloat("dropout", 0f),
-                    c.getBoolean("bias", true), c.getBoolean("rotary", false));
-        });
-        register("SinusoidalPositionalEncoding", c -> {
-            c.allowOnly("type", "max_len", "dim");
-            return new SinusoidalPositionalEncoding(c.getInt("max_len"), c.getInt("dim"));
-        });
-        register("LearnedPositionalEmbedding", c -> {
-            c.allowOnly("type", "max_len", "dim");
-            return new LearnedPositionalEmbedding(c.getInt("max_len"), c.getInt("dim"));
-        });
-        register("RotaryEmbedding", c -> {
-            c.allowOnly("type", "dim", "base");
-            return new RotaryEmbedding(c.getInt("dim"), c.getFloat("base", 10000f));
-        });
-        register("TransformerEncoderBlock", c -> {
-            c.allowOnly("type", "width", "heads", "hidden", "dropout", "norm_first", "eps", "rotary");
-            int width = c.getInt("width");
-            return new TransformerEncoderBlock(width, c.getInt("heads"), c.getInt("hidden", 4 * width), c.getFloat("dropout", 0f),
-                    c.getBoolean("norm_first", true), c.getFloat("eps", 1e-5f), c.getBoolean("rotary", false));
-        });
-        register("TransformerDecoderBlock", c -> {
-            c.allowOnly("type", "width", "heads", "hidden", "dropout", "norm_first", "eps", "cross_attention", "rotary");
-            int width = c.getInt("width");
-            return new TransformerDecoderBlock(width, c.getInt("heads"), c.getInt("hidden", 4 * width), c.getFloat("dropout", 0f),
-                    c.getBoolean("norm_first", true), c.getFloat("eps", 1e-5f), c.getBoolean("cross_attention", false),
-                    c.getBoolean("rotary", false));
-        });
-        register("Gpt", gradus.models.Gpt::fromConfig);
-        register("Bert", gradus.models.Bert::fromConfig);
-        register("BertClassifier", gradus.models.BertClassifier::fromConfig);
-        register("LstmClassifier", gradus.models.LstmClassifier::fromConfig);
-        register("TransformerClassifier", gradus.models.TransformerClassifier::fromConfig);
+        for (LayerFamily family : ServiceLoader.load(LayerFamily.class, Layers.class.getClassLoader())) {
+            for (LayerType<?> t : family.types()) register(t);
+        }
     }
 
     private Layers() {}
-
-    private static int[] required(Config c, String key) {
-        if (!c.has(key)) throw new ConfigException("missing key '" + key + "' in " + c.where());
-        return c.getIntArray(key, null);
-    }
 
     /** A spatial size for a config: one number when both directions agree, else [h, w]. */
     static Object size(int[] hw) {
         return hw[0] == hw[1] ? (Object) hw[0] : List.of(hw[0], hw[1]);
     }
 
-    private static Module simple(Config c, Module m) {
-        c.allowOnly("type");
-        return m;
-    }
-
-    /** Adds a layer type; {@code factory} should call {@link Config#allowOnly} with its keys. */
-    public static void register(String type, Function<Config, Module> factory) {
-        FACTORIES.put(type, factory);
+    /** Adds a layer type (a family on the class path registers its types at start-up); a name or class may be taken once. */
+    public static synchronized void register(LayerType<?> type) {
+        LayerType<?> taken = BY_NAME.get(type.name());
+        if (taken != null) {
+            throw new IllegalStateException("layer type '" + type.name() + "' of " + type.moduleClass().getName()
+                    + " is already registered for " + taken.moduleClass().getName());
+        }
+        if (BY_CLASS.containsKey(type.moduleClass())) {
+            throw new IllegalStateException(type.moduleClass().getName() + " is already registered as '" + BY_CLASS.get(type.moduleClass()).name() + "'");
+        }
+        BY_NAME.put(type.name(), type);
+        BY_CLASS.put(type.moduleClass(), type);
     }
 
     /** The registered type names, sorted. */
-    public static Set<String> types() {
-        return Collections.unmodifiableSet(new TreeSet<>(FACTORIES.keySet()));
+    public static synchronized Set<String> types() {
+        return Collections.unmodifiableSet(new TreeSet<>(BY_NAME.keySet()));
+    }
+
+    /** The type registered for {@code m}'s class, or null when it has none (a module only built in code). */
+    public static synchronized LayerType<?> typeOf(Module m) {
+        return BY_CLASS.get(m.getClass());
+    }
+
+    /** The type registered for modules of class {@code c}, or null. */
+    public static synchronized LayerType<?> typeOf(Class<? extends Module> c) {
+        return BY_CLASS.get(c);
+    }
+
+    /** {@code m}'s config as its type's typed record ({@link LayerType#configOf}). */
+    public static Record configOf(Module m) {
+        LayerType<?> t = typeOf(m);
+        if (t == null) throw new IllegalArgumentException(m.getClass().getSimpleName() + " is not a registered layer type; known: " + types());
+        return t.configOf(m);
     }
 
     public static Module fromConfig(Map<String, ?> config) {
@@ -176,16 +84,23 @@ public final class Layers {
 
     private static Module build(Config c) {
         String type = c.getString("type");
-        Function<Config, Module> f = FACTORIES.get(type);
-        if (f == null) {
-            throw new ConfigException("unknown layer type '" + type + "' in " + c.where() + "; known: " + String.join(", ", FACTORIES.keySet()));
+        LayerType<?> t;
+        String known;
+        synchronized (Layers.class) {
+            t = BY_NAME.get(type);
+            known = String.join(", ", BY_NAME.keySet());
         }
+        if (t == null) throw new ConfigException("unknown layer type '" + type + "' in " + c.where() + "; known: " + known);
         try {
-            return f.apply(c);
+            return create(t, c);
         } catch (ConfigException e) {
             throw e;
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new ConfigException(c.where() + " (" + type + "): " + e.getMessage());
         }
+    }
+
+    private static <C extends Record> Module create(LayerType<C> t, Config c) {
+        return t.create(t.read(c));
     }
 }

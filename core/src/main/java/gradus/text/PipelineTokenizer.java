@@ -1,6 +1,6 @@
 package gradus.text;
 
-import gradus.io.AtomicFiles;
+import gradus.files.AtomicFiles;
 import gradus.kernels.Parallel;
 
 import java.io.IOException;

@@ -2,7 +2,7 @@ package gradus.text;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,6 +2,8 @@ package gradus.train;
 
 import gradus.data.Batch;
 import gradus.nn.Losses;
+import gradus.nn.Reduction;
+import gradus.tensor.IntTensor;
 import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 
@@ -21,12 +23,12 @@ public interface Loss {
     /** Cross-entropy with label smoothing ε. */
     static Loss crossEntropy(float labelSmoothing) {
         return (out, b) -> {
-            gradus.tensor.IntTensor labels = requireLabels(b, "cross_entropy");
+            IntTensor labels = requireLabels(b, "cross_entropy");
             if (out.dim() > 2 && labels.numel() * out.size(-1) == out.numel()) {
                 out = out.reshape(-1, out.size(-1));
                 labels = labels.reshape(labels.numel());
             }
-            return Losses.crossEntropy(out, labels, null, labelSmoothing, gradus.nn.Reduction.MEAN);
+            return Losses.crossEntropy(out, labels, null, labelSmoothing, Reduction.MEAN);
         };
     }
 
@@ -67,7 +69,7 @@ public interface Loss {
         };
     }
 
-    private static gradus.tensor.IntTensor requireLabels(Batch b, String loss) {
+    private static IntTensor requireLabels(Batch b, String loss) {
         if (b.labels() == null) throw new IllegalArgumentException(loss + " needs class labels, but the data has float targets");
         return b.labels();
     }

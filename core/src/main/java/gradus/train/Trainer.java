@@ -3,6 +3,7 @@ package gradus.train;
 import gradus.autograd.GradMode;
 import gradus.data.Batch;
 import gradus.data.DataLoader;
+import gradus.io.ModelDirectory;
 import gradus.metrics.Metric;
 import gradus.nn.Module;
 import gradus.nn.Penalties;
@@ -142,7 +143,7 @@ public final class Trainer {
     }
 
     /** What a run needs to resume from here: the optimizer's tensors, the epoch and step counters, the optimizer config. */
-    public gradus.io.ModelDirectory.TrainingState trainingState() {
+    public ModelDirectory.TrainingState trainingState() {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("epoch", epoch);
         state.put("global_step", globalStep);
@@ -153,7 +154,7 @@ public final class Trainer {
             if (Double.isFinite(v) && !TIMING_LOGS.contains(k)) logs.put(k, v);
         });
         state.put("logs", logs);
-        return new gradus.io.ModelDirectory.TrainingState(optimizer.stateDict(), state);
+        return new ModelDirectory.TrainingState(optimizer.stateDict(), state);
     }
 
     /** One optimization step on one batch; returns the batch loss. The plain loop, usable on its own. */

@@ -1,6 +1,6 @@
 package gradus.llm;
 
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import gradus.io.gguf.GgmlType;
 import gradus.io.gguf.GgufArray;
 import gradus.io.gguf.GgufFile;

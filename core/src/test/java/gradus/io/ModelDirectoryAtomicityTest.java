@@ -1,5 +1,7 @@
 package gradus.io;
 
+import gradus.files.AtomicFiles;
+import gradus.files.FileFormatException;
 import gradus.nn.Linear;
 import gradus.nn.Module;
 import gradus.nn.ReLU;

@@ -1,5 +1,6 @@
 package gradus.io;
 
+import gradus.files.FileFormatException;
 import gradus.nn.Linear;
 import gradus.nn.Sequential;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,5 +1,6 @@
 package gradus.io;
 
+import gradus.files.FileFormatException;
 import gradus.fuzz.Fuzzer;
 import gradus.tensor.IntTensor;
 import gradus.tensor.Tensor;

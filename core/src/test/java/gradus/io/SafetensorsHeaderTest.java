@@ -1,5 +1,6 @@
 package gradus.io;
 
+import gradus.files.FileFormatException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

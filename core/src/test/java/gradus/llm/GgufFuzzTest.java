@@ -1,7 +1,7 @@
 package gradus.llm;
 
 import gradus.fuzz.Fuzzer;
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import gradus.io.gguf.GgmlType;
 import gradus.io.gguf.GgufArray;
 import gradus.io.gguf.GgufFile;

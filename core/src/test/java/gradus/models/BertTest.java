@@ -2,7 +2,7 @@ package gradus.models;
 
 import gradus.GradCheck;
 import gradus.autograd.GradMode;
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import gradus.io.ModelDirectory;
 import gradus.io.Safetensors;
 import gradus.tensor.IntTensor;

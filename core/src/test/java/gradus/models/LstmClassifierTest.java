@@ -50,11 +50,11 @@ class LstmClassifierTest {
             Tensor ids = Tensor.of(new float[]{1, 2, 3, 0, 4, 0, 0, 0}, 2, 4);
             Tensor out = model.forward(ids);
             assertArrayEquals(new int[]{2, 3}, out.shape());
-            var rebuilt = LstmClassifier.fromConfig(new gradus.config.Config("test", model.config()));
+            var rebuilt = gradus.nn.Layers.fromConfig(new gradus.config.Config("test", model.config()));
             assertEquals(model.config(), rebuilt.config());
         }
-        var e = assertThrows(gradus.config.ConfigException.class, () -> LstmClassifier.fromConfig(
-                new gradus.config.Config("model", Map.of("vocab_size", 5, "pooling", "median"))));
+        var e = assertThrows(gradus.config.ConfigException.class, () -> gradus.nn.Layers.fromConfig(
+                Map.of("type", "LstmClassifier", "vocab_size", 5, "pooling", "median")));
         assertTrue(e.getMessage().contains("pooling") && e.getMessage().contains("median"), e.getMessage());
     }
 }

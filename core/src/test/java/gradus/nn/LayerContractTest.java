@@ -153,6 +153,39 @@ class LayerContractTest {
         assertTrue(missing.isEmpty(), "layer types without a contract spec: " + missing);
     }
 
+    /** Each layer's typed config record, written back as a mapping, rebuilds the same layer (the registry's round trip). */
+    @Test
+    void everyLayerRoundTripsThroughItsTypedRecord() {
+        for (Spec spec : specs()) {
+            Module layer = spec.layer().get();
+            LayerType<?> type = Layers.typeOf(layer);
+            assertNotNull(type, spec.name() + " has no registered type");
+            assertEquals(layer.config().get("type"), type.name(), spec.name());
+            Map<String, Object> written = writeRecordOf(type, layer);
+            assertEquals(layer.config(), Layers.fromConfig(written).config(), spec.name());
+        }
+    }
+
+    private static <C extends Record> Map<String, Object> writeRecordOf(LayerType<C> type, Module layer) {
+        C record = type.configOf(layer);
+        assertEquals(type.configClass(), record.getClass());
+        return type.write(record);
+    }
+
+    @Test
+    void aBadValueNamesTheKeyAndWhereItSits() {
+        var e = assertThrows(ConfigException.class, () -> Layers.fromConfig(Map.of("type", "Sequential",
+                "layers", List.of(Map.of("type", "ReLU"), Map.of("type", "Linear", "in", "four", "out", 2)))));
+        assertEquals("key 'in' in model.layers[1] must be an integer, got 'four'", e.getMessage());
+        var missing = assertThrows(ConfigException.class, () -> Layers.fromConfig(Map.of("type", "Embedding", "dim", 4)));
+        assertEquals("missing key 'num_embeddings' in model", missing.getMessage());
+        var type = assertThrows(ConfigException.class, () -> Layers.fromConfig(Map.of("type", "Linaer")));
+        assertTrue(type.getMessage().startsWith("unknown layer type 'Linaer' in model; known: ") && type.getMessage().contains("Gpt, GRU"),
+                type.getMessage());
+        var taken = assertThrows(IllegalStateException.class, () -> Layers.register(Layers.typeOf(new ReLU())));
+        assertTrue(taken.getMessage().contains("'ReLU'"), taken.getMessage());
+    }
+
     @Test
     void unknownConfigKeyNamesItAndTheAllowedKeys() {
         for (Spec spec : specs()) {

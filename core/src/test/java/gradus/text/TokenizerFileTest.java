@@ -1,6 +1,6 @@
 package gradus.text;
 
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

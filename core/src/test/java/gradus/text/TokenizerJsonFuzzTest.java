@@ -2,7 +2,7 @@ package gradus.text;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import gradus.fuzz.Fuzzer;
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,7 @@
 package gradus.serve;
 
 import gradus.io.ModelDirectory;
+import gradus.io.ModelProtection;
 import gradus.nn.Module;
 import gradus.train.Evaluation;
 
@@ -84,12 +85,12 @@ public final class ServedModel {
 
     /** Loads {@code dir} (config.json + model.safetensors). */
     public static ServedModel load(String name, String version, Path dir, int maxBatchSize, Duration maxDelay, IntConsumer batchSizes) throws IOException {
-        return load(name, version, dir, maxBatchSize, maxDelay, batchSizes, gradus.io.ModelProtection.NONE);
+        return load(name, version, dir, maxBatchSize, maxDelay, batchSizes, ModelProtection.NONE);
     }
 
     /** Loads {@code dir} as {@code protection} allows (signed by a trusted key, decrypted with the key). */
     public static ServedModel load(String name, String version, Path dir, int maxBatchSize, Duration maxDelay, IntConsumer batchSizes,
-                                   gradus.io.ModelProtection protection) throws IOException {
+                                   ModelProtection protection) throws IOException {
         var loaded = ModelDirectory.load(dir, protection);
         return new ServedModel(name, version, dir, loaded.model(), loaded.config(), maxBatchSize, maxDelay, batchSizes);
     }

@@ -3,7 +3,7 @@ package gradus.serve;
 import gradus.config.Config;
 import gradus.serve.text.SavedTextModels;
 import gradus.serve.text.TextModels;
-import gradus.train.Recipe;
+import gradus.recipe.Recipe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

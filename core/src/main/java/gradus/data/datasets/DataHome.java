@@ -1,5 +1,7 @@
 package gradus.data.datasets;
 
+import gradus.data.DataException;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +43,7 @@ public final class DataHome {
      */
     public static void requireGiven(Path dataDir) {
         if (dataDir != null && !Files.isDirectory(dataDir)) {
-            throw new gradus.data.DataException("the data directory " + dataDir.toAbsolutePath().normalize()
+            throw new DataException("the data directory " + dataDir.toAbsolutePath().normalize()
                     + (Files.exists(dataDir) ? " is not a directory" : " does not exist") + " (given with --data-dir)");
         }
     }

@@ -19,7 +19,7 @@ import static gradus.io.onnx.OnnxExporter.attr;
  * Transpose, Where, Softmax; opset 17 has no fused Attention), computing what Gradus computes in
  * eval mode: softmax(q·kᵀ/√d, masked keys at −∞)·v per head, GELU (erf) MLPs, pre- or post-LN.
  */
-final class AttentionExport {
+public final class AttentionExport {
     private AttentionExport() {}
 
     /**
@@ -27,22 +27,22 @@ final class AttentionExport {
      * lies after query i; {@code padding} [B, 1, 1, T] true at padded keys; the rotary tables
      * {@code cos} and {@code sin} [T, d/2]. Any of them may be null.
      */
-    record Context(Flow causal, Flow padding, Flow cos, Flow sin) {
+    public record Context(Flow causal, Flow padding, Flow cos, Flow sin) {
         static final Context NONE = new Context(null, null, null, null);
     }
 
     /** [T, T], true where key j lies after query i, for the sequence axis (1) of x. */
-    static Flow causalMask(OnnxExporter g, Flow x) {
+    public static Flow causalMask(OnnxExporter g, Flow x) {
         Flow t = g.positions(x);
         return g.node("Greater", 2, List.of(g.unsqueeze(t, 0).name(), g.unsqueeze(t, 1).name()));
     }
 
-    static Flow encoderBlock(OnnxExporter g, TransformerEncoderBlock b, String path, Flow x, Context ctx) {
+    public static Flow encoderBlock(OnnxExporter g, TransformerEncoderBlock b, String path, Flow x, Context ctx) {
         return block(g, path, x, ctx, normFirst(b.config().get("norm_first")), b.selfAttn(), b.norm1(), b.norm2(), b.linear1(), b.linear2());
     }
 
     /** A decoder block without cross-attention (causal self-attention, then the MLP). */
-    static Flow decoderBlock(OnnxExporter g, TransformerDecoderBlock b, String path, Flow x, Context ctx) {
+    public static Flow decoderBlock(OnnxExporter g, TransformerDecoderBlock b, String path, Flow x, Context ctx) {
         if (b.crossAttn() != null) throw new IllegalArgumentException("ONNX export of a decoder block with cross-attention ('" + path + "') is not supported");
         return block(g, path, x, ctx, normFirst(b.config().get("norm_first")), b.selfAttn(), b.norm1(), b.norm2(), b.linear1(), b.linear2());
     }
@@ -118,7 +118,7 @@ final class AttentionExport {
      * The rotary tables cos and sin [positions, d/2] of {@code r}, read from Gradus's own rotation
      * (rotating (1, …, 1, 0, …, 0) yields (cos, sin)) so the export uses exactly its angles.
      */
-    static Tensor[] rotaryTables(RotaryEmbedding r, int positions) {
+    public static Tensor[] rotaryTables(RotaryEmbedding r, int positions) {
         int d = r.dim(), half = d / 2;
         float[] unit = new float[positions * d];
         for (int p = 0; p < positions; p++) java.util.Arrays.fill(unit, p * d, p * d + half, 1f);

@@ -1,12 +1,12 @@
 package gradus.io.onnx;
 
 /** ONNX element types that Gradus reads: floating ones become float32 tensors, the others exact integers. */
-enum DataType {
+public enum DataType {
     FLOAT(1, 4), UINT8(2, 1), INT8(3, 1), UINT16(4, 2), INT16(5, 2), INT32(6, 4), INT64(7, 8), BOOL(9, 1),
     FLOAT16(10, 2), DOUBLE(11, 8), UINT32(12, 4), UINT64(13, 8), BFLOAT16(16, 2);
 
     /** The number in {@code TensorProto.DataType}. */
-    final int code;
+    public final int code;
     /** Bytes per element in {@code raw_data}. */
     final int bytes;
 

@@ -2,8 +2,8 @@ package gradus.io.onnx;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
-import gradus.io.AtomicFiles;
-import gradus.io.FileFormatException;
+import gradus.files.AtomicFiles;
+import gradus.files.FileFormatException;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
 import gradus.data.Scaler;
 import gradus.data.datasets.Datasets;

@@ -1,6 +1,9 @@
 package gradus.io.onnx;
 
 import com.google.protobuf.ByteString;
+import gradus.config.ConfigRecords;
+import gradus.data.AffineScaler;
+import gradus.data.Scaler;
 import gradus.io.onnx.proto.OnnxProto.AttributeProto;
 import gradus.io.onnx.proto.OnnxProto.GraphProto;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
@@ -11,16 +14,10 @@ import gradus.io.onnx.proto.OnnxProto.TensorProto;
 import gradus.io.onnx.proto.OnnxProto.TensorShapeProto;
 import gradus.io.onnx.proto.OnnxProto.TypeProto;
 import gradus.io.onnx.proto.OnnxProto.ValueInfoProto;
-import gradus.data.AffineScaler;
-import gradus.data.Scaler;
-import gradus.models.Bert;
-import gradus.models.Gpt;
-import gradus.models.LstmClassifier;
-import gradus.models.TransformerClassifier;
 import gradus.nn.AvgPool2d;
-import gradus.nn.BatchNorm;
 import gradus.nn.BatchNorm1d;
 import gradus.nn.BatchNorm2d;
+import gradus.nn.BatchNorm;
 import gradus.nn.Conv2d;
 import gradus.nn.Dropout;
 import gradus.nn.Flatten;
@@ -28,6 +25,7 @@ import gradus.nn.GELU;
 import gradus.nn.GRU;
 import gradus.nn.LSTM;
 import gradus.nn.LayerNorm;
+import gradus.nn.Layers;
 import gradus.nn.LeakyReLU;
 import gradus.nn.Linear;
 import gradus.nn.MaxPool2d;
@@ -40,6 +38,7 @@ import gradus.nn.Softmax;
 import gradus.nn.Tanh;
 import gradus.nn.TransformerDecoderBlock;
 import gradus.nn.TransformerEncoderBlock;
+import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 
 import java.nio.ByteBuffer;
@@ -49,14 +48,16 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * Turns a Gradus model into an ONNX graph (opset 17), layer by layer, as the model computes in
  * eval mode: Dropout is the identity and BatchNorm uses its running statistics. Initializers keep
- * the module's state-dict names where the layout is the same. Supporting a new layer is one entry
- * in {@link #LAYERS}; a model that reads token ids instead of features is one entry in {@link #TEXT_MODELS}.
+ * the module's state-dict names where the layout is the same. Each module type's nodes come from an
+ * {@link OnnxExports} family next to it (gradus.nn's layers: {@link NnOnnxExports}; the text models export from
+ * gradus.models); the public methods here are what such an export builds the graph with.
  */
-final class OnnxExporter {
+public final class OnnxExporter {
     static final int OPSET = 17;
     static final long IR_VERSION = 8;
     /** metadata_props keys carrying a saved model's card, read back by {@link LayerChainImport}. */
@@ -67,61 +68,35 @@ final class OnnxExporter {
     static final com.fasterxml.jackson.databind.ObjectMapper METADATA_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** A value in the graph being built: its name and rank. */
-    record Flow(String name, int rank) {}
+    public record Flow(String name, int rank) {}
 
     /** Emits the nodes of one layer kind, reading {@code in}; {@code path} prefixes its initializer names. */
     @FunctionalInterface
-    interface LayerExport {
+    public interface LayerExport {
         Flow emit(OnnxExporter g, Module m, String path, Flow in);
     }
 
-    private static final Map<Class<? extends Module>, LayerExport> LAYERS = new LinkedHashMap<>();
-    /** Models whose graph input is token ids: int64 [batch, sequence], both axes dynamic. */
-    private static final Map<Class<? extends Module>, LayerExport> TEXT_MODELS = new LinkedHashMap<>();
+    /** Every exportable module type, from the {@link OnnxExports} families on the class path, in their order. */
+    private static final Map<Class<? extends Module>, OnnxExports.Export> EXPORTS = new LinkedHashMap<>();
 
     static {
-        LAYERS.put(Sequential.class, (g, m, path, in) -> {
-            Flow f = in;
-            for (var e : m.children().entrySet()) f = g.layer(e.getValue(), path + e.getKey() + ".", f);
-            return f;
-        });
-        LAYERS.put(Linear.class, OnnxExporter::linear);
-        LAYERS.put(ReLU.class, (g, m, path, in) -> g.unary("Relu", in));
-        LAYERS.put(Sigmoid.class, (g, m, path, in) -> g.unary("Sigmoid", in));
-        LAYERS.put(Tanh.class, (g, m, path, in) -> g.unary("Tanh", in));
-        LAYERS.put(GELU.class, (g, m, path, in) -> g.gelu(in));
-        LAYERS.put(SiLU.class, (g, m, path, in) -> g.node("Mul", in.rank, List.of(in.name, g.unary("Sigmoid", in).name)));
-        LAYERS.put(LeakyReLU.class, (g, m, path, in) -> g.node("LeakyRelu", in.rank, List.of(in.name),
-                attr("alpha", ((Number) m.config().get("slope")).floatValue())));
-        LAYERS.put(Softmax.class, (g, m, path, in) -> g.node("Softmax", in.rank, List.of(in.name),
-                attr("axis", ((Number) m.config().get("dim")).longValue())));
-        LAYERS.put(Dropout.class, (g, m, path, in) -> in);
-        LAYERS.put(Flatten.class, OnnxExporter::flatten);
-        LAYERS.put(Conv2d.class, OnnxExporter::conv);
-        LAYERS.put(MaxPool2d.class, (g, m, path, in) -> g.pool("MaxPool", m, in));
-        LAYERS.put(AvgPool2d.class, (g, m, path, in) -> g.pool("AveragePool", m, in));
-        LAYERS.put(BatchNorm1d.class, OnnxExporter::batchNorm);
-        LAYERS.put(BatchNorm2d.class, OnnxExporter::batchNorm);
-        LAYERS.put(LayerNorm.class, OnnxExporter::layerNorm);
-        LAYERS.put(LSTM.class, RecurrentExport::layer);
-        LAYERS.put(GRU.class, RecurrentExport::layer);
-        LAYERS.put(TransformerEncoderBlock.class, (g, m, path, in) ->
-                AttentionExport.encoderBlock(g, (TransformerEncoderBlock) m, path, in, AttentionExport.Context.NONE));
-        LAYERS.put(TransformerDecoderBlock.class, (g, m, path, in) -> AttentionExport.decoderBlock(g, (TransformerDecoderBlock) m, path, in,
-                new AttentionExport.Context(AttentionExport.causalMask(g, in), null, null, null)));
-        TEXT_MODELS.put(LstmClassifier.class, TextModelExport::lstmClassifier);
-        TEXT_MODELS.put(Gpt.class, TextModelExport::gpt);
-        TEXT_MODELS.put(TransformerClassifier.class, TextModelExport::transformerClassifier);
-        TEXT_MODELS.put(Bert.class, TextModelExport::bert);
+        for (OnnxExports family : ServiceLoader.load(OnnxExports.class, OnnxExporter.class.getClassLoader())) {
+            for (OnnxExports.Export e : family.exports()) {
+                if (EXPORTS.putIfAbsent(e.type(), e) != null) throw new IllegalStateException("two ONNX exports for " + e.type().getName());
+            }
+        }
     }
 
     private final List<NodeProto> nodes = new ArrayList<>();
     private final List<TensorProto> initializers = new ArrayList<>();
     private int counter;
 
+    OnnxExporter() {}
+
     /** Whether {@code model} reads token ids (int64 [batch, sequence]) rather than float features. */
     static boolean readsTokenIds(Module model) {
-        return TEXT_MODELS.containsKey(model.getClass());
+        OnnxExports.Export e = EXPORTS.get(model.getClass());
+        return e != null && e.tokenIds() != null;
     }
 
     /**
@@ -138,8 +113,9 @@ final class OnnxExporter {
      * first nodes and {@code metadata} as the model's metadata_props.
      */
     ModelProto export(Module model, int[] inputShape, Scaler preprocessing, Map<String, String> metadata) {
-        boolean text = readsTokenIds(model), bert = model instanceof Bert;
-        String inName = text ? "input_ids" : "input", outName = bert ? "last_hidden_state" : text ? "logits" : "output";
+        boolean text = readsTokenIds(model);
+        OnnxExports.TokenIds tokens = text ? EXPORTS.get(model.getClass()).tokenIds() : null;
+        String inName = text ? "input_ids" : "input", outName = text ? tokens.output() : "output";
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         Flow out;
         if (text) {
@@ -150,7 +126,7 @@ final class OnnxExporter {
             shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
             shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("sequence"));
             if (preprocessing != null) throw new IllegalArgumentException("a text model reads token ids; it has no input scaler to export");
-            out = TEXT_MODELS.get(model.getClass()).emit(this, model, "", new Flow(inName, 2));
+            out = EXPORTS.get(model.getClass()).emit().emit(this, model, "", new Flow(inName, 2));
         } else {
             if (inputShape == null || inputShape.length == 0) {
                 throw new IllegalArgumentException("exporting " + model.getClass().getSimpleName() + " needs an input shape with at least a batch dimension");
@@ -167,7 +143,7 @@ final class OnnxExporter {
         nodes.add(NodeProto.newBuilder().setOpType("Identity").setName(outName).addInput(out.name).addOutput(outName).build());
         GraphProto.Builder inputs = GraphProto.newBuilder()
                 .addInput(ValueInfoProto.newBuilder().setName(inName).setType(tensorType(text ? DataType.INT64 : DataType.FLOAT, shape)));
-        for (String other : bert ? List.of(TextModelExport.ATTENTION_MASK, TextModelExport.TOKEN_TYPE_IDS) : List.<String>of()) {
+        for (String other : text ? tokens.extraInputs() : List.<String>of()) {
             inputs.addInput(ValueInfoProto.newBuilder().setName(other).setType(tensorType(DataType.INT64, shape)));
         }
         GraphProto graph = inputs
@@ -244,7 +220,7 @@ final class OnnxExporter {
         }
         int[] example = Arrays.copyOfRange(inputShape, 1, inputShape.length);
         Tensor shift = affine.shift(), scale = affine.scale();
-        if (Arrays.stream(example).anyMatch(d -> d < 0) || gradus.tensor.Shape.numel(example) != shift.numel()) {
+        if (Arrays.stream(example).anyMatch(d -> d < 0) || Shape.numel(example) != shift.numel()) {
             throw new IllegalArgumentException("the input scaler has " + shift.numel() + " features, which do not fill the example shape "
                     + Arrays.toString(example) + " of input shape " + Arrays.toString(inputShape));
         }
@@ -263,26 +239,54 @@ final class OnnxExporter {
         return TypeProto.newBuilder().setTensorType(t).build();
     }
 
-    Flow layer(Module m, String path, Flow in) {
-        LayerExport e = LAYERS.get(m.getClass());
-        if (e == null) throw unsupported(m, path.isEmpty() ? "(model)" : path.substring(0, path.length() - 1));
-        return e.emit(this, m, path, in);
+    /** The nodes of sublayer {@code m} (any exportable feature layer), its initializers named {@code path} + state-dict key. */
+    public Flow layer(Module m, String path, Flow in) {
+        OnnxExports.Export e = EXPORTS.get(m.getClass());
+        if (e == null || e.tokenIds() != null) throw unsupported(m, path.isEmpty() ? "(model)" : path.substring(0, path.length() - 1));
+        return e.emit().emit(this, m, path, in);
+    }
+
+    /** The layer exported as the single ONNX node {@code op} (the table import reads nodes back with), or null. */
+    static OnnxExports.Export singleNodeExport(String op) {
+        for (OnnxExports.Export e : EXPORTS.values()) if (e.node() != null && e.node().op().equals(op)) return e;
+        return null;
+    }
+
+    /** The ONNX operators of the single-node layers, in table order. */
+    static List<String> singleNodeOps() {
+        return EXPORTS.values().stream().filter(e -> e.node() != null).map(e -> e.node().op()).toList();
+    }
+
+    /** The node of a {@link OnnxExports.SingleNode} layer: its config record's values as the node's attributes. */
+    Flow singleNode(OnnxExports.SingleNode n, Module m, Flow in) {
+        Map<String, Object> config = ConfigRecords.write(Layers.configOf(m));
+        List<AttributeProto> attrs = new ArrayList<>();
+        n.attributes().forEach((key, attribute) -> attrs.add(switch (config.get(key)) {
+            case Integer i -> attr(attribute, (long) i);
+            case Float f -> attr(attribute, f);
+            case Object o -> throw new IllegalStateException("config key '" + key + "' of " + m.getClass().getSimpleName()
+                    + " is no ONNX attribute: " + o);
+        }));
+        return node(n.op(), in.rank(), List.of(in.name()), attrs.toArray(AttributeProto[]::new));
     }
 
     /** Fails naming the model's own type unless it is an exportable layer or text model (its sublayers are checked as they are met). */
     static void requireExportable(Module model) {
-        if (!LAYERS.containsKey(model.getClass()) && !readsTokenIds(model)) throw unsupported(model, "(model)");
+        if (!EXPORTS.containsKey(model.getClass())) throw unsupported(model, "(model)");
     }
 
     private static IllegalArgumentException unsupported(Module m, String path) {
         return new IllegalArgumentException("cannot export layer '" + path + "' of type " + m.getClass().getSimpleName() + " to ONNX; exportable layers: "
-                + LAYERS.keySet().stream().map(Class::getSimpleName).toList() + ", text models: "
-                + TEXT_MODELS.keySet().stream().map(Class::getSimpleName).toList());
+                + names(false) + ", text models: " + names(true));
+    }
+
+    private static List<String> names(boolean textModels) {
+        return EXPORTS.values().stream().filter(e -> (e.tokenIds() != null) == textModels).map(e -> e.type().getSimpleName()).toList();
     }
 
     // ---------------------------------------------------------------- layers
 
-    private static Flow linear(OnnxExporter g, Module m, String path, Flow in) {
+    static Flow linear(OnnxExporter g, Module m, String path, Flow in) {
         Linear l = (Linear) m;
         String w = g.initializer(path + "weight", l.weight());
         String b = l.bias() == null ? null : g.initializer(path + "bias", l.bias());
@@ -296,14 +300,14 @@ final class OnnxExporter {
     }
 
     /** gelu(x) = x·½·(1 + erf(x/√2)), the exact form (opset 17 has no Gelu). */
-    Flow gelu(Flow in) {
+    public Flow gelu(Flow in) {
         String invSqrt2 = constant(1f / (float) Math.sqrt(2)), half = constant(0.5f), one = constant(1f);
         Flow e = node("Erf", in.rank, List.of(node("Mul", in.rank, List.of(in.name, invSqrt2)).name));
         Flow p = node("Add", in.rank, List.of(e.name, one));
         return node("Mul", in.rank, List.of(node("Mul", in.rank, List.of(in.name, half)).name, p.name));
     }
 
-    private static Flow flatten(OnnxExporter g, Module m, String path, Flow in) {
+    static Flow flatten(OnnxExporter g, Module m, String path, Flow in) {
         int start = ((Number) m.config().get("start_dim")).intValue(), end = ((Number) m.config().get("end_dim")).intValue();
         int s = start < 0 ? start + in.rank : start, e = end < 0 ? end + in.rank : end;
         if (e != in.rank - 1) throw new IllegalArgumentException("ONNX export of Flatten needs end_dim = -1, got " + end);
@@ -314,7 +318,7 @@ final class OnnxExporter {
         return g.node("Reshape", s + 1, List.of(in.name, g.longs(shape)));
     }
 
-    private static Flow conv(OnnxExporter g, Module m, String path, Flow in) {
+    static Flow conv(OnnxExporter g, Module m, String path, Flow in) {
         Conv2d c = (Conv2d) m;
         Map<String, Object> cfg = c.config();
         long[] k = pair(cfg.get("kernel")), s = pair(cfg.get("stride")), p = pair(cfg.get("padding")), d = pair(cfg.get("dilation"));
@@ -325,7 +329,7 @@ final class OnnxExporter {
         return c.activation().equals("relu") ? g.node("Relu", out.rank, List.of(out.name)) : out;
     }
 
-    private Flow pool(String op, Module m, Flow in) {
+    Flow pool(String op, Module m, Flow in) {
         Map<String, Object> cfg = m.config();
         long[] k = pair(cfg.get("kernel")), s = pair(cfg.get("stride")), p = pair(cfg.get("padding"));
         List<AttributeProto> attrs = new ArrayList<>(List.of(attr("kernel_shape", k), attr("strides", s), attr("pads", new long[]{p[0], p[1], p[0], p[1]})));
@@ -334,7 +338,7 @@ final class OnnxExporter {
         return node(op, in.rank, List.of(in.name), attrs.toArray(AttributeProto[]::new));
     }
 
-    private static Flow batchNorm(OnnxExporter g, Module m, String path, Flow in) {
+    static Flow batchNorm(OnnxExporter g, Module m, String path, Flow in) {
         BatchNorm b = (BatchNorm) m;
         float eps = ((Number) b.config().get("eps")).floatValue();
         return g.node("BatchNormalization", in.rank, List.of(in.name, g.initializer(path + "weight", b.weight()),
@@ -342,7 +346,7 @@ final class OnnxExporter {
                 g.initializer(path + "running_var", b.runningVar())), attr("epsilon", eps));
     }
 
-    private static Flow layerNorm(OnnxExporter g, Module m, String path, Flow in) {
+    static Flow layerNorm(OnnxExporter g, Module m, String path, Flow in) {
         LayerNorm l = (LayerNorm) m;
         int dims = ((List<?>) l.config().get("shape")).size();
         float eps = ((Number) l.config().get("eps")).floatValue();
@@ -359,11 +363,11 @@ final class OnnxExporter {
 
     // ---------------------------------------------------------------- graph building
 
-    Flow unary(String op, Flow in) {
+    public Flow unary(String op, Flow in) {
         return node(op, in.rank, List.of(in.name));
     }
 
-    Flow node(String op, int rank, List<String> inputs, AttributeProto... attributes) {
+    public Flow node(String op, int rank, List<String> inputs, AttributeProto... attributes) {
         String out = op.toLowerCase() + "_" + counter++;
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(out).addAllInput(inputs).addOutput(out);
         for (AttributeProto a : attributes) n.addAttribute(a);
@@ -372,7 +376,7 @@ final class OnnxExporter {
     }
 
     /** A node with several outputs (e.g. LSTM's Y, Y_h, Y_c), of the given ranks. */
-    Flow[] nodeOutputs(String op, int[] ranks, List<String> inputs, AttributeProto... attributes) {
+    public Flow[] nodeOutputs(String op, int[] ranks, List<String> inputs, AttributeProto... attributes) {
         String base = op.toLowerCase() + "_" + counter++;
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(base).addAllInput(inputs);
         Flow[] out = new Flow[ranks.length];
@@ -386,17 +390,17 @@ final class OnnxExporter {
     }
 
     /** 0, 1, …, T-1 (int64 [T]) for the length T of axis 1 of x (the sequence axis). */
-    Flow positions(Flow x) {
+    public Flow positions(Flow x) {
         Flow t = node("Gather", 0, List.of(node("Shape", 1, List.of(x.name)).name, longScalar(1)), attr("axis", 0L));
         return node("Range", 1, List.of(longScalar(0), t.name, longScalar(1)));
     }
 
-    Flow unsqueeze(Flow x, long axis) {
+    public Flow unsqueeze(Flow x, long axis) {
         return node("Unsqueeze", x.rank + 1, List.of(x.name, longs(new long[]{axis})));
     }
 
     /** Adds {@code t} as a float initializer named {@code name}; returns the name. */
-    String initializer(String name, Tensor t) {
+    public String initializer(String name, Tensor t) {
         initializers.add(floats(t).setName(name).build());
         return name;
     }
@@ -411,21 +415,21 @@ final class OnnxExporter {
     }
 
     /** A scalar float as a Constant node (not an initializer, so re-importing does not make it trainable). */
-    String constant(float v) {
+    public String constant(float v) {
         return constantNode(TensorProto.newBuilder().setDataType(DataType.FLOAT.code).addFloatData(v));
     }
 
     /** A fixed float tensor (a computed table, not a weight) as a Constant node. */
-    String constant(Tensor t) {
+    public String constant(Tensor t) {
         return constantNode(floats(t));
     }
 
     /** A scalar int64 as a Constant node (Range bounds, Gather indices that drop the axis). */
-    String longScalar(long v) {
+    public String longScalar(long v) {
         return constantNode(TensorProto.newBuilder().setDataType(DataType.INT64.code).addInt64Data(v));
     }
 
-    String longs(long[] v) {
+    public String longs(long[] v) {
         TensorProto.Builder p = TensorProto.newBuilder().setDataType(DataType.INT64.code).addDims(v.length);
         for (long x : v) p.addInt64Data(x);
         return constantNode(p);
@@ -436,20 +440,20 @@ final class OnnxExporter {
         return node("Constant", value.getDimsCount(), List.of(), a).name;
     }
 
-    static AttributeProto attr(String name, long v) {
+    public static AttributeProto attr(String name, long v) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
     }
 
-    static AttributeProto attr(String name, float v) {
+    public static AttributeProto attr(String name, float v) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
     }
 
-    static AttributeProto attr(String name, String v) {
+    public static AttributeProto attr(String name, String v) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
                 .setS(com.google.protobuf.ByteString.copyFromUtf8(v)).build();
     }
 
-    static AttributeProto attr(String name, long[] v) {
+    public static AttributeProto attr(String name, long[] v) {
         AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
         for (long x : v) a.addInts(x);
         return a.build();

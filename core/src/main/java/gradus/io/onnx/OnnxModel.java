@@ -1,7 +1,7 @@
 package gradus.io.onnx;
 
 import gradus.autograd.GradMode;
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import gradus.io.onnx.proto.OnnxProto.GraphProto;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
 import gradus.io.onnx.proto.OnnxProto.NodeProto;

@@ -19,7 +19,7 @@ import static gradus.io.onnx.OnnxExporter.attr;
  * each direction's two biases joined in one row. GRU keeps PyTorch's reset-after-product form
  * ({@code linear_before_reset=1}).
  */
-final class RecurrentExport {
+public final class RecurrentExport {
     /** ONNX's gate block k is PyTorch's block LSTM_GATES[k] (resp. GRU_GATES[k]). */
     private static final int[] LSTM_GATES = {0, 3, 1, 2};
     private static final int[] GRU_GATES = {1, 0, 2};
@@ -27,7 +27,7 @@ final class RecurrentExport {
     private RecurrentExport() {}
 
     /** The output sequence [T, B, D·H] and the last layer's final hidden state [D, B, H]. */
-    record Result(Flow sequence, Flow lastHidden) {}
+    public record Result(Flow sequence, Flow lastHidden) {}
 
     /** The layer on its own, as its forward: the output sequence from zero states over all steps. */
     static Flow layer(OnnxExporter g, Module m, String path, Flow in) {
@@ -46,7 +46,7 @@ final class RecurrentExport {
      * layout). {@code sequenceLengths} (int32 [B], or null for all steps) stops each row at its last
      * real step, as Gradus's lengths do; ONNX Runtime zeroes the outputs past it.
      */
-    static Result run(OnnxExporter g, Recurrent r, String path, Flow x, String sequenceLengths) {
+    public static Result run(OnnxExporter g, Recurrent r, String path, Flow x, String sequenceLengths) {
         boolean lstm = r instanceof LSTM;
         int[] order = lstm ? LSTM_GATES : GRU_GATES;
         int hidden = r.hiddenSize(), dirs = r.bidirectional() ? 2 : 1;
@@ -91,7 +91,7 @@ final class RecurrentExport {
     }
 
     /** [A, B, …] → [B, A, …] for rank 3. */
-    static Flow swapFirstAxes(OnnxExporter g, Flow in) {
+    public static Flow swapFirstAxes(OnnxExporter g, Flow in) {
         return g.node("Transpose", 3, List.of(in.name()), attr("perm", new long[]{1, 0, 2}));
     }
 }

@@ -3,7 +3,7 @@ package gradus.train.callbacks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import gradus.io.AtomicFiles;
+import gradus.files.AtomicFiles;
 import gradus.train.Callback;
 import gradus.train.Trainer;
 

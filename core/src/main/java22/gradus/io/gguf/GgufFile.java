@@ -1,6 +1,6 @@
 package gradus.io.gguf;
 
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -1,6 +1,6 @@
 package gradus.io.gguf;
 
-import gradus.io.AtomicFiles;
+import gradus.files.AtomicFiles;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package gradus.io.onnx;
 
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import gradus.nn.Linear;
 import gradus.nn.Sequential;
 import gradus.tensor.Rng;
@@ -66,5 +66,29 @@ class LayerChainImportTest {
         assertArrayEquals(net.predict(x).toArray(), imported.model().predict(x).toArray(), 0f);
         assertEquals(java.util.List.of(3), imported.card().get("input_shape"));
         assertFalse(imported.card().containsKey("preprocessing"));
+    }
+
+    /**
+     * The export table read backwards: single-node layers come back from a graph Gradus did not write (no gradus.model
+     * metadata), their attributes as config keys, absent ones at the layer's default (ONNX's); numbers computed by hand.
+     */
+    @Test
+    void singleNodeLayersComeBackFromTheExportTable() throws Exception {
+        Path file = write(new GraphBuilder(17).input("x", 1, -1, 3)
+                .node("LeakyRelu", new String[]{"x"}, "a", OnnxExporter.attr("alpha", 0.2f))
+                .node("Tanh", new String[]{"a"}, "b")
+                .node("Softmax", new String[]{"b"}, "c", GraphBuilder.i("axis", 1))
+                .node("Relu", new String[]{"c"}, "d")
+                .node("LeakyRelu", new String[]{"d"}, "y")
+                .output("y"));
+        var imported = Onnx.importLayers(file);
+        var layers = (java.util.List<?>) imported.model().config().get("layers");
+        assertEquals(java.util.List.of(
+                java.util.Map.of("type", "LeakyReLU", "slope", 0.2f), java.util.Map.of("type", "Tanh"),
+                java.util.Map.of("type", "Softmax", "dim", 1), java.util.Map.of("type", "ReLU"),
+                java.util.Map.of("type", "LeakyReLU", "slope", 0.01f)), layers);
+        // x = [-1, 0, 2]: leaky → [-0.2, 0, 2]; tanh → [-0.197375, 0, 0.964028]; softmax → [0.184754, 0.225067, 0.590179]
+        float[] y = imported.model().predict(Tensor.of(new float[]{-1, 0, 2}, 1, 3)).toArray();
+        assertArrayEquals(new float[]{0.184754f, 0.225067f, 0.590179f}, y, 1e-5f);
     }
 }

@@ -1,7 +1,7 @@
 package gradus.io.onnx;
 
 import gradus.fuzz.Fuzzer;
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
 import gradus.io.onnx.proto.OnnxProto.TensorProto;
 import gradus.io.onnx.proto.OnnxProto.ValueInfoProto;

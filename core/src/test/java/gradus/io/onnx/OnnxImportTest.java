@@ -1,7 +1,7 @@
 package gradus.io.onnx;
 
 import gradus.GradCheck;
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import gradus.kernels.Erf;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
 import gradus.io.onnx.proto.OnnxProto.StringStringEntryProto;

@@ -1,6 +1,6 @@
 package gradus.io.onnx;
 
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
 import gradus.io.onnx.proto.OnnxProto.OperatorSetIdProto;
 import gradus.tensor.Tensor;

@@ -1,13 +1,18 @@
 package gradus.serve.text;
 
 import gradus.data.TensorDataset;
-import gradus.data.TextEncoding;
 import gradus.data.datasets.TextData;
+import gradus.data.datasets.TextEncoding;
+import gradus.files.FileFormatException;
 import gradus.io.ModelDirectory;
+import gradus.io.ModelEncryption;
+import gradus.io.ModelProtection;
+import gradus.models.Bert;
 import gradus.models.GenerationConfig;
 import gradus.models.Gpt;
 import gradus.models.SentenceEmbedder;
 import gradus.nn.Module;
+import gradus.serve.ApiException;
 import gradus.serve.LoadFailure;
 import gradus.tensor.Tensor;
 import gradus.text.Tokenizer;
@@ -37,11 +42,11 @@ public final class SavedTextModels {
 
     /** Registers every text model under {@code modelsDir} in {@code into}; a model that fails to load is logged and skipped. */
     public static TextModels load(Path modelsDir, TextModels into) throws IOException {
-        return load(modelsDir, into, gradus.io.ModelProtection.NONE);
+        return load(modelsDir, into, ModelProtection.NONE);
     }
 
     /** As {@link #load(Path, TextModels)}, loading only models that {@code protection} allows (signed by a trusted key). */
-    public static TextModels load(Path modelsDir, TextModels into, gradus.io.ModelProtection protection) throws IOException {
+    public static TextModels load(Path modelsDir, TextModels into, ModelProtection protection) throws IOException {
         if (modelsDir == null || !Files.isDirectory(modelsDir)) return into;
         try (Stream<Path> names = Files.list(modelsDir)) {
             for (Path dir : names.filter(Files::isDirectory).sorted().toList()) {
@@ -60,20 +65,20 @@ public final class SavedTextModels {
     }
 
     /** Loads a text model and registers it once a short text has gone through it (a model that cannot answer is not offered). */
-    private static void register(String name, Path dir, TextModels into, gradus.io.ModelProtection protection) throws IOException {
-        if (protection.key() != null && gradus.io.ModelEncryption.isEncrypted(dir.resolve(ModelDirectory.CONFIG_FILE))) {
+    private static void register(String name, Path dir, TextModels into, ModelProtection protection) throws IOException {
+        if (protection.key() != null && ModelEncryption.isEncrypted(dir.resolve(ModelDirectory.CONFIG_FILE))) {
             // the tokenizer and embedder read their files apart from the model: all of them come from one decrypted copy
-            var plain = gradus.io.ModelEncryption.decryptedCopy(dir, protection.key());
+            var plain = ModelEncryption.decryptedCopy(dir, protection.key());
             try (plain) {
-                register(name, plain.dir(), into, new gradus.io.ModelProtection(protection.trustedKeys(), null));
-            } catch (gradus.io.FileFormatException e) {
+                register(name, plain.dir(), into, new ModelProtection(protection.trustedKeys(), null));
+            } catch (FileFormatException e) {
                 throw plain.relabel(e);
             }
             return;
         }
         var loaded = ModelDirectory.load(dir, protection);
         Tokenizer tokenizer = ModelDirectory.tokenizer(dir);
-        if (loaded.model() instanceof gradus.models.Bert) {
+        if (loaded.model() instanceof Bert) {
             SentenceEmbedder embedder = SentenceEmbedder.load(dir);
             TextEmbedder e = new TextEmbedder() {
                 @Override
@@ -86,7 +91,7 @@ public final class SavedTextModels {
                     try {
                         return embedder.embedIds(ids);
                     } catch (IllegalArgumentException e) { // an id outside the vocabulary: the client's mistake
-                        throw gradus.serve.ApiException.badRequest(e.getMessage());
+                        throw ApiException.badRequest(e.getMessage());
                     }
                 }
 
@@ -160,7 +165,7 @@ public final class SavedTextModels {
             try {
                 r = generator.generate(prompt, config, onText);
             } catch (IllegalArgumentException e) { // an empty prompt: the client's mistake, not the server's
-                throw gradus.serve.ApiException.badRequest(e.getMessage());
+                throw ApiException.badRequest(e.getMessage());
             }
             return new Generation(r.text(), r.promptTokens(), r.completionTokens(), r.finishReason());
         }

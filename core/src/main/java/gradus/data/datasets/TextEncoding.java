@@ -1,6 +1,9 @@
-package gradus.data;
+package gradus.data.datasets;
 
-import gradus.data.datasets.TextData;
+import gradus.data.DataException;
+import gradus.data.Dataset;
+import gradus.data.TensorDataset;
+import gradus.data.TokenWindows;
 import gradus.tensor.IntTensor;
 import gradus.tensor.Tensor;
 import gradus.text.Tokenizer;

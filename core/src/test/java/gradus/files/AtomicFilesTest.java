@@ -1,4 +1,4 @@
-package gradus.io;
+package gradus.files;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package gradus.io;
+package gradus.files;
 
 import java.io.IOException;
 import java.nio.file.Path;

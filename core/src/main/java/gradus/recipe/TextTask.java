@@ -1,15 +1,16 @@
-package gradus.train;
+package gradus.recipe;
 
 import gradus.config.Config;
 import gradus.config.ConfigException;
+import gradus.data.DataException;
 import gradus.data.Dataset;
-import gradus.data.TextEncoding;
 import gradus.data.datasets.TextData;
+import gradus.data.datasets.TextEncoding;
 import gradus.text.BpeTokenizer;
 import gradus.text.CharTokenizer;
 import gradus.text.Tokenizer;
-import gradus.text.WordTokenizer;
 import gradus.text.Tokenizers;
+import gradus.text.WordTokenizer;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -59,7 +60,7 @@ final class TextTask {
         if (!data.has(key)) return null;
         try {
             return TextEncoding.forModel(TextData.open(data.getString(key), dataDir), tokenizer, extra);
-        } catch (gradus.data.DataException e) {
+        } catch (DataException e) {
             throw new ConfigException(data.where() + "." + key + ": " + e.getMessage());
         }
     }

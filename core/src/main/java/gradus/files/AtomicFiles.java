@@ -1,4 +1,4 @@
-package gradus.io;
+package gradus.files;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -36,7 +36,7 @@ public final class AtomicFiles {
     private static final java.util.Set<Path> IN_FLIGHT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Test seam: wraps the stream each target is written through (tests use it to simulate a full disk). */
-    static volatile BiFunction<Path, OutputStream, OutputStream> streamFilter = (target, out) -> out;
+    public static volatile BiFunction<Path, OutputStream, OutputStream> streamFilter = (target, out) -> out;
 
     private AtomicFiles() {}
 
@@ -62,7 +62,7 @@ public final class AtomicFiles {
      * Writes and fsyncs {@code .NAME.ID.tmp} beside {@code target} (an absolute path) and returns it; on
      * failure the temporary file is removed. The caller renames it with {@link #move}.
      */
-    static Path writeTemporary(Path target, String id, IOConsumer<OutputStream> writer) throws IOException {
+    public static Path writeTemporary(Path target, String id, IOConsumer<OutputStream> writer) throws IOException {
         Path dir = target.getParent();
         Files.createDirectories(dir);
         // Same directory as the target: a rename within one file system is atomic. Not createTempFile,
@@ -88,16 +88,16 @@ public final class AtomicFiles {
     }
 
     /** The temporary file {@link #writeTemporary} uses for {@code target} and {@code id}. */
-    static Path temporary(Path target, String id) {
+    public static Path temporary(Path target, String id) {
         return target.resolveSibling("." + target.getFileName() + "." + id + ".tmp");
     }
 
     /** An id for temporary names: this process's pid (so a later process can tell the writer is gone) and a random part. */
-    static String randomId() {
+    public static String randomId() {
         return Long.toHexString(PID) + "p" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
-    static void move(Path from, Path to) throws IOException {
+    public static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -108,7 +108,7 @@ public final class AtomicFiles {
     }
 
     /** Removes a temporary file this process gave up on. */
-    static void discard(Path temp) throws IOException {
+    public static void discard(Path temp) throws IOException {
         Files.deleteIfExists(temp);
         IN_FLIGHT.remove(temp);
     }
@@ -117,9 +117,9 @@ public final class AtomicFiles {
      * Removes the temporary files of our naming pattern in {@code dir} whose writer is gone: a process that is
      * no longer running (or whose pid now belongs to a process started after the file was written), or this
      * process when it no longer writes the file. Returns how many. Not for a model directory on its own: a
-     * committed save's files may still wait there (see {@link FileSet#recover}).
+     * committed save's files may still wait there (see {@code gradus.io.FileSet}'s recover).
      */
-    static int deleteStaleTemporaries(Path dir) throws IOException {
+    public static int deleteStaleTemporaries(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) return 0;
         int deleted = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, p -> TEMPORARY.matcher(p.getFileName().toString()).matches())) {
@@ -144,7 +144,7 @@ public final class AtomicFiles {
     }
 
     /** Makes renames durable. Not every platform can open a directory; there it is skipped. */
-    static void syncDirectory(Path dir) {
+    public static void syncDirectory(Path dir) {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {

@@ -1,4 +1,4 @@
-package gradus.io.gguf;
+package gradus.llm;
 
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The entry point to GGUF files for code compiled for Java 21 (the CLI). The reader maps files through
+ * The entry point to GGUF files for code compiled for Java 21 (the CLI), next to the Java 22 classes it loads by name. The reader maps files through
  * the FFM API, final in Java 22, so it is compiled for 22 (src/main/java22); on Java 21 this class says
  * so instead of failing with a class-version error.
  */

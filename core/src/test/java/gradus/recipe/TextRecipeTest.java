@@ -1,14 +1,15 @@
-package gradus.train;
+package gradus.recipe;
 
 import gradus.config.Config;
 import gradus.config.ConfigException;
-import gradus.data.TextEncoding;
 import gradus.data.datasets.TextData;
+import gradus.data.datasets.TextEncoding;
 import gradus.io.ModelDirectory;
 import gradus.models.GenerationConfig;
 import gradus.models.Gpt;
 import gradus.models.TextGenerator;
 import gradus.text.Tokenizer;
+import gradus.train.Evaluation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

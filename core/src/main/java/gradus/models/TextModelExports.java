@@ -1,10 +1,12 @@
-package gradus.io.onnx;
+package gradus.models;
 
+import gradus.io.onnx.AttentionExport;
 import gradus.io.onnx.AttentionExport.Context;
+import gradus.io.onnx.DataType;
+import gradus.io.onnx.OnnxExporter;
 import gradus.io.onnx.OnnxExporter.Flow;
-import gradus.models.Bert;
-import gradus.models.Gpt;
-import gradus.models.GptConfig;
+import gradus.io.onnx.OnnxExports;
+import gradus.io.onnx.RecurrentExport;
 import gradus.nn.Embedding;
 import gradus.nn.LSTM;
 import gradus.nn.LayerNorm;
@@ -21,21 +23,29 @@ import java.util.List;
 import java.util.Map;
 
 import static gradus.io.onnx.OnnxExporter.attr;
+import static gradus.io.onnx.OnnxExports.Export.textModel;
 
 /**
- * The models that read token ids int64 [batch, sequence], right-padded with id 0: LstmClassifier,
+ * The ONNX export of the models that read token ids int64 [batch, sequence], right-padded with id 0: LstmClassifier,
  * Gpt and TransformerClassifier; and Bert, which also reads an attention mask and token types. As in the models, a row's length is its count of non-zero ids (at
  * least 1), computed in the graph, so padded rows run the same in ONNX Runtime.
  */
-final class TextModelExport {
-    private TextModelExport() {}
+public final class TextModelExports implements OnnxExports {
+    @Override
+    public List<Export> exports() {
+        return List.of(
+                textModel(LstmClassifier.class, "logits", List.of(), TextModelExports::lstmClassifier),
+                textModel(Gpt.class, "logits", List.of(), TextModelExports::gpt),
+                textModel(TransformerClassifier.class, "logits", List.of(), TextModelExports::transformerClassifier),
+                textModel(Bert.class, "last_hidden_state", List.of(ATTENTION_MASK, TOKEN_TYPE_IDS), TextModelExports::bert));
+    }
 
     /** Embedding → LSTM (stopping at each row's length) → pooling (last, mean or max) → Linear. */
-    static Flow lstmClassifier(OnnxExporter g, Module m, String path, Flow ids) {
+    private static Flow lstmClassifier(OnnxExporter g, Module m, String path, Flow ids) {
         Map<String, Module> parts = m.children();
         Lengths len = lengths(g, ids);
         Flow x = RecurrentExport.swapFirstAxes(g, embed(g, (Embedding) parts.get("embedding"), path + "embedding.", ids));
-        Flow sequenceLengths = g.node("Cast", 1, List.of(len.count.name()), attr("to", (long) DataType.INT32.code));
+        Flow sequenceLengths = g.node("Cast", 1, List.of(len.count().name()), attr("to", (long) DataType.INT32.code));
         var r = RecurrentExport.run(g, (LSTM) parts.get("lstm"), path + "lstm.", x, sequenceLengths.name());
         String pooling = String.valueOf(m.config().get("pooling"));
         Flow features = switch (pooling) {
@@ -44,7 +54,7 @@ final class TextModelExport {
             case "mean" -> meanOverRealSteps(g, RecurrentExport.swapFirstAxes(g, r.sequence()), len);
             case "max" -> {
                 Flow out = RecurrentExport.swapFirstAxes(g, r.sequence());
-                Flow padded = g.node("Unsqueeze", 3, List.of(g.node("Not", 2, List.of(len.real.name())).name(), g.longs(new long[]{2})));
+                Flow padded = g.node("Unsqueeze", 3, List.of(g.node("Not", 2, List.of(len.real().name())).name(), g.longs(new long[]{2})));
                 Flow masked = g.node("Where", 3, List.of(padded.name(), g.constant(Float.NEGATIVE_INFINITY), out.name()));
                 yield g.node("ReduceMax", 2, List.of(masked.name()), attr("axes", new long[]{1}), attr("keepdims", 0L));
             }
@@ -54,7 +64,7 @@ final class TextModelExport {
     }
 
     /** Token + position embeddings → causal decoder blocks → ln_f → LM head (tied: tok_emb's weight). */
-    static Flow gpt(OnnxExporter g, Module m, String path, Flow ids) {
+    private static Flow gpt(OnnxExporter g, Module m, String path, Flow ids) {
         Gpt gpt = (Gpt) m;
         GptConfig cfg = gpt.gptConfig();
         Map<String, Module> parts = gpt.children();
@@ -84,12 +94,12 @@ final class TextModelExport {
     }
 
     /** Token + learned positions → encoder blocks (padding hidden from attention) → norm → mean over real tokens → Linear. */
-    static Flow transformerClassifier(OnnxExporter g, Module m, String path, Flow ids) {
+    private static Flow transformerClassifier(OnnxExporter g, Module m, String path, Flow ids) {
         Map<String, Module> parts = m.children();
         Lengths len = lengths(g, ids);
         Flow x = embed(g, (Embedding) parts.get("embedding"), path + "embedding.", ids);
         x = addPositions(g, x, g.initializer(path + "positions.weight", ((LearnedPositionalEmbedding) parts.get("positions")).weight()), ids);
-        Flow padded = g.node("Not", 2, List.of(len.real.name()));
+        Flow padded = g.node("Not", 2, List.of(len.real().name()));
         Flow keyPadding = g.node("Unsqueeze", 4, List.of(padded.name(), g.longs(new long[]{1, 2})));
         Context ctx = new Context(null, keyPadding, null, null);
         int layers = ((Number) m.config().get("layers")).intValue();
@@ -101,13 +111,13 @@ final class TextModelExport {
     }
 
     /** Bert's graph inputs besides input_ids, named and ordered as Hugging Face's ONNX exports name them. */
-    static final String ATTENTION_MASK = "attention_mask", TOKEN_TYPE_IDS = "token_type_ids";
+    private static final String ATTENTION_MASK = "attention_mask", TOKEN_TYPE_IDS = "token_type_ids";
 
     /**
      * Word + token-type + position embeddings → LayerNorm → post-LN encoder blocks, keys where attention_mask is 0
      * hidden: the last hidden state [B, T, H], as Bert computes it (pooling is the application's, as in the original files).
      */
-    static Flow bert(OnnxExporter g, Module m, String path, Flow ids) {
+    private static Flow bert(OnnxExporter g, Module m, String path, Flow ids) {
         Bert bert = (Bert) m;
         Map<String, Module> emb = bert.embeddings().children();
         Flow x = embed(g, (Embedding) emb.get("word"), path + "embeddings.word.", ids);
@@ -138,7 +148,7 @@ final class TextModelExport {
 
     /** x [B, T, F] → the mean over each row's real steps [B, F]. */
     private static Flow meanOverRealSteps(OnnxExporter g, Flow x, Lengths len) {
-        Flow weight = g.node("Cast", 2, List.of(len.real.name()), attr("to", (long) DataType.FLOAT.code));
+        Flow weight = g.node("Cast", 2, List.of(len.real().name()), attr("to", (long) DataType.FLOAT.code));
         Flow masked = g.node("Mul", 3, List.of(x.name(), g.unsqueeze(weight, 2).name()));
         Flow sum = g.node("ReduceSum", 2, List.of(masked.name(), g.longs(new long[]{1})), attr("keepdims", 0L));
         return g.node("Div", 2, List.of(sum.name(), g.unsqueeze(len.count, 1).name()));

@@ -1,4 +1,4 @@
-package gradus.train;
+package gradus.recipe;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import gradus.config.Config;

@@ -1,27 +1,37 @@
-package gradus.train;
+package gradus.recipe;
 
 import gradus.config.Config;
+import gradus.config.ConfigException;
 import gradus.data.DataLoader;
+import gradus.data.Dataset;
 import gradus.data.MinMaxScaler;
 import gradus.data.Scaler;
-import gradus.data.StandardScaler;
-import gradus.data.datasets.Datasets;
-import gradus.tensor.Tensor;
-import gradus.config.ConfigException;
 import gradus.data.Split;
+import gradus.data.StandardScaler;
 import gradus.data.TensorDataset;
+import gradus.data.datasets.Datasets;
 import gradus.io.ModelDirectory;
 import gradus.metrics.Metric;
+import gradus.models.GenerationConfig;
+import gradus.models.Gpt;
+import gradus.models.TextGenerator;
 import gradus.nn.Layers;
 import gradus.nn.Module;
 import gradus.optim.Optimizer;
 import gradus.optim.Optimizers;
 import gradus.optim.Schedules;
 import gradus.tensor.Rng;
+import gradus.tensor.Tensor;
+import gradus.text.Tokenizer;
+import gradus.train.Callback;
+import gradus.train.History;
+import gradus.train.Loss;
+import gradus.train.Trainer;
 import gradus.train.callbacks.BestModelCheckpoint;
 import gradus.train.callbacks.Checkpoint;
 import gradus.train.callbacks.EarlyStopping;
 import gradus.train.callbacks.MetricsLog;
+import gradus.train.callbacks.ProgressBar;
 import gradus.train.callbacks.TensorBoard;
 
 import java.io.IOException;
@@ -78,8 +88,8 @@ public final class Recipe {
     public record Result(Path modelDir, History history, Map<String, Double> test) {}
 
     /** What a config's data section turns into: datasets, the fitted tokenizer (text only), the model config and config.json additions. */
-    record Prepared(String task, gradus.data.Dataset train, gradus.data.Dataset validation, gradus.data.Dataset test,
-                    gradus.text.Tokenizer tokenizer, Map<String, Object> modelConfig, Map<String, Object> extra) {}
+    record Prepared(String task, Dataset train, Dataset validation, Dataset test,
+                    Tokenizer tokenizer, Map<String, Object> modelConfig, Map<String, Object> extra) {}
 
     public String name() {
         return config.getString("name", "run");
@@ -127,7 +137,7 @@ public final class Recipe {
         else Files.deleteIfExists(metricsFile);
         Map<String, Object> extra = describe(prepared.extra());
         List<Callback> callbacks = new ArrayList<>();
-        callbacks.add(new gradus.train.callbacks.ProgressBar(log, o.progress()));
+        callbacks.add(new ProgressBar(log, o.progress()));
         callbacks.add(new MetricsLog(metricsFile).logSteps(STEP_RECORDS));
         callbacks.add(new TensorBoard(out, o.resumeFrom() == null));
         if (training.has("early_stopping")) {
@@ -180,16 +190,16 @@ public final class Recipe {
     }
 
     /** The config's {@code generate} section: a text sample from the trained language model, printed to the log. */
-    private void sample(Module model, gradus.text.Tokenizer tokenizer, PrintStream log) {
+    private void sample(Module model, Tokenizer tokenizer, PrintStream log) {
         Config g = config.getSection("generate").allowOnly("prompt", "max_tokens", "temperature", "top_k", "top_p", "seed");
-        if (!(model instanceof gradus.models.Gpt gpt) || tokenizer == null) {
+        if (!(model instanceof Gpt gpt) || tokenizer == null) {
             throw new ConfigException("generate: only a language model (model type Gpt with a tokenizer) can generate text");
         }
-        var settings = gradus.models.GenerationConfig.builder().maxNewTokens(g.getInt("max_tokens", 200))
+        var settings = GenerationConfig.builder().maxNewTokens(g.getInt("max_tokens", 200))
                 .temperature(g.getFloat("temperature", 1f)).topK(g.getInt("top_k", 0)).topP(g.getFloat("top_p", 1f))
                 .seed(g.getInt("seed", 0)).build();
         String prompt = g.getString("prompt");
-        var result = new gradus.models.TextGenerator(gpt, tokenizer).generate(prompt, settings);
+        var result = new TextGenerator(gpt, tokenizer).generate(prompt, settings);
         log.println("sample: " + prompt + result.text());
     }
 

@@ -1,4 +1,4 @@
-package gradus.train;
+package gradus.recipe;
 
 import gradus.config.Config;
 import gradus.config.ConfigException;
