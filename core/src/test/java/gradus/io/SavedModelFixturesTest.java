@@ -53,8 +53,8 @@ class SavedModelFixturesTest {
     static Map<String, float[]> outputs() throws IOException {
         Map<String, float[]> out = new LinkedHashMap<>();
         // Through Loaded.predict, which applies the MLP's recorded standard scaler first.
-        out.put("mlp", ModelDirectory.load(FIXTURES.resolve("mlp")).predict(images(3)).toArray());
-        out.put("cnn", ModelDirectory.load(FIXTURES.resolve("cnn")).predict(images(2)).toArray());
+        out.put("mlp", ModelDirectory.load(FIXTURES.resolve("mlp")).predict(images(4)).toArray());
+        out.put("cnn", ModelDirectory.load(FIXTURES.resolve("cnn")).predict(images(4)).toArray());
 
         Path lstmDir = FIXTURES.resolve("lstm");
         Module lstm = ModelDirectory.load(lstmDir).model();
@@ -62,7 +62,7 @@ class SavedModelFixturesTest {
         int[] encoded = words.encode("Subject: free money now\nclick here to claim your prize");
         int[] row = Arrays.copyOf(encoded, 32); // right-padded with id 0, as the model was trained
         out.put("lstm.tokens", ints(encoded));
-        out.put("lstm", noGrad(() -> lstm.forward(IntTensor.of(concat(row, ids(1, 32, 400).data()), 2, 32).toFloat())));
+        out.put("lstm", noGrad(() -> lstm.forward(IntTensor.of(concat(row, ids(3, 32, 400).data()), 4, 32).toFloat())));
 
         Path gptDir = FIXTURES.resolve("gpt");
         Gpt gpt = (Gpt) ModelDirectory.load(gptDir).model();
@@ -72,9 +72,9 @@ class SavedModelFixturesTest {
 
         Path bertDir = FIXTURES.resolve("bert");
         Bert bert = (Bert) ModelDirectory.load(bertDir).model();
-        IntTensor bertIds = ids(2, 6, 50);
-        IntTensor types = IntTensor.of(new int[]{0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0}, 2, 6);
-        IntTensor mask = IntTensor.of(new int[]{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 6);
+        IntTensor bertIds = ids(4, 6, 50);
+        IntTensor types = IntTensor.of(new int[]{0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0}, 4, 6);
+        IntTensor mask = IntTensor.of(new int[]{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0}, 4, 6);
         out.put("bert", noGrad(() -> bert.forward(bertIds, types, mask)));
         SentenceEmbedder embedder = SentenceEmbedder.load(bertDir);
         out.put("bert.embedding", embedder.embed(BERT_TEXT));
