@@ -107,6 +107,21 @@ class SavedModelFixturesTest {
         assertEquals(expected.keySet(), actual.keySet());
     }
 
+    /** Each image alone gives its row of the recorded batch, bit for bit (the kernels' batch invariance, end to end). */
+    @Test
+    void aRowAloneGivesItsRowOfTheBatch() throws IOException {
+        for (String name : new String[]{"mlp", "cnn"}) {
+            var loaded = ModelDirectory.load(FIXTURES.resolve(name));
+            Tensor batch = images(4);
+            float[] all = loaded.predict(batch).toArray();
+            int width = all.length / 4;
+            for (int i = 0; i < 4; i++) {
+                float[] alone = loaded.predict(batch.narrow(0, i, 1)).toArray();
+                assertEquals(hex(Arrays.copyOfRange(all, i * width, (i + 1) * width)), hex(alone), name + " row " + i);
+            }
+        }
+    }
+
     @Test
     void everyFixtureStillLoadsItsConfig() throws IOException {
         for (String name : new String[]{"mlp", "cnn", "lstm", "gpt", "bert"}) {
