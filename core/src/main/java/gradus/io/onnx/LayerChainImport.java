@@ -199,7 +199,7 @@ final class LayerChainImport {
         }
         float[] std = scale.toArray();
         for (int i = 0; i < std.length; i++) std[i] = 1f / std[i];
-        return gradus.data.datasets.Datasets.toJson(Scaler.fromState(Map.of("type", "standard", "mean", Tensor.of(shift.toArray()), "std", Tensor.of(std))));
+        return gradus.io.ModelCard.scalerJson(Scaler.fromState(Map.of("type", "standard", "mean", Tensor.of(shift.toArray()), "std", Tensor.of(std))));
     }
 
     private Tensor tensor(NodeProto n, int index, String where) throws FileFormatException {
