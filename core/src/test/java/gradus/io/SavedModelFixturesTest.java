@@ -110,8 +110,8 @@ class SavedModelFixturesTest {
 
     /** Runs {@link #main} in a new JVM with this one's class path and vector width; its output lines. */
     private static String freshJvmOutputs() throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Dgradus.log=warn",
+        String launcher = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder(launcher, "--add-modules", "jdk.incubator.vector", "-Dgradus.log=warn",
                 "-Dgradus.vectorBits=" + VectorWidth.bits(), "-cp", System.getProperty("java.class.path"),
                 SavedModelFixturesTest.class.getName());
         pb.directory(Path.of("").toAbsolutePath().toFile());
