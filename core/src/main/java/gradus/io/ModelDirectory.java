@@ -84,9 +84,7 @@ public final class ModelDirectory {
      */
     public static void save(Path dir, Module model, Map<String, Object> extra, TrainingState training) throws IOException {
         // Serialized before touching any file, so an unserializable extra changes nothing.
-        Map<String, Object> fields = stamped(model.config(), extra);
-        ModelCard.read(dir.resolve(CONFIG_FILE), fields, false); // a card value of the wrong type fails here, naming its key
-        String config = Json.pretty(fields);
+        String config = Json.pretty(stamped(model.config(), extra));
         Map<String, IOConsumer<OutputStream>> files = new LinkedHashMap<>();
         files.put(WEIGHTS_FILE, tensors(model.stateDict()));
         files.put(CONFIG_FILE, text(config));
