@@ -41,8 +41,8 @@ final class DemoCommand implements Callable<Integer> {
 
         System.out.println("\nEvaluation on the 500 test images:\n");
         var loaded = ModelDirectory.load(result.modelDir());
-        var test = Datasets.openFor("fashion-mnist-sample:test", null, loaded.config());
-        EvalCommand.print(Evaluation.run(loaded.model(), loaded.config(), test, 256));
+        var test = Datasets.openFor("fashion-mnist-sample:test", null, loaded.card().classNames(), loaded.card().scaler());
+        EvalCommand.print(Evaluation.run(loaded.model(), loaded.card(), test, 256));
 
         System.out.println("\nA few predictions (./gradus predict " + result.modelDir() + " fashion-mnist-sample:test#0 …):");
         String[] inputs = {"fashion-mnist-sample:test#0", "fashion-mnist-sample:test#1", "fashion-mnist-sample:test#2",

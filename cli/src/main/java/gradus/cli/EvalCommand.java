@@ -38,10 +38,11 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var loaded = ModelDirectory.load(modelDir);
+        var card = loaded.card();
         Dataset dataset = TextData.isText(data)
-                ? TextEncoding.forModel(TextData.open(data, dataDir), ModelDirectory.tokenizer(modelDir), loaded.config())
-                : Datasets.openFor(data, dataDir, loaded.config());
-        var report = Evaluation.run(loaded.model(), loaded.config(), dataset, batchSize);
+                ? TextEncoding.forModel(TextData.open(data, dataDir), ModelDirectory.tokenizer(modelDir), card.task(), card.context(), card.maxLength())
+                : Datasets.openFor(data, dataDir, card.classNames(), card.scaler());
+        var report = Evaluation.run(loaded.model(), loaded.card(), dataset, batchSize);
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(report.summary()));
         } else {

@@ -7,7 +7,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "export", description = {"Export a saved model to ONNX (dynamic batch axis; token ids [batch, sequence] for text models; an imported Bert gets input_ids, attention_mask, token_type_ids → last_hidden_state).",
@@ -31,7 +30,7 @@ final class ExportCommand implements Callable<Integer> {
             if (inputShape != null) throw new IllegalArgumentException("--input-shape is for models that read features; this one reads token ids [batch, sequence]");
             Onnx.export(loaded.model(), out);
         } else {
-            int[] example = inputShape != null ? inputShape : cardShape(loaded.config());
+            int[] example = inputShape != null ? inputShape : loaded.card().inputShape();
             if (example == null) {
                 throw new IllegalArgumentException(modelDir.resolve(ModelDirectory.CONFIG_FILE) + " has no input_shape: give one example's shape with --input-shape, e.g. --input-shape 1,28,28");
             }
@@ -45,10 +44,5 @@ final class ExportCommand implements Callable<Integer> {
         }
         System.out.println("wrote " + out);
         return 0;
-    }
-
-    private static int[] cardShape(java.util.Map<String, Object> config) {
-        if (!(config.get("input_shape") instanceof List<?> shape)) return null;
-        return shape.stream().mapToInt(d -> ((Number) d).intValue()).toArray();
     }
 }

@@ -1,17 +1,12 @@
 package gradus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import gradus.data.Images;
 import gradus.data.TensorDataset;
 import gradus.data.datasets.Datasets;
 import gradus.data.datasets.TextData;
-import gradus.data.datasets.TextEncoding;
-import gradus.io.ModelDirectory;
-import gradus.nn.Module;
-import gradus.tensor.Shape;
+import gradus.inference.Predictor;
+import gradus.io.ModelCard;
 import gradus.tensor.Tensor;
-import gradus.text.Tokenizer;
-import gradus.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,6 +14,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,19 +53,16 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (inputs.isEmpty() && texts.isEmpty()) throw new IllegalArgumentException("nothing to predict: give an INPUT or --text");
-        var loaded = ModelDirectory.load(modelDir);
-        Map<String, Object> config = loaded.config();
-        Module model = loaded.model().eval();
-        boolean textModel = Files.isRegularFile(modelDir.resolve(ModelDirectory.TOKENIZER_FILE));
-        if (textModel && "language_model".equals(config.get("task"))) {
+        Predictor predictor = Predictor.load(modelDir);
+        ModelCard card = predictor.card();
+        boolean textModel = predictor.tokenizer() != null;
+        if (textModel && card.isLanguageModel()) {
             throw new IllegalArgumentException(modelDir + " is a language model: use `gradus generate " + modelDir + " --prompt …`");
         }
-        int[] inputShape = intArray(config.get("input_shape"));
         if (!textModel && !texts.isEmpty()) {
             throw new IllegalArgumentException("--text needs a text classifier (a model directory with tokenizer.json); "
-                    + modelDir + " takes inputs of shape " + java.util.Arrays.toString(inputShape));
+                    + modelDir + " takes inputs of shape " + Arrays.toString(card.inputShape()));
         }
-        Tokenizer tokenizer = textModel ? ModelDirectory.tokenizer(modelDir) : null;
         List<Map<String, Object>> results = new ArrayList<>();
         List<String> all = new ArrayList<>(inputs);
         all.addAll(texts);
@@ -79,12 +72,12 @@ final class PredictCommand implements Callable<Integer> {
             r.put("input", input);
             Tensor out;
             if (textModel) {
-                String text = i < inputs.size() ? textOf(input, config, r) : input;
-                out = model.predict(tokenIds(text, tokenizer, config));
+                String text = i < inputs.size() ? textOf(input, card, r) : input;
+                out = predictor.forward(predictor.encodeTexts(List.of(text)));
             } else {
-                out = model.predict(toTensor(input, inputShape, config, r).unsqueeze(0));
+                out = run(predictor, input, r);
             }
-            describe(out.select(0, 0), config, r);
+            describe(predictor, out.toArray(), r);
             results.add(r);
         }
         if (json) {
@@ -95,61 +88,39 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Tensor toTensor(String input, int[] shape, Map<String, Object> config, Map<String, Object> r) throws Exception {
+    /** A feature INPUT: a dataset example (SPEC#INDEX, its label or target kept as "actual"), an image file or numbers. */
+    private Tensor run(Predictor predictor, String input, Map<String, Object> r) throws Exception {
+        ModelCard card = predictor.card();
         int hash = input.lastIndexOf('#');
         if (hash > 0 && input.contains(":")) {
-            TensorDataset ds = Datasets.openFor(input.substring(0, hash), dataDir, config);
+            // opened with the card's scaler, unless the split comes scaled with its own training statistics
+            TensorDataset ds = Datasets.openFor(input.substring(0, hash), dataDir, card.classNames(), card.scaler());
             int index = index(input, hash, ds.size());
             var b = ds.get(new int[]{index});
-            if (b.labels() != null) r.put("actual", label(b.labels().data()[0], config));
+            if (b.labels() != null) r.put("actual", card.className(b.labels().data()[0]));
             else r.put("actual", b.targets().toArray()[0]);
-            return b.x().select(0, 0);
+            return predictor.forwardPreprocessed(b.x());
         }
         Path p = Path.of(input);
-        if (Files.isRegularFile(p)) {
-            if (shape == null || shape.length != 3) {
-                throw new IllegalArgumentException(input + ": this model does not take images (input shape " + java.util.Arrays.toString(shape) + ")");
-            }
-            return Datasets.preprocess(Images.load(p, shape[0], shape[1], shape[2], invert), config);
-        }
-        String[] parts = input.split(",");
-        float[] v = new float[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                v[i] = Float.parseFloat(parts[i].trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("input '" + input + "' is neither a file, a dataset example (SPEC#INDEX) nor numbers: '" + parts[i] + "'");
-            }
-        }
-        Tensor x = Tensor.of(v);
-        if (shape != null && Shape.numel(shape) != v.length) {
-            throw new IllegalArgumentException("input '" + input + "' has " + v.length + " values, the model expects " + Shape.numel(shape));
-        }
-        return Datasets.preprocess(shape == null ? x : x.reshape(shape), config);
+        Tensor x = Files.isRegularFile(p) ? predictor.decodeImage(p, invert) : predictor.decodeCsv(input);
+        return predictor.forward(x.unsqueeze(0));
     }
 
     /** A text INPUT: a text data set example (SPEC#INDEX, its label kept as "actual") or a text file. */
-    private String textOf(String input, Map<String, Object> config, Map<String, Object> r) throws Exception {
+    private String textOf(String input, ModelCard card, Map<String, Object> r) throws Exception {
         int hash = input.lastIndexOf('#');
         if (hash > 0 && TextData.isText(input.substring(0, hash))) {
             if (!(TextData.open(input.substring(0, hash), dataDir) instanceof TextData.Documents docs)) {
                 throw new IllegalArgumentException(input + ": a running text, not labelled documents");
             }
             int index = index(input, hash, docs.size());
-            r.put("actual", label(docs.labels()[index], config));
+            r.put("actual", card.className(docs.labels()[index]));
             return docs.texts().get(index);
         }
         Path p = Path.of(input);
         if (Files.isRegularFile(p)) return Files.readString(p);
         throw new IllegalArgumentException("input '" + input + "' is neither a text file nor a text example (SPEC#INDEX, e.g. "
                 + "spam-assassin-sample:test#0); give a text itself with --text");
-    }
-
-    /** One row of token ids, encoded and padded as the model was trained. */
-    @SuppressWarnings("unchecked")
-    private static Tensor tokenIds(String text, Tokenizer tokenizer, Map<String, Object> config) {
-        var doc = new TextData.Documents(List.of(text), new int[]{0}, (List<String>) config.get("class_names"));
-        return ((TensorDataset) TextEncoding.forModel(doc, tokenizer, config)).x();
     }
 
     private static int index(String input, int hash, int size) {
@@ -163,40 +134,19 @@ final class PredictCommand implements Callable<Integer> {
         return index;
     }
 
-    private void describe(Tensor out, Map<String, Object> config, Map<String, Object> r) {
-        if (!"classification".equals(config.get("task"))) {
-            r.put("prediction", out.numel() == 1 ? out.toArray()[0] : out.toArray());
+    /** The answer for one example's outputs: the top classes with their probabilities, or the values themselves. */
+    private void describe(Predictor predictor, float[] out, Map<String, Object> r) {
+        if (!predictor.card().isClassification()) {
+            r.put("prediction", out.length == 1 ? out[0] : out);
             return;
         }
-        boolean probabilities = Evaluation.probabilities(config.get("loss"));
-        float[] probs = out.numel() == 1 ? binary(out.item(), probabilities) : out.softmax(0).toArray();
-        Integer[] order = new Integer[probs.length];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        java.util.Arrays.sort(order, (a, b) -> Float.compare(probs[b], probs[a]));
-        r.put("class", label(order[0], config));
-        r.put("index", order[0]);
+        float[] probs = predictor.probabilities(out, 1);
+        var ranked = predictor.topK(probs, 0, probs.length, Math.max(1, top));
+        r.put("class", ranked.get(0).label());
+        r.put("index", ranked.get(0).index());
         Map<String, Float> topk = new LinkedHashMap<>();
-        for (int i = 0; i < Math.min(top, probs.length); i++) topk.put(label(order[i], config), probs[order[i]]);
+        for (var c : ranked.subList(0, Math.max(0, Math.min(top, ranked.size())))) topk.put(c.label(), c.probability());
         r.put("probabilities", topk);
-    }
-
-    private static float[] binary(float output, boolean probability) {
-        float p = probability ? output : (float) (1 / (1 + Math.exp(-output)));
-        return new float[]{1 - p, p};
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String label(int index, Map<String, Object> config) {
-        Object names = config.get("class_names");
-        if (names instanceof List<?> l && index < l.size()) return String.valueOf(l.get(index));
-        return Integer.toString(index);
-    }
-
-    private static int[] intArray(Object o) {
-        if (!(o instanceof List<?> l)) return null;
-        int[] a = new int[l.size()];
-        for (int i = 0; i < a.length; i++) a[i] = ((Number) l.get(i)).intValue();
-        return a;
     }
 
     @SuppressWarnings("unchecked")

@@ -44,7 +44,7 @@ class PredictTextTest {
     private static double spamProbability(String text) throws Exception {
         var loaded = ModelDirectory.load(model);
         var doc = new TextData.Documents(List.of(text), new int[]{0}, List.of("ham", "spam"));
-        var ids = ((TensorDataset) TextEncoding.forModel(doc, ModelDirectory.tokenizer(model), loaded.config())).x();
+        var ids = ((TensorDataset) TextEncoding.forModel(doc, ModelDirectory.tokenizer(model), loaded.card().task(), loaded.card().context(), loaded.card().maxLength())).x();
         return loaded.model().eval().predict(ids).softmax(-1).get(0, 1);
     }
 

@@ -1,7 +1,6 @@
 package gradus.io;
 
 import gradus.files.FileFormatException;
-import gradus.data.datasets.Datasets;
 import gradus.nn.Layers;
 import gradus.nn.Module;
 import gradus.nn.ParameterBudget;
@@ -88,8 +87,8 @@ final class ModelConfigCheck {
                     + java.util.Arrays.toString(shape) + " has " + features + " features");
         }
         try { // a dry run on one zero example: the scaler's type, lengths and values as the readers will see them
-            Datasets.preprocess(Tensor.zeros(shape), config);
-        } catch (IllegalArgumentException | IllegalStateException e) {
+            ModelCard.read(file, config, false).preprocess(Tensor.zeros(shape).unsqueeze(0));
+        } catch (IllegalArgumentException | IllegalStateException | FileFormatException e) {
             throw new FileFormatException(file, "'preprocessing.scaler' cannot be applied to input_shape " + java.util.Arrays.toString(shape)
                     + ": " + e.getMessage(), e);
         }

@@ -1,14 +1,10 @@
 package gradus.io;
 
-import gradus.data.Scaler;
-import gradus.data.datasets.Datasets;
-import gradus.files.FileFormatException;
 import gradus.files.IOConsumer;
+import gradus.files.FileFormatException;
 import gradus.nn.Module;
 import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
-import gradus.text.Tokenizer;
-import gradus.text.Tokenizers;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.function.UnaryOperator;
 
 /**
  * A saved model as a directory: {@code config.json} (format, architecture, and whatever an
@@ -45,7 +40,7 @@ public final class ModelDirectory {
     public static final String MANIFEST_FILE = FileSet.MANIFEST;
     public static final String FORMAT = "gradus";
     public static final int FORMAT_VERSION = 1;
-    private static final List<String> RESERVED = List.of("format", "format_version", "model");
+    private static final List<String> RESERVED = List.of("format", "format_version", "model", "schema_version");
     private static final Map<String, String> WEIGHTS_METADATA = weightsMetadata();
 
     private ModelDirectory() {}
@@ -58,24 +53,15 @@ public final class ModelDirectory {
     }
 
     /**
-     * A loaded model (in eval mode) and the whole {@code config.json}. {@link #model()} is the network alone (to
-     * train on or inspect); {@link #predict} is the model as saved: the card's preprocessing, then the network.
+     * A loaded model (in eval mode), the whole {@code config.json} and its {@link ModelCard}. {@link #model()} is the
+     * network alone (to train on or inspect); {@link #predict} is the model as saved: the card's preprocessing, then the
+     * network. {@code gradus.inference.Predictor} adds input decoding and the task's post-processing.
      */
-    public record Loaded(Module model, Map<String, Object> config) {
-        /** Outputs for a batch of raw inputs [N, ...input_shape]: the recorded {@code preprocessing.scaler} (if any) is applied first. */
+    public record Loaded(Module model, Map<String, Object> config, ModelCard card) {
+        /** Outputs for a batch of raw inputs [N, ...input_shape]: the card's scaler (if any) is applied first. */
         public Tensor predict(Tensor batch) {
-            return predictor(model, config).apply(batch);
+            return model.predict(card.preprocess(batch));
         }
-    }
-
-    /**
-     * {@code model} as its config.json describes it, as a function of raw input batches [N, ...input_shape]: the
-     * recorded {@code preprocessing.scaler} (read once, here), then the network in inference mode. Every path that
-     * runs a saved model (the Java API, the server) goes through this, so none of them skips the preprocessing.
-     */
-    public static UnaryOperator<Tensor> predictor(Module model, Map<String, Object> config) {
-        Scaler scaler = Datasets.scaler(config);
-        return scaler == null ? model::predict : batch -> model.predict(scaler.transform(batch));
     }
 
     /** Optimizer tensors and the trainer's own state (epoch, step, learning rate, …). */
@@ -176,15 +162,24 @@ public final class ModelDirectory {
         }
         files.verify(List.of(CONFIG_FILE, WEIGHTS_FILE));
         model.eval();
-        return new Loaded(model, config);
+        return new Loaded(model, config, ModelCard.read(configFile, config, Files.isRegularFile(files.path(TOKENIZER_FILE))));
     }
 
     /** The tokenizer saved beside a text model; fails naming the directory when there is none. */
-    public static Tokenizer tokenizer(Path dir) throws IOException {
+    public static gradus.text.Tokenizer tokenizer(Path dir) throws IOException {
         FileSet files = open(dir);
         Path file = existing(dir, files, TOKENIZER_FILE);
         files.verify(List.of(TOKENIZER_FILE)); // listed once the directory was signed
-        return Tokenizers.load(file);
+        return gradus.text.Tokenizers.load(file);
+    }
+
+    /** The card of a model directory's {@code config.json}, without loading weights. */
+    public static ModelCard readCard(Path dir) throws IOException {
+        FileSet files = open(dir);
+        Path file = existing(dir, files, CONFIG_FILE);
+        Map<String, Object> config = parseConfig(file);
+        files.verify(List.of(CONFIG_FILE));
+        return ModelCard.read(file, config, Files.isRegularFile(files.path(TOKENIZER_FILE)));
     }
 
     /** The validated {@code config.json} of a model directory, without loading weights. */
@@ -237,12 +232,15 @@ public final class ModelDirectory {
 
     // ---------------------------------------------------------------- helpers
 
-    /** format, format_version, the model config when given, then {@code fields}. */
+    /** format, format_version, the model config and the card's schema version when given, then {@code fields}. */
     private static Map<String, Object> stamped(Map<String, Object> model, Map<String, Object> fields) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("format", FORMAT);
         out.put("format_version", FORMAT_VERSION);
-        if (model != null) out.put("model", model);
+        if (model != null) {
+            out.put("model", model);
+            out.put("schema_version", ModelCard.SCHEMA_VERSION);
+        }
         for (var e : fields.entrySet()) {
             if (RESERVED.contains(e.getKey())) {
                 throw new IllegalArgumentException("key '" + e.getKey() + "' is reserved (" + String.join(", ", RESERVED) + " are written by Gradus)");

@@ -3,6 +3,7 @@ package gradus.kernels;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -65,7 +66,7 @@ public final class Blas {
         c.picks().forEach((shape, p) -> lines.add(String.format(Locale.ROOT,
                 "%s (%s; timed at %dx%dx%d%s): %s, java %.1f vs openblas %.1f GFLOPS per core", shape.label(), shape.rule,
                 shape.m, shape.n, shape.k, shape.transB ? " N T" : "", p.provider().name().toLowerCase(Locale.ROOT), p.javaGflops(), p.openBlasGflops())));
-        lines.add("(" + c.origin() + "; OpenBLAS row tile " + OpenBlas.ROW_TILE + ")");
+        lines.add("(" + c.origin() + "; OpenBLAS row tile " + OpenBlas.ROW_TILE + ", rows placed at " + Arrays.toString(OpenBlas.ROW_SLOTS) + ")");
         return lines;
     }
 

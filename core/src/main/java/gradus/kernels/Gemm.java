@@ -7,7 +7,10 @@ import java.util.Arrays;
  * {@code C = alpha * op(A) * op(B) + beta * C}, where op(X) is X or Xᵀ.
  * {@code lda/ldb/ldc} are the row strides of the stored (untransposed) arrays.
  * Products run OpenBLAS where {@link Blas} picks it, else {@link BlockedGemm} (packed, cache-blocked, parallel
- * when large), except matrix-vector shapes, which run as dot products or row combinations.
+ * when large), except products with one output column, which run as dot products.
+ * <p>Batch invariance: a row of C is bit for bit the same whether computed alone or among any other rows, on every
+ * path: the choice of path never depends on m (auto's per-shape choice looks at op(B) only, and OpenBLAS runs on
+ * whole row tiles, {@link NativeRowBlock}), and each path rounds a row independently of the others.
  */
 public final class Gemm {
     private Gemm() {}
@@ -27,13 +30,13 @@ public final class Gemm {
                 && OpenBlas.accepts(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc)) {
             BlockedGemm.split(OpenBlas::sgemmWholeTiles, Math.max(1, OpenBlas.ROW_TILE), true,
                     transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        } else if (!transA && bColumnsContiguous && (m < MicroKernel.MR || n == 1)) {
+        } else if (!transA && bColumnsContiguous && n == 1) {
+            // One output column: each row of C is one dot product, the same whatever the batch.
             dotProducts(m, n, k, alpha, a, aOff, lda, b, bOff, transB ? ldb : 1, beta, c, cOff, ldc);
-        } else if (!transB && m < MicroKernel.MR) {
-            rowCombinations(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
             // Even 16×16×16 runs several times faster packed than in plain loops, and the blocked path
-            // stays on the calling thread, without allocating, until the product is worth splitting.
+            // stays on the calling thread, without allocating, until the product is worth splitting. A few rows
+            // (m < MR) go here too, in a zero-padded tile: a row then rounds the same alone as in any batch.
             BlockedGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }
     }
@@ -49,8 +52,7 @@ public final class Gemm {
     }
 
     /**
-     * Matrix-vector shapes (a row or two of A, or one column of B), where tiles would be mostly padding:
-     * C[i][j] = alpha·(A row i · op(B) column j) + beta·C[i][j], both runs contiguous ({@code ldbCol} apart).
+     * One column of op(B), where tiles would be mostly padding: C[i][j] = alpha·(A row i · op(B) column j) + beta·C[i][j], both runs contiguous ({@code ldbCol} apart).
      */
     private static void dotProducts(int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                                     float[] b, int bOff, int ldbCol, float beta, float[] c, int cOff, int ldc) {
@@ -59,19 +61,6 @@ public final class Gemm {
             for (int j = 0; j < n; j++) {
                 float s = alpha * VectorMath.dot(a, aOff + i * lda, b, bOff + j * ldbCol, k);
                 c[ci + j] = beta == 0f ? s : s + beta * c[ci + j];
-            }
-        }
-    }
-
-    /** A row or two of op(A) times B: each C row is a combination of B's contiguous rows. */
-    private static void rowCombinations(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
-                                        float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        scale(m, n, beta, c, cOff, ldc);
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * ldc;
-            for (int p = 0; p < k; p++) {
-                float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                VectorMath.axpy(alpha * av, b, bOff + p * ldb, c, ci, n);
             }
         }
     }

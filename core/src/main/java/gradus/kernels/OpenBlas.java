@@ -11,6 +11,8 @@ final class OpenBlas {
     static final String STATUS;
     /** The library's row tile ({@link NativeRowBlock}); 0 where padding cannot make it batch-invariant. */
     static final int ROW_TILE;
+    /** The places in a row tile that round like a row alone ({@link NativeRowBlock#slots}); calls use only these. */
+    static final int[] ROW_SLOTS;
 
     static {
         NativeBlas lib = null;
@@ -29,6 +31,7 @@ final class OpenBlas {
         }
         LIB = lib;
         ROW_TILE = lib == null ? 0 : NativeRowBlock.probe(lib::sgemm);
+        ROW_SLOTS = ROW_TILE == 0 ? new int[0] : NativeRowBlock.slots(lib::sgemm, ROW_TILE);
         STATUS = lib == null || ROW_TILE > 0 ? status : status + "; not batch-invariant";
     }
 
@@ -40,10 +43,15 @@ final class OpenBlas {
         LIB.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
-    /** {@link #sgemm} on whole row tiles, so that no row's result depends on the rows beside it. */
+    /** {@link #sgemm} on whole row tiles, each row in a place that rounds like a row alone: no row's result depends on the rows beside it. */
     static void sgemmWholeTiles(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                                 float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        NativeRowBlock.run(LIB::sgemm, ROW_TILE, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        if (ROW_SLOTS.length == ROW_TILE) {
+            NativeRowBlock.run(LIB::sgemm, ROW_TILE, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else {
+            NativeRowBlock.runInSlots(LIB::sgemm, ROW_TILE, ROW_SLOTS, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                    beta, c, cOff, ldc);
+        }
     }
 
     private static String reason(Throwable e) {

@@ -2,15 +2,15 @@ package gradus.recipe;
 
 import gradus.config.Config;
 import gradus.config.ConfigException;
-import gradus.data.DataException;
 import gradus.data.Dataset;
-import gradus.data.datasets.TextData;
+import gradus.data.DataException;
 import gradus.data.datasets.TextEncoding;
+import gradus.data.datasets.TextData;
 import gradus.text.BpeTokenizer;
 import gradus.text.CharTokenizer;
 import gradus.text.Tokenizer;
-import gradus.text.Tokenizers;
 import gradus.text.WordTokenizer;
+import gradus.text.Tokenizers;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -39,27 +39,31 @@ final class TextTask {
         }
         Map<String, Object> extra = new LinkedHashMap<>();
         Dataset trainSet;
+        String task;
+        Integer context = null, maxLength = null;
         if (train instanceof TextData.Corpus corpus) {
-            int context = data.getInt("context", new Config(recipe.where() + ".model", model).getInt("context_length", 128));
-            extra.put("task", LANGUAGE_MODEL);
+            context = data.getInt("context", new Config(recipe.where() + ".model", model).getInt("context_length", 128));
+            task = LANGUAGE_MODEL;
+            extra.put("task", task);
             extra.put("context", context);
             trainSet = TextEncoding.windows(corpus, tokenizer, context, 1); // every start position once per epoch
         } else {
             TextData.Documents docs = (TextData.Documents) train;
-            int maxLength = data.getInt("max_length", 256);
-            extra.put("task", "classification");
+            maxLength = data.getInt("max_length", 256);
+            task = "classification";
+            extra.put("task", task);
             extra.put("class_names", docs.classNames());
             extra.put("max_length", maxLength);
             trainSet = TextEncoding.classification(docs, tokenizer, maxLength, Math.max(0, tokenizer.padId()));
         }
-        return new Recipe.Prepared((String) extra.get("task"), trainSet, heldOut(data, "validation", dataDir, tokenizer, extra),
-                heldOut(data, "test", dataDir, tokenizer, extra), tokenizer, model, extra);
+        return new Recipe.Prepared(task, trainSet, heldOut(data, "validation", dataDir, tokenizer, task, context, maxLength),
+                heldOut(data, "test", dataDir, tokenizer, task, context, maxLength), tokenizer, model, extra);
     }
 
-    private static Dataset heldOut(Config data, String key, Path dataDir, Tokenizer tokenizer, Map<String, Object> extra) {
+    private static Dataset heldOut(Config data, String key, Path dataDir, Tokenizer tokenizer, String task, Integer context, Integer maxLength) {
         if (!data.has(key)) return null;
         try {
-            return TextEncoding.forModel(TextData.open(data.getString(key), dataDir), tokenizer, extra);
+            return TextEncoding.forModel(TextData.open(data.getString(key), dataDir), tokenizer, task, context, maxLength);
         } catch (DataException e) {
             throw new ConfigException(data.where() + "." + key + ": " + e.getMessage());
         }

@@ -8,12 +8,14 @@ import gradus.data.TensorDataset;
 import gradus.metrics.ClassificationReport;
 import gradus.metrics.ConfusionMatrix;
 import gradus.metrics.RegressionMetrics;
+import gradus.io.ModelCard;
 import gradus.nn.Module;
 import gradus.tensor.Tensor;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** Evaluates a trained model on a dataset: the report behind {@code gradus eval}. */
 public final class Evaluation {
@@ -23,13 +25,13 @@ public final class Evaluation {
     public record Report(Map<String, Object> summary, ConfusionMatrix confusion, ClassificationReport classification) {}
 
     /**
-     * @param modelConfig the model directory's config.json (task, class_names, loss)
+     * @param card the model directory's card (task, class names, loss)
      */
-    public static Report run(Module model, Map<String, Object> modelConfig, Dataset data, int batchSize) {
+    public static Report run(Module model, ModelCard card, Dataset data, int batchSize) {
         TensorDataset tensors = data instanceof TensorDataset t ? t : null;
-        String task = String.valueOf(modelConfig.getOrDefault("task",
+        String task = String.valueOf(Objects.requireNonNullElse(card.task(),
                 tensors != null && tensors.labels() == null ? "regression" : "classification"));
-        Object lossSpec = modelConfig.getOrDefault("loss", task.equals("classification") ? "cross_entropy" : "mse");
+        Object lossSpec = Objects.requireNonNullElse(card.loss(), task.equals("classification") ? "cross_entropy" : "mse");
         Loss loss = Loss.named(Loss.nameOf(lossSpec), 0f);
         boolean wasTraining = model.isTraining();
         model.eval();
@@ -39,7 +41,7 @@ public final class Evaluation {
         try (var g = GradMode.noGrad()) {
             if (task.equals("classification")) {
                 @SuppressWarnings("unchecked")
-                List<String> names = (List<String>) modelConfig.getOrDefault("class_names", tensors == null ? null : tensors.classNames());
+                List<String> names = card.classNames() != null ? card.classNames() : tensors == null ? null : tensors.classNames();
                 ConfusionMatrix cm = null;
                 for (Batch b : DataLoader.of(data).batchSize(batchSize)) {
                     Tensor out = model.forward(b.x());

@@ -38,7 +38,7 @@ class ModelConfigFuzzTest {
         scaler.fit(Tensor.of(new float[]{0, 1, 2, 3, 4, 5, 6, 9}, 2, 4));
         Path dir = root.resolve("model");
         ModelDirectory.save(dir, model, Map.of("task", "classification", "input_shape", List.of(4), "class_names", List.of("a", "b"),
-                "preprocessing", Map.of("scaler", Datasets.toJson(scaler))));
+                "preprocessing", Map.of("scaler", gradus.io.ModelCard.scalerJson(scaler))));
         byte[] sequential = Files.readAllBytes(dir.resolve(ModelDirectory.CONFIG_FILE));
         Path config = dir.resolve(ModelDirectory.CONFIG_FILE);
 

@@ -12,13 +12,15 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * On every provider, and under auto whatever it chose: a row's result is independent of the other rows of its batch
- * (bit for bit, from the blocked kernels' smallest batch on), and the providers agree within the float tolerance.
+ * (bit for bit, from one row alone on, wherever the row sits in the batch), and the providers agree within the float
+ * tolerance. This is what lets the server batch requests freely (it once padded every pass to MicroKernel.MR rows).
  */
 class ProviderAgreementTest {
     /** One op(B) per shape class (n, k, transB), as a layer's weight. */
-    private static final int[][] WEIGHTS = {{700, 9, 0}, {9, 3000, 1}, {64, 784, 1}, {512, 512, 0}, {1024, 1024, 1}};
+    private static final int[][] WEIGHTS = {{700, 9, 0}, {9, 3000, 1}, {64, 784, 1}, {512, 512, 0}, {1024, 1024, 1},
+            {1, 300, 1}, {1, 300, 0}, {3, 40, 1}, {10, 2000, 0}};
     private static final int ROWS = 200;
-    private static final int[] BATCHES = {MicroKernel.MR, MicroKernel.MR + 1, 17, 64, ROWS};
+    private static final int[] BATCHES = {1, 2, 3, MicroKernel.MR, MicroKernel.MR + 1, 7, 13, 17, 64, ROWS};
 
     private record Setting(String name, Blas.Provider provider, GemmChoice choice) {}
 
@@ -42,6 +44,11 @@ class ProviderAgreementTest {
 
     /** C = X[rows × k] · op(W) under a setting. */
     private static float[] product(Setting s, float[] x, int rows, float[] w, int[] nk) {
+        return product(s, x, 0, rows, w, nk);
+    }
+
+    /** C = X[first, first + rows) · op(W) under a setting. */
+    private static float[] product(Setting s, float[] x, int first, int rows, float[] w, int[] nk) {
         Blas.Provider before = Blas.provider();
         GemmChoice beforeChoice = Blas.choice();
         try {
@@ -50,7 +57,7 @@ class ProviderAgreementTest {
             int n = nk[0], k = nk[1];
             boolean tB = nk[2] == 1;
             float[] c = new float[rows * n];
-            Gemm.sgemm(false, tB, rows, n, k, 1f, x, 0, k, w, 0, tB ? k : n, 0f, c, 0, n);
+            Gemm.sgemm(false, tB, rows, n, k, 1f, x, first * k, k, w, 0, tB ? k : n, 0f, c, 0, n);
             return c;
         } finally {
             Blas.use(before);
@@ -74,6 +81,20 @@ class ProviderAgreementTest {
                         if (Float.floatToIntBits(part[i]) != Float.floatToIntBits(full[i])) {
                             fail(s.name + ", n=" + nk[0] + " k=" + nk[1] + ": row " + i / nk[0] + " of a batch of " + rows
                                     + " = " + part[i] + ", of " + ROWS + " = " + full[i]);
+                        }
+                    }
+                }
+                // Rows computed alone, and inside batches that start just before them.
+                for (int row : new int[]{0, 1, 5, 38, ROWS - 1}) {
+                    for (int rows : BATCHES) {
+                        int first = Math.max(0, Math.min(row - rows / 2, ROWS - rows));
+                        float[] part = product(s, x, first, rows, w, nk);
+                        for (int j = 0; j < nk[0]; j++) {
+                            float got = part[(row - first) * nk[0] + j], want = full[row * nk[0] + j];
+                            if (Float.floatToIntBits(got) != Float.floatToIntBits(want)) {
+                                fail(s.name + ", n=" + nk[0] + " k=" + nk[1] + ": row " + row + " in rows [" + first + ", "
+                                        + (first + rows) + ") = " + got + ", in all " + ROWS + " = " + want);
+                            }
                         }
                     }
                 }

@@ -45,8 +45,8 @@ class TextRecipeTest {
         int vocab = tokenizer.vocabSize();
         assertEquals("language_model", loaded.config().get("task"));
 
-        var val = TextEncoding.forModel(TextData.open("moby-dick-sample:val", null), tokenizer, loaded.config());
-        var report = Evaluation.run(loaded.model(), loaded.config(), val, 16);
+        var val = TextEncoding.forModel(TextData.open("moby-dick-sample:val", null), tokenizer, loaded.card().task(), loaded.card().context(), loaded.card().maxLength());
+        var report = Evaluation.run(loaded.model(), loaded.card(), val, 16);
         double loss = (Double) report.summary().get("loss");
         // uniform guessing costs ln(vocab) ≈ 4.1 nats; 150 steps of a small GPT learn the character statistics
         assertTrue(loss < Math.log(vocab) - 1.2, "val loss " + loss + " vs ln(vocab) " + Math.log(vocab));
@@ -78,8 +78,9 @@ class TextRecipeTest {
         assertTrue(result.test().get("accuracy") >= 0.78, "sample test accuracy " + result.test());
 
         var loaded = ModelDirectory.load(result.modelDir());
-        var test = TextEncoding.forModel(TextData.open("spam-assassin-sample:test", null), ModelDirectory.tokenizer(result.modelDir()), loaded.config());
-        var report = Evaluation.run(loaded.model(), loaded.config(), test, 64);
+        var test = TextEncoding.forModel(TextData.open("spam-assassin-sample:test", null), ModelDirectory.tokenizer(result.modelDir()),
+                loaded.card().task(), loaded.card().context(), loaded.card().maxLength());
+        var report = Evaluation.run(loaded.model(), loaded.card(), test, 64);
         assertEquals(result.test().get("accuracy"), (Double) report.summary().get("accuracy"), 1e-6, "reloaded model, same accuracy");
         @SuppressWarnings("unchecked")
         var perClass = (Map<String, Object>) report.summary().get("per_class");

@@ -22,15 +22,11 @@ import java.util.function.UnaryOperator;
  * hand-off to a worker, so batching costs nothing when there is nothing to merge; under load the
  * requests that queue up during one pass share the next. {@code maxDelay} (default 0) makes a
  * leader wait that long for a batch to fill.
- * <p>Every pass runs on at least {@link #MIN_ROWS} rows (zero rows pad smaller ones): Gemm picks
- * a dot-product kernel below 4 rows and a blocked kernel from 4 on, whose sums round differently,
- * so padding makes each request's result bit-for-bit independent of what it was batched with
- * (and of whether batching is on).
+ * <p>A request's result is bit-for-bit independent of what it was batched with (and of whether batching is on):
+ * the kernels guarantee that a row's result does not depend on the other rows of its batch, on every GEMM path
+ * (see {@code gradus.kernels.Gemm}), so passes run on exactly the rows they were given.
  */
 final class Batcher {
-    /** Gemm's smallest row count for its blocked kernel (MicroKernel.MR). */
-    static final int MIN_ROWS = 4;
-
     private static final int WAITING = 0, LEADING = 1, RUNNING = 2, DONE = 3, ABANDONED = 4;
 
     /**
@@ -232,12 +228,9 @@ final class Batcher {
 
     private float[] run(float[] rows, int n) {
         batchSizes.accept(n);
-        int padded = Math.max(n, MIN_ROWS);
-        if (padded > n) rows = Arrays.copyOf(rows, padded * exampleSize);
         int[] shape = new int[exampleShape.length + 1];
-        shape[0] = padded;
+        shape[0] = n;
         System.arraycopy(exampleShape, 0, shape, 1, exampleShape.length);
-        float[] out = forward.apply(Tensor.of(rows, shape)).contiguousData();
-        return padded > n ? Arrays.copyOf(out, out.length / padded * n) : out;
+        return forward.apply(Tensor.of(rows, shape)).contiguousData();
     }
 }

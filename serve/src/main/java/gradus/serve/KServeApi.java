@@ -2,6 +2,7 @@ package gradus.serve;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import gradus.io.ModelCard;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
@@ -86,9 +87,9 @@ final class KServeApi {
         out.put("outputs", outputs);
         Map<String, Object> params = new LinkedHashMap<>();
         if (m.classNames() != null) params.put("class_names", m.classNames());
-        if (m.config().get("task") != null) params.put("task", m.config().get("task"));
+        if (m.card().task() != null) params.put("task", m.card().task());
         // Applied by the server to every request's raw input: a client must not scale again.
-        if (m.config().get("preprocessing") != null) params.put("preprocessing", m.config().get("preprocessing"));
+        if (m.card().scaler() != null) params.put("preprocessing", Map.of("scaler", ModelCard.scalerJson(m.card().scaler())));
         out.put("parameters", params);
         Http.json(res, 200, out);
     }

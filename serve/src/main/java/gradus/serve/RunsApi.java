@@ -109,7 +109,7 @@ final class RunsApi {
         out.put("last", epochs.isEmpty() ? Map.of() : epochs.getLast());
         out.put("updated", Files.getLastModifiedTime(run.resolve(METRICS_FILE)).toMillis());
         out.put("has_model", hasModel);
-        out.put("task", hasModel ? ModelDirectory.readConfig(modelDir).get("task") : null);
+        out.put("task", hasModel ? ModelDirectory.readCard(modelDir).task() : null);
         return out;
     }
 
@@ -190,14 +190,14 @@ final class RunsApi {
         Object cached = confusionCache.get(key);
         if (cached == null) {
             var loaded = ModelDirectory.load(modelDir);
-            Map<String, Object> config = loaded.config();
-            if (!"classification".equals(config.get("task"))) throw ApiException.notFound("not a classification run");
-            Map<String, Object> data = config.get("recipe") instanceof Map<?, ?> rm && rm.get("data") instanceof Map<?, ?> d ? (Map<String, Object>) d : Map.of();
+            var card = loaded.card();
+            if (!card.isClassification()) throw ApiException.notFound("not a classification run");
+            Map<String, Object> data = card.other().get("recipe") instanceof Map<?, ?> rm && rm.get("data") instanceof Map<?, ?> d ? (Map<String, Object>) d : Map.of();
             Object spec = data.getOrDefault("test", data.get("validation"));
             if (!(spec instanceof String s)) throw ApiException.notFound("the run's recipe names no test or validation data");
             Evaluation.Report report;
             try {
-                report = Evaluation.run(loaded.model(), config, Datasets.openFor(s, options.dataDir(), config), 512);
+                report = Evaluation.run(loaded.model(), card, Datasets.openFor(s, options.dataDir(), card.classNames(), card.scaler()), 512);
             } catch (RuntimeException e) {
                 throw ApiException.notFound("cannot evaluate on " + s + ": " + e.getMessage());
             }
@@ -221,9 +221,9 @@ final class RunsApi {
             e.put("version", m.version());
             e.put("kind", "tensor");
             e.put("input_shape", m.inputShape());
-            e.put("task", m.config().get("task"));
+            e.put("task", m.card().task());
             e.put("class_names", m.classNames());
-            e.put("feature_names", m.config().get("feature_names"));
+            e.put("feature_names", m.card().other().get("feature_names"));
             e.put("outputs", m.outputSize());
             out.add(e);
         }

@@ -1,23 +1,25 @@
 package gradus.serve;
 
+import gradus.files.FileFormatException;
+import gradus.inference.Predictor;
+import gradus.io.ModelCard;
 import gradus.io.ModelDirectory;
 import gradus.io.ModelProtection;
 import gradus.nn.Module;
-import gradus.train.Evaluation;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntConsumer;
 
 /**
- * One loaded model version: the module in eval mode, what its config.json says about inputs,
- * classes and preprocessing, and the {@link Batcher} that runs it.
+ * One loaded model version: its {@link Predictor} (the module in eval mode, the card's inputs, classes and
+ * preprocessing, the task's post-processing), and the {@link Batcher} that runs it.
  */
 public final class ServedModel {
     public static final String INPUT = "input";
@@ -31,30 +33,27 @@ public final class ServedModel {
     private final String version;
     private final Path dir;
     private final Map<String, Object> config;
+    private final Predictor predictor;
     private final int[] inputShape;
     private final int outputSize;
-    private final List<String> classNames;
-    private final boolean classification;
-    private final boolean outputsProbabilities;
     private final Batcher batcher;
     private volatile boolean serving;
 
-    private ServedModel(String name, String version, Path dir, Module model, Map<String, Object> config,
+    private ServedModel(String name, String version, Path dir, Predictor predictor, Map<String, Object> config,
                         int maxBatchSize, Duration maxDelay, IntConsumer batchSizes) {
         this.name = name;
         this.version = version;
         this.dir = dir;
         this.config = config;
-        this.inputShape = inputShape(dir, config);
-        this.classification = "classification".equals(config.get("task"));
-        this.outputsProbabilities = Evaluation.probabilities(config.get("loss"));
-        this.classNames = config.get("class_names") instanceof List<?> l ? l.stream().map(String::valueOf).toList() : null;
+        this.predictor = predictor;
+        this.inputShape = inputShape(dir, predictor.card());
         // The batcher runs the model as saved: preprocessing included, for every endpoint that infers.
-        this.batcher = new Batcher(ModelDirectory.predictor(model, config), inputShape, maxBatchSize, maxDelay.toNanos(), rows -> {
+        this.batcher = new Batcher(predictor::forward, inputShape, maxBatchSize, maxDelay.toNanos(), rows -> {
             if (serving) batchSizes.accept(rows); // the dry run is not a request
         });
         this.outputSize = dryRun();
-        if (classification && classNames != null && classNames.size() != probabilityWidth()) {
+        List<String> classNames = classNames();
+        if (isClassification() && classNames != null && classNames.size() != probabilityWidth()) {
             throw new IllegalArgumentException(source() + ": 'class_names' has " + classNames.size() + " names but the model gives "
                     + probabilityWidth() + " class probabilities");
         }
@@ -92,31 +91,34 @@ public final class ServedModel {
     public static ServedModel load(String name, String version, Path dir, int maxBatchSize, Duration maxDelay, IntConsumer batchSizes,
                                    ModelProtection protection) throws IOException {
         var loaded = ModelDirectory.load(dir, protection);
-        return new ServedModel(name, version, dir, loaded.model(), loaded.config(), maxBatchSize, maxDelay, batchSizes);
+        Predictor predictor = Predictor.of(loaded.model(), loaded.card(), null);
+        return new ServedModel(name, version, dir, predictor, loaded.config(), maxBatchSize, maxDelay, batchSizes);
     }
 
-    /** Wraps a model built in code (tests, embedding applications). */
+    /** Wraps a model built in code (tests, embedding applications); {@code config} holds its card's fields. */
     public static ServedModel of(String name, String version, Module model, Map<String, Object> config, int maxBatchSize, Duration maxDelay) {
-        model.eval();
-        return new ServedModel(name, version, null, model, config, maxBatchSize, maxDelay, n -> {});
+        ModelCard card;
+        try {
+            Map<String, Object> full = new LinkedHashMap<>(config);
+            full.putIfAbsent("model", model.config());
+            card = ModelCard.read(Path.of("model '" + name + "'"), full, false);
+        } catch (FileFormatException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return new ServedModel(name, version, null, Predictor.of(model, card, null), config, maxBatchSize, maxDelay, n -> {});
     }
 
-    /** {@code input_shape}: positive integers whose product is at most {@link #MAX_EXAMPLE_SIZE}. */
-    private static int[] inputShape(Path dir, Map<String, Object> config) {
+    /** The card's input shape (recorded or inferred): positive integers whose product is at most {@link #MAX_EXAMPLE_SIZE}. */
+    private static int[] inputShape(Path dir, ModelCard card) {
         String where = (dir == null ? "model" : dir.resolve(ModelDirectory.CONFIG_FILE).toString()) + ": 'input_shape'";
-        if (!(config.get("input_shape") instanceof List<?> l) || l.isEmpty()) {
+        int[] shape = card.inputShape();
+        if (shape == null) {
             throw new IllegalArgumentException(where + " is missing or not a list, so the server cannot tell what one example is");
         }
-        int[] shape = new int[l.size()];
         long size = 1;
-        for (int i = 0; i < shape.length; i++) {
-            Object o = l.get(i);
-            if (!(o instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < 1 || n.doubleValue() > MAX_EXAMPLE_SIZE) {
-                throw new IllegalArgumentException(where + " must hold positive integers, got " + o + " at index " + i);
-            }
-            shape[i] = n.intValue();
-            size *= shape[i];
-            if (size > MAX_EXAMPLE_SIZE) throw new IllegalArgumentException(where + " " + l + " has more than " + MAX_EXAMPLE_SIZE + " values per example");
+        for (int d : shape) {
+            size *= d;
+            if (size > MAX_EXAMPLE_SIZE) throw new IllegalArgumentException(where + " " + Arrays.toString(shape) + " has more than " + MAX_EXAMPLE_SIZE + " values per example");
         }
         return shape;
     }
@@ -129,21 +131,25 @@ public final class ServedModel {
 
     public Map<String, Object> config() { return config; }
 
+    public ModelCard card() { return predictor.card(); }
+
+    public Predictor predictor() { return predictor; }
+
     public int[] inputShape() { return inputShape.clone(); }
 
     public int exampleSize() { return batcher.exampleSize(); }
 
     public int outputSize() { return outputSize; }
 
-    public List<String> classNames() { return classNames; }
+    public List<String> classNames() { return predictor.card().classNames(); }
 
-    public boolean isClassification() { return classification; }
+    public boolean isClassification() { return predictor.card().isClassification(); }
 
     int queueDepth() { return batcher.queueDepth(); }
 
     /** Output names: the raw output, and class probabilities for classifiers. */
     public List<String> outputNames() {
-        return classification ? List.of(OUTPUT, PROBABILITIES) : List.of(OUTPUT);
+        return isClassification() ? List.of(OUTPUT, PROBABILITIES) : List.of(OUTPUT);
     }
 
     /** Per-example shape of an output. */
@@ -152,7 +158,7 @@ public final class ServedModel {
     }
 
     int probabilityWidth() {
-        return outputSize == 1 ? 2 : outputSize;
+        return Predictor.probabilityWidth(outputSize);
     }
 
     /**
@@ -177,36 +183,17 @@ public final class ServedModel {
 
     /** Class probabilities from raw outputs (n rows): softmax, or [1-p, p] for a single output. */
     public float[] probabilities(float[] outputs, int n) {
-        int w = probabilityWidth();
-        float[] p = new float[n * w];
-        for (int r = 0; r < n; r++) {
-            if (outputSize == 1) {
-                float v = outputs[r];
-                float q = outputsProbabilities ? v : (float) (1 / (1 + Math.exp(-v)));
-                p[r * 2] = 1 - q;
-                p[r * 2 + 1] = q;
-            } else {
-                float max = Float.NEGATIVE_INFINITY;
-                for (int i = 0; i < w; i++) max = Math.max(max, outputs[r * w + i]);
-                double sum = 0;
-                for (int i = 0; i < w; i++) sum += p[r * w + i] = (float) Math.exp(outputs[r * w + i] - max);
-                for (int i = 0; i < w; i++) p[r * w + i] /= (float) sum;
-            }
-        }
-        return p;
+        return predictor.probabilities(outputs, n);
     }
 
     public String className(int index) {
-        return classNames != null && index < classNames.size() ? classNames.get(index) : Integer.toString(index);
+        return predictor.card().className(index);
     }
 
     /** The classes of a probability row, most likely first. */
     List<Integer> ranked(float[] probs, int row) {
         int w = probabilityWidth();
-        List<Integer> order = new ArrayList<>(w);
-        for (int i = 0; i < w; i++) order.add(i);
-        order.sort((a, b) -> Float.compare(probs[row * w + b], probs[row * w + a]));
-        return order;
+        return predictor.topK(probs, row, w, w).stream().map(Predictor.Scored::index).toList();
     }
 
     @Override

@@ -62,66 +62,26 @@ public final class Datasets {
     }
 
     /**
-     * Opens {@code spec} as input for a saved model: the input scaling recorded in its config.json
-     * ({@code preprocessing}) is applied, and a CSV file gets the model's class names. Named splits
-     * that come scaled already (e.g. {@code boston:test}, by the scaler fitted on its training rows) are left as they are.
+     * Opens {@code spec} as input for a saved model: the model's input {@code scaler} (its card's preprocessing, or
+     * null) is applied, and a CSV file gets the model's {@code classNames} (or null). Named splits that come scaled
+     * already (e.g. {@code boston:test}, by the scaler fitted on its training rows) are left as they are.
      */
-    public static TensorDataset openFor(String spec, Path dataDir, Map<String, Object> modelConfig) {
+    public static TensorDataset openFor(String spec, Path dataDir, List<String> classNames, Scaler scaler) {
         Path file = csvFile(spec);
         boolean csv = !spec.contains(":") || spec.toLowerCase().endsWith(".csv") || Files.isRegularFile(file);
         TensorDataset ds;
         if (csv) {
             CsvOptions options = CsvOptions.defaults();
-            if (modelConfig.get("class_names") instanceof List<?> names) {
-                options = options.withClassNames(names.stream().map(String::valueOf).toList());
-            }
+            if (classNames != null) options = options.withClassNames(classNames);
             ds = CsvDataset.load(file, options);
         } else {
             Opened opened = open(spec, dataDir);
             if (opened.scaler() != null) return opened.dataset(); // scaled already with its own training statistics
             ds = opened.dataset();
         }
-        Scaler scaler = scaler(modelConfig);
         if (scaler == null) return ds;
         Tensor x = scaler.transform(ds.x());
         return ds.labels() != null ? new TensorDataset(x, ds.labels(), ds.classNames()) : new TensorDataset(x, ds.targets());
-    }
-
-    /** Applies the model's recorded input scaling (if any) to one example or a batch of examples. */
-    public static Tensor preprocess(Tensor x, Map<String, Object> modelConfig) {
-        Scaler scaler = scaler(modelConfig);
-        if (scaler == null) return x;
-        return scaler.transform(x.unsqueeze(0)).squeeze(0);
-    }
-
-    /** The scaler's state as plain JSON values, for config.json; keys sorted, so equal scalers give equal bytes in every run. */
-    public static Map<String, Object> toJson(Scaler scaler) {
-        Map<String, Object> out = new java.util.TreeMap<>();
-        scaler.state().forEach((k, v) -> out.put(k, v instanceof Tensor t ? toList(t.toArray()) : v));
-        return out;
-    }
-
-    /** The input scaler a model's config.json records under {@code preprocessing.scaler}, or null when it records none. */
-    @SuppressWarnings("unchecked")
-    public static Scaler scaler(Map<String, Object> modelConfig) {
-        if (!(modelConfig.get("preprocessing") instanceof Map<?, ?> p) || !(p.get("scaler") instanceof Map<?, ?> json)) return null;
-        Map<String, Object> state = new LinkedHashMap<>();
-        ((Map<String, Object>) json).forEach((k, v) -> {
-            if (v instanceof List<?> list) {
-                float[] f = new float[list.size()];
-                for (int i = 0; i < f.length; i++) f[i] = ((Number) list.get(i)).floatValue();
-                state.put(k, Tensor.of(f));
-            } else {
-                state.put(k, v);
-            }
-        });
-        return Scaler.fromState(state);
-    }
-
-    private static List<Float> toList(float[] values) {
-        List<Float> out = new ArrayList<>(values.length);
-        for (float v : values) out.add(v);
-        return out;
     }
 
     /** A relative path is tried in the working directory, then under the Gradus home (for the examples' data). */

@@ -12,23 +12,30 @@ import gradus.text.Tokenizer;
 public final class TextEncoding {
     private TextEncoding() {}
 
+    /** A text classifier's row length when its card records none. */
+    public static final int DEFAULT_MAX_LENGTH = 256;
+    /** A language model's window when its card records none. */
+    public static final int DEFAULT_CONTEXT = 128;
+    private static final String LANGUAGE_MODEL = "language_model";
+
     /**
-     * Held-out text encoded the way a saved model expects, from its config.json: non-overlapping
-     * windows of {@code context} tokens for a language model, rows of {@code max_length} ids for a classifier.
+     * Held-out text encoded the way a saved model expects, from its card: non-overlapping windows of {@code context}
+     * tokens for a language model ({@code task} language_model), rows of {@code maxLength} ids for a classifier (null:
+     * the defaults).
      */
-    public static Dataset forModel(TextData.Source source, Tokenizer tokenizer, java.util.Map<String, Object> modelConfig) {
+    public static Dataset forModel(TextData.Source source, Tokenizer tokenizer, String task, Integer context, Integer maxLength) {
         if (source instanceof TextData.Corpus corpus) {
-            if (!"language_model".equals(modelConfig.get("task"))) {
-                throw new DataException("a text corpus can only evaluate a language model; this model's task is " + modelConfig.get("task"));
+            if (!LANGUAGE_MODEL.equals(task)) {
+                throw new DataException("a text corpus can only evaluate a language model; this model's task is " + task);
             }
-            int context = ((Number) modelConfig.getOrDefault("context", 128)).intValue();
-            return windows(corpus, tokenizer, context, context);
+            int window = context != null ? context : DEFAULT_CONTEXT;
+            return windows(corpus, tokenizer, window, window);
         }
-        if ("language_model".equals(modelConfig.get("task"))) {
+        if (LANGUAGE_MODEL.equals(task)) {
             throw new DataException("a language model is evaluated on a text corpus, not on labelled documents");
         }
-        int maxLength = ((Number) modelConfig.getOrDefault("max_length", 256)).intValue();
-        return classification((TextData.Documents) source, tokenizer, maxLength, Math.max(0, tokenizer.padId()));
+        return classification((TextData.Documents) source, tokenizer, maxLength != null ? maxLength : DEFAULT_MAX_LENGTH,
+                Math.max(0, tokenizer.padId()));
     }
 
     /** The corpus as next-token windows of {@code context} tokens, {@code stride} tokens apart. */
@@ -41,15 +48,21 @@ public final class TextEncoding {
      * (classifiers find each row's length by counting non-padding ids).
      */
     public static TensorDataset classification(TextData.Documents docs, Tokenizer tokenizer, int maxLength, int padId) {
-        if (maxLength < 1) throw new IllegalArgumentException("max_length must be positive, got " + maxLength);
         int n = docs.size();
+        return new TensorDataset(rows(docs.texts(), tokenizer, maxLength, padId), IntTensor.of(docs.labels().clone(), n), docs.classNames());
+    }
+
+    /** Texts as rows [N, maxLength] of their first {@code maxLength} token ids, right-padded with {@code padId}. */
+    public static Tensor rows(java.util.List<String> texts, Tokenizer tokenizer, int maxLength, int padId) {
+        if (maxLength < 1) throw new IllegalArgumentException("max_length must be positive, got " + maxLength);
+        int n = texts.size();
         float[] x = new float[n * maxLength];
         if (padId != 0) java.util.Arrays.fill(x, padId);
         for (int i = 0; i < n; i++) {
-            int[] ids = tokenizer.encode(docs.texts().get(i));
+            int[] ids = tokenizer.encode(texts.get(i));
             int len = Math.min(ids.length, maxLength);
             for (int t = 0; t < len; t++) x[i * maxLength + t] = ids[t];
         }
-        return new TensorDataset(Tensor.of(x, n, maxLength), IntTensor.of(docs.labels().clone(), n), docs.classNames());
+        return Tensor.of(x, n, maxLength);
     }
 }

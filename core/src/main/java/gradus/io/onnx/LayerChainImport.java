@@ -1,9 +1,8 @@
 package gradus.io.onnx;
 
+import gradus.io.ModelCard;
 import gradus.config.Config;
-import gradus.config.ConfigRecords;
 import gradus.data.Scaler;
-import gradus.data.datasets.Datasets;
 import gradus.files.FileFormatException;
 import gradus.io.onnx.proto.OnnxProto.GraphProto;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
@@ -11,10 +10,8 @@ import gradus.io.onnx.proto.OnnxProto.NodeProto;
 import gradus.io.onnx.proto.OnnxProto.TensorProto;
 import gradus.io.onnx.proto.OnnxProto.TensorShapeProto;
 import gradus.io.onnx.proto.OnnxProto.ValueInfoProto;
-import gradus.nn.LayerType;
 import gradus.nn.Layers;
 import gradus.nn.Module;
-import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 
 import java.io.IOException;
@@ -25,7 +22,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Rebuilds a chain-shaped ONNX graph over one float input, as Gradus exports feature models (MLPs, CNNs), as
@@ -34,12 +30,9 @@ import java.util.stream.Stream;
  * {@code gradus.*} metadata the exporter writes (task, class names) comes back into the card.
  */
 final class LayerChainImport {
-    /**
-     * Operators rebuilt as layers: those below with weights or shapes to work out, and every layer the export table
-     * writes as one node ({@link OnnxExports#SingleNode}: Relu, LeakyRelu, Softmax, …). Any other operator is refused, naming its node.
-     */
-    static final List<String> OPERATORS = Stream.concat(Stream.of("Gemm", "Flatten", "Reshape", "Conv", "MaxPool", "AveragePool",
-            "BatchNormalization", "Identity"), OnnxExporter.singleNodeOps().stream()).toList();
+    /** Operators rebuilt as layers; any other operator is refused, naming its node. */
+    static final List<String> OPERATORS = List.of("Gemm", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Softmax", "Flatten", "Reshape",
+            "Conv", "MaxPool", "AveragePool", "BatchNormalization", "Identity");
 
     private final Path file;
     private final TensorData data;
@@ -94,6 +87,11 @@ final class LayerChainImport {
                     card.put("preprocessing", Map.of("scaler", scaler(shift, tensor(n, 1, where), inputShape, where)));
                 }
                 case "Gemm" -> gemm(n, a, where);
+                case "Relu" -> layers.add(Map.of("type", "ReLU"));
+                case "Sigmoid" -> layers.add(Map.of("type", "Sigmoid"));
+                case "Tanh" -> layers.add(Map.of("type", "Tanh"));
+                case "LeakyRelu" -> layers.add(Map.of("type", "LeakyReLU", "slope", a.f("alpha", 0.01f)));
+                case "Softmax" -> layers.add(Map.of("type", "Softmax", "dim", a.integer("axis", -1)));
                 case "Flatten" -> {
                     int axis = a.integer("axis", 1);
                     layers.add(Map.of("type", "Flatten", "start_dim", axis));
@@ -104,7 +102,7 @@ final class LayerChainImport {
                 case "MaxPool", "AveragePool" -> pool(n, a, where);
                 case "BatchNormalization" -> batchNorm(n, a, rank, where);
                 case "Identity" -> { }
-                default -> layers.add(singleNodeLayer(n, a, where));
+                default -> throw refuse(where + " is not one of the operators Gradus rebuilds as layers " + OPERATORS);
             }
             flow = n.getOutput(0);
         }
@@ -195,14 +193,14 @@ final class LayerChainImport {
 
     /** The scaler computing (x - shift) * scale, as a standard scaler (mean = shift, std = 1 / scale), in Gradus's JSON form. */
     private Map<String, Object> scaler(Tensor shift, Tensor scale, int[] example, String where) throws FileFormatException {
-        int features = Shape.numel(example);
+        int features = gradus.tensor.Shape.numel(example);
         if (shift.numel() != features || scale.numel() != features) {
             throw refuse(where + ": an input scaler needs one shift and one factor per input value (" + features + "), got "
                     + shift.numel() + " and " + scale.numel());
         }
         float[] std = scale.toArray();
         for (int i = 0; i < std.length; i++) std[i] = 1f / std[i];
-        return Datasets.toJson(Scaler.fromState(Map.of("type", "standard", "mean", Tensor.of(shift.toArray()), "std", Tensor.of(std))));
+        return ModelCard.scalerJson(Scaler.fromState(Map.of("type", "standard", "mean", Tensor.of(shift.toArray()), "std", Tensor.of(std))));
     }
 
     private Tensor tensor(NodeProto n, int index, String where) throws FileFormatException {
@@ -242,21 +240,6 @@ final class LayerChainImport {
     private static List<ValueInfoProto> realInputs(GraphProto g) {
         var initializers = g.getInitializerList().stream().map(TensorProto::getName).collect(java.util.stream.Collectors.toSet());
         return g.getInputList().stream().filter(i -> !initializers.contains(i.getName())).toList();
-    }
-
-    /** The layer the export table writes as this one node, its attributes read back into the layer's config keys. */
-    private Map<String, Object> singleNodeLayer(NodeProto n, Attributes a, String where) throws FileFormatException {
-        OnnxExports.Export e = OnnxExporter.singleNodeExport(n.getOpType());
-        if (e == null) throw refuse(where + " is not one of the operators Gradus rebuilds as layers " + OPERATORS);
-        LayerType<?> type = Layers.typeOf(e.type());
-        Map<String, Object> layer = new LinkedHashMap<>();
-        layer.put("type", type.name());
-        for (var k : e.node().attributes().entrySet()) {
-            if (!a.has(k.getValue())) continue; // the layer's default, which is ONNX's
-            Class<?> t = ConfigRecords.component(type.configClass(), k.getKey()).getType();
-            layer.put(k.getKey(), t == float.class ? (Object) a.f(k.getValue(), 0f) : (Object) a.integer(k.getValue(), 0));
-        }
-        return layer;
     }
 
     private FileFormatException refuse(String why) {

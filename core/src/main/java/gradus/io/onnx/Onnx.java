@@ -6,7 +6,6 @@ import gradus.files.AtomicFiles;
 import gradus.files.FileFormatException;
 import gradus.io.onnx.proto.OnnxProto.ModelProto;
 import gradus.data.Scaler;
-import gradus.data.datasets.Datasets;
 import gradus.io.ModelDirectory;
 import gradus.nn.Module;
 
@@ -14,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -80,11 +78,10 @@ public final class Onnx {
      */
     public static void export(ModelDirectory.Loaded saved, int[] inputShape, Path file) throws IOException {
         Map<String, String> metadata = new LinkedHashMap<>();
-        if (saved.config().get("task") instanceof String task) metadata.put(OnnxExporter.TASK_KEY, task);
-        if (saved.config().get("class_names") instanceof List<?> names) {
-            metadata.put(OnnxExporter.CLASS_NAMES_KEY, OnnxExporter.METADATA_JSON.writeValueAsString(names.stream().map(String::valueOf).toList()));
-        }
-        ModelProto proto = new OnnxExporter().export(saved.model(), inputShape, Datasets.scaler(saved.config()), metadata);
+        var card = saved.card();
+        if (card.task() != null) metadata.put(OnnxExporter.TASK_KEY, card.task());
+        if (card.classNames() != null) metadata.put(OnnxExporter.CLASS_NAMES_KEY, OnnxExporter.METADATA_JSON.writeValueAsString(card.classNames()));
+        ModelProto proto = new OnnxExporter().export(saved.model(), inputShape, card.scaler(), metadata);
         AtomicFiles.write(file, proto::writeTo);
     }
 

@@ -1,5 +1,6 @@
 package gradus.serve.text;
 
+import gradus.inference.Predictor;
 import gradus.data.TensorDataset;
 import gradus.data.datasets.TextData;
 import gradus.data.datasets.TextEncoding;
@@ -106,12 +107,12 @@ public final class SavedTextModels {
             TextGenerator g = new GptGenerator(new gradus.models.TextGenerator(gpt, tokenizer));
             dryRun(dir, () -> g.generate(DRY_RUN_TEXT, new GenerationParams(1, 0, 1, List.of(), 0L), text -> {}));
             into.generator(name, g);
-        } else if ("classification".equals(loaded.config().get("task"))) {
-            TextClassifier c = new IdsClassifier(loaded.model(), tokenizer, loaded.config());
+        } else if (loaded.card().isClassification()) {
+            TextClassifier c = new IdsClassifier(Predictor.of(loaded.model(), loaded.card(), tokenizer));
             dryRun(dir, () -> c.classify(DRY_RUN_TEXT));
             into.classifier(name, c);
         } else {
-            throw new IllegalArgumentException("a " + loaded.model().getClass().getSimpleName() + " with task " + loaded.config().get("task")
+            throw new IllegalArgumentException("a " + loaded.model().getClass().getSimpleName() + " with task " + loaded.card().task()
                     + " is not a text model the server can serve");
         }
         LOG.info(() -> "loaded text model " + name + " from " + dir);
@@ -178,26 +179,17 @@ public final class SavedTextModels {
 
     /** A classifier over padded token ids (LstmClassifier, TransformerClassifier): text → class probabilities. */
     static final class IdsClassifier implements TextClassifier {
-        private final Module model;
-        private final Tokenizer tokenizer;
-        private final Map<String, Object> config;
-        private final List<String> classNames;
+        private final Predictor predictor;
 
-        @SuppressWarnings("unchecked")
-        IdsClassifier(Module model, Tokenizer tokenizer, Map<String, Object> config) {
-            this.model = model;
-            this.tokenizer = tokenizer;
-            this.config = config;
-            this.classNames = (List<String>) config.get("class_names");
+        IdsClassifier(Predictor predictor) {
+            this.predictor = predictor;
         }
 
         @Override
         public synchronized Map<String, Float> classify(String text) {
-            var doc = new TextData.Documents(List.of(text), new int[]{0}, classNames);
-            Tensor ids = ((TensorDataset) TextEncoding.forModel(doc, tokenizer, config)).x();
-            float[] p = model.predict(ids).softmax(-1).toArray();
+            float[] p = predictor.probabilities(predictor.forward(predictor.encodeTexts(List.of(text))).toArray(), 1);
             Map<String, Float> out = new LinkedHashMap<>();
-            for (int i = 0; i < p.length; i++) out.put(classNames != null && i < classNames.size() ? classNames.get(i) : Integer.toString(i), p[i]);
+            for (int i = 0; i < p.length; i++) out.put(predictor.card().className(i), p[i]);
             return out;
         }
     }
