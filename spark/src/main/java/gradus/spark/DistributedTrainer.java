@@ -167,7 +167,9 @@ public final class DistributedTrainer {
                 .rdd();
         RDD<WorkerResult> trained = shards.barrier().mapPartitions(new DataParallelWorker(spec), false,
                 ClassTag$.MODULE$.apply(WorkerResult.class));
-        List<WorkerResult> results = trained.toJavaRDD().collect();
+        // A failed barrier ResultStage is aborted, a failed barrier ShuffleMapStage is retried: the shuffle after the
+        // training stage is what lets Spark rerun it when a worker dies.
+        List<WorkerResult> results = trained.toJavaRDD().repartition(1).collect();
         if (results.size() != 1) throw new IllegalStateException("expected worker 0's result, got " + results.size());
         WorkerResult r = results.get(0);
         model.loadStateDict(r.weights().toStateDict());

@@ -122,7 +122,11 @@ public final class RingAllReduce implements Closeable {
             out.flush();
             return null;
         });
-        in.readFully(recvBytes, 0, 4 * rn);
+        try {
+            in.readFully(recvBytes, 0, 4 * rn);
+        } catch (java.io.EOFException e) {
+            throw new IOException("rank " + Math.floorMod(rank - 1, size) + " closed the ring (it failed or was stopped)", e);
+        }
         var received = ByteBuffer.wrap(recvBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         if (add) {
             for (int i = 0; i < rn; i++) a[r0 + i] += received.get(i);
