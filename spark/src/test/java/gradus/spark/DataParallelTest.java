@@ -95,7 +95,7 @@ class DataParallelTest {
         Module model = Layers.fromConfig(mlp());
         Map<String, Tensor> init = copy(model.stateDict());
         var result = DistributedTrainer.of(model).optimizer(ADAM).loss("cross_entropy").batchSize(32).epochs(2).workers(2).seed(11)
-                .fit(LocalSpark.context(), data);
+                .fit(TestSpark.context(), data);
         ShardPlan plan = new ShardPlan(203, 2, 32, 11, true);
         assertEquals(2 * 7, result.steps(), "203 examples in global batches of 32: 7 steps an epoch");
         Module reference = singleProcess(mlp(), init, data, plan, 2, ADAM, "cross_entropy");
@@ -131,7 +131,7 @@ class DataParallelTest {
         Map<String, Object> sgd = Map.of("type", "sgd", "lr", 0.1, "momentum", 0.9);
         var result = DistributedTrainer.of(model).optimizer(sgd).batchSize(16).epochs(2).workers(2).seed(2)
                 .bucketFloats(50) // several buckets: conv bias, conv weight, linear bias, linear weight
-                .fit(LocalSpark.context(), data);
+                .fit(TestSpark.context(), data);
         Module reference = singleProcess(cnn, init, data, new ShardPlan(n, 2, 16, 2, true), 2, sgd, "cross_entropy");
         assertTrue(changed(init, reference) > 0.05, "training moved the weights");
         double rel = relativeDifference(result.model(), reference);
@@ -154,7 +154,7 @@ class DataParallelTest {
         Module model = Layers.fromConfig(lstm);
         Map<String, Tensor> init = copy(model.stateDict());
         var result = DistributedTrainer.of(model).optimizer(ADAM).batchSize(16).epochs(1).workers(2).seed(3)
-                .fit(LocalSpark.context(), data);
+                .fit(TestSpark.context(), data);
         Module reference = singleProcess(lstm, init, data, new ShardPlan(n, 2, 16, 3, true), 1, ADAM, "cross_entropy");
         double rel = relativeDifference(result.model(), reference);
         assertTrue(changed(init, reference) > 0.01, "training moved the weights");
@@ -177,7 +177,7 @@ class DataParallelTest {
                         throw new IllegalStateException("worker killed by the test");
                     }
                 })
-                .fit(LocalSpark.context(), data);
+                .fit(TestSpark.context(), data);
         assertTrue(Files.exists(Path.of(marker)), "the failure happened");
         assertEquals(8, result.resumedAtStep(), "the retried stage starts from the checkpoint of step 8");
         assertEquals(3 * 8 - 8, result.steps(), "150 examples, batch 20: 8 steps an epoch, 24 in all, 16 after the resume");
@@ -185,7 +185,7 @@ class DataParallelTest {
 
         Module uninterrupted = Layers.fromConfig(mlp());
         uninterrupted.loadStateDict(init);
-        DistributedTrainer.of(uninterrupted).optimizer(ADAM).batchSize(20).epochs(3).workers(2).seed(5).fit(LocalSpark.context(), data);
+        DistributedTrainer.of(uninterrupted).optimizer(ADAM).batchSize(20).epochs(3).workers(2).seed(5).fit(TestSpark.context(), data);
         assertEquals(0, relativeDifference(result.model(), uninterrupted), 1e-7, "resumed run vs uninterrupted run");
     }
 }

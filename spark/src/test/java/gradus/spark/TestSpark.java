@@ -4,12 +4,12 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
 /** One local Spark for all tests of the module (starting one costs seconds): 2 task slots, 4 tries per task. */
-final class LocalSpark {
+public final class TestSpark {
     private static SparkSession session;
 
-    private LocalSpark() {}
+    private TestSpark() {}
 
-    static synchronized SparkSession session() {
+    public static synchronized SparkSession session() {
         if (session == null) {
             session = SparkSession.builder()
                     .master("local[2,4]")
@@ -24,7 +24,7 @@ final class LocalSpark {
         return session;
     }
 
-    static JavaSparkContext context() {
+    public static JavaSparkContext context() {
         return JavaSparkContext.fromSparkContext(session().sparkContext());
     }
 }
