@@ -74,12 +74,11 @@ final class DataParallelWorker extends AbstractFunction1<scala.collection.Iterat
         int resumedAt = progress.step;
         String host = ctx.getTaskInfos()[rank].address();
         GradientBuckets buckets = new GradientBuckets(model.parameters(), spec.bucketFloats());
-        long start = System.nanoTime();
         long bytesPerStep = 0;
         try (RingAllReduce ring = new RingAllReduce(rank, plan.workers(), hostOf(host), ctx::allGather)) {
+            long start = System.nanoTime(); // after the set-up: the time of the steps alone
             int[] order = null;
             int orderEpoch = -1;
-            float[] stats = new float[2];
             while (progress.step < spec.totalSteps()) {
                 int epoch = progress.step / plan.stepsPerEpoch(), k = progress.step % plan.stepsPerEpoch();
                 if (epoch != orderEpoch) {
@@ -97,11 +96,8 @@ final class DataParallelWorker extends AbstractFunction1<scala.collection.Iterat
                     localLoss = objective.item();
                     objective.backward();
                 }
-                stats[0] = count;
-                stats[1] = localLoss * count;
                 long sentBefore = ring.bytesSent();
-                ring.sumInPlace(stats, 0, 2);
-                buckets.weightedSum(count / stats[0], ring); // Σ (c_r / B) · mean_r = the mean over the global batch
+                float[] stats = buckets.average(count, localLoss, ring);
                 bytesPerStep = ring.bytesSent() - sentBefore;
                 if (spec.clipGradNorm() > 0) ClipGrad.clipGradNorm(model.parameters(), spec.clipGradNorm());
                 optimizer.step();

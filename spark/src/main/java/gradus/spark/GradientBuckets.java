@@ -32,42 +32,70 @@ final class GradientBuckets {
 
     private void add(List<Tensor> bucket, int size) {
         buckets.add(bucket);
-        buffers.add(new float[size]);
+        buffers.add(new float[size + STATS]);
     }
+
+    /** The last bucket carries the step's example count and loss sum too: one message fewer per step. */
+    static final int STATS = 2;
 
     int count() {
         return buckets.size();
     }
 
-    /** Replaces every gradient g by Σ over ranks of weight·g (a missing gradient counts as zeros). */
-    void weightedSum(float weight, RingAllReduce ring) throws IOException {
+    /**
+     * Replaces every gradient g (the mean over this rank's {@code count} examples; a missing one counts as zeros) by
+     * Σ count·g / Σ count over the ranks: the mean over the global batch. Returns {Σ count, Σ count·loss}.
+     */
+    float[] average(int count, float loss, RingAllReduce ring) throws IOException {
+        float[] stats = new float[STATS];
         for (int b = 0; b < buckets.size(); b++) {
             float[] buf = buffers.get(b);
+            boolean last = b == buckets.size() - 1;
             int pos = 0;
             for (Tensor p : buckets.get(b)) {
                 Tensor g = p.grad();
                 int n = p.numel();
-                if (g == null) {
+                if (g == null || count == 0) {
                     java.util.Arrays.fill(buf, pos, pos + n, 0f);
                 } else {
                     float[] src = g.isContiguous() ? g.data() : g.toArray();
                     int off = g.isContiguous() ? g.offset() : 0;
-                    for (int i = 0; i < n; i++) buf[pos + i] = src[off + i] * weight;
+                    for (int i = 0; i < n; i++) buf[pos + i] = src[off + i] * count;
                 }
                 pos += n;
             }
-            ring.sumInPlace(buf, 0, buf.length);
-            pos = 0;
+            int length = pos;
+            if (last) {
+                buf[pos] = count;
+                buf[pos + 1] = loss * count;
+                length += STATS;
+            }
+            ring.sumInPlace(buf, 0, length);
+            if (last) {
+                stats[0] = buf[pos];
+                stats[1] = buf[pos + 1];
+            }
+        }
+        // every bucket is summed before any is scaled: the total count arrives with the last one
+        float scale = 1f / stats[0];
+        for (int b = 0; b < buckets.size(); b++) {
+            float[] buf = buffers.get(b);
+            int pos = 0;
             for (Tensor p : buckets.get(b)) {
                 int n = p.numel();
                 Tensor g = p.grad();
                 if (g != null && g.isContiguous()) {
-                    System.arraycopy(buf, pos, g.data(), g.offset(), n);
+                    float[] dst = g.data();
+                    int off = g.offset();
+                    for (int i = 0; i < n; i++) dst[off + i] = buf[pos + i] * scale;
                 } else {
-                    p.setGrad(Tensor.of(java.util.Arrays.copyOfRange(buf, pos, pos + n), p.shape()));
+                    float[] v = new float[n];
+                    for (int i = 0; i < n; i++) v[i] = buf[pos + i] * scale;
+                    p.setGrad(Tensor.of(v, p.shape()));
                 }
                 pos += n;
             }
         }
+        return stats;
     }
 }

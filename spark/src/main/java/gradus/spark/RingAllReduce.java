@@ -26,6 +26,8 @@ import java.util.function.Function;
 public final class RingAllReduce implements Closeable {
     /** How long a rank waits for its neighbour before failing the task (Spark then retries the stage). */
     static final int TIMEOUT_MS = 120_000;
+    /** Chunks up to this size are written on the caller's thread (a thread hand-off costs more than they take to send). */
+    private static final int INLINE_BYTES = 16 << 10;
 
     private final int rank, size;
     private final ServerSocket server;
@@ -117,11 +119,17 @@ public final class RingAllReduce implements Closeable {
         if (recvBytes.length < 4 * rn) recvBytes = new byte[4 * rn];
         ByteBuffer.wrap(sendBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(a, s0, sn);
         byte[] bytes = sendBytes;
-        Future<?> sent = sender.submit(() -> {
+        Future<?> sent = null;
+        if (4 * sn <= INLINE_BYTES) { // fits the socket buffers: both neighbours can write before they read
             out.write(bytes, 0, 4 * sn);
             out.flush();
-            return null;
-        });
+        } else {
+            sent = sender.submit(() -> {
+                out.write(bytes, 0, 4 * sn);
+                out.flush();
+                return null;
+            });
+        }
         try {
             in.readFully(recvBytes, 0, 4 * rn);
         } catch (java.io.EOFException e) {
@@ -134,7 +142,7 @@ public final class RingAllReduce implements Closeable {
             received.get(a, r0, rn);
         }
         try {
-            sent.get();
+            if (sent != null) sent.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while sending to rank " + (rank + 1) % size, e);

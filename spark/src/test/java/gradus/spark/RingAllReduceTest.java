@@ -104,10 +104,11 @@ class RingAllReduceTest {
     }
 
     @Test
-    void bucketsAverageEveryGradientWithItsWeight() throws Exception {
+    void bucketsAverageEveryGradientWeightedByItsRanksExamples() throws Exception {
         // 3 ranks, buckets of at most 10 floats: a larger tensor gets a bucket of its own
         int ranks = 3;
-        float[] weights = {0.5f, 0.3f, 0.2f};
+        int[] counts = {5, 3, 2};
+        float[] losses = {0.5f, 2f, 1f};
         List<float[]> results = onRanks(ranks, ring -> {
             var model = new Sequential(new Linear(7, 5), new Linear(5, 3));
             List<Tensor> params = model.parameters();
@@ -118,7 +119,9 @@ class RingAllReduceTest {
             }
             var buckets = new GradientBuckets(params, 10);
             assertEquals(4, buckets.count(), "from the last parameter: bias 3, weight 15 (alone), bias 5, weight 35 (alone)");
-            buckets.weightedSum(weights[ring.rank()], ring);
+            float[] stats = buckets.average(counts[ring.rank()], losses[ring.rank()], ring);
+            assertEquals(10f, stats[0], "examples in the global batch");
+            assertEquals(5 * 0.5f + 3 * 2f + 2 * 1f, stats[1], 1e-6f, "loss sum of the global batch");
             List<Float> all = new ArrayList<>();
             for (Tensor p : params) for (float v : p.grad().toArray()) all.add(v);
             float[] flat = new float[all.size()];
@@ -131,7 +134,7 @@ class RingAllReduceTest {
             int n = shapes.get(i).numel();
             for (int j = 0; j < n; j++) {
                 double expected = 0;
-                for (int r = 0; r < ranks; r++) if (!(r == 1 && i == 0)) expected += weights[r] * values(10 * r + i, n)[j]; // small: 58 floats
+                for (int r = 0; r < ranks; r++) if (!(r == 1 && i == 0)) expected += counts[r] * values(10 * r + i, n)[j] / 10.0; // small: 58 floats
                 assertEquals(expected, results.get(0)[pos + j], 1e-6, "parameter " + i + " element " + j);
             }
             pos += n;

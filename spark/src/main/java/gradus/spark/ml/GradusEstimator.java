@@ -157,14 +157,20 @@ public final class GradusEstimator extends Estimator<GradusModel> implements Def
         StructType schema = dataset.schema();
         int fi = schema.fieldIndex($(featuresCol)), li = schema.fieldIndex($(labelCol));
         boolean classification = classification();
-        JavaRDD<Example> examples = dataset.toDF().select($(featuresCol), $(labelCol)).toJavaRDD().map(row -> toExample(row, classification));
+        JavaRDD<Example> examples = dataset.toDF().select($(featuresCol), $(labelCol)).toJavaRDD().map(row -> toExample(row, classification))
+                .cache(); // the trainer reads it several times (size, indices, shards): the pipeline before it runs once
         Rng.manualSeed(longValue(seed));
         Module net = Layers.fromConfig(parse($(model), "model"));
         int[] shape = $(inputShape).length > 0 ? $(inputShape) : new int[]{examples.first().x().length};
         DistributedTrainer trainer = DistributedTrainer.of(net).optimizer(parse($(optimizer), "optimizer")).loss($(loss))
                 .batchSize(intValue(batchSize)).epochs(intValue(epochs)).workers(intValue(workers)).seed(longValue(seed));
         if (!$(checkpointDir).isEmpty()) trainer.checkpoint(Path.of($(checkpointDir)), intValue(checkpointEvery));
-        DistributedTrainer.Result result = trainer.fit(examples, shape);
+        DistributedTrainer.Result result;
+        try {
+            result = trainer.fit(examples, shape);
+        } finally {
+            examples.unpersist(false);
+        }
 
         Map<String, Object> card = new LinkedHashMap<>();
         card.put("task", classification ? "classification" : "regression");
@@ -173,7 +179,7 @@ public final class GradusEstimator extends Estimator<GradusModel> implements Def
         List<String> classes = classNames(schema, $(labelCol));
         if (classes != null) card.put("class_names", classes);
         card.put("training", Map.of("epochs", intValue(epochs), "batch_size", intValue(batchSize), "workers", intValue(workers),
-                "epoch_losses", result.epochLosses()));
+                "epoch_losses", result.epochLosses(), "seconds", result.seconds(), "all_reduce_seconds", result.allReduceSeconds()));
         GradusModel fitted = new GradusModel(uid, result.model(), card);
         copyValues(fitted, extractParamMap());
         fitted.setParent(this);
