@@ -69,7 +69,9 @@ class GradusPipelineTest {
         Dataset<Row> scored = fitted.transform(parts[1]);
         double rmse = new RegressionEvaluator().setLabelCol("medv").setPredictionCol("prediction").setMetricName("rmse").evaluate(scored);
         // a linear regression on these features reaches about 4.7-5 on a held-out fifth
-        System.out.printf("Boston: test RMSE %.3f, training %s%n", rmse, ((GradusModel) fitted.stages()[3]).card().get("training"));
+        var training = (java.util.Map<?, ?>) ((GradusModel) fitted.stages()[3]).card().get("training");
+        System.out.printf("Boston: test RMSE %.3f, %s s of training steps, %s s of them in all-reduce%n", rmse,
+                training.get("seconds"), training.get("all_reduce_seconds"));
         assertTrue(rmse < 4.5, "test RMSE " + rmse);
 
         // ML persistence: the pipeline reloads and scores the same; the Gradus stage is a normal model directory
