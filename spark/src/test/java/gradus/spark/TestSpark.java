@@ -10,7 +10,7 @@ public final class TestSpark {
     private TestSpark() {}
 
     public static synchronized SparkSession session() {
-        if (session == null) {
+        if (session == null || session.sparkContext().isStopped()) {
             session = SparkSession.builder()
                     .master("local[2,4]")
                     .appName("gradus-spark-tests")
@@ -22,6 +22,12 @@ public final class TestSpark {
             session.sparkContext().setLogLevel("ERROR");
         }
         return session;
+    }
+
+    /** Stops the shared local Spark (a JVM holds one SparkContext at a time); the next {@link #session} starts it again. */
+    public static synchronized void stop() {
+        if (session != null) session.stop();
+        session = null;
     }
 
     public static JavaSparkContext context() {
