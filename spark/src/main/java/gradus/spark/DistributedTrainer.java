@@ -145,7 +145,7 @@ public final class DistributedTrainer {
         int t = targets == null ? 0 : targets.length / n;
         for (int i = 0; i < n; i++) {
             float[] row = Arrays.copyOfRange(x, i * width, (i + 1) * width);
-            rows.add(data.labels() != null ? Example.labeled(row, data.labels().data()[i])
+            rows.add(data.labels() != null ? Example.labeled(row, data.labels().get(i))
                     : Example.regression(row, Arrays.copyOfRange(targets, i * t, (i + 1) * t)));
         }
         return fit(sc.parallelize(rows, workers), shape);

@@ -48,6 +48,8 @@ public final class GradusModel extends Model<GradusModel> implements MLWritable 
     private final Param<String> featuresCol, predictionCol, probabilityCol;
     private final IntArrayParam inputShape;
     private final IntParam batchSize;
+    /** The weights as sent to the executors, once per model: every transform reuses the executors' copy. */
+    private Broadcast<Weights> broadcast;
 
     GradusModel(String uid, Module network, Map<String, Object> card) {
         this.uid = uid;
@@ -109,12 +111,16 @@ public final class GradusModel extends Model<GradusModel> implements MLWritable 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
-        var sc = dataset.sparkSession().sparkContext();
-        Broadcast<Weights> weights = sc.broadcast(Weights.of(network.stateDict()), ClassTag$.MODULE$.apply(Weights.class));
+        Broadcast<Weights> weights = broadcast(dataset.sparkSession().sparkContext());
         int[] shape = $(inputShape).length > 0 ? $(inputShape) : shapeOf(card.get("input_shape"));
         var scorer = new PartitionScorer(uid + "/" + weights.id(), GradusEstimator.JSON.convertValue(network.config(), Map.class),
                 weights, shape, classification(), (Integer) getOrDefault(batchSize), dataset.schema().fieldIndex($(featuresCol)));
         return dataset.toDF().mapPartitions(scorer, Encoders.row(out));
+    }
+
+    private synchronized Broadcast<Weights> broadcast(org.apache.spark.SparkContext sc) {
+        if (broadcast == null) broadcast = sc.broadcast(Weights.of(network.stateDict()), ClassTag$.MODULE$.apply(Weights.class));
+        return broadcast;
     }
 
     private static int[] shapeOf(Object v) {
