@@ -34,8 +34,7 @@ class HyperparameterSearchTest {
     void gridFindsTheLearningRateThatTrains(@TempDir Path tmp) {
         var space = new SearchSpace().choice("optimizer.lr", 0.0001, 0.01).choice("training.batch_size", 16, 64);
         var results = HyperparameterSearch.of(recipe(15), space).metric("val_loss", false).outDir(tmp).grid(TestSpark.session());
-        results.table().show(false);
-        List<Row> rows = results.table().orderBy("trial").collectAsList();
+        List<Row> rows = results.table().collectAsList(); // in trial order
         assertEquals(4, rows.size(), "2 × 2 grid");
         assertEquals("1.0E-4", rows.get(0).getString(1));
         assertEquals("64", rows.get(1).getString(2));
@@ -68,10 +67,10 @@ class HyperparameterSearchTest {
         var space = new SearchSpace().choice("optimizer.lr", 0.0001, 0.0003, 0.01, 0.03);
         var search = HyperparameterSearch.of(recipe(20), space).metric("val_loss", false).outDir(tmp);
         var results = search.successiveHalving(TestSpark.session(), 4, 11, 5, 2, 20);
-        results.table().show(false);
         // rungs: 4 trials × 5 epochs, the best 2 resume to 10, the best one to 20: 5 + 5 + 10 + 20 epochs
         assertEquals(40, results.totalEpochs(), "half the 80 epochs of training all four for 20");
         assertEquals(20, results.best().epochs());
+        assertEquals(4, results.table().count(), "one row per trial, the dropped ones with the epochs they got");
         assertTrue((Double) results.best().params().get("optimizer.lr") >= 0.01, "the best trial: " + results.best());
     }
 }
