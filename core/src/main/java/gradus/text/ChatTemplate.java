@@ -41,6 +41,8 @@ public final class ChatTemplate {
     }
 
     private static Jinjava newJinjava() {
+        // Jinjava logs through SLF4J, which warns on stderr when the application has no SLF4J provider (the CLI has none).
+        if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
         // Python's Jinja keeps undefined names quiet, as Jinjava does. Jinjava would also render template syntax that
         // appears in a value ("{{ x }}" typed by a user): off, a message's text is data.
         Jinjava j = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)

