@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.function.IntPredicate;
 
 /**
- * A GGUF Llama with the tokenizer and chat template of its metadata. The KV cache of the last call is kept: a
+ * A GGUF Llama or GPT-2 with the tokenizer and chat template of its metadata. The KV cache of the last call is kept: a
  * prompt that extends the previous prompt and completion (the next turn of a chat) only feeds the new tokens.
  */
 public final class GgufLanguageModel implements LanguageModel {
@@ -24,20 +24,20 @@ public final class GgufLanguageModel implements LanguageModel {
     private static final Set<String> END_OF_TURN = Set.of("<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>", "<|endoftext|>",
             "<|end_of_text|>", "<end_of_turn>", "</s>");
 
-    private final Llama llama;
+    private final DecoderModel llama;
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
     private final int[] stops;
-    private Llama.Session session;
+    private DecoderModel.Sequence session;
     private int[] sessionTokens = new int[0];
 
-    private GgufLanguageModel(Llama llama) throws IOException {
+    private GgufLanguageModel(DecoderModel llama) throws IOException {
         this.llama = llama;
         GgufFile gguf = llama.gguf();
         this.tokenizer = GgufTokenizer.of(gguf);
-        if (tokenizer.vocabSize() > llama.config().vocab()) {
+        if (tokenizer.vocabSize() > llama.vocab()) {
             throw new gradus.io.FileFormatException(gguf.path(), "metadata tokenizer.ggml.tokens: " + tokenizer.vocabSize()
-                    + " tokens, more than the " + llama.config().vocab() + " rows of token_embd.weight");
+                    + " tokens, more than the " + llama.vocab() + " rows of token_embd.weight");
         }
         String source = gguf.getString("tokenizer.chat_template", null);
         this.template = source == null ? null : new ChatTemplate(source, token(tokenizer.bosId()), token(tokenizer.eosId()));
@@ -51,7 +51,7 @@ public final class GgufLanguageModel implements LanguageModel {
     }
 
     public static GgufLanguageModel open(Path file) throws IOException {
-        Llama llama = Llama.open(file);
+        DecoderModel llama = DecoderModel.open(file);
         try {
             return new GgufLanguageModel(llama);
         } catch (IOException | RuntimeException e) {
@@ -64,7 +64,7 @@ public final class GgufLanguageModel implements LanguageModel {
         return id < 0 ? "" : tokenizer.idToToken(id);
     }
 
-    public Llama llama() {
+    public DecoderModel decoder() {
         return llama;
     }
 
@@ -80,7 +80,7 @@ public final class GgufLanguageModel implements LanguageModel {
 
     @Override
     public int contextLength() {
-        return llama.config().contextLength();
+        return llama.contextLength();
     }
 
     @Override
@@ -100,19 +100,19 @@ public final class GgufLanguageModel implements LanguageModel {
         int reuse = sharedPrefix(prompt);
         if (session == null || reuse == 0 || reuse < sessionTokens.length || session.capacity() < needed) {
             // The cache cannot be rewound: a prompt that does not extend the cached tokens starts a new sequence.
-            session = llama.newSession(Math.min(context, Math.max(needed, 2 * prompt.length)));
+            session = llama.newSequence(Math.min(context, Math.max(needed, 2 * prompt.length)));
             sessionTokens = new int[0];
             reuse = 0;
         }
         float[] logits = null;
         for (int i = reuse; i < prompt.length; i++) logits = llama.forward(session, prompt[i]);
         if (logits == null) { // the whole prompt was cached: its last token is fed again in a fresh sequence
-            session = llama.newSession(session.capacity());
+            session = llama.newSequence(session.capacity());
             for (int t : prompt) logits = llama.forward(session, t);
         }
         long promptDone = System.nanoTime();
         Sampler sampler = new Sampler(config, new Rng(config.seed()));
-        boolean[] seen = new boolean[llama.config().vocab()];
+        boolean[] seen = new boolean[llama.vocab()];
         for (int t : prompt) seen[t] = true;
         int[] out = new int[config.maxNewTokens()];
         int n = 0;
