@@ -28,7 +28,8 @@ public final class Gpt2 implements DecoderModel {
     private record Layer(float[] attnNorm, float[] attnNormBias, WeightMatrix qkv, float[] qkvBias, WeightMatrix wo, float[] woBias,
                          float[] ffnNorm, float[] ffnNormBias, WeightMatrix up, float[] upBias, WeightMatrix down, float[] downBias) {}
 
-    private Gpt2(GgufFile gguf) throws FileFormatException {
+    /** Reads and checks the configuration and the tensors' shapes; the weights stay in the mapping. */
+    Gpt2(GgufFile gguf) throws FileFormatException {
         this.gguf = gguf;
         String arch = gguf.getString("general.architecture");
         if (!arch.equals("gpt2")) throw new FileFormatException(gguf.path(), "general.architecture: " + arch + " is not gpt2");
@@ -66,6 +67,12 @@ public final class Gpt2 implements DecoderModel {
                     matrix(b + "ffn_up.weight", ffnDim, dim), vector(b + "ffn_up.bias", ffnDim),
                     matrix(b + "ffn_down.weight", dim, ffnDim), vector(b + "ffn_down.bias", dim));
         }
+    }
+
+    @Override
+    public String toString() {
+        return "width " + dim + ", " + layers + " layers, " + heads + " heads, feed-forward " + ffnDim + ", vocabulary " + vocab
+                + ", context " + contextLength + (output == embedding ? ", tied embeddings" : "");
     }
 
     public static Gpt2 open(Path file) throws IOException {

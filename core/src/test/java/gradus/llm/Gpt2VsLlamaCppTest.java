@@ -72,6 +72,8 @@ class Gpt2VsLlamaCppTest {
         LlamaCpp.assumeInstalled();
         Path file = dir.resolve("random-gpt2.gguf");
         write(file, RealVocabulary.read("gpt2"), 5);
+        String summary = GgufSummary.describe(file);
+        assertTrue(summary.contains("gpt2: width 128, 2 layers, 4 heads, feed-forward 512, vocabulary 50257, context 256, tied embeddings"), summary);
         try (GgufLanguageModel model = GgufLanguageModel.open(file)) {
             int[] prompt = model.tokenizer().encode("Call me Ishmael. Some years ago", true).ids();
             LlamaCpp.Answer reference = LlamaCpp.greedy(file, prompt, STEPS, 2);
