@@ -24,20 +24,20 @@ public final class GgufLanguageModel implements LanguageModel {
     private static final Set<String> END_OF_TURN = Set.of("<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>", "<|endoftext|>",
             "<|end_of_text|>", "<end_of_turn>", "</s>");
 
-    private final DecoderModel llama;
+    private final DecoderModel decoder;
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
     private final int[] stops;
     private DecoderModel.Sequence session;
     private int[] sessionTokens = new int[0];
 
-    private GgufLanguageModel(DecoderModel llama) throws IOException {
-        this.llama = llama;
-        GgufFile gguf = llama.gguf();
+    private GgufLanguageModel(DecoderModel decoder) throws IOException {
+        this.decoder = decoder;
+        GgufFile gguf = decoder.gguf();
         this.tokenizer = GgufTokenizer.of(gguf);
-        if (tokenizer.vocabSize() > llama.vocab()) {
+        if (tokenizer.vocabSize() > decoder.vocab()) {
             throw new gradus.io.FileFormatException(gguf.path(), "metadata tokenizer.ggml.tokens: " + tokenizer.vocabSize()
-                    + " tokens, more than the " + llama.vocab() + " rows of token_embd.weight");
+                    + " tokens, more than the " + decoder.vocab() + " rows of token_embd.weight");
         }
         String source = gguf.getString("tokenizer.chat_template", null);
         this.template = source == null ? null : new ChatTemplate(source, token(tokenizer.bosId()), token(tokenizer.eosId()));
@@ -51,11 +51,11 @@ public final class GgufLanguageModel implements LanguageModel {
     }
 
     public static GgufLanguageModel open(Path file) throws IOException {
-        DecoderModel llama = DecoderModel.open(file);
+        DecoderModel decoder = DecoderModel.open(file);
         try {
-            return new GgufLanguageModel(llama);
+            return new GgufLanguageModel(decoder);
         } catch (IOException | RuntimeException e) {
-            llama.close();
+            decoder.close();
             throw e;
         }
     }
@@ -65,7 +65,7 @@ public final class GgufLanguageModel implements LanguageModel {
     }
 
     public DecoderModel decoder() {
-        return llama;
+        return decoder;
     }
 
     @Override
@@ -80,7 +80,7 @@ public final class GgufLanguageModel implements LanguageModel {
 
     @Override
     public int contextLength() {
-        return llama.contextLength();
+        return decoder.contextLength();
     }
 
     @Override
@@ -100,19 +100,19 @@ public final class GgufLanguageModel implements LanguageModel {
         int reuse = sharedPrefix(prompt);
         if (session == null || reuse == 0 || reuse < sessionTokens.length || session.capacity() < needed) {
             // The cache cannot be rewound: a prompt that does not extend the cached tokens starts a new sequence.
-            session = llama.newSequence(Math.min(context, Math.max(needed, 2 * prompt.length)));
+            session = decoder.newSequence(Math.min(context, Math.max(needed, 2 * prompt.length)));
             sessionTokens = new int[0];
             reuse = 0;
         }
         float[] logits = null;
-        for (int i = reuse; i < prompt.length; i++) logits = llama.forward(session, prompt[i]);
+        for (int i = reuse; i < prompt.length; i++) logits = decoder.forward(session, prompt[i]);
         if (logits == null) { // the whole prompt was cached: its last token is fed again in a fresh sequence
-            session = llama.newSequence(session.capacity());
-            for (int t : prompt) logits = llama.forward(session, t);
+            session = decoder.newSequence(session.capacity());
+            for (int t : prompt) logits = decoder.forward(session, t);
         }
         long promptDone = System.nanoTime();
         Sampler sampler = new Sampler(config, new Rng(config.seed()));
-        boolean[] seen = new boolean[llama.vocab()];
+        boolean[] seen = new boolean[decoder.vocab()];
         for (int t : prompt) seen[t] = true;
         int[] out = new int[config.maxNewTokens()];
         int n = 0;
@@ -130,7 +130,7 @@ public final class GgufLanguageModel implements LanguageModel {
                 break;
             }
             if (session.position() >= session.capacity()) break;
-            if (n < config.maxNewTokens()) logits = llama.forward(session, next);
+            if (n < config.maxNewTokens()) logits = decoder.forward(session, next);
         }
         int[] generated = Arrays.copyOf(out, n);
         sessionTokens = Arrays.copyOf(concat(prompt, generated), session.position()); // what the cache holds
@@ -156,6 +156,6 @@ public final class GgufLanguageModel implements LanguageModel {
 
     @Override
     public void close() {
-        llama.close();
+        decoder.close();
     }
 }

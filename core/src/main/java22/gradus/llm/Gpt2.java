@@ -114,25 +114,25 @@ public final class Gpt2 implements DecoderModel {
         int pos = s.position;
         embedding.row(token, s.x);
         positions.row(pos, s.xb);
-        add(s.x, s.xb, null);
+        add(s.x, s.xb);
         for (int l = 0; l < layers; l++) {
             Layer b = blocks[l];
             layerNorm(s.x, b.attnNorm, b.attnNormBias, s.xb);
             b.qkv.multiply(s.xb, s.qkv);
-            add(s.qkv, b.qkvBias, null);
+            add(s.qkv, b.qkvBias);
             System.arraycopy(s.qkv, dim, s.keys[l], pos * dim, dim);
             System.arraycopy(s.qkv, 2 * dim, s.values[l], pos * dim, dim);
             attend(s, l, pos);
             b.wo.multiply(s.attention, s.xb);
-            add(s.xb, b.woBias, null);
-            add(s.x, s.xb, null);
+            add(s.xb, b.woBias);
+            add(s.x, s.xb);
             layerNorm(s.x, b.ffnNorm, b.ffnNormBias, s.xb);
             b.up.multiply(s.xb, s.hidden);
-            add(s.hidden, b.upBias, null);
+            add(s.hidden, b.upBias);
             for (int i = 0; i < ffnDim; i++) s.hidden[i] = gelu(s.hidden[i]);
             b.down.multiply(s.hidden, s.xb);
-            add(s.xb, b.downBias, null);
-            add(s.x, s.xb, null);
+            add(s.xb, b.downBias);
+            add(s.x, s.xb);
         }
         layerNorm(s.x, outputNorm, outputNormBias, s.xb);
         float[] logits = new float[vocab];
@@ -187,7 +187,7 @@ public final class Gpt2 implements DecoderModel {
         return Float.float16ToFloat(Float.floatToFloat16(g));
     }
 
-    private static void add(float[] x, float[] delta, Void unused) {
+    private static void add(float[] x, float[] delta) {
         for (int i = 0; i < x.length; i++) x[i] += delta[i];
     }
 

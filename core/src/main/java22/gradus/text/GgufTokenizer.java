@@ -24,7 +24,7 @@ import java.util.List;
  * as {@code add_bos_token}/{@code add_eos_token} say.
  */
 public final class GgufTokenizer {
-    private static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5, BYTE = 6;
+    private static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4; // llama.cpp's token types
 
     /** llama.cpp's pre-tokenizer expressions, by the {@code tokenizer.ggml.pre} names that select them. */
     private static final String LLAMA3 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
@@ -118,9 +118,8 @@ public final class GgufTokenizer {
                     Arrays.stream(after).mapToObj(tokens::get).toArray(String[]::new));
         }
         int pad = id(gguf, "tokenizer.ggml.padding_token_id", n);
-        PipelineTokenizer pipeline = new PipelineTokenizer(new PipelineTokenizer.Parts(normalizer, preTokenizer, model, post, decoder,
+        return new PipelineTokenizer(new PipelineTokenizer.Parts(normalizer, preTokenizer, model, post, decoder,
                 added, BatchOptions.DEFAULT, pad >= 0 ? tokens.get(pad) : null, 0), bos, eos);
-        return pipeline;
     }
 
     private static int id(GgufFile gguf, String key, int n) throws FileFormatException {
