@@ -2,6 +2,8 @@ package gradus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import gradus.io.ModelDirectory;
+import gradus.io.gguf.Gguf;
+import gradus.llm.LanguageModel;
 import gradus.models.GenerationConfig;
 import gradus.models.Gpt;
 import gradus.models.TextGenerator;
@@ -18,9 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "generate", description = "Generate text with a saved language model (GPT).")
+@Command(name = "generate", description = "Generate text with a saved language model (GPT) or a GGUF Llama-family model.")
 final class GenerateCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "MODEL_DIR")
+    @Parameters(paramLabel = "MODEL_DIR|MODEL.gguf")
     Path modelDir;
 
     @Option(names = "--prompt", required = true, description = "The text to continue.")
@@ -61,6 +63,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (Gguf.isGgufFile(modelDir)) return generateGguf();
         var loaded = ModelDirectory.load(modelDir);
         if (!(loaded.model() instanceof Gpt gpt)) {
             throw new IllegalArgumentException(modelDir + " holds a " + loaded.model().getClass().getSimpleName() + ", not a language model (Gpt)");
@@ -97,6 +100,37 @@ final class GenerateCommand implements Callable<Integer> {
             out.println();
         } else {
             out.println(prompt + result.text());
+        }
+        return 0;
+    }
+
+    /** A GGUF model: the prompt with BOS (as the file asks), sampled with the options; --stop and --no-cache do not apply. */
+    private int generateGguf() throws Exception {
+        if (!stop.isEmpty()) throw new IllegalArgumentException("--stop is not supported for GGUF models yet (they stop at their end-of-turn tokens)");
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        try (LanguageModel model = LanguageModel.open(modelDir)) {
+            int[] ids = model.tokenizer().encode(prompt, true).ids();
+            var config = LanguageModels.sampling(maxTokens, temperature, topK, topP, repetitionPenalty, seed, greedy);
+            boolean live = stream && !json;
+            if (live) out.print(prompt);
+            TextStream text = new TextStream(model.tokenizer(), live ? out : null);
+            var completion = model.complete(ids, config, t -> {
+                text.add(t);
+                return true;
+            });
+            text.finish();
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("prompt", prompt);
+                o.put("text", text.text());
+                o.put("prompt_tokens", ids.length);
+                o.put("completion_tokens", completion.tokens().length);
+                o.put("finish_reason", completion.finishReason());
+                out.println(new ObjectMapper().writeValueAsString(o));
+            } else {
+                out.println(live ? "" : prompt + text.text());
+                LanguageModels.printTimings(System.err, ids.length, completion.promptNanos(), completion.tokens().length, completion.generationNanos());
+            }
         }
         return 0;
     }

@@ -19,16 +19,26 @@ public final class Gguf {
 
     /** {@code gradus info FILE.gguf}: metadata, tensors by type, parameters and the model's configuration. */
     public static String describe(Path file) throws IOException {
+        return call("gradus.llm.GgufSummary", "describe", file, String.class);
+    }
+
+    /** The tokenizer embedded in the file's metadata. */
+    public static gradus.text.Tokenizer tokenizer(Path file) throws IOException {
+        return call("gradus.text.GgufTokenizer", "load", file, gradus.text.Tokenizer.class);
+    }
+
+    /** Calls {@code className.method(file)}, a class compiled for Java 22, or says that GGUF needs 22. */
+    public static <T> T call(String className, String method, Path file, Class<T> result) throws IOException {
         int java = Runtime.version().feature();
         if (java < 22) throw new UnsupportedOperationException(file + ": reading GGUF files needs Java 22 or newer (the FFM API); this is Java " + java);
         try {
-            return (String) Class.forName("gradus.llm.GgufSummary").getMethod("describe", Path.class).invoke(null, file);
+            return result.cast(Class.forName(className).getMethod(method, Path.class).invoke(null, file));
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof IOException io) throw io;
             if (e.getCause() instanceof RuntimeException r) throw r;
             throw new IllegalStateException(e.getCause());
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("this build of Gradus lacks its Java 22 classes (gradus.llm.GgufSummary)", e);
+            throw new IllegalStateException("this build of Gradus lacks its Java 22 classes (" + className + ")", e);
         }
     }
 }

@@ -4,18 +4,18 @@ import gradus.tensor.Rng;
 
 import java.util.Arrays;
 
-/** Picks the next token from one row of logits according to a {@link GenerationConfig}. */
-final class Sampler {
+/** Picks the next token from one row of logits according to a {@link GenerationConfig} (also for gradus.llm's GGUF models). */
+public final class Sampler {
     private final GenerationConfig config;
     private final Rng rng;
 
-    Sampler(GenerationConfig config, Rng rng) {
+    public Sampler(GenerationConfig config, Rng rng) {
         this.config = config;
         this.rng = rng;
     }
 
     /** The next token; {@code logits} is modified; {@code seen} marks tokens already in the sequence. */
-    int next(float[] logits, boolean[] seen) {
+    public int next(float[] logits, boolean[] seen) {
         float penalty = config.repetitionPenalty();
         if (penalty != 1f) {
             for (int i = 0; i < logits.length; i++) {

@@ -9,10 +9,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Byte-pair encoding: a piece starts as single characters, then adjacent pairs are merged, always the pair whose
- * merge was learned first (lowest rank), leftmost first, until no learned merge applies.
+ * merge was learned first (lowest rank), leftmost first, until no learned merge applies. A character missing from
+ * the vocabulary becomes its UTF-8 byte tokens ("&lt;0xE2&gt;"…) with {@code byteFallback} (Llama 2, Mistral, Gemma),
+ * else the unknown token (one for a run of them with {@code fuseUnk}), else nothing, as in Hugging Face.
  */
 final class BpeModel implements Model {
     private static final int CACHE_LIMIT = 100_000;
+    /** Longer pieces (whole lines, when there is no pre-tokenizer) are rarely seen twice: not worth keeping. */
+    private static final int CACHED_LENGTH = 64;
 
     private final Vocab vocab;
     private final List<String[]> merges;
@@ -20,11 +24,21 @@ final class BpeModel implements Model {
     private final Map<Long, Long> mergeTable;
     private final String unkToken;
     private final int unkId;
-    private final boolean ignoreMerges;
+    private final boolean ignoreMerges, byteFallback, fuseUnk;
+    /** The ids of the byte tokens "&lt;0x00&gt;" … "&lt;0xFF&gt;" when byte fallback is on (-1 where one is missing). */
+    private final int[] byteIds;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
     BpeModel(Vocab vocab, List<String[]> merges, String unkToken, boolean ignoreMerges) {
+        this(vocab, merges, unkToken, ignoreMerges, false, false);
+    }
+
+    BpeModel(Vocab vocab, List<String[]> merges, String unkToken, boolean ignoreMerges, boolean byteFallback, boolean fuseUnk) {
         this.vocab = vocab;
+        this.byteFallback = byteFallback;
+        this.fuseUnk = fuseUnk;
+        this.byteIds = new int[256];
+        for (int b = 0; b < 256; b++) byteIds[b] = vocab.id(byteToken(b));
         this.merges = List.copyOf(merges);
         this.unkToken = unkToken;
         this.unkId = unkToken == null ? -1 : vocab.id(unkToken);
@@ -45,7 +59,6 @@ final class BpeModel implements Model {
         for (String unsupported : List.of("continuing_subword_prefix", "end_of_word_suffix")) {
             if (!f.get(unsupported).isAbsent() && !f.get(unsupported).string().isEmpty()) throw f.get(unsupported).problem("not supported");
         }
-        if (f.get("byte_fallback").boolOr(false)) throw f.get("byte_fallback").problem("not supported");
         if (!f.get("dropout").isAbsent() && f.get("dropout").node().asDouble() != 0) throw f.get("dropout").problem("not supported");
         Vocab vocab = Vocab.read(f.get("vocab"));
         List<String[]> merges = new ArrayList<>();
@@ -62,10 +75,16 @@ final class BpeModel implements Model {
         }
         String unk = f.get("unk_token").stringOr(null);
         try {
-            return new BpeModel(vocab, merges, unk, f.get("ignore_merges").boolOr(false));
+            return new BpeModel(vocab, merges, unk, f.get("ignore_merges").boolOr(false), f.get("byte_fallback").boolOr(false),
+                    f.get("fuse_unk").boolOr(false));
         } catch (IllegalArgumentException e) {
             throw f.get("merges").problem(e.getMessage());
         }
+    }
+
+    /** SentencePiece's name for a byte: "&lt;0x0A&gt;". */
+    static String byteToken(int b) {
+        return String.format("<0x%02X>", b);
     }
 
     static long pair(int left, int right) {
@@ -89,7 +108,7 @@ final class BpeModel implements Model {
         if (ids == null) {
             ids = merge(piece);
             if (cache.size() >= CACHE_LIMIT) cache.clear();
-            cache.put(piece, ids);
+            if (piece.length() <= CACHED_LENGTH) cache.put(piece, ids);
         }
         out.addAll(ids);
     }
@@ -99,14 +118,27 @@ final class BpeModel implements Model {
      * (rank, position), so a long piece (a base64 blob) costs O(n log n), not O(n²).
      */
     private int[] merge(String piece) {
-        int[] id = new int[piece.length()];
+        int[] id = new int[byteFallback ? 3 * piece.length() : piece.length()]; // a UTF-16 unit is at most 3 UTF-8 bytes
         int n = 0;
+        boolean lastUnk = false;
         for (int i = 0; i < piece.length(); ) {
             int end = i + Character.charCount(piece.codePointAt(i));
-            int t = vocab.id(piece.substring(i, end));
-            if (t < 0) t = unkId; // without an unknown token, Hugging Face drops the character
-            if (t >= 0) id[n++] = t;
+            String ch = piece.substring(i, end);
             i = end;
+            int t = vocab.id(ch);
+            if (t < 0 && byteFallback && appendBytes(ch, id, n)) {
+                n += ch.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                lastUnk = false;
+                continue;
+            }
+            if (t < 0) {
+                if (unkId < 0 || (fuseUnk && lastUnk)) continue; // without an unknown token, Hugging Face drops the character
+                t = unkId;
+                lastUnk = true;
+            } else {
+                lastUnk = false;
+            }
+            id[n++] = t;
         }
         int[] next = new int[n], prev = new int[n];
         for (int i = 0; i < n; i++) {
@@ -135,6 +167,14 @@ final class BpeModel implements Model {
         return out;
     }
 
+    /** Writes the byte tokens of {@code ch} at {@code id[n]…}; false (nothing written) if one is not in the vocabulary. */
+    private boolean appendBytes(String ch, int[] id, int n) {
+        byte[] bytes = ch.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (byte b : bytes) if (byteIds[b & 0xFF] < 0) return false;
+        for (byte b : bytes) id[n++] = byteIds[b & 0xFF];
+        return true;
+    }
+
     private void offer(PriorityQueue<Long> heap, int[] id, int left, int right) {
         Long m = mergeTable.get(pair(id[left], id[right]));
         if (m != null) heap.add((m >>> 32) << 32 | left);
@@ -153,7 +193,7 @@ final class BpeModel implements Model {
     @Override
     public Map<String, Object> toJson() {
         return Jsons.object("type", "BPE", "dropout", null, "unk_token", unkToken, "continuing_subword_prefix", null,
-                "end_of_word_suffix", null, "fuse_unk", false, "byte_fallback", false, "ignore_merges", ignoreMerges,
+                "end_of_word_suffix", null, "fuse_unk", fuseUnk, "byte_fallback", byteFallback, "ignore_merges", ignoreMerges,
                 "vocab", vocab.toJson(), "merges", merges.stream().map(m -> m[0] + " " + m[1]).toList());
     }
 }

@@ -19,12 +19,14 @@ interface Normalizer {
             case "Lowercase" -> new Lowercase();
             case "StripAccents" -> new StripAccents();
             case "NFC", "NFD", "NFKC", "NFKD" -> new UnicodeForm(Form.valueOf(f.type()));
+            case "Prepend" -> new Prepend(f.get("prepend").string());
+            case "Replace" -> new Replace(ReplacePattern.read(f.get("pattern")), f.get("content").string());
             case "Sequence" -> {
                 List<Normalizer> parts = new ArrayList<>();
                 for (JsonField part : f.get("normalizers").array()) parts.add(read(part));
                 yield new Sequence(parts);
             }
-            default -> throw f.unsupportedType("BertNormalizer, Lowercase, StripAccents, NFC, NFD, NFKC, NFKD, Sequence");
+            default -> throw f.unsupportedType("BertNormalizer, Lowercase, StripAccents, NFC, NFD, NFKC, NFKD, Prepend, Replace, Sequence");
         };
     }
 
@@ -101,6 +103,32 @@ interface Normalizer {
         @Override
         public Map<String, Object> toJson() {
             return Jsons.object("type", form.name());
+        }
+    }
+
+    /** Puts {@code prepend} before non-empty text (SentencePiece's "▁" that marks the first word as a word start). */
+    record Prepend(String prepend) implements Normalizer {
+        @Override
+        public String apply(String text) {
+            return text.isEmpty() ? text : prepend + text;
+        }
+
+        @Override
+        public Map<String, Object> toJson() {
+            return Jsons.object("type", "Prepend", "prepend", prepend);
+        }
+    }
+
+    /** Replaces every match of a string or pattern (SentencePiece's " " → "▁"). */
+    record Replace(ReplacePattern pattern, String content) implements Normalizer {
+        @Override
+        public String apply(String text) {
+            return pattern.replaceAll(text, content);
+        }
+
+        @Override
+        public Map<String, Object> toJson() {
+            return Jsons.object("type", "Replace", "pattern", pattern.toJson(), "content", content);
         }
     }
 

@@ -35,7 +35,15 @@ public class PipelineTokenizer implements Tokenizer {
     record Parts(Normalizer normalizer, PreTokenizer preTokenizer, Model model, PostProcessor postProcessor, Decoder decoder,
                  List<AddedToken> addedTokens, BatchOptions defaults, String padToken, int padTypeId) {}
 
+    /** Asks {@link #PipelineTokenizer(Parts, int, int)} to find BOS/EOS by their conventional names. */
+    private static final int BY_NAME = -2;
+
     PipelineTokenizer(Parts p) {
+        this(p, BY_NAME, BY_NAME);
+    }
+
+    /** A pipeline whose BOS and EOS ids are known (-1: none), as GGUF files say them. */
+    PipelineTokenizer(Parts p, int bos, int eos) {
         normalizer = p.normalizer();
         preTokenizer = p.preTokenizer();
         model = p.model();
@@ -58,8 +66,8 @@ public class PipelineTokenizer implements Tokenizer {
         unkId = firstId(model.unkToken(), "[UNK]", "<unk>", "<|unk|>");
         clsId = firstId("[CLS]", "<s>", "<cls>");
         sepId = firstId("[SEP]", "</s>", "<sep>");
-        bosId = firstId("<s>", "<bos>", "<|startoftext|>", "<|begin_of_text|>", "[BOS]");
-        eosId = firstId("</s>", "<eos>", "<|endoftext|>", "<|end_of_text|>", "[EOS]");
+        bosId = bos != BY_NAME ? bos : firstId("<s>", "<bos>", "<|startoftext|>", "<|begin_of_text|>", "[BOS]");
+        eosId = eos != BY_NAME ? eos : firstId("</s>", "<eos>", "<|endoftext|>", "<|end_of_text|>", "[EOS]");
     }
 
     /** Normalized tokens are looked for in normalized text, so their own text is normalized too ("[Mask]" finds "[mask]"). */

@@ -25,6 +25,26 @@ final class PostProcessor {
         this.added = template.stream().mapToInt(i -> i.isSequence() ? 0 : i.ids().length).sum();
     }
 
+    /** {@code before} + the sequence + {@code after} (a GGUF model's BOS/EOS), saved as a TemplateProcessing. */
+    static PostProcessor around(int[] before, int[] after, String[] beforeTokens, String[] afterTokens) {
+        List<Item> template = new ArrayList<>();
+        List<Object> single = new ArrayList<>();
+        java.util.Map<String, Object> specials = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < before.length + 1 + after.length; i++) {
+            if (i == before.length) {
+                template.add(new Item(null, 0));
+                single.add(Jsons.object("Sequence", Jsons.object("id", "A", "type_id", 0)));
+                continue;
+            }
+            int id = i < before.length ? before[i] : after[i - before.length - 1];
+            String token = i < before.length ? beforeTokens[i] : afterTokens[i - before.length - 1];
+            template.add(new Item(new int[] {id}, 0));
+            single.add(Jsons.object("SpecialToken", Jsons.object("id", token, "type_id", 0)));
+            specials.put(token, Jsons.object("id", token, "ids", List.of(id), "tokens", List.of(token)));
+        }
+        return new PostProcessor(template, Jsons.object("type", "TemplateProcessing", "single", single, "pair", single, "special_tokens", specials));
+    }
+
     static PostProcessor read(JsonField f) {
         return new PostProcessor(readTemplate(f), f.node());
     }

@@ -120,7 +120,7 @@ interface PreTokenizer {
         private static final List<String> BEHAVIORS = List.of("Removed", "Isolated", "MergedWithPrevious", "MergedWithNext", "Contiguous");
 
         static Split of(String regex, String behavior, boolean invert) {
-            return new Split(regex, true, behavior, invert, Pattern.compile(regex));
+            return new Split(regex, true, behavior, invert, Unicode.regex(regex));
         }
 
         static Split read(JsonField f) {
@@ -132,7 +132,7 @@ interface PreTokenizer {
             if (!BEHAVIORS.contains(behavior)) throw f.get("behavior").problem("unsupported behavior \"" + behavior + "\" (supported: " + String.join(", ", BEHAVIORS) + ")");
             Pattern compiled;
             try {
-                compiled = isRegex ? Pattern.compile(pattern) : Pattern.compile(Pattern.quote(pattern));
+                compiled = isRegex ? Unicode.regex(pattern) : Pattern.compile(Pattern.quote(pattern));
             } catch (java.util.regex.PatternSyntaxException e) {
                 throw p.get("Regex").problem("invalid regular expression: " + e.getDescription());
             }

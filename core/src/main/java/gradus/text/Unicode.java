@@ -4,6 +4,14 @@ package gradus.text;
 final class Unicode {
     private Unicode() {}
 
+    /**
+     * A tokenizer.json regular expression as Hugging Face runs it (Oniguruma on UTF-8): \s, \d and \w are the
+     * Unicode classes, and case-insensitive groups fold Unicode case.
+     */
+    static java.util.regex.Pattern regex(String source) {
+        return java.util.regex.Pattern.compile(source, java.util.regex.Pattern.UNICODE_CHARACTER_CLASS);
+    }
+
     /** The Unicode White_Space property (Rust's {@code char::is_whitespace}); Java's isWhitespace differs. */
     static boolean isWhiteSpace(int c) {
         return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680

@@ -22,6 +22,13 @@ final class Vocab {
         }
     }
 
+    /** Tokens in id order where a text may repeat (GGUF vocabularies): it then maps to its last id, as in llama.cpp. */
+    static Vocab allowingDuplicates(List<String> tokens) {
+        Map<String, Integer> ids = HashMap.newHashMap(tokens.size());
+        for (int i = 0; i < tokens.size(); i++) ids.put(tokens.get(i), i);
+        return new Vocab(ids, tokens.toArray(String[]::new));
+    }
+
     private Vocab(Map<String, Integer> ids, String[] tokens) {
         this.ids = ids;
         this.tokens = tokens;

@@ -36,10 +36,18 @@ public final class GgufSummary {
                 out.append(String.format(Locale.ROOT, "tensors %-5s %4d, %,d elements, %,d bytes%n", e.getKey(), s[0], s[1], s[2]));
             }
             out.append(String.format(Locale.ROOT, "parameters %,d%n", parameters));
-            try {
-                out.append("llama: ").append(LlamaConfig.of(gguf));
-            } catch (FileFormatException e) {
-                out.append("not runnable as a Llama model: ").append(e.getMessage());
+            if ("gpt2".equals(gguf.metadata().get("general.architecture"))) {
+                try {
+                    out.append("gpt2: ").append(new Gpt2(gguf));
+                } catch (FileFormatException e) {
+                    out.append("not runnable as a GPT-2 model: ").append(e.getMessage());
+                }
+            } else {
+                try {
+                    out.append("llama: ").append(LlamaConfig.of(gguf));
+                } catch (FileFormatException e) {
+                    out.append("not runnable as a Llama model: ").append(e.getMessage());
+                }
             }
         }
         return out.toString();

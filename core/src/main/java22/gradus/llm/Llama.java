@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * for Llama-3 scaling), grouped-query attention over a preallocated KV cache, and a SwiGLU feed-forward.
  * One token per {@link #forward} call; {@link Session} holds a sequence's cache and position.
  */
-public final class Llama implements AutoCloseable {
+public final class Llama implements DecoderModel {
     private final GgufFile gguf;
     private final LlamaConfig config;
     private final WeightMatrix embedding, output;
@@ -67,8 +67,30 @@ public final class Llama implements AutoCloseable {
         return config;
     }
 
+    @Override
     public GgufFile gguf() {
         return gguf;
+    }
+
+    @Override
+    public int vocab() {
+        return config.vocab();
+    }
+
+    @Override
+    public int contextLength() {
+        return config.contextLength();
+    }
+
+    @Override
+    public Sequence newSequence(int capacity) {
+        return newSession(capacity);
+    }
+
+    @Override
+    public float[] forward(Sequence sequence, int token) {
+        if (!(sequence instanceof Session s)) throw new IllegalArgumentException("not a sequence of this model");
+        return forward(s, token);
     }
 
     /** A new sequence with room for {@code capacity} tokens (at most the model's context length). */
@@ -191,7 +213,7 @@ public final class Llama implements AutoCloseable {
     }
 
     /** One sequence: its position, its KV cache (preallocated for {@code capacity} tokens) and scratch buffers. */
-    public static final class Session {
+    public static final class Session implements Sequence {
         private final int capacity;
         private int position;
         private final float[][] keys, values;
@@ -211,10 +233,12 @@ public final class Llama implements AutoCloseable {
             up = new float[c.ffnDim()];
         }
 
+        @Override
         public int position() {
             return position;
         }
 
+        @Override
         public int capacity() {
             return capacity;
         }

@@ -30,6 +30,11 @@ public record RandomLlama(int dim, int layers, int heads, int kvHeads, int ffnDi
     }
 
     public void write(Path file, GgmlType type, long seed, Rope rope) throws IOException {
+        write(file, type, seed, rope, this::vocabulary);
+    }
+
+    /** The model with another tokenizer's {@code tokenizer.*} metadata ({@link #vocab} must be its token count). */
+    public void write(Path file, GgmlType type, long seed, Rope rope, java.util.function.Consumer<GgufWriter> tokenizer) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
         GgufWriter w = new GgufWriter()
                 .putString("general.architecture", "llama")
@@ -44,7 +49,7 @@ public record RandomLlama(int dim, int layers, int heads, int kvHeads, int ffnDi
                 .putFloat32("llama.rope.freq_base", ropeTheta)
                 .putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
         if (rope == Rope.LINEAR) w.putString("llama.rope.scaling.type", "linear").putFloat32("llama.rope.scaling.factor", 4f);
-        vocabulary(w);
+        tokenizer.accept(w);
         int kvDim = kvHeads * (dim / heads);
         w.addTensor("token_embd.weight", type, new long[] {dim, vocab}, gaussian(random, dim * vocab, 1f));
         for (int l = 0; l < layers; l++) {

@@ -179,10 +179,10 @@ class TokenizerFileTest {
         assertBadFile("{'version': '1.0'}", "model: expected an object, but it is missing");
         assertBadFile("{'model': {'type': 'Unigram', 'vocab': []}}", "model.type: unsupported type \"Unigram\" (supported: WordPiece, BPE, WordLevel)");
         assertBadFile("{'normalizer': {'type': 'Precompiled'}, " + WORD_LEVEL + "}",
-                "normalizer.type: unsupported type \"Precompiled\" (supported: BertNormalizer, Lowercase, StripAccents, NFC, NFD, NFKC, NFKD, Sequence)");
+                "normalizer.type: unsupported type \"Precompiled\" (supported: BertNormalizer, Lowercase, StripAccents, NFC, NFD, NFKC, NFKD, Prepend, Replace, Sequence)");
         assertBadFile("{'pre_tokenizer': {'type': 'Metaspace'}, " + WORD_LEVEL + "}",
                 "pre_tokenizer.type: unsupported type \"Metaspace\" (supported: BertPreTokenizer, ByteLevel, Whitespace, WhitespaceSplit, Split, Sequence)");
-        assertBadFile("{'decoder': {'type': 'CTC'}, " + WORD_LEVEL + "}", "decoder.type: unsupported type \"CTC\" (supported: WordPiece, ByteLevel, Fuse)");
+        assertBadFile("{'decoder': {'type': 'CTC'}, " + WORD_LEVEL + "}", "decoder.type: unsupported type \"CTC\" (supported: WordPiece, ByteLevel, Fuse, ByteFallback, Replace, Strip, Sequence)");
         assertBadFile("{'model': {'type': 'WordPiece', 'vocab': {'a': 0}, 'unk_token': '[UNK]'}}", "model.unk_token: \"[UNK]\" is not in model.vocab");
         assertBadFile("{'model': {'type': 'WordLevel', 'vocab': {'a': 'zero'}}}", "model.vocab.a: expected an integer, got \"zero\"");
         assertBadFile("{'model': {'type': 'WordLevel', 'vocab': {'a': 0, 'b': 0}}}", "model.vocab: id 0 is given to both \"a\" and \"b\"");
@@ -198,7 +198,8 @@ class TokenizerFileTest {
                 + WORD_LEVEL + "}", "post_processor.special_tokens: \"[CLS]\" is used in the template but not defined here");
         assertBadFile("{'pre_tokenizer': {'type': 'Split', 'pattern': {'Regex': '(unclosed'}, 'behavior': 'Isolated'}, " + WORD_LEVEL + "}",
                 "pre_tokenizer.pattern.Regex: invalid regular expression: Unclosed group");
-        assertBadFile("{'model': {'type': 'BPE', 'vocab': {}, 'merges': [], 'byte_fallback': true}}", "model.byte_fallback: not supported");
+        assertBadFile("{'decoder': {'type': 'Replace', 'pattern': {'String': ''}, 'content': ' '}, " + WORD_LEVEL + "}",
+                "decoder.pattern: the pattern must not be empty");
     }
 
     @Test
