@@ -95,7 +95,7 @@ public final class HalfWeight implements WeightProduct {
                     }
                     FloatVector[] c = {c0, c1, c2, c3};
                     for (int r = 0; r < 4; r++) {
-                        float s = c[r].reduceLanes(VectorOperators.ADD);
+                        float s = VectorMath.lanesSum(c[r]);
                         for (int q = p; q < in; q++) s += value(w0 + q) * x[x0 + r * ldx + q];
                         y[yOff + (i + r) * ldy + j] = s + (bias == null ? 0f : bias[j]);
                     }
@@ -105,7 +105,7 @@ public final class HalfWeight implements WeightProduct {
                     FloatVector c = FloatVector.zero(F);
                     int p = 0;
                     for (int up = F.loopBound(in); p < up; p += L) c = load(w0 + p).fma(FloatVector.fromArray(F, x, x0 + p), c);
-                    float s = c.reduceLanes(VectorOperators.ADD);
+                    float s = VectorMath.lanesSum(c);
                     for (int q = p; q < in; q++) s += value(w0 + q) * x[x0 + q];
                     y[yOff + i * ldy + j] = s + (bias == null ? 0f : bias[j]);
                 }

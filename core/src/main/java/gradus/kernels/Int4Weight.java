@@ -131,10 +131,10 @@ public final class Int4Weight implements WeightProduct {
             }
         }
         float b = bias == null ? 0f : bias[j];
-        y[y0] = c0.reduceLanes(VectorOperators.ADD) + b;
-        y[y0 + ldy] = c1.reduceLanes(VectorOperators.ADD) + b;
-        y[y0 + 2 * ldy] = c2.reduceLanes(VectorOperators.ADD) + b;
-        y[y0 + 3 * ldy] = c3.reduceLanes(VectorOperators.ADD) + b;
+        y[y0] = VectorMath.lanesSum(c0) + b;
+        y[y0 + ldy] = VectorMath.lanesSum(c1) + b;
+        y[y0 + 2 * ldy] = VectorMath.lanesSum(c2) + b;
+        y[y0 + 3 * ldy] = VectorMath.lanesSum(c3) + b;
     }
 
     /** One row of X times weight row j. */
@@ -156,6 +156,6 @@ public final class Int4Weight implements WeightProduct {
             }
             c = sum.fma(FloatVector.broadcast(F, scales[sg + b / perGroup]), c);
         }
-        return c.reduceLanes(VectorOperators.ADD);
+        return VectorMath.lanesSum(c);
     }
 }

@@ -149,20 +149,4 @@ class QuantizedKernelsTest {
             }
         }
     }
-
-    @Test
-    void everyHalfDecodesExactly() {
-        int lanes = VectorWidth.FLOAT.length();
-        int[] bits = new int[lanes];
-        float[] out = new float[lanes];
-        for (int h = 0; h < 65536; h += lanes) {
-            for (int i = 0; i < lanes; i++) bits[i] = h + i;
-            HalfFloats.halfToFloat(jdk.incubator.vector.IntVector.fromArray(
-                    jdk.incubator.vector.VectorSpecies.of(int.class, VectorWidth.FLOAT.vectorShape()), bits, 0)).intoArray(out, 0);
-            for (int i = 0; i < lanes; i++) {
-                float expected = Float.float16ToFloat((short) (h + i));
-                assertTrue(Float.isNaN(expected) ? Float.isNaN(out[i]) : Float.floatToIntBits(expected) == Float.floatToIntBits(out[i]), "half " + (h + i));
-            }
-        }
-    }
 }
