@@ -18,6 +18,7 @@ public final class Int8Gemm {
     private static final int BITS = VectorWidth.bits();
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(BITS));
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(BITS / 2));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
     /** Depth consumed per short vector; the loop takes two at a time. */
     private static final int STEP = S.length();
     /** Rows of A and of B per block a thread takes: both blocks (64·k bytes each) stay in L2. */
@@ -92,7 +93,7 @@ public final class Int8Gemm {
     }
 
     private static void tile4x2(byte[] a, int a0, int lda, byte[] b, int b0, int ldb, int k, int[] out) {
-        IntVector c00 = IntVector.zero(S.vectorShape().withLanes(int.class)), c01 = c00, c10 = c00, c11 = c00,
+        IntVector c00 = IntVector.zero(I), c01 = c00, c10 = c00, c11 = c00,
                 c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         int p = 0;
         for (int up = k - 2 * STEP; p <= up; p += 2 * STEP) {
@@ -123,7 +124,7 @@ public final class Int8Gemm {
     }
 
     private static void tile1x2(byte[] a, int a0, byte[] b, int b0, int ldb, int k, int[] out) {
-        IntVector c0 = IntVector.zero(S.vectorShape().withLanes(int.class)), c1 = c0;
+        IntVector c0 = IntVector.zero(I), c1 = c0;
         int p = 0;
         for (int up = k - 2 * STEP; p <= up; p += 2 * STEP) {
             ShortVector x = widen(a, a0 + p), y = widen(a, a0 + p + STEP);
@@ -135,7 +136,7 @@ public final class Int8Gemm {
     }
 
     private static int dot(byte[] a, int a0, byte[] b, int b0, int k) {
-        IntVector c = IntVector.zero(S.vectorShape().withLanes(int.class));
+        IntVector c = IntVector.zero(I);
         int p = 0;
         for (int up = k - 2 * STEP; p <= up; p += 2 * STEP) {
             c = accumulate(c, widen(a, a0 + p).mul(widen(b, b0 + p)).add(widen(a, a0 + p + STEP).mul(widen(b, b0 + p + STEP))));
