@@ -125,6 +125,42 @@ public final class QuantizedModels {
         }
     }
 
+    /**
+     * A table of {@code quantization.json}: per stored weight its scheme, dtype, shape, size and bits per weight,
+     * then the totals and the size of model.safetensors (float tensors such as biases and norms included).
+     */
+    public static String describe(Path dir) throws IOException {
+        Path file = dir.resolve(QUANTIZATION_FILE);
+        com.fasterxml.jackson.databind.JsonNode q;
+        try {
+            q = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new FileFormatException(file, "not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (q == null || !FORMAT.equals(q.path("format").asText()) || !q.path("layers").isObject()) {
+            throw new FileFormatException(file, "expected format '" + FORMAT + "' with a 'layers' object");
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append("quantized model: scheme ").append(q.path("scheme").asText());
+        if (q.has("group_size")) sb.append(", group size ").append(q.path("group_size").asInt());
+        sb.append("; activations ").append(q.path("activations").asText()).append('\n');
+        sb.append(String.format("%-36s %-8s %-5s %-12s %12s %10s%n", "weight", "scheme", "dtype", "shape", "bytes", "bits/weight"));
+        long bytes = 0, params = 0;
+        for (var it = q.path("layers").properties().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            var l = e.getValue();
+            long b = l.path("bytes").asLong(), n = 1;
+            for (var d : l.path("shape")) n *= d.asLong();
+            bytes += b;
+            params += n;
+            sb.append(String.format("%-36s %-8s %-5s %-12s %12d %10.3f%n", e.getKey(), l.path("scheme").asText(), l.path("dtype").asText(),
+                    l.path("shape").toString(), b, l.path("bits_per_weight").asDouble()));
+        }
+        sb.append(String.format("%d compressed weights: %d values in %d bytes, %.3f bits per weight; model.safetensors %d bytes%n",
+                q.path("layers").size(), params, bytes, params == 0 ? 0 : 8.0 * bytes / params, Files.size(dir.resolve(ModelDirectory.WEIGHTS_FILE))));
+        return sb.toString();
+    }
+
     /** The model of a directory written by {@link #save}, in eval mode; errors name the file, the key and both shapes. */
     public static ModelDirectory.Loaded load(Path dir) throws IOException {
         Path configFile = dir.resolve(ModelDirectory.CONFIG_FILE), weightsFile = dir.resolve(ModelDirectory.WEIGHTS_FILE);
