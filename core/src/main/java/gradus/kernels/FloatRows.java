@@ -15,6 +15,18 @@ final class FloatRows {
 
     private FloatRows() {}
 
+    /**
+     * The lanes of {@code v} added first to last, through {@code lanes} (one vector's length): deterministic, unlike
+     * {@code reduceLanes(ADD)}, whose order differs between the interpreter and the JIT, and cheap, unlike a
+     * loop of {@code lane(i)}, which is not compiled to a plain read.
+     */
+    static float sum(jdk.incubator.vector.FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        float s = 0f;
+        for (float f : lanes) s += f;
+        return s;
+    }
+
     static void run(int m, int n, int k, Block body) {
         int nb = m <= 4 ? Math.max(1, (n + 2 * Parallel.threads() - 1) / (2 * Parallel.threads())) : BLOCK;
         int mBlocks = (m + BLOCK - 1) / BLOCK, nTiles = (n + nb - 1) / nb;

@@ -76,10 +76,18 @@ public final class HalfWeight implements WeightProduct {
         return format == Format.BF16 ? HalfFloats.bf16ToFloat(h) : HalfFloats.halfToFloat(h.and(0xFFFF));
     }
 
+    /** Σ over the inputs from {@code from} on (past the last whole vector). */
+    private float tail(int w0, float[] x, int x0, int from) {
+        float s = 0;
+        for (int q = from; q < in; q++) s += value(w0 + q) * x[x0 + q];
+        return s;
+    }
+
     @Override
     public void multiply(int m, float[] x, int xOff, int ldx, float[] bias, boolean gelu, float[] y, int yOff, int ldy) {
         if (m <= 0) return;
         FloatRows.run(m, out, in, (i0, i1, j0, j1) -> {
+            float[] lanes = new float[L];
             for (int j = j0; j < j1; j++) {
                 int w0 = j * in, i = i0;
                 for (; i + 4 <= i1; i += 4) {
@@ -93,21 +101,18 @@ public final class HalfWeight implements WeightProduct {
                         c2 = w.fma(FloatVector.fromArray(F, x, x0 + 2 * ldx + p), c2);
                         c3 = w.fma(FloatVector.fromArray(F, x, x0 + 3 * ldx + p), c3);
                     }
-                    FloatVector[] c = {c0, c1, c2, c3};
-                    for (int r = 0; r < 4; r++) {
-                        float s = VectorMath.lanesSum(c[r]);
-                        for (int q = p; q < in; q++) s += value(w0 + q) * x[x0 + r * ldx + q];
-                        y[yOff + (i + r) * ldy + j] = s + (bias == null ? 0f : bias[j]);
-                    }
+                    float b = bias == null ? 0f : bias[j];
+                    y[yOff + i * ldy + j] = FloatRows.sum(c0, lanes) + tail(w0, x, x0, p) + b;
+                    y[yOff + (i + 1) * ldy + j] = FloatRows.sum(c1, lanes) + tail(w0, x, x0 + ldx, p) + b;
+                    y[yOff + (i + 2) * ldy + j] = FloatRows.sum(c2, lanes) + tail(w0, x, x0 + 2 * ldx, p) + b;
+                    y[yOff + (i + 3) * ldy + j] = FloatRows.sum(c3, lanes) + tail(w0, x, x0 + 3 * ldx, p) + b;
                 }
                 for (; i < i1; i++) {
                     int x0 = xOff + i * ldx;
                     FloatVector c = FloatVector.zero(F);
                     int p = 0;
                     for (int up = F.loopBound(in); p < up; p += L) c = load(w0 + p).fma(FloatVector.fromArray(F, x, x0 + p), c);
-                    float s = VectorMath.lanesSum(c);
-                    for (int q = p; q < in; q++) s += value(w0 + q) * x[x0 + q];
-                    y[yOff + i * ldy + j] = s + (bias == null ? 0f : bias[j]);
+                    y[yOff + i * ldy + j] = FloatRows.sum(c, lanes) + tail(w0, x, x0, p) + (bias == null ? 0f : bias[j]);
                 }
             }
         });

@@ -104,17 +104,18 @@ public final class Int4Weight implements WeightProduct {
     public void multiply(int m, float[] x, int xOff, int ldx, float[] bias, boolean gelu, float[] y, int yOff, int ldy) {
         if (m <= 0) return;
         FloatRows.run(m, out, in, (i0, i1, j0, j1) -> {
+            float[] lanes = new float[L];
             for (int j = j0; j < j1; j++) {
                 int i = i0;
-                if (VECTORIZED) for (; i + 4 <= i1; i += 4) rows4(x, xOff + i * ldx, ldx, j, bias, y, yOff + i * ldy + j, ldy);
-                for (; i < i1; i++) y[yOff + i * ldy + j] = dot(x, xOff + i * ldx, j) + (bias == null ? 0f : bias[j]);
+                if (VECTORIZED) for (; i + 4 <= i1; i += 4) rows4(x, xOff + i * ldx, ldx, j, bias, y, yOff + i * ldy + j, ldy, lanes);
+                for (; i < i1; i++) y[yOff + i * ldy + j] = dot(x, xOff + i * ldx, j, lanes) + (bias == null ? 0f : bias[j]);
             }
         });
         if (gelu) WeightProduct.gelu(m, y, yOff, ldy, out);
     }
 
     /** Four rows of X times weight row j. */
-    private void rows4(float[] x, int x0, int ldx, int j, float[] bias, float[] y, int y0, int ldy) {
+    private void rows4(float[] x, int x0, int ldx, int j, float[] bias, float[] y, int y0, int ldy, float[] lanes) {
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
         int blocks = in / 32, perGroup = group / 32, sg = j * (in / group), pb = j * in / 2;
         for (int b = 0; b < blocks; b++) {
@@ -131,14 +132,14 @@ public final class Int4Weight implements WeightProduct {
             }
         }
         float b = bias == null ? 0f : bias[j];
-        y[y0] = VectorMath.lanesSum(c0) + b;
-        y[y0 + ldy] = VectorMath.lanesSum(c1) + b;
-        y[y0 + 2 * ldy] = VectorMath.lanesSum(c2) + b;
-        y[y0 + 3 * ldy] = VectorMath.lanesSum(c3) + b;
+        y[y0] = FloatRows.sum(c0, lanes) + b;
+        y[y0 + ldy] = FloatRows.sum(c1, lanes) + b;
+        y[y0 + 2 * ldy] = FloatRows.sum(c2, lanes) + b;
+        y[y0 + 3 * ldy] = FloatRows.sum(c3, lanes) + b;
     }
 
     /** One row of X times weight row j. */
-    private float dot(float[] x, int x0, int j) {
+    private float dot(float[] x, int x0, int j, float[] lanes) {
         int blocks = in / 32, perGroup = group / 32, sg = j * (in / group), pb = j * in / 2;
         if (!VECTORIZED) {
             float s = 0;
@@ -156,6 +157,6 @@ public final class Int4Weight implements WeightProduct {
             }
             c = sum.fma(FloatVector.broadcast(F, scales[sg + b / perGroup]), c);
         }
-        return VectorMath.lanesSum(c);
+        return FloatRows.sum(c, lanes);
     }
 }

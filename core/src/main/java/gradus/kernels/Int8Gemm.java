@@ -2,25 +2,24 @@ package gradus.kernels;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * C = A·Bᵀ for int8 A [m, k] and B [n, k] (both rows along the depth, B as a Linear weight [out, in]) into
- * int32 C [m, n], exact. The values must lie in [−127, 127] (symmetric quantization's range, as in
- * llama.cpp's Q8_0): the Vector API has no int8 dot-product instruction (x86's VNNI {@code vpdpbusd} or
- * even {@code vpmaddwd}), so bytes are widened to shorts, multiplied, and two products are added in 16
- * bits before widening to 32 (|2·127²| < 2¹⁵), which −128·−128 would overflow.
+ * int32 C [m, n], exact (for k below 2¹⁷). The Vector API has no int8 dot-product instruction (x86's VNNI
+ * {@code vpdpbusd}, 64 multiply-adds per instruction, or even {@code vpmaddwd}): bytes are sign-extended to int
+ * lanes and multiplied as 32-bit integers, 16 multiply-adds per instruction pair, so this runs below the float
+ * kernels' speed; the int8 storage pays off where the weights stream from memory (few rows). A variant that
+ * multiplied shorts and added pairs in 16 bits was not compiled to vector code by C2 (JDK 25) and ran 10× slower.
  */
 public final class Int8Gemm {
     private static final int BITS = VectorWidth.bits();
-    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(BITS));
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(BITS / 2));
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
-    /** Depth consumed per short vector; the loop takes two at a time. */
-    private static final int STEP = S.length();
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, BITS / 4)));
+    /** Depth consumed per int vector; the loop takes two at a time (each load reads B.length() ≥ STEP bytes). */
+    private static final int STEP = I.length();
     /** Rows of A and of B per block a thread takes: both blocks (64·k bytes each) stay in L2. */
     private static final int BLOCK = 64;
 
@@ -82,24 +81,23 @@ public final class Int8Gemm {
         }
     }
 
-    private static ShortVector widen(byte[] x, int at) {
-        return (ShortVector) ByteVector.fromArray(B, x, at).convertShape(VectorOperators.B2S, S, 0);
+    /** STEP bytes from {@code at} sign-extended to int lanes (at 128 bits, 8 bytes are read and the first 4 used). */
+    private static IntVector widen(byte[] x, int at) {
+        return (IntVector) ByteVector.fromArray(B, x, at).castShape(I, 0);
     }
 
-    /** acc + both 16-bit halves of each 32-bit lane of {@code pairs}, sign-extended (lane order does not matter to a sum). */
-    private static IntVector accumulate(IntVector acc, ShortVector pairs) {
-        IntVector x = pairs.reinterpretAsInts();
-        return acc.add(x.lanewise(VectorOperators.ASHR, 16)).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+    private static IntVector accumulate(IntVector acc, IntVector products) {
+        return acc.add(products);
     }
 
     private static void tile4x2(byte[] a, int a0, int lda, byte[] b, int b0, int ldb, int k, int[] out) {
         IntVector c00 = IntVector.zero(I), c01 = c00, c10 = c00, c11 = c00,
                 c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         int p = 0;
-        for (int up = k - 2 * STEP; p <= up; p += 2 * STEP) {
-            ShortVector b0x = widen(b, b0 + p), b0y = widen(b, b0 + p + STEP);
-            ShortVector b1x = widen(b, b0 + ldb + p), b1y = widen(b, b0 + ldb + p + STEP);
-            ShortVector x = widen(a, a0 + p), y = widen(a, a0 + p + STEP);
+        for (int up = k - STEP - B.length(); p <= up; p += 2 * STEP) {
+            IntVector b0x = widen(b, b0 + p), b0y = widen(b, b0 + p + STEP);
+            IntVector b1x = widen(b, b0 + ldb + p), b1y = widen(b, b0 + ldb + p + STEP);
+            IntVector x = widen(a, a0 + p), y = widen(a, a0 + p + STEP);
             c00 = accumulate(c00, x.mul(b0x).add(y.mul(b0y)));
             c01 = accumulate(c01, x.mul(b1x).add(y.mul(b1y)));
             x = widen(a, a0 + lda + p);
@@ -115,19 +113,22 @@ public final class Int8Gemm {
             c30 = accumulate(c30, x.mul(b0x).add(y.mul(b0y)));
             c31 = accumulate(c31, x.mul(b1x).add(y.mul(b1y)));
         }
-        IntVector[] c = {c00, c01, c10, c11, c20, c21, c30, c31};
-        for (int r = 0; r < 4; r++) {
-            for (int s = 0; s < 2; s++) {
-                out[2 * r + s] = c[2 * r + s].reduceLanes(VectorOperators.ADD) + tail(a, a0 + r * lda, b, b0 + s * ldb, p, k);
-            }
-        }
+        // one by one: an array of vectors would box them (and, in C2, the loop's accumulators with them)
+        out[0] = c00.reduceLanes(VectorOperators.ADD) + tail(a, a0, b, b0, p, k);
+        out[1] = c01.reduceLanes(VectorOperators.ADD) + tail(a, a0, b, b0 + ldb, p, k);
+        out[2] = c10.reduceLanes(VectorOperators.ADD) + tail(a, a0 + lda, b, b0, p, k);
+        out[3] = c11.reduceLanes(VectorOperators.ADD) + tail(a, a0 + lda, b, b0 + ldb, p, k);
+        out[4] = c20.reduceLanes(VectorOperators.ADD) + tail(a, a0 + 2 * lda, b, b0, p, k);
+        out[5] = c21.reduceLanes(VectorOperators.ADD) + tail(a, a0 + 2 * lda, b, b0 + ldb, p, k);
+        out[6] = c30.reduceLanes(VectorOperators.ADD) + tail(a, a0 + 3 * lda, b, b0, p, k);
+        out[7] = c31.reduceLanes(VectorOperators.ADD) + tail(a, a0 + 3 * lda, b, b0 + ldb, p, k);
     }
 
     private static void tile1x2(byte[] a, int a0, byte[] b, int b0, int ldb, int k, int[] out) {
         IntVector c0 = IntVector.zero(I), c1 = c0;
         int p = 0;
-        for (int up = k - 2 * STEP; p <= up; p += 2 * STEP) {
-            ShortVector x = widen(a, a0 + p), y = widen(a, a0 + p + STEP);
+        for (int up = k - STEP - B.length(); p <= up; p += 2 * STEP) {
+            IntVector x = widen(a, a0 + p), y = widen(a, a0 + p + STEP);
             c0 = accumulate(c0, x.mul(widen(b, b0 + p)).add(y.mul(widen(b, b0 + p + STEP))));
             c1 = accumulate(c1, x.mul(widen(b, b0 + ldb + p)).add(y.mul(widen(b, b0 + ldb + p + STEP))));
         }
@@ -138,7 +139,7 @@ public final class Int8Gemm {
     private static int dot(byte[] a, int a0, byte[] b, int b0, int k) {
         IntVector c = IntVector.zero(I);
         int p = 0;
-        for (int up = k - 2 * STEP; p <= up; p += 2 * STEP) {
+        for (int up = k - STEP - B.length(); p <= up; p += 2 * STEP) {
             c = accumulate(c, widen(a, a0 + p).mul(widen(b, b0 + p)).add(widen(a, a0 + p + STEP).mul(widen(b, b0 + p + STEP))));
         }
         return c.reduceLanes(VectorOperators.ADD) + tail(a, a0, b, b0, p, k);

@@ -10,12 +10,11 @@ public final class Int8Weight implements WeightProduct {
     private final byte[] q;
     private final float[] scales;
 
-    /** Wraps stored values: {@code q} [out·in] row-major in [−127, 127], {@code scales} [out]. */
+    /** Wraps stored values: {@code q} [out·in] row-major, {@code scales} [out]. */
     public Int8Weight(byte[] q, float[] scales, int out, int in) {
         if (out <= 0 || in <= 0) throw new IllegalArgumentException("an int8 weight needs positive sizes, got [" + out + ", " + in + "]");
         if (q.length != (long) out * in) throw new IllegalArgumentException("int8 weight [" + out + ", " + in + "] needs " + (long) out * in + " values, got " + q.length);
         if (scales.length != out) throw new IllegalArgumentException("int8 weight [" + out + ", " + in + "] needs " + out + " scales, got " + scales.length);
-        for (byte v : q) if (v == Byte.MIN_VALUE) throw new IllegalArgumentException("int8 weight values must lie in [-127, 127], got -128");
         this.out = out;
         this.in = in;
         this.q = q;

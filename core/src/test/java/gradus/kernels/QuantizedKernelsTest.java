@@ -16,7 +16,7 @@ class QuantizedKernelsTest {
 
     private static byte[] int8(Random r, int n) {
         byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) b[i] = (byte) (r.nextInt(255) - 127);
+        for (int i = 0; i < n; i++) b[i] = (byte) (r.nextInt(256) - 128);
         return b;
     }
 
@@ -54,17 +54,17 @@ class QuantizedKernelsTest {
 
     @Test
     void int8GemmAtTheRangeEnds() {
-        // every product 127·127 (or −127·127): the 16-bit pair sums sit at their largest
+        // every product ±128·127 or 128·128: the largest int8 products, summed over a long depth
         int m = 5, n = 3, k = 1000;
         byte[] a = new byte[m * k], b = new byte[n * k];
-        java.util.Arrays.fill(a, (byte) 127);
-        java.util.Arrays.fill(b, (byte) -127);
-        for (int i = 0; i < k; i += 3) b[i] = 127;
+        java.util.Arrays.fill(a, (byte) -128);
+        java.util.Arrays.fill(b, (byte) 127);
+        for (int i = 0; i < k; i += 3) b[i] = -128;
         int[] c = new int[m * n], ref = new int[m * n];
         Int8Gemm.multiply(m, n, k, a, k, b, k, c, n);
         Int8Gemm.reference(m, n, k, a, k, b, k, ref, n);
         assertArrayEquals(ref, c);
-        assertEquals(127 * 127 * (334 - 666), c[0]);
+        assertEquals(-128 * 127 * 666 + 128 * 128 * 334, c[0]);
     }
 
     @Test
