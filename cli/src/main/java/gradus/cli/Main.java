@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 @Command(name = "gradus", mixinStandardHelpOptions = true, version = "gradus 0.1.0", scope = CommandLine.ScopeType.INHERIT,
         description = "Deep learning on the JVM: train, evaluate and use neural networks.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
-                GenerateCommand.class, ChatCommand.class, TokenizeCommand.class, ExportCommand.class, InfoCommand.class, BenchCommand.class, Serve.class, ImportCommand.class, EmbedCommand.class,
+                GenerateCommand.class, ChatCommand.class, TokenizeCommand.class, ExportCommand.class, InfoCommand.class, QuantizeCommand.class, BenchCommand.class, Serve.class, ImportCommand.class, EmbedCommand.class,
                 PrivacyAccountantCommand.class, KeygenCommand.class, SignCommand.class, VerifyCommand.class,
                 EncryptCommand.class, DecryptCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -34,7 +34,8 @@ import java.util.Map;
  * The safetensors format (Hugging Face): a u64 little-endian header length, a JSON header giving
  * each tensor's dtype, shape and byte range, then the raw little-endian data. Reading only parses
  * JSON and copies numbers, so a file can never run code; every inconsistency is reported with the
- * file name. Gradus writes F32 (and I32 for integer tensors) and reads F32, F16, BF16, F64, I64, I32.
+ * file name. Gradus writes F32 (and I32 for integer tensors) and reads F32, F16, BF16, F64, I64, I32; quantized
+ * models write and read I8, U8, F16 and BF16 as raw bytes ({@link Raw}).
  */
 public final class Safetensors {
     /** The reference implementation's cap; a larger header is treated as corruption. */
@@ -53,7 +54,7 @@ public final class Safetensors {
 
     /** The element types Gradus can read, with their size in bytes. */
     public enum DType {
-        F32(4, false), F16(2, false), BF16(2, false), F64(8, false), I64(8, true), I32(4, true);
+        F32(4, false), F16(2, false), BF16(2, false), F64(8, false), I64(8, true), I32(4, true), I8(1, true), U8(1, true);
 
         private final int bytes;
         private final boolean integer;
@@ -96,6 +97,85 @@ public final class Safetensors {
      * {@code intTensors} when asked for, otherwise converted to float and kept in {@code tensors}.
      */
     public record Contents(Map<String, Tensor> tensors, Map<String, IntTensor> intTensors, Map<String, String> metadata) {}
+
+    /** A tensor as its little-endian bytes, in any dtype (quantized weights: I8, U8, F16, BF16, with F32 scales). */
+    public record Raw(DType dtype, int[] shape, byte[] data) {
+        public Raw {
+            shape = shape.clone();
+            if ((long) Shape.numel(shape) * dtype.bytes() != data.length) {
+                throw new IllegalArgumentException(dtype + " tensor of shape " + Shape.str(shape) + " needs "
+                        + (long) Shape.numel(shape) * dtype.bytes() + " bytes, got " + data.length);
+            }
+        }
+
+        @Override
+        public int[] shape() {
+            return shape.clone();
+        }
+
+        public static Raw of(float[] values, int... shape) {
+            ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(values);
+            return new Raw(DType.F32, shape, b.array());
+        }
+
+        public static Raw of(DType dtype, short[] values, int... shape) {
+            ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+            b.asShortBuffer().put(values);
+            return new Raw(dtype, shape, b.array());
+        }
+
+        /** The values of an F32 tensor. */
+        public float[] floats() {
+            if (dtype != DType.F32) throw new IllegalStateException("a " + dtype + " tensor does not hold F32 values");
+            float[] out = new float[data.length / 4];
+            ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+            return out;
+        }
+
+        /** The values of a 16-bit tensor (F16, BF16) as their bits. */
+        public short[] shorts() {
+            if (dtype.bytes() != 2) throw new IllegalStateException("a " + dtype + " tensor does not hold 16-bit values");
+            short[] out = new short[data.length / 2];
+            ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(out);
+            return out;
+        }
+    }
+
+    /** Writes tensors as they are, in map order, atomically. */
+    public static void writeRaw(Path file, Map<String, Raw> tensors, Map<String, String> metadata) throws IOException {
+        AtomicFiles.write(file, out -> writeRaw(out, tensors, metadata));
+    }
+
+    public static void writeRaw(OutputStream out, Map<String, Raw> tensors, Map<String, String> metadata) throws IOException {
+        Map<String, Object> header = new LinkedHashMap<>();
+        if (!metadata.isEmpty()) header.put(METADATA, metadata);
+        long offset = 0;
+        for (var e : tensors.entrySet()) offset = addEntry(header, e.getKey(), e.getValue().dtype(), e.getValue().shape(), offset);
+        byte[] json = Json.MAPPER.writeValueAsBytes(header);
+        int padded = (json.length + 7) / 8 * 8;
+        out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+        out.write(json);
+        for (int i = json.length; i < padded; i++) out.write(' ');
+        for (Raw t : tensors.values()) out.write(t.data());
+    }
+
+    /** Every tensor's bytes as stored, in file order, with the file's metadata. */
+    public record RawContents(Map<String, Raw> tensors, Map<String, String> metadata) {}
+
+    public static RawContents readRaw(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header header = parseHeader(file, ch);
+            Map<String, Raw> out = new LinkedHashMap<>();
+            for (TensorInfo t : header.tensors()) {
+                long bytes = t.end() - t.begin();
+                if (bytes > Integer.MAX_VALUE - 8) throw new FileFormatException(file, "tensor '" + t.name() + "' holds " + bytes + " bytes; raw reads take up to 2 GB per tensor");
+                ByteBuffer b = readFully(file, ch, header.dataStart() + t.begin(), (int) bytes);
+                out.put(t.name(), new Raw(t.dtype(), t.shape(), b.array()));
+            }
+            return new RawContents(out, header.metadata());
+        }
+    }
 
     // ---------------------------------------------------------------- writing
 
@@ -448,6 +528,8 @@ public final class Safetensors {
                     var s = b.asLongBuffer();
                     for (int i = 0; i < count; i++) dst[from + i] = s.get(i);
                 }
+                case I8 -> { for (int i = 0; i < count; i++) dst[from + i] = b.get(i); }
+                case U8 -> { for (int i = 0; i < count; i++) dst[from + i] = b.get(i) & 0xFF; }
             }
         });
     }
@@ -456,6 +538,10 @@ public final class Safetensors {
         stream(file, ch, position, t, chunk, (b, from, count) -> {
             if (t.dtype() == DType.I32) {
                 b.asIntBuffer().get(dst, from, count);
+                return;
+            }
+            if (t.dtype() == DType.I8 || t.dtype() == DType.U8) {
+                for (int i = 0; i < count; i++) dst[from + i] = t.dtype() == DType.I8 ? b.get(i) : b.get(i) & 0xFF;
                 return;
             }
             var s = b.asLongBuffer();

@@ -16,7 +16,7 @@ import static gradus.kernels.MicroKernel.NR;
  * of more rows, or fewer than MR, go to {@link Gemm} with a plain copy of W. Both copies are taken once and do
  * not follow later changes to W.
  */
-public final class PackedWeight {
+public final class PackedWeight implements WeightProduct {
     private static final VectorSpecies<Float> S = MicroKernel.SPECIES;
     private static final int L = S.length();
     /** Features per parallel unit: two groups, which the half-width kernel reads together. */

@@ -121,7 +121,7 @@ public final class VectorMath {
      * The lanes added first to last. {@code reduceLanes(ADD)} leaves the order to the implementation, and
      * the interpreter's order differs from the JIT's, so a sum could change once its method is compiled.
      */
-    private static float lanesSum(FloatVector v) {
+    public static float lanesSum(FloatVector v) {
         float s = 0f;
         for (int l = 0; l < L; l++) s += v.lane(l);
         return s;

@@ -5,6 +5,7 @@ import gradus.kernels.AttentionKernel;
 import gradus.kernels.LayerNormKernel;
 import gradus.kernels.PackedWeight;
 import gradus.kernels.Parallel;
+import gradus.kernels.WeightProduct;
 import gradus.kernels.VectorMath;
 import gradus.nn.LayerNorm;
 import gradus.nn.Linear;
@@ -25,29 +26,43 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * weights change. Safe to use from several threads at once.
  */
 public final class BertInference {
-    private final Bert bert;
     private final BertConfig config;
+    private final BertEmbeddings embeddings;
     private final Layer[] layers;
     private final ConcurrentLinkedQueue<Workspace> workspaces = new ConcurrentLinkedQueue<>();
 
-    /** One encoder layer's packed weights, with its biases and norms (read, never changed). */
-    private record Layer(PackedWeight qkv, float[] qkvBias, PackedWeight out, float[] outBias, LayerNorm norm1,
-                         PackedWeight up, float[] upBias, PackedWeight down, float[] downBias, LayerNorm norm2) {}
+    /**
+     * One encoder layer's weight products (any storage: packed float32, int8, int4, bf16…), with its biases and
+     * norms (read, never changed); {@code qkv} is the queries', keys' and values' weights stacked [3H, H].
+     */
+    public record Layer(WeightProduct qkv, float[] qkvBias, WeightProduct out, float[] outBias, LayerNorm norm1,
+                        WeightProduct up, float[] upBias, WeightProduct down, float[] downBias, LayerNorm norm2) {}
 
     public BertInference(Bert bert) {
-        this.bert = bert;
-        this.config = bert.bertConfig();
-        List<TransformerEncoderBlock> blocks = bert.layers();
-        this.layers = new Layer[blocks.size()];
-        for (int i = 0; i < layers.length; i++) {
-            TransformerEncoderBlock b = blocks.get(i);
+        this(bert.bertConfig(), bert.embeddings(), packed(bert));
+    }
+
+    /** Runs {@code layers} after {@code embeddings} (read as they are, in eval mode). */
+    public BertInference(BertConfig config, BertEmbeddings embeddings, List<Layer> layers) {
+        if (layers.size() != config.numHiddenLayers()) {
+            throw new IllegalArgumentException("BertInference needs " + config.numHiddenLayers() + " layers, got " + layers.size());
+        }
+        this.config = config;
+        this.embeddings = embeddings;
+        this.layers = layers.toArray(Layer[]::new);
+    }
+
+    private static List<Layer> packed(Bert bert) {
+        List<Layer> layers = new java.util.ArrayList<>();
+        for (TransformerEncoderBlock b : bert.layers()) {
             var att = b.selfAttn();
             Linear q = att.qProj(), k = att.kProj(), v = att.vProj();
             float[] qkv = concat(q.weight(), k.weight(), v.weight()), qkvBias = concat(q.bias(), k.bias(), v.bias());
-            int h = config.hiddenSize();
-            layers[i] = new Layer(PackedWeight.of(qkv, 0, 3 * h, h), qkvBias, pack(att.outProj()), att.outProj().bias().toArray(),
-                    b.norm1(), pack(b.linear1()), b.linear1().bias().toArray(), pack(b.linear2()), b.linear2().bias().toArray(), b.norm2());
+            int h = bert.bertConfig().hiddenSize();
+            layers.add(new Layer(PackedWeight.of(qkv, 0, 3 * h, h), qkvBias, pack(att.outProj()), att.outProj().bias().toArray(),
+                    b.norm1(), pack(b.linear1()), b.linear1().bias().toArray(), pack(b.linear2()), b.linear2().bias().toArray(), b.norm2()));
         }
+        return layers;
     }
 
     public BertConfig config() {
@@ -57,11 +72,11 @@ public final class BertInference {
     /** The last hidden state [B, T, H], as {@link Bert#forward(IntTensor, IntTensor, IntTensor)} in eval mode. */
     public Tensor forward(IntTensor ids, IntTensor typeIds, IntTensor attentionMask) {
         try (var g = GradMode.noGrad()) {
-            if (bert.isTraining()) throw new IllegalStateException("BertInference runs the Bert in eval mode (no dropout); call bert.eval() first");
+            if (embeddings.isTraining()) throw new IllegalStateException("BertInference runs the Bert in eval mode (no dropout); call bert.eval() first");
             int b = ids.size(0), t = ids.size(1), h = config.hiddenSize(), rows = b * t;
             boolean[] masked = keyMask(ids, attentionMask);
             // The hidden state, updated in place layer after layer; it becomes the result.
-            float[] x = bert.embeddings().inferenceForward(ids, typeIds);
+            float[] x = embeddings.inferenceForward(ids, typeIds);
             Workspace w = takeWorkspace(rows);
             try {
                 for (Layer l : layers) {
@@ -136,7 +151,7 @@ public final class BertInference {
     }
 
     /** y = x·Wᵀ + bias for x [rows, in], into the first rows·out values of y, then GELU if asked. */
-    private static void linear(PackedWeight w, float[] bias, float[] x, int rows, boolean gelu, float[] y) {
+    private static void linear(WeightProduct w, float[] bias, float[] x, int rows, boolean gelu, float[] y) {
         w.multiply(rows, x, 0, w.inFeatures(), bias, gelu, y, 0, w.outFeatures());
     }
 

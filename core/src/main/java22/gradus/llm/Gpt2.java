@@ -1,6 +1,6 @@
 package gradus.llm;
 
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import gradus.io.gguf.GgmlQuantization;
 import gradus.io.gguf.GgufFile;
 import gradus.io.gguf.GgufTensor;

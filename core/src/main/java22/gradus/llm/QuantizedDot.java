@@ -2,11 +2,11 @@ package gradus.llm;
 
 import gradus.io.gguf.GgmlQuantization;
 import gradus.io.gguf.GgmlType;
+import gradus.kernels.HalfFloats;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -52,7 +52,7 @@ final class QuantizedDot {
                 }
                 case BF16 -> {
                     float[] r = new float[x.length];
-                    for (int i = 0; i < x.length; i++) r[i] = Float.intBitsToFloat(GgmlQuantization.floatToBf16(x[i]) << 16);
+                    for (int i = 0; i < x.length; i++) r[i] = HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(x[i]));
                     yield new Activations(r, null);
                 }
                 case Q8_0, Q4_0 -> quantizeQ8_0(x);
@@ -119,23 +119,11 @@ final class QuantizedDot {
         int i = 0;
         for (int up = F.loopBound(n); i < up; i += L) {
             IntVector h = ((IntVector) ShortVector.fromMemorySegment(S, seg, at + 2L * i, LE).castShape(I, 0)).and(0xFFFF);
-            acc = halfToFloat(h).fma(FloatVector.fromArray(F, x, i), acc);
+            acc = HalfFloats.halfToFloat(h).fma(FloatVector.fromArray(F, x, i), acc);
         }
         float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) sum += Float.float16ToFloat(seg.get(SHORT, at + 2L * i)) * x[i];
         return sum;
-    }
-
-    /**
-     * IEEE half bits (in the low 16 bits of each lane) to floats: the exponent and mantissa shifted into float
-     * position and rescaled by 2^112 (which also makes subnormals exact); infinities and NaNs patched in.
-     */
-    static FloatVector halfToFloat(IntVector h) {
-        IntVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-        FloatVector value = magnitude.reinterpretAsFloats().mul(0x1p112f);
-        VectorMask<Integer> special = h.and(0x7c00).eq(0x7c00);
-        IntVector bits = value.reinterpretAsInts().blend(magnitude.or(0x7f800000), special);
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
     private static float bf16(MemorySegment seg, long at, float[] x, int n) {
@@ -143,7 +131,7 @@ final class QuantizedDot {
         int i = 0;
         for (int up = F.loopBound(n); i < up; i += L) {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(S, seg, at + 2L * i, LE).castShape(I, 0);
-            acc = h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, i), acc);
+            acc = HalfFloats.bf16ToFloat(h).fma(FloatVector.fromArray(F, x, i), acc);
         }
         float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) sum += Float.intBitsToFloat(seg.get(SHORT, at + 2L * i) << 16) * x[i];

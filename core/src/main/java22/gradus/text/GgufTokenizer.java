@@ -1,6 +1,6 @@
 package gradus.text;
 
-import gradus.io.FileFormatException;
+import gradus.files.FileFormatException;
 import gradus.io.gguf.GgufArray;
 import gradus.io.gguf.GgufFile;
 import gradus.io.gguf.GgufValueType;

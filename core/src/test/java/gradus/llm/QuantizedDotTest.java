@@ -26,7 +26,7 @@ class QuantizedDotTest {
         float[] out = new float[lanes];
         for (int base = 0; base < 65536; base += lanes) {
             for (int i = 0; i < lanes; i++) h[i] = base + i;
-            QuantizedDot.halfToFloat(IntVector.fromArray(ints, h, 0)).intoArray(out, 0);
+            gradus.kernels.HalfFloats.halfToFloat(IntVector.fromArray(ints, h, 0)).intoArray(out, 0);
             for (int i = 0; i < lanes; i++) {
                 float expected = Float.float16ToFloat((short) h[i]);
                 if (Float.isNaN(expected)) assertTrue(Float.isNaN(out[i]), "0x" + Integer.toHexString(h[i]));

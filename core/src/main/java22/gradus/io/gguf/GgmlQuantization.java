@@ -1,5 +1,7 @@
 package gradus.io.gguf;
 
+import gradus.kernels.HalfFloats;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -26,7 +28,7 @@ public final class GgmlQuantization {
         switch (type) {
             case F32 -> { for (int i = 0; i < values.length; i++) seg.set(FLOAT, 4L * i, values[i]); }
             case F16 -> { for (int i = 0; i < values.length; i++) seg.set(SHORT, 2L * i, Float.floatToFloat16(values[i])); }
-            case BF16 -> { for (int i = 0; i < values.length; i++) seg.set(SHORT, 2L * i, floatToBf16(values[i])); }
+            case BF16 -> { for (int i = 0; i < values.length; i++) seg.set(SHORT, 2L * i, HalfFloats.floatToBf16(values[i])); }
             case Q8_0 -> { for (int b = 0; b < values.length / 32; b++) encodeQ8_0(values, 32 * b, seg, 34L * b); }
             case Q4_0 -> { for (int b = 0; b < values.length / 32; b++) encodeQ4_0(values, 32 * b, seg, 18L * b); }
             default -> throw new UnsupportedOperationException("encoding " + type + " is not implemented");
@@ -60,13 +62,6 @@ public final class GgmlQuantization {
             }
             default -> throw new UnsupportedOperationException("decoding " + type + " is not implemented");
         }
-    }
-
-    /** Round to nearest even, keeping NaN a NaN (ggml's fp32→bf16). */
-    public static short floatToBf16(float f) {
-        int u = Float.floatToRawIntBits(f);
-        if ((u & 0x7fffffff) > 0x7f800000) return (short) ((u >>> 16) | 64);
-        return (short) ((u + (0x7fff + ((u >>> 16) & 1))) >>> 16);
     }
 
     private static void encodeQ8_0(float[] x, int from, MemorySegment seg, long at) {

@@ -2,7 +2,7 @@ package gradus.spark.tune;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import gradus.train.Recipe;
+import gradus.recipe.Recipe;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
