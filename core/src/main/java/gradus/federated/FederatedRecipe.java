@@ -92,6 +92,11 @@ public final class FederatedRecipe {
         return federated.getBoolean("secure", false);
     }
 
+    /** Whether data.scale fits a scaler on the training data. */
+    public boolean scaled() {
+        return config.getSection("data").has("scale");
+    }
+
     public Module newModel() {
         Rng.manualSeed(seed());
         return Layers.fromConfig(config.getSection("model"));

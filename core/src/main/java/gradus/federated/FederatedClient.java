@@ -1,0 +1,96 @@
+package gradus.federated;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import gradus.data.Dataset;
+import gradus.nn.Module;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A federated client process: polls the coordinator ({@code gradus federated coordinator}) for work, trains
+ * locally and posts the update, until the coordinator says the run is done. The protocol is JSON over HTTP(S):
+ * {@code GET /federated/v1/task?client=NAME&wait_s=S} and {@code POST /federated/v1/update}.
+ */
+public final class FederatedClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int POLL_SECONDS = 20;
+
+    private final URI coordinator;
+    private final String name;
+    private final String token;
+    private final Module model;
+    private final Dataset data;
+    private final LocalTraining local;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    /** @param token the bearer token the coordinator requires, or null */
+    public FederatedClient(URI coordinator, String name, String token, Module model, Dataset data, LocalTraining local) {
+        this.coordinator = coordinator;
+        this.name = name;
+        this.token = token;
+        this.model = model;
+        this.data = data;
+        this.local = local;
+    }
+
+    /** Runs until the coordinator is done; returns the number of rounds this client trained in. */
+    public int run(PrintStream log) throws IOException, InterruptedException {
+        int trained = 0;
+        int size = FlatWeights.size(model);
+        while (true) {
+            JsonNode task = send(HttpRequest.newBuilder(coordinator.resolve("/federated/v1/task?client="
+                    + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&wait_s=" + POLL_SECONDS)).GET());
+            switch (task.path("task").asText()) {
+                case "done" -> {
+                    return trained;
+                }
+                case "wait" -> {}
+                case "train" -> {
+                    int round = task.path("round").asInt();
+                    float[] global = Floats.decode(task.path("weights").asText(), size, "weights of round " + round);
+                    ClientUpdate u = local.train(name, model, global, data, gradus.tensor.Rng.derive(name.hashCode(), round));
+                    double clip = task.path("clip_norm").asDouble(0);
+                    if (clip > 0) u = new ClientDp(clip, 0, null).clip(u);
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("client", name);
+                    body.put("round", round);
+                    body.put("examples", u.examples());
+                    body.put("delta", Floats.encode(u.delta()));
+                    JsonNode answer = send(HttpRequest.newBuilder(coordinator.resolve("/federated/v1/update"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
+                    trained++;
+                    if (log != null) log.printf("round %d: trained on %,d examples, update %s%n", round + 1, u.examples(),
+                            answer.path("accepted").asBoolean() ? "accepted" : "too late");
+                }
+                default -> throw new IOException("coordinator " + coordinator + " sent an unknown task: " + task);
+            }
+        }
+    }
+
+    private JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        if (token != null) request.header("Authorization", "Bearer " + token);
+        HttpResponse<byte[]> res = http.send(request.timeout(Duration.ofSeconds(POLL_SECONDS + 30)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        JsonNode body;
+        try {
+            body = JSON.readTree(res.body());
+        } catch (IOException e) {
+            throw new IOException("coordinator " + coordinator + " answered HTTP " + res.statusCode() + " with a body that is not JSON");
+        }
+        if (res.statusCode() != 200) {
+            throw new IOException("coordinator " + coordinator + " answered HTTP " + res.statusCode() + ": " + body.path("error").asText(body.toString()));
+        }
+        return body;
+    }
+}
