@@ -41,6 +41,7 @@ final class FederatedCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             FederatedRecipe r = new FederatedRecipe(Yaml.read(recipe)).with(clients, alpha, rounds);
+            System.out.println("machine: " + gradus.kernels.Machine.current().describe() + "; " + gradus.kernels.Parallel.threads() + " threads");
             r.simulate(dataDir, out != null ? out : Path.of("runs", r.name()), System.out);
             return 0;
         }
