@@ -59,6 +59,10 @@ public final class FederatedClient {
                 case "train" -> {
                     int round = task.path("round").asInt();
                     float[] global = Floats.decode(task.path("weights").asText(), size, "weights of round " + round);
+                    if (log != null) {
+                        log.printf("round %d: training on %,d examples%n", round + 1, data.size());
+                        log.flush();
+                    }
                     ClientUpdate u = local.train(name, model, global, data, gradus.tensor.Rng.derive(name.hashCode(), round));
                     double clip = task.path("clip_norm").asDouble(0);
                     if (clip > 0) u = new ClientDp(clip, 0, null).clip(u);
@@ -73,6 +77,7 @@ public final class FederatedClient {
                     trained++;
                     if (log != null) log.printf("round %d: trained on %,d examples, update %s%n", round + 1, u.examples(),
                             answer.path("accepted").asBoolean() ? "accepted" : "too late");
+                    if (log != null) log.flush();
                 }
                 default -> throw new IOException("coordinator " + coordinator + " sent an unknown task: " + task);
             }
