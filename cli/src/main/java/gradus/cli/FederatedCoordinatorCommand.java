@@ -48,15 +48,14 @@ final class FederatedCoordinatorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FederatedRecipe r = new FederatedRecipe(Yaml.read(recipe)).with(null, null, rounds);
-        if (r.secure()) throw new IllegalArgumentException(recipe + ": federated.secure runs in simulation only so far; remove it for the HTTP coordinator");
         String token = tokenFile == null ? null : Files.readString(tokenFile).strip();
         Module model = r.newModel();
         var server = r.newServer(model);
         var data = r.data(dataDir);
-        var coordinator = new RoundCoordinator(server, r.sampler(), r.rounds(), Duration.ofMillis((long) (r.roundTimeoutSeconds() * 1000)));
+        var coordinator = new RoundCoordinator(server, r.sampler(), r.rounds(), Duration.ofMillis((long) (r.roundTimeoutSeconds() * 1000)), r.secure());
         try (var http = new FederatedCoordinator(coordinator, token).start(host, port, null)) {
-            System.out.printf("%s: coordinating %d rounds on http://%s:%d (waiting for %d clients)%n", r.name(), r.rounds(), host, http.port(),
-                    r.sampler().minimum());
+            System.out.printf("%s: coordinating %d rounds%s on http://%s:%d (waiting for %d clients)%n", r.name(), r.rounds(),
+                    r.secure() ? " with secure aggregation" : "", host, http.port(), r.sampler().minimum());
             System.out.flush();
             coordinator.run(Duration.ofSeconds(enrolmentSeconds), rep -> {
                 String test = "";

@@ -14,7 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,6 +27,7 @@ import java.util.Map;
 public final class FederatedClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int POLL_SECONDS = 20;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final URI coordinator;
     private final String name;
@@ -66,22 +69,62 @@ public final class FederatedClient {
                     ClientUpdate u = local.train(name, model, global, data, gradus.tensor.Rng.derive(name.hashCode(), round));
                     double clip = task.path("clip_norm").asDouble(0);
                     if (clip > 0) u = new ClientDp(clip, 0, null).clip(u);
-                    Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("client", name);
-                    body.put("round", round);
-                    body.put("examples", u.examples());
-                    body.put("delta", Floats.encode(u.delta()));
-                    JsonNode answer = send(HttpRequest.newBuilder(coordinator.resolve("/federated/v1/update"))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
+                    boolean accepted;
+                    if (task.has("secagg")) {
+                        var client = new SecAggClient(task.path("secagg").path("index").asInt(), task.path("secagg").path("threshold").asInt(),
+                                round, SecureAggregation.withCount(u, clip == 0), RANDOM);
+                        accepted = secureAggregation(client, round);
+                    } else {
+                        Map<String, Object> body = new LinkedHashMap<>();
+                        body.put("examples", u.examples());
+                        body.put("delta", Floats.encode(u.delta()));
+                        accepted = post("update", round, body).path("accepted").asBoolean();
+                    }
                     trained++;
                     if (log != null) log.printf("round %d: trained on %,d examples, update %s%n", round + 1, u.examples(),
-                            answer.path("accepted").asBoolean() ? "accepted" : "too late");
+                            accepted ? "accepted" : "too late");
                     if (log != null) log.flush();
                 }
                 default -> throw new IOException("coordinator " + coordinator + " sent an unknown task: " + task);
             }
         }
+    }
+
+    /** The four messages of a secure-aggregation round; false when the round closed on this client. */
+    private boolean secureAggregation(SecAggClient client, int round) throws IOException, InterruptedException {
+        if (!post("secagg/keys", round, SecAggJson.keys(client.advertise())).path("accepted").asBoolean()) return false;
+        JsonNode state = state(round, "keys");
+        if (!state.path("phase").asText().equals("shares")) return false;
+        List<SecureAggregation.Keys> keys = new ArrayList<>();
+        for (JsonNode k : state.path("keys")) keys.add(SecAggJson.keys(JSON.convertValue(k, Map.class)));
+        var shares = client.shareKeys(keys).stream().map(SecAggJson::share).toList();
+        if (!post("secagg/shares", round, Map.of("shares", shares)).path("accepted").asBoolean()) return false;
+        state = state(round, "shares");
+        if (!state.path("phase").asText().equals("masked")) return false;
+        List<SecureAggregation.Share> toMe = new ArrayList<>();
+        for (JsonNode sh : state.path("shares")) toMe.add(SecAggJson.share(JSON.convertValue(sh, Map.class)));
+        if (!post("secagg/masked", round, SecAggJson.masked(client.mask(toMe))).path("accepted").asBoolean()) return false;
+        state = state(round, "masked");
+        if (!state.path("phase").asText().equals("reveal")) return false;
+        var survivors = new java.util.TreeSet<>(SecAggJson.indices(JSON.convertValue(state.path("survivors"), List.class)));
+        return post("secagg/reveal", round, SecAggJson.reveal(client.unmask(survivors))).path("accepted").asBoolean();
+    }
+
+    /** Long-polls until the phase after {@code after} opens (or the round closes). */
+    private JsonNode state(int round, String after) throws IOException, InterruptedException {
+        while (true) {
+            JsonNode s = send(HttpRequest.newBuilder(coordinator.resolve("/federated/v1/secagg/state?client="
+                    + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&round=" + round + "&after=" + after)).GET());
+            if (!s.path("phase").asText().equals("wait")) return s;
+        }
+    }
+
+    private JsonNode post(String path, int round, Map<String, Object> fields) throws IOException, InterruptedException {
+        Map<String, Object> body = new LinkedHashMap<>(fields);
+        body.put("client", name);
+        body.put("round", round);
+        return send(HttpRequest.newBuilder(coordinator.resolve("/federated/v1/" + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
     }
 
     private JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {

@@ -35,6 +35,10 @@ public final class SecAggServer {
         this.round = round;
     }
 
+    public int threshold() {
+        return threshold;
+    }
+
     public synchronized void receiveKeys(Keys k) {
         if (!shared.isEmpty()) throw new IllegalStateException("client " + k.client() + " sent keys after the key phase closed");
         keys.put(k.client(), k);

@@ -44,7 +44,7 @@ public final class SecureAggregation {
     }
 
     /** The vector a client masks: its (weighted) update followed by its example count. */
-    static float[] withCount(ClientUpdate u, boolean weighted) {
+    public static float[] withCount(ClientUpdate u, boolean weighted) {
         float[] v = new float[u.delta().length + 1];
         float w = weighted ? u.examples() : 1;
         for (int i = 0; i < u.delta().length; i++) v[i] = u.delta()[i] * w;
@@ -52,7 +52,7 @@ public final class SecureAggregation {
         return v;
     }
 
-    static Sum split(float[] withCount) {
+    public static Sum split(float[] withCount) {
         float[] sum = java.util.Arrays.copyOf(withCount, withCount.length - 1);
         return new Sum(sum, Math.round(withCount[withCount.length - 1]));
     }

@@ -24,6 +24,9 @@ import java.util.Map;
  *       {@code {"task": "train", "round", "weights", "clip_norm"}}, {@code {"task": "wait"}} or {@code {"task": "done"}};</li>
  *   <li>{@code POST /federated/v1/update} {@code {"client", "round", "examples", "delta"}} — {@code {"accepted": false}}
  *       when the round closed before it came;</li>
+ *   <li>with secure aggregation, a trained client posts each message to {@code POST /federated/v1/secagg/PHASE}
+ *       (keys, shares, masked, reveal; {@code {"client", "round", …}}) and long-polls
+ *       {@code GET /federated/v1/secagg/state?client=&round=&after=PHASE} for what the next phase needs;</li>
  *   <li>{@code GET /federated/v1/status}.</li>
  * </ul>
  * Weights and deltas are base64 little-endian float32. With a token, every request needs {@code Authorization: Bearer TOKEN}.
@@ -70,6 +73,23 @@ public final class FederatedCoordinator implements AutoCloseable {
         });
         r.get("/federated/v1/task", this::task);
         r.post("/federated/v1/update", this::update);
+        r.post("/federated/v1/secagg/{phase}", (req, res) -> {
+            Map<String, Object> body = Http.jsonObject(req, MAX_UPDATE_BYTES);
+            String phase = req.path().pathParameters().first("phase").orElse("");
+            boolean accepted = rounds.secAggPost(field(body, "client", String.class), field(body, "round", Number.class).intValue(), phase, body);
+            Http.json(res, 200, Map.of("accepted", accepted));
+        });
+        r.get("/federated/v1/secagg/state", (req, res) -> {
+            String client = req.query().first("client").orElseThrow(() -> ApiException.badRequest("query parameter 'client' is missing"));
+            int round;
+            try {
+                round = Integer.parseInt(req.query().first("round").orElse(""));
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("query parameter 'round' must be an integer");
+            }
+            String after = req.query().first("after").orElseThrow(() -> ApiException.badRequest("query parameter 'after' is missing"));
+            Http.json(res, 200, rounds.secAggState(client, round, after, Duration.ofSeconds(20)));
+        });
         r.get("/federated/v1/status", (req, res) -> Http.json(res, 200, Map.of("done", rounds.done(), "clients", rounds.knownClients())));
         r.any((req, res) -> Http.json(res, 404, Map.of("error", "no route for " + req.prologue().method().text() + " " + req.path().path())));
         r.error(Throwable.class, (req, res, e) -> {
@@ -99,6 +119,7 @@ public final class FederatedCoordinator implements AutoCloseable {
             body.put("round", t.round());
             body.put("clip_norm", t.clipNorm());
             body.put("weights", Floats.encode(t.weights()));
+            if (t.secAggIndex() > 0) body.put("secagg", Map.of("index", t.secAggIndex(), "threshold", t.secAggThreshold()));
         }
         Http.json(res, 200, body);
     }
