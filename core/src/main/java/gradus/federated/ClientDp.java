@@ -21,6 +21,10 @@ public record ClientDp(double clipNorm, double noiseMultiplier, RandomGenerator 
 
     /** Run on the client, before the update leaves it: scaled to norm at most clipNorm, counted as one example. */
     public ClientUpdate clip(ClientUpdate u) {
+        return clip(u, clipNorm);
+    }
+
+    public static ClientUpdate clip(ClientUpdate u, double clipNorm) {
         double norm = u.norm();
         float scale = norm > clipNorm ? (float) (clipNorm / norm) : 1f;
         float[] clipped = new float[u.delta().length];

@@ -68,7 +68,7 @@ public final class FederatedClient {
                     }
                     ClientUpdate u = local.train(name, model, global, data, gradus.tensor.Rng.derive(name.hashCode(), round));
                     double clip = task.path("clip_norm").asDouble(0);
-                    if (clip > 0) u = new ClientDp(clip, 0, null).clip(u);
+                    if (clip > 0) u = ClientDp.clip(u, clip);
                     boolean accepted;
                     if (task.has("secagg")) {
                         var client = new SecAggClient(task.path("secagg").path("index").asInt(), task.path("secagg").path("threshold").asInt(),
