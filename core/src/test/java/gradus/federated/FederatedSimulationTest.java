@@ -90,6 +90,23 @@ class FederatedSimulationTest {
     }
 
     @Test
+    void secureAggregationWithDropOutsMatchesPlainAggregationOfTheSurvivors() {
+        var r = recipe(Map.of());
+        Module a = r.newModel(), b = r.newModel();
+        FederatedServer sa = r.newServer(a), sb = r.newServer(b);
+        List<Dataset> parts = r.partitions(train);
+        // the same seed drops the same clients in both runs; secure ones drop after sharing their keys
+        var plainRounds = new Simulation(a, parts, sa, r.localTraining(), r.sampler(), 0.3, false, 42).run(2, null, null);
+        var secureRounds = new Simulation(b, parts, sb, r.localTraining(), r.sampler(), 0.3, true, 42).run(2, null, null);
+        assertEquals(plainRounds.get(0).completed(), secureRounds.get(0).completed());
+        assertTrue(plainRounds.get(0).completed() < 10, "some clients should have dropped");
+        float[] wa = sa.weights(), wb = sb.weights();
+        double worst = 0;
+        for (int i = 0; i < wa.length; i++) worst = Math.max(worst, Math.abs(wa[i] - wb[i]));
+        assertTrue(worst < 1e-4, "secure and plain FedAvg with drop-outs differ by " + worst);
+    }
+
+    @Test
     void fedProxKeepsClientsCloserToTheGlobalModel() {
         var plain = recipe(Map.of());
         var prox = recipe(Map.of("prox_mu", 1.0));
