@@ -3,6 +3,7 @@ package gradus.cli;
 import gradus.io.ModelProtection;
 import gradus.io.TrustedKeys;
 import gradus.serve.ApiKeys;
+import gradus.serve.AuditLog;
 import gradus.serve.GradusServer;
 import gradus.serve.text.SavedTextModels;
 import gradus.serve.text.TextModels;
@@ -18,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "serve", mixinStandardHelpOptions = true, description = {"Serve saved models over HTTP: KServe v2 (/v2), OpenAI-compatible (/v1),",
         "/predict/{name}, Prometheus /metrics, and a web UI (/ui/) with training runs and a playground.",
         "Models are read from DIR/name/version/ (config.json + model.safetensors) and reloaded when they change.",
-        "API keys: --api-keys FILE or the GRADUS_API_KEYS variable, entries KEY:ROLE[+ROLE] with roles infer, admin."})
+        "API keys: --api-keys FILE (hashed lines written by gradus apikeys add; reloaded when it changes) or the",
+        "GRADUS_API_KEYS variable (entries KEY:ROLE[+ROLE]), with roles infer, admin."})
 final class Serve implements Callable<Integer> {
     @Option(names = "--models", required = true, paramLabel = "DIR", description = "Model repository directory.")
     Path models;
@@ -50,8 +52,11 @@ final class Serve implements Callable<Integer> {
     @Option(names = "--max-tokens", defaultValue = "1024", description = "Upper bound for max_tokens in text generation (default ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--api-keys", paramLabel = "FILE", description = "API key file (KEY:ROLE[+ROLE] entries).")
+    @Option(names = "--api-keys", paramLabel = "FILE", description = "API key file (see gradus apikeys); re-read when it changes, no restart needed.")
     Path apiKeys;
+
+    @Option(names = "--audit-log", paramLabel = "FILE", description = "Append admin actions, refused requests and key reloads to FILE as JSON lines.")
+    Path auditLog;
 
     @Option(names = "--keystore", paramLabel = "FILE", description = "PKCS12/JKS keystore: serve HTTPS.")
     Path keystore;
@@ -97,8 +102,9 @@ final class Serve implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ApiKeys keys = apiKeys != null ? ApiKeys.read(apiKeys)
-                : System.getenv("GRADUS_API_KEYS") != null ? ApiKeys.parse(System.getenv("GRADUS_API_KEYS")) : ApiKeys.none();
+        AuditLog audit = auditLog != null ? AuditLog.open(auditLog) : AuditLog.none();
+        ApiKeys keys = apiKeys != null ? ApiKeys.watch(apiKeys, audit)
+                : (System.getenv("GRADUS_API_KEYS") != null ? ApiKeys.parse(System.getenv("GRADUS_API_KEYS")) : ApiKeys.none()).withAudit(audit);
         String password = keystorePassword != null ? keystorePassword : System.getenv("GRADUS_KEYSTORE_PASSWORD");
         if (requireSigned != (trustedKeys != null)) throw new IllegalArgumentException("--require-signed and --trusted-keys DIR go together");
         ModelProtection protection = new ModelProtection(trustedKeys == null ? null : TrustedKeys.load(trustedKeys), modelKey.key());

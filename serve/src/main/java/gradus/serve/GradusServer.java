@@ -279,6 +279,7 @@ public final class GradusServer implements AutoCloseable {
             metrics.inFlight(-1);
             long nanos = System.nanoTime() - start;
             int status = info.clientGone ? CLIENT_CLOSED : res.status().code();
+            audit(req, path, info, status);
             metrics.request(modelLabel(info.model), info.endpoint, status, nanos);
             if (options.accessLog() && ACCESS.isLoggable(Level.INFO)) {
                 ACCESS.info(String.format(Locale.ROOT, "%s %s %s %s %d %.2fms", LogText.escape(req.remotePeer().host()),
@@ -302,10 +303,15 @@ public final class GradusServer implements AutoCloseable {
     private String authorize(RoutingRequest req, RoutingResponse res, String path) {
         String address = req.remotePeer().host();
         if (!options.apiKeys().enabled() || open(path)) return address;
-        if (!authFailures.allows(address)) throw tooManyFailures(res);
+        RequestInfo info = RequestInfo.of(req);
+        if (!authFailures.allows(address)) {
+            info.refusal = "too many failed authentications";
+            throw tooManyFailures(res);
+        }
         try {
             return authenticate(req, path);
         } catch (ApiException e) {
+            info.refusal = e.getMessage();
             if (e.status() == 401 && !authFailures.tryAcquire(address)) throw tooManyFailures(res);
             throw e;
         }
@@ -322,11 +328,33 @@ public final class GradusServer implements AutoCloseable {
                 .or(() -> req.query().first("api_key").asOptional()) // EventSource cannot send headers
                 .orElse(null);
         if (key == null || key.isEmpty()) throw unauthorized("missing API key: send 'Authorization: Bearer <key>'");
-        Set<ApiKeys.Role> roles = options.apiKeys().roles(key);
-        if (roles == null) throw unauthorized("invalid API key");
-        ApiKeys.Role needed = path.startsWith("/v2/repository/") ? ApiKeys.Role.ADMIN : ApiKeys.Role.INFER;
-        if (!roles.contains(needed)) throw new ApiException(403, "this API key lacks the '" + needed.name().toLowerCase() + "' role");
-        return "key:" + Integer.toHexString(key.hashCode());
+        ApiKeys.Entry entry = options.apiKeys().find(key);
+        if (entry == null) throw unauthorized("invalid API key");
+        RequestInfo info = RequestInfo.of(req);
+        info.key = entry;
+        ApiKeys.Role needed = admin(path) ? ApiKeys.Role.ADMIN : ApiKeys.Role.INFER;
+        if (!entry.roles().contains(needed)) throw new ApiException(403, "this API key lacks the '" + needed.name().toLowerCase() + "' role");
+        return "key:" + entry.name();
+    }
+
+    private static boolean admin(String path) {
+        return path.startsWith("/v2/repository/");
+    }
+
+    /** Admin actions and refused requests (bad or missing key, missing role or model scope, key guessing) go to the audit log. */
+    private void audit(RoutingRequest req, String path, RequestInfo info, int status) {
+        AuditLog audit = options.apiKeys().audit();
+        boolean refused = (status == 401 || status == 403 || status == 429) && info.refusal != null;
+        if (!audit.enabled() || !(refused || admin(path))) return;
+        java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("status", status);
+        fields.put("method", req.prologue().method().text());
+        fields.put("path", path);
+        fields.put("address", req.remotePeer().host());
+        fields.put("key", info.key == null ? null : info.key.name());
+        if (!info.model.isEmpty()) fields.put("model", info.model);
+        if (info.refusal != null) fields.put("reason", info.refusal);
+        audit.record(refused ? "refused" : "admin", fields);
     }
 
     private static ApiException unauthorized(String message) {

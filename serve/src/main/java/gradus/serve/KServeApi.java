@@ -54,11 +54,13 @@ final class KServeApi {
                 .post("/v2/repository/index", (req, res) -> Http.json(res, 200, models.index()))
                 .post("/v2/repository/models/{name}/load", (req, res) -> {
                     String name = param(req, "name");
+                    RequestInfo.of(req).model(name);
                     models.load(name);
                     Http.json(res, 200, Map.of("name", name, "state", "READY"));
                 })
                 .post("/v2/repository/models/{name}/unload", (req, res) -> {
                     String name = param(req, "name");
+                    RequestInfo.of(req).model(name);
                     models.unload(name);
                     Http.json(res, 200, Map.of("name", name, "state", "UNLOADED"));
                 });
@@ -70,7 +72,7 @@ final class KServeApi {
 
     private ServedModel model(ServerRequest req) {
         ServedModel m = models.get(param(req, "name"), param(req, "version"));
-        RequestInfo.of(req).model = m.name();
+        RequestInfo.of(req).model(m.name());
         return m;
     }
 

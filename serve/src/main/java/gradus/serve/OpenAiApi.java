@@ -87,7 +87,7 @@ final class OpenAiApi {
         info.endpoint = "models";
         String id = KServeApi.param(req, "id");
         if (!modelNames().contains(id)) throw ApiException.notFound("the model '" + id + "' does not exist");
-        info.model = id;
+        info.model(id);
         Http.json(res, 200, modelObject(id, System.currentTimeMillis() / 1000));
     }
 
@@ -96,7 +96,7 @@ final class OpenAiApi {
         info.endpoint = chat ? "chat" : "completions";
         GenerationRequest request = GenerationRequest.of(Http.jsonObject(req, options.maxBodyBytes()), chat, options.maxTokens());
         String name = request.model();
-        info.model = name;
+        info.model(name);
         TextGenerator generator = text.generator(name);
         if (generator == null) throw modelNotFound(name, "text generation");
         String prompt = chat ? generator.chatPrompt(request.messages()) : request.prompt();
@@ -279,7 +279,7 @@ final class OpenAiApi {
         info.endpoint = "embeddings";
         EmbeddingRequest request = EmbeddingRequest.of(Http.jsonObject(req, options.maxBodyBytes()));
         String name = request.model();
-        info.model = name;
+        info.model(name);
         TextEmbedder embedder = text.embedder(name);
         if (embedder == null) throw modelNotFound(name, "embeddings");
         List<String> texts = request.texts();

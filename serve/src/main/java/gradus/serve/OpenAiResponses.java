@@ -40,7 +40,7 @@ final class OpenAiResponses {
         RequestInfo info = RequestInfo.of(req);
         info.endpoint = "responses";
         Request r = Request.of(Http.jsonObject(req, options.maxBodyBytes()), options.maxTokens());
-        info.model = r.model();
+        info.model(r.model());
         TextGenerator generator = text.generator(r.model());
         if (generator == null) throw OpenAiApi.modelNotFound(r.model(), "text generation");
         String prompt = generator.chatPrompt(r.messages());

@@ -40,7 +40,7 @@ final class PredictApi {
         RequestInfo info = RequestInfo.of(req);
         info.endpoint = "predict";
         String name = KServeApi.param(req, "name");
-        info.model = name;
+        info.model(name);
         String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json").toLowerCase();
         if (text.classifier(name) != null) {
             Object t = Http.jsonObject(req, options.maxBodyBytes()).get("text");

@@ -12,6 +12,19 @@ final class RequestInfo {
     volatile boolean clientGone;
     /** Holds the body to its deadline (null outside a server, as in tests of the handlers). */
     volatile ConnectionGuard guard;
+    /** The API key's entry (null without keys): its model scope is checked by {@link #model(String)}. */
+    volatile ApiKeys.Entry key;
+    /** Why the request was refused, for the audit log. */
+    volatile String refusal;
+
+    /** Records the model a request uses; 403 when the request's API key is not scoped to it. */
+    void model(String name) {
+        model = name;
+        if (key != null && !key.mayUse(name)) {
+            refusal = "model outside the key's scope";
+            throw new ApiException(403, "this API key may not use model '" + name + "'");
+        }
+    }
 
     static RequestInfo of(ServerRequest req) {
         return req.context().get(RequestInfo.class).orElseGet(RequestInfo::new);
