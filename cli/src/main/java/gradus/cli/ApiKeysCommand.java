@@ -1,6 +1,6 @@
 package gradus.cli;
 
-import gradus.io.AtomicFiles;
+import gradus.files.AtomicFiles;
 import gradus.serve.ApiKeys;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -2,7 +2,7 @@ package gradus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import gradus.io.ModelDirectory;
-import gradus.io.gguf.Gguf;
+import gradus.llm.Gguf;
 import gradus.llm.LanguageModel;
 import gradus.models.GenerationConfig;
 import gradus.models.Gpt;

@@ -1,6 +1,6 @@
 package gradus.cli;
 
-import gradus.io.gguf.Gguf;
+import gradus.llm.Gguf;
 import gradus.llm.LanguageModel;
 import gradus.models.GenerationConfig;
 import gradus.text.ChatTemplate;

@@ -42,11 +42,12 @@ final class PrivacyAuditCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (maxExamples < 1) throw new IllegalArgumentException("--max-examples must be at least 1, got " + maxExamples);
         var loaded = ModelDirectory.load(modelDir);
-        if (loaded.config().get("loss") != null && Evaluation.probabilities(loaded.config().get("loss"))) {
-            throw new IllegalArgumentException(modelDir + " outputs probabilities (loss " + loaded.config().get("loss") + "); the audit needs a classifier trained with cross_entropy");
+        var card = loaded.card();
+        if (card.loss() != null && Evaluation.probabilities(card.loss())) {
+            throw new IllegalArgumentException(modelDir + " outputs probabilities (loss " + card.loss() + "); the audit needs a classifier trained with cross_entropy");
         }
-        var result = MembershipAudit.run(loaded.model(), Datasets.openFor(train, dataDir, loaded.config()),
-                Datasets.openFor(test, dataDir, loaded.config()), maxExamples, seed);
+        var result = MembershipAudit.run(loaded.model(), Datasets.openFor(train, dataDir, card.classNames(), card.scaler()),
+                Datasets.openFor(test, dataDir, card.classNames(), card.scaler()), maxExamples, seed);
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("members", result.members());

@@ -81,13 +81,13 @@ class LanguageModelCommandsTest {
         var run = CliTest.cli("generate", model.toString(), "--prompt", "Call me Ishmael.", "--temperature", "0", "--max-tokens", "12", "--json");
         assertEquals(0, run.code(), run.err());
         JsonNode r = JSON.readTree(run.out());
-        int[] prompt = gradus.io.gguf.Gguf.tokenizer(model).encode("Call me Ishmael.", true).ids();
+        int[] prompt = gradus.llm.Gguf.tokenizer(model).encode("Call me Ishmael.", true).ids();
         assertEquals(prompt.length, r.get("prompt_tokens").asInt());
         int[] expected;
         try (Llama llama = Llama.open(model)) {
             expected = Greedy.generate(llama, prompt, 12, null);
         }
-        var tokenizer = gradus.io.gguf.Gguf.tokenizer(model);
+        var tokenizer = gradus.llm.Gguf.tokenizer(model);
         int stop = 0;
         while (stop < expected.length && expected[stop] != tokenizer.eosId()) stop++;
         assertEquals(tokenizer.decode(Arrays.copyOf(expected, stop), true), r.get("text").asText());

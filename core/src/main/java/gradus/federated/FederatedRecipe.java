@@ -1,5 +1,6 @@
 package gradus.federated;
 
+import gradus.io.ModelCard;
 import gradus.config.Config;
 import gradus.config.ConfigException;
 import gradus.data.Dataset;
@@ -158,7 +159,7 @@ public final class FederatedRecipe {
             scaler.fit(train.x());
             train = new TensorDataset(scaler.transform(train.x()), train.labels(), train.classNames());
             if (test != null) test = new TensorDataset(scaler.transform(test.x()), test.labels(), test.classNames());
-            extra.put("preprocessing", Map.of("scaler", Datasets.toJson(scaler)));
+            extra.put("preprocessing", Map.of("scaler", ModelCard.scalerJson(scaler)));
         }
         extra.put("federated", federated.asMap());
         extra.put("recipe", config.asMap());

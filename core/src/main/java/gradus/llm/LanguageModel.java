@@ -1,6 +1,5 @@
 package gradus.llm;
 
-import gradus.io.gguf.Gguf;
 import gradus.models.GenerationConfig;
 import gradus.text.ChatTemplate;
 import gradus.text.Tokenizer;

@@ -3,6 +3,7 @@ package gradus.quant;
 import gradus.config.Config;
 import gradus.files.AtomicFiles;
 import gradus.files.FileFormatException;
+import gradus.io.ModelCard;
 import gradus.io.ModelDirectory;
 import gradus.io.Safetensors;
 import gradus.io.Safetensors.Raw;
@@ -177,7 +178,8 @@ public final class QuantizedModels {
         }
         if (!tensors.isEmpty()) throw new FileFormatException(weightsFile, "unexpected tensors " + tensors.keySet() + " (not used by the model in config.json)");
         model.eval();
-        return new ModelDirectory.Loaded(model, config);
+        return new ModelDirectory.Loaded(model, config,
+                ModelCard.read(configFile, config, Files.isRegularFile(dir.resolve(ModelDirectory.TOKENIZER_FILE))));
     }
 
     private static Module build(Config c, String prefix, Map<String, Raw> tensors, Path file) throws IOException {

@@ -1,5 +1,6 @@
 package gradus.text;
 
+import gradus.files.FileFormatException;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.interpret.FatalTemplateErrorsException;
@@ -74,14 +75,14 @@ public final class ChatTemplate {
         try {
             root = Jsons.MAPPER.readTree(file.toFile());
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new gradus.io.FileFormatException(file, "invalid JSON: " + e.getOriginalMessage(), e);
+            throw new FileFormatException(file, "invalid JSON: " + e.getOriginalMessage(), e);
         }
         com.fasterxml.jackson.databind.JsonNode t = root == null ? null : root.get("chat_template");
         if (t == null || t.isNull()) return null;
         String source = null;
         if (t.isTextual()) source = t.asText();
         else if (t.isArray()) for (var named : t) if ("default".equals(named.path("name").asText())) source = named.path("template").asText(null);
-        if (source == null) throw new gradus.io.FileFormatException(file, "chat_template: expected a string or a list with a \"default\" template");
+        if (source == null) throw new FileFormatException(file, "chat_template: expected a string or a list with a \"default\" template");
         return new ChatTemplate(source, tokenText(root.get("bos_token")), tokenText(root.get("eos_token")));
     }
 

@@ -1,5 +1,6 @@
 package gradus.llm;
 
+import gradus.files.FileFormatException;
 import gradus.io.gguf.GgufFile;
 import gradus.models.GenerationConfig;
 import gradus.models.Sampler;
@@ -36,7 +37,7 @@ public final class GgufLanguageModel implements LanguageModel {
         GgufFile gguf = decoder.gguf();
         this.tokenizer = GgufTokenizer.of(gguf);
         if (tokenizer.vocabSize() > decoder.vocab()) {
-            throw new gradus.io.FileFormatException(gguf.path(), "metadata tokenizer.ggml.tokens: " + tokenizer.vocabSize()
+            throw new FileFormatException(gguf.path(), "metadata tokenizer.ggml.tokens: " + tokenizer.vocabSize()
                     + " tokens, more than the " + decoder.vocab() + " rows of token_embd.weight");
         }
         String source = gguf.getString("tokenizer.chat_template", null);

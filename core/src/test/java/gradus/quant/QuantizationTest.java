@@ -1,5 +1,6 @@
 package gradus.quant;
 
+import gradus.files.FileFormatException;
 import gradus.data.DataLoader;
 import gradus.data.TensorDataset;
 import gradus.data.datasets.FashionMnist;
@@ -210,7 +211,7 @@ class QuantizationTest {
         var tensors = new java.util.LinkedHashMap<>(Safetensors.readRaw(dir.resolve("model.safetensors")).tensors());
         tensors.put("1.scales", Safetensors.Raw.of(new float[127], 127));
         Safetensors.writeRaw(dir.resolve("model.safetensors"), tensors, Map.of());
-        var f = assertThrows(gradus.io.FileFormatException.class, () -> QuantizedModels.load(dir));
+        var f = assertThrows(FileFormatException.class, () -> QuantizedModels.load(dir));
         assertTrue(f.getMessage().contains("'1.scales'") && f.getMessage().contains("[127]") && f.getMessage().contains("[128]")
                 && f.getMessage().contains("model.safetensors"), f.getMessage());
     }
