@@ -93,7 +93,7 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Tensor toTensor(String input, int[] shape, Map<String, Object> config, Map<String, Object> r) throws Exception {
+    Tensor toTensor(String input, int[] shape, Map<String, Object> config, Map<String, Object> r) throws Exception {
         int hash = input.lastIndexOf('#');
         if (hash > 0 && input.contains(":")) {
             TensorDataset ds = Datasets.openFor(input.substring(0, hash), dataDir, config);
@@ -127,7 +127,7 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /** A text INPUT: a text data set example (SPEC#INDEX, its label kept as "actual") or a text file. */
-    private String textOf(String input, Map<String, Object> config, Map<String, Object> r) throws Exception {
+    String textOf(String input, Map<String, Object> config, Map<String, Object> r) throws Exception {
         int hash = input.lastIndexOf('#');
         if (hash > 0 && TextData.isText(input.substring(0, hash))) {
             if (!(TextData.open(input.substring(0, hash), dataDir) instanceof TextData.Documents docs)) {
@@ -145,7 +145,7 @@ final class PredictCommand implements Callable<Integer> {
 
     /** One row of token ids, encoded and padded as the model was trained. */
     @SuppressWarnings("unchecked")
-    private static Tensor tokenIds(String text, Tokenizer tokenizer, Map<String, Object> config) {
+    static Tensor tokenIds(String text, Tokenizer tokenizer, Map<String, Object> config) {
         var doc = new TextData.Documents(List.of(text), new int[]{0}, (List<String>) config.get("class_names"));
         return ((TensorDataset) TextEncoding.forModel(doc, tokenizer, config)).x();
     }
@@ -190,7 +190,7 @@ final class PredictCommand implements Callable<Integer> {
         return Integer.toString(index);
     }
 
-    private static int[] intArray(Object o) {
+    static int[] intArray(Object o) {
         if (!(o instanceof List<?> l)) return null;
         int[] a = new int[l.size()];
         for (int i = 0; i < a.length; i++) a[i] = ((Number) l.get(i)).intValue();
