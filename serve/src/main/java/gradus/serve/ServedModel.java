@@ -36,6 +36,7 @@ public final class ServedModel {
     private final boolean classification;
     private final boolean outputsProbabilities;
     private final Batcher batcher;
+    private final Module module;
     private volatile boolean serving;
 
     private ServedModel(String name, String version, Path dir, Module model, Map<String, Object> config,
@@ -44,6 +45,7 @@ public final class ServedModel {
         this.version = version;
         this.dir = dir;
         this.config = config;
+        this.module = model;
         this.inputShape = inputShape(dir, config);
         this.classification = "classification".equals(config.get("task"));
         this.outputsProbabilities = Evaluation.probabilities(config.get("loss"));
@@ -127,6 +129,9 @@ public final class ServedModel {
     public Path dir() { return dir; }
 
     public Map<String, Object> config() { return config; }
+
+    /** The network alone (in eval mode), without the preprocessing: what explanations differentiate. */
+    public Module module() { return module; }
 
     public int[] inputShape() { return inputShape.clone(); }
 
