@@ -22,7 +22,8 @@ import java.util.Map;
  * {@code samples}, {@code sigma}, {@code layer}, {@code window}, {@code seed}); {@code "background"}: rows of
  * reference examples for tabular lime and shap. Raw values, as for inference: the model's recorded
  * preprocessing runs first and attributions are over the preprocessed input. The answer is the method's
- * result ({@link Explanations#explain}).
+ * result ({@link Explanations#explain}). An image body ({@code Content-Type: image/*}, resized like {@code /predict}'s)
+ * takes the options as query parameters instead: {@code ?method=ig&target=3&invert=true}.
  */
 final class ExplainApi {
     private final ModelRepository models;
@@ -43,7 +44,15 @@ final class ExplainApi {
         info.endpoint = "explain";
         ServedModel m = models.get(KServeApi.param(req, "name"), KServeApi.param(req, "version"));
         info.model = m.name();
-        Map<String, Object> body = Http.jsonObject(req, options.maxBodyBytes());
+        String type = req.headers().first(io.helidon.http.HeaderNames.CONTENT_TYPE).orElse("application/json").toLowerCase(java.util.Locale.ROOT);
+        Map<String, Object> body;
+        if (type.startsWith("image/")) {
+            body = queryOptions(req);
+            body.put("features", floats(PredictApi.image(m, Http.body(req, options.maxBodyBytes()),
+                    req.query().first("invert").map(Boolean::parseBoolean).orElse(false))));
+        } else {
+            body = Http.jsonObject(req, options.maxBodyBytes());
+        }
         Map<String, Object> result;
         try {
             ExplainRequest request = new ExplainRequest(string(body, "method", "ig"), integer(body, "target"), integer(body, "steps"),
@@ -65,6 +74,31 @@ final class ExplainApi {
         out.put("model_version", m.version());
         out.putAll(result);
         Http.json(res, 200, out);
+    }
+
+    /** The query's options as JSON values: numbers where they parse as numbers. */
+    private static Map<String, Object> queryOptions(ServerRequest req) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String key : List.of("method", "target", "steps", "rule", "samples", "sigma", "layer", "window", "seed")) {
+            req.query().first(key).ifPresent(v -> {
+                Object value = v;
+                if (!key.equals("method") && !key.equals("rule") && !key.equals("layer")) {
+                    try {
+                        value = Double.parseDouble(v);
+                    } catch (NumberFormatException e) {
+                        value = v; // reported as "must be an integer" below
+                    }
+                }
+                out.put(key, value);
+            });
+        }
+        return out;
+    }
+
+    private static List<Float> floats(float[] v) {
+        List<Float> l = new java.util.ArrayList<>(v.length);
+        for (float f : v) l.add(f);
+        return l;
     }
 
     private static Tensor scaled(Scaler scaler, Tensor x) {
