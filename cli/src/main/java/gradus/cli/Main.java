@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
                 GenerateCommand.class, ExportCommand.class, InfoCommand.class, BenchCommand.class, Serve.class, ImportCommand.class, EmbedCommand.class,
                 PrivacyAccountantCommand.class, KeygenCommand.class, SignCommand.class, VerifyCommand.class,
-                EncryptCommand.class, DecryptCommand.class, ExplainCommand.class, AttackCommand.class,
+                EncryptCommand.class, DecryptCommand.class, ExplainCommand.class, AttackCommand.class, ReviewCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)

@@ -116,4 +116,28 @@ class ExplainCommandTest {
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("pgd linf eps=0.05"), table.out());
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void reviewWritesMarkdownAndHtmlWithTheNumbers() throws Exception {
+        Path md = dir.resolve("review.md"), html = dir.resolve("review.html");
+        CliTest.Run r = cli("review", model.toString(), "--data", "fashion-mnist-sample:test", "--limit", "100", "--eps", "0.1", "--out", md.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> summary = new ObjectMapper().readValue(r.out().substring(r.out().indexOf('{')), Map.class);
+        double accuracy = ((Number) summary.get("accuracy")).doubleValue();
+        var robust = ((List<Map<String, Object>>) summary.get("robustness")).getFirst();
+        double fgsm = ((Number) robust.get("fgsm")).doubleValue(), pgd = ((Number) robust.get("pgd")).doubleValue();
+        assertTrue(pgd <= fgsm && fgsm < accuracy, accuracy + " " + fgsm + " " + pgd);
+        assertEquals(0, ((Number) ((Map<String, Object>) summary.get("weights")).get("non_finite")).intValue());
+        double rho = ((Number) ((Map<String, Object>) summary.get("sanity_check")).get("saliency")).doubleValue();
+        assertTrue(Math.abs(rho) < 0.6, "saliency decorrelates from a randomized model: " + rho);
+        String text = Files.readString(md);
+        assertTrue(text.contains("## Confusion matrix") && text.contains("| Ankle boot |") && text.contains("## Robustness"), text);
+        assertTrue(text.contains(String.format(java.util.Locale.ROOT, "Accuracy **%.2f%%** on 100 examples", 100 * accuracy)), text);
+        assertEquals(0, cli("review", model.toString(), "--data", "fashion-mnist-sample:test", "--limit", "50", "--eps", "0.1", "--out", html.toString()).code());
+        String page = Files.readString(html);
+        assertTrue(page.startsWith("<!doctype html>") && page.contains("<table>") && page.contains("<h2>Robustness (accuracy under attack, L∞)</h2>"), page);
+        CliTest.Run bad = cli("review", model.toString(), "--data", "fashion-mnist-sample:test", "--out", dir.resolve("r.pdf").toString());
+        assertTrue(bad.err().contains("--out must end in .md or .html"), bad.err());
+    }
 }
