@@ -92,6 +92,17 @@ class AttributionPropertiesTest {
     }
 
     @Test
+    void gradCamCutsNestedSequentialsAtADottedPath() {
+        Sequential flat = ReferenceTest.cnn();
+        var l = flat.layers();
+        Sequential nested = new Sequential(new Sequential(l.get(0), l.get(1), l.get(2), l.get(3)), new Sequential(l.get(4), l.get(5)));
+        assertEquals("0.3", LayerSplit.lastConv(nested));
+        ReferenceTest.close(Golden.CNN_GRADCAM, GradCam.attribute(nested, "0.3", ReferenceTest.image(), 1, true), 1e-5);
+        var split = LayerSplit.of(nested, "0.1");
+        ReferenceTest.close(flat.forward(ReferenceTest.image()).toArray(), split.tail().apply(split.head().apply(ReferenceTest.image())), 1e-6);
+    }
+
+    @Test
     void badInputsAreNamed() {
         Sequential m = ReferenceTest.mlp();
         var e = assertThrows(IllegalArgumentException.class, () -> Saliency.saliency(m::forward, ReferenceTest.X, 3));
