@@ -79,6 +79,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write a picture: FILE.png (images: the scores over the input) or FILE.html (text: highlighted tokens).")
+    Path out;
+
     static final class Methods extends ArrayList<String> {
         Methods() {
             super(ExplainRequest.METHODS);
@@ -99,6 +102,11 @@ final class ExplainCommand implements Callable<Integer> {
         inputs.invert = invert;
         Map<String, Object> info = new LinkedHashMap<>();
         Map<String, Object> result;
+        String outName = out == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (out != null && !outName.endsWith(".png") && !outName.endsWith(".html")) {
+            throw new IllegalArgumentException("--out must end in .png (images) or .html (text), got " + out);
+        }
+        Tensor x = null;
         boolean textModel = Files.isRegularFile(modelDir.resolve(ModelDirectory.TOKENIZER_FILE));
         if (textModel) {
             Tokenizer tokenizer = ModelDirectory.tokenizer(modelDir);
@@ -111,7 +119,7 @@ final class ExplainCommand implements Callable<Integer> {
         } else {
             if (text != null) throw new IllegalArgumentException("--text needs a text classifier (a model directory with tokenizer.json)");
             int[] shape = PredictCommand.intArray(config.get("input_shape"));
-            Tensor x = inputs.toTensor(given, shape, config, info).unsqueeze(0);
+            x = inputs.toTensor(given, shape, config, info).unsqueeze(0);
             Tensor background = null;
             if (data != null) {
                 TensorDataset ds = Datasets.openFor(data, dataDir, config);
@@ -122,9 +130,24 @@ final class ExplainCommand implements Callable<Integer> {
         result.put("class", label((Integer) result.get("target"), config));
         if (info.containsKey("actual")) result.put("actual", info.get("actual"));
         result.put("input", given != null ? given : text);
+        if (out != null) picture(result, x);
         if (json) System.out.println(new ObjectMapper().writeValueAsString(result));
         else print(result, config);
         return 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void picture(Map<String, Object> r, Tensor x) throws java.io.IOException {
+        List<Float> attr = (List<Float>) r.get("attributions");
+        if (out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".html")) {
+            if (!r.containsKey("tokens")) throw new IllegalArgumentException("--out FILE.html shows text tokens; for images use FILE.png");
+            Files.writeString(out, HeatMap.html((List<String>) r.get("tokens"), attr, r.get("method") + " for class " + r.get("class")));
+        } else {
+            List<Integer> shape = (List<Integer>) r.get("shape");
+            if (x == null || shape.size() != 4) throw new IllegalArgumentException("--out FILE.png shows image inputs; for text use FILE.html");
+            HeatMap.png(attr, x.toArray(), shape.get(1), shape.get(2), shape.get(3), Math.max(1, 224 / shape.get(3)), out);
+        }
+        if (!json) System.out.println("wrote " + out);
     }
 
     private Integer targetIndex(Map<String, Object> config) {

@@ -83,6 +83,11 @@ class ExplainCommandTest {
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().startsWith("saliency for class Ankle boot (actual: Ankle boot)"), text.out());
         assertTrue(text.out().contains("@"), "an ASCII heat map:\n" + text.out());
+        Path png = dir.resolve("ig.png");
+        assertEquals(0, cli("explain", model.toString(), "fashion-mnist-sample:test#0", "--method", "ig", "--out", png.toString(), "--json").code());
+        var image = javax.imageio.ImageIO.read(png.toFile()); // read back by the JDK's PNG reader
+        assertEquals(224, image.getWidth());
+        assertEquals(224, image.getHeight());
     }
 
     @Test

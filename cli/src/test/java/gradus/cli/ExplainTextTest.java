@@ -70,6 +70,10 @@ class ExplainTextTest {
         CliTest.Run text = CliTest.cli("explain", model.toString(), "--text", TEXT, "--method", "gradxinput");
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("money"), text.out());
+        Path html = dir.resolve("tokens.html");
+        assertEquals(0, CliTest.cli("explain", model.toString(), "--text", TEXT, "--method", "ig", "--out", html.toString()).code());
+        String page = Files.readString(html);
+        assertTrue(page.contains("<span title=") && page.contains("money</span>"), page);
         CliTest.Run bad = CliTest.cli("explain", model.toString(), "--text", TEXT, "--method", "gradcam");
         assertTrue(bad.err().contains("does not apply to text"), bad.err());
     }

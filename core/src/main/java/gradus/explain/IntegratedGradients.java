@@ -98,8 +98,9 @@ public final class IntegratedGradients {
     }
 
     private Tensor baselineFor(int[] one) {
+        if (baseline.numel() == gradus.tensor.Shape.numel(one)) return baseline.reshape(one);
         try {
-            return Tensor.zeros(one).add(baseline.reshape(baseline.numel() == gradus.tensor.Shape.numel(one) ? one : baseline.shape()));
+            return Tensor.zeros(one).add(baseline); // broadcast, e.g. one value per channel
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("baseline of shape " + gradus.tensor.Shape.str(baseline.shape())
                     + " does not fit inputs of shape " + gradus.tensor.Shape.str(one));
