@@ -7,6 +7,7 @@ import gradus.explain.Attack;
 import gradus.explain.Fgsm;
 import gradus.explain.Pgd;
 import gradus.explain.Robustness;
+import gradus.explain.SquareAttack;
 import gradus.io.ModelDirectory;
 import gradus.nn.Module;
 import gradus.tensor.Tensor;
@@ -24,7 +25,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "attack", description = {"Attack a saved classifier with adversarial examples and report",
         "its accuracy on clean and on attacked inputs, for each epsilon.",
-        "fgsm: one signed-gradient step; pgd: projected gradient descent from a seeded random start.",
+        "fgsm: one signed-gradient step; pgd: projected gradient descent from a seeded random start;",
+        "square: the query-only Square Attack (L∞, images), which needs no gradients.",
         "Inputs stay in the valid range (default: the data's own minimum and maximum)."})
 final class AttackCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL_DIR")
@@ -36,7 +38,7 @@ final class AttackCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR")
     Path dataDir;
 
-    @Option(names = "--method", defaultValue = "pgd", paramLabel = "fgsm|pgd", description = "The attack (default ${DEFAULT-VALUE}).")
+    @Option(names = "--method", defaultValue = "pgd", paramLabel = "fgsm|pgd|square", description = "The attack (default ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = {"--epsilon", "--eps"}, required = true, split = ",", paramLabel = "E", description = "Perturbation budgets, e.g. 0.01,0.03,0.1.")
@@ -45,7 +47,7 @@ final class AttackCommand implements Callable<Integer> {
     @Option(names = "--norm", defaultValue = "linf", paramLabel = "linf|l2", description = "PGD's norm (default ${DEFAULT-VALUE}).")
     String norm;
 
-    @Option(names = "--steps", defaultValue = "10", paramLabel = "N", description = "PGD steps (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "10", paramLabel = "N", description = "PGD steps, Square Attack queries ×100 (default ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--step-size", paramLabel = "A", description = "PGD step (default 2.5·epsilon/steps).")
@@ -68,7 +70,7 @@ final class AttackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!method.equals("fgsm") && !method.equals("pgd")) throw new IllegalArgumentException("--method must be fgsm or pgd, got '" + method + "'");
+        if (!List.of("fgsm", "pgd", "square").contains(method)) throw new IllegalArgumentException("--method must be fgsm, pgd or square, got '" + method + "'");
         if (limit < 1 || batchSize < 1) throw new IllegalArgumentException("--limit and --batch-size must be positive");
         var loaded = ModelDirectory.load(modelDir);
         if (!"classification".equals(loaded.config().get("task"))) {
@@ -86,6 +88,7 @@ final class AttackCommand implements Callable<Integer> {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (float eps : epsilons) {
             Attack attack = method.equals("fgsm") ? new Fgsm(eps, min, max)
+                    : method.equals("square") ? new SquareAttack(eps, 100 * steps, 0.8f, seed, min, max)
                     : new Pgd(Pgd.Norm.parse(norm), eps, stepSize != null ? stepSize : 2.5f * eps / steps, steps, true, seed, min, max);
             var r = Robustness.evaluate(model::forward, x, labels, attack, batchSize);
             Map<String, Object> row = new LinkedHashMap<>();

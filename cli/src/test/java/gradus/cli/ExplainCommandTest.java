@@ -117,6 +117,10 @@ class ExplainCommandTest {
         assertTrue(fgsmAcc < clean - 0.2, "FGSM " + fgsmAcc + " vs clean " + clean);
         assertTrue(pgdAcc <= fgsmAcc, "PGD " + pgdAcc + " vs FGSM " + fgsmAcc);
         assertEquals(List.of(0.0, 1.0), ((List<Number>) fgsm.get("range")).stream().map(Number::doubleValue).toList());
+        var square = json("attack", model.toString(), "--data", "fashion-mnist-sample:test", "--method", "square", "--eps", "0.1",
+                "--steps", "5", "--limit", "100", "--json");
+        var sq = ((List<Map<String, Object>>) square.get("results")).getFirst();
+        assertTrue(((Number) sq.get("robust_accuracy")).doubleValue() < ((Number) sq.get("clean_accuracy")).doubleValue() - 0.2, sq.toString());
         CliTest.Run table = cli("attack", model.toString(), "--data", "fashion-mnist-sample:test", "--eps", "0.05", "--limit", "50");
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("pgd linf eps=0.05"), table.out());

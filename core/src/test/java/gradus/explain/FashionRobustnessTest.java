@@ -70,6 +70,20 @@ class FashionRobustnessTest {
     }
 
     @Test
+    void theQueryOnlySquareAttackFoolsTheModelWithoutGradients() {
+        java.util.function.UnaryOperator<Tensor> outputsOnly = t -> { // no graph: a gradient request would fail
+            try (var g = gradus.autograd.GradMode.noGrad()) {
+                return model.forward(t);
+            }
+        };
+        var square = Robustness.evaluate(outputsOnly, x, labels, SquareAttack.linf(0.1f, 1000), 100);
+        System.out.printf("Square Attack (1000 queries, eps 0.1): %.3f, clean %.3f%n", square.robustAccuracy(), square.cleanAccuracy());
+        assertTrue(square.robustAccuracy() < square.cleanAccuracy() - 0.2, square.toString());
+        assertTrue(square.maxLinf() <= 0.1f + 1e-6, "in the ball: " + square.maxLinf());
+        assertThrows(IllegalArgumentException.class, () -> Saliency.saliency(outputsOnly, x.narrow(0, 0, 1), 0), "no gradients there");
+    }
+
+    @Test
     void saliencyPassesTheModelRandomizationCheckAndTheInputItselfFails() {
         Tensor image = x.narrow(0, 0, 1).contiguous();
         int target = labels[0];
