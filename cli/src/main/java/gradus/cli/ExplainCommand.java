@@ -58,6 +58,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "N", description = "SmoothGrad copies, LIME samples or KernelSHAP coalitions.")
     Integer samples;
 
+    @Option(names = "--sigma", paramLabel = "S", description = "SmoothGrad noise as a fraction of the input's value range (default 0.15).")
+    Float sigma;
+
     @Option(names = "--layer", paramLabel = "PATH", description = "Grad-CAM layer, e.g. 3 or 0.2 (default: the last convolution).")
     String layer;
 
@@ -96,7 +99,7 @@ final class ExplainCommand implements Callable<Integer> {
         var loaded = ModelDirectory.load(modelDir);
         Map<String, Object> config = loaded.config();
         Module model = loaded.model().eval();
-        var request = new ExplainRequest(method, targetIndex(config), steps, rule, samples, null, layer, window, seed);
+        var request = new ExplainRequest(method, targetIndex(config), steps, rule, samples, sigma, layer, window, seed);
         PredictCommand inputs = new PredictCommand(); // its input parsing, so both commands read INPUT alike
         inputs.dataDir = dataDir;
         inputs.invert = invert;

@@ -101,6 +101,10 @@ class ExplainCommandTest {
         assertTrue(r.err().contains("--target 'Hat' is neither a class index nor a class name"), r.err());
         r = cli("explain", model.toString(), "fashion-mnist-sample:test#0", "--method", "attention");
         assertTrue(r.err().contains("explains text models only"), r.err());
+        r = cli("explain", model.toString(), "fashion-mnist-sample:test#0", "--method", "smoothgrad", "--sigma", "-1");
+        assertTrue(r.err().contains("sigma must be ≥ 0, got -1.0"), r.err());
+        r = cli("explain", model.toString(), "fashion-mnist-sample:test#0", "--out", dir.resolve("x.gif").toString());
+        assertTrue(r.err().contains("--out must end in .png (images) or .html (text)"), r.err());
     }
 
     @Test
