@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
                 GenerateCommand.class, ChatCommand.class, TokenizeCommand.class, ExportCommand.class, InfoCommand.class, QuantizeCommand.class, BenchCommand.class, Serve.class, ImportCommand.class, EmbedCommand.class,
                 PrivacyAccountantCommand.class, KeygenCommand.class, SignCommand.class, VerifyCommand.class,
-                EncryptCommand.class, DecryptCommand.class, FederatedCommand.class, ApiKeysCommand.class, PrivacyAuditCommand.class, CommandLine.HelpCommand.class})
+                EncryptCommand.class, DecryptCommand.class, FederatedCommand.class, ApiKeysCommand.class, PrivacyAuditCommand.class,
+                ExplainCommand.class, AttackCommand.class, ReviewCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;

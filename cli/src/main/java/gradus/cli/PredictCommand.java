@@ -90,6 +90,11 @@ final class PredictCommand implements Callable<Integer> {
 
     /** A feature INPUT: a dataset example (SPEC#INDEX, its label or target kept as "actual"), an image file or numbers. */
     private Tensor run(Predictor predictor, String input, Map<String, Object> r) throws Exception {
+        return predictor.forwardPreprocessed(input(predictor, input, r));
+    }
+
+    /** A feature INPUT as the network sees it: one row [1, ...input_shape], preprocessed by the card. */
+    Tensor input(Predictor predictor, String input, Map<String, Object> r) throws Exception {
         ModelCard card = predictor.card();
         int hash = input.lastIndexOf('#');
         if (hash > 0 && input.contains(":")) {
@@ -99,15 +104,15 @@ final class PredictCommand implements Callable<Integer> {
             var b = ds.get(new int[]{index});
             if (b.labels() != null) r.put("actual", card.className(b.labels().data()[0]));
             else r.put("actual", b.targets().toArray()[0]);
-            return predictor.forwardPreprocessed(b.x());
+            return b.x();
         }
         Path p = Path.of(input);
         Tensor x = Files.isRegularFile(p) ? predictor.decodeImage(p, invert) : predictor.decodeCsv(input);
-        return predictor.forward(x.unsqueeze(0));
+        return card.preprocess(x.unsqueeze(0));
     }
 
     /** A text INPUT: a text data set example (SPEC#INDEX, its label kept as "actual") or a text file. */
-    private String textOf(String input, ModelCard card, Map<String, Object> r) throws Exception {
+    String textOf(String input, ModelCard card, Map<String, Object> r) throws Exception {
         int hash = input.lastIndexOf('#');
         if (hash > 0 && TextData.isText(input.substring(0, hash))) {
             if (!(TextData.open(input.substring(0, hash), dataDir) instanceof TextData.Documents docs)) {

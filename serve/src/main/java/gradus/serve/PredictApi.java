@@ -115,7 +115,7 @@ final class PredictApi {
         return out;
     }
 
-    private static float[] image(ServedModel m, byte[] bytes, boolean invert) {
+    static float[] image(ServedModel m, byte[] bytes, boolean invert) {
         int[] s = m.inputShape();
         if (s.length != 3 && !(s.length == 1 && isSquare(s[0]))) {
             throw ApiException.badRequest("model '" + m.name() + "' does not take images (input shape " + java.util.Arrays.toString(s) + ")");

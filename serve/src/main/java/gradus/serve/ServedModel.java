@@ -135,6 +135,9 @@ public final class ServedModel {
 
     public Predictor predictor() { return predictor; }
 
+    /** The network alone (in eval mode), without the preprocessing: what explanations differentiate. */
+    public Module module() { return predictor.model(); }
+
     public int[] inputShape() { return inputShape.clone(); }
 
     public int exampleSize() { return batcher.exampleSize(); }

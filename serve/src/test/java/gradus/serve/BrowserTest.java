@@ -293,6 +293,46 @@ class BrowserTest {
     }
 
     @Test
+    void playgroundExplainsADrawingWithAHeatMap() throws Exception {
+        driver.get(base + "/ui/playground.html?model=fashion");
+        WebElement pad = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("pad")));
+        new Actions(driver).moveToElement(pad, 0, -80).clickAndHold().moveByOffset(0, 160).release().perform();
+        driver.findElement(By.id("predict")).click();
+        String predicted = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("top-class"))).getText();
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("explain-method"))).selectByValue("ig");
+        driver.findElement(By.id("explain")).click();
+        WebElement map = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("heatmap")));
+        assertEquals("784", map.getAttribute("data-cells"));
+        assertEquals(predicted, driver.findElement(By.id("explained-class")).getText(), "explains the predicted class");
+        assertTrue(driver.findElement(By.id("explanation")).getText().contains("completeness gap"));
+        // the model is linear: IG from the black baseline is x·w, so undrawn (black) pixels get nothing
+        Number corner = (Number) js("return document.getElementById('heatmap').getContext('2d').getImageData(0, 0, 40, 40).data"
+                + ".filter((v, i) => i % 4 === 3).reduce((a, b) => a + b, 0)");
+        Number stroke = (Number) js("const c = document.getElementById('heatmap'); return c.getContext('2d').getImageData(c.width / 2 - 12, 40, 24, c.height - 80).data"
+                + ".filter((v, i) => i % 4 === 3).reduce((a, b) => a + b, 0)");
+        assertEquals(0, corner.intValue(), "no attribution where nothing was drawn");
+        assertTrue(stroke.intValue() > 0, "the stroke is attributed");
+        screenshot("playground-explain");
+        assertEquals(List.of(), consoleErrors());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void playgroundExplainsFeatures() throws Exception {
+        driver.get(base + "/ui/playground.html?model=houses");
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("model-info")));
+        List<WebElement> inputs = driver.findElements(By.cssSelector("#feature-inputs input"));
+        for (int i = 0; i < 3; i++) inputs.get(i).sendKeys(List.of("3", "20", "1.5").get(i));
+        driver.findElement(By.id("explain-features")).click();
+        waiting().until(d -> d.findElements(By.cssSelector("#explanation .attribution")).size() == 3);
+        var api = Fixtures.json(Fixtures.post(base + "/v2/models/houses/explain", "{\"method\": \"ig\", \"features\": [3, 20, 1.5]}").body());
+        List<Number> expected = (List<Number>) api.get("attributions");
+        List<WebElement> bars = driver.findElements(By.cssSelector("#explanation .attribution"));
+        for (int i = 0; i < 3; i++) assertEquals(expected.get(i).doubleValue(), Double.parseDouble(bars.get(i).getAttribute("data-value")), 1e-6);
+        assertTrue(bars.getFirst().getText().startsWith("rooms"), bars.getFirst().getText());
+    }
+
+    @Test
     void playgroundSendsTheGenerationSettingsAndRefusesBadNumbers() throws Exception {
         driver.get(base + "/ui/playground.html?model=echo");
         WebElement prompt = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("prompt")));
