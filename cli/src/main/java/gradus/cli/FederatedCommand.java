@@ -1,5 +1,7 @@
 package gradus.cli;
 
+import gradus.kernels.Parallel;
+import gradus.kernels.Machine;
 import gradus.federated.FederatedRecipe;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,7 +43,7 @@ final class FederatedCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             FederatedRecipe r = new FederatedRecipe(Yaml.read(recipe)).with(clients, alpha, rounds);
-            System.out.println("machine: " + gradus.kernels.Machine.current().describe() + "; " + gradus.kernels.Parallel.threads() + " threads");
+            System.out.println("machine: " + Machine.current().describe() + "; " + Parallel.threads() + " threads");
             r.simulate(dataDir, out != null ? out : Path.of("runs", r.name()), System.out);
             return 0;
         }

@@ -1,5 +1,7 @@
 package gradus.autograd;
 
+import gradus.kernels.Parallel;
+import gradus.tensor.DType;
 import gradus.kernels.AttentionKernel;
 import gradus.tensor.Tensor;
 
@@ -112,7 +114,7 @@ public final class AttentionOps {
         }
         Tensor p = scores.maskedFill(Tensor.of(mask, b, 1, tq, tk), Float.NEGATIVE_INFINITY).softmax(-1);
         if (weights != null) {
-            float[] w = p.detach().to(gradus.tensor.DType.FLOAT32).toArray();
+            float[] w = p.detach().to(DType.FLOAT32).toArray();
             System.arraycopy(w, 0, weights, 0, w.length);
         }
         if (keep != null) p = p.mul(Tensor.of(keep, b, h, tq, tk));
@@ -167,7 +169,7 @@ public final class AttentionOps {
             int[] st = x.strides();
             float[] in = x.data();
             int xo = x.offset();
-            gradus.kernels.Parallel.forRange(b * t, Math.max(1, 4096 / (h * dim)), (r0, r1) -> {
+            Parallel.forRange(b * t, Math.max(1, 4096 / (h * dim)), (r0, r1) -> {
                 for (int r = r0; r < r1; r++) {
                     int bi = r / t, ti = r % t, row = (offset + ti) * half;
                     for (int hi = 0; hi < h; hi++) {

@@ -1,5 +1,6 @@
 package gradus.autograd;
 
+import gradus.kernels.VectorMath;
 import gradus.tensor.IntTensor;
 import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
@@ -169,7 +170,7 @@ public final class IndexingOps {
             int[] ix = ids.data();
             float[] gv = g.contiguousData(), gw = new float[num * dim];
             for (int i = 0; i < ix.length; i++) {
-                if (ix[i] != paddingIdx) gradus.kernels.VectorMath.add(gw, ix[i] * dim, gv, i * dim, gw, ix[i] * dim, dim);
+                if (ix[i] != paddingIdx) VectorMath.add(gw, ix[i] * dim, gv, i * dim, gw, ix[i] * dim, dim);
             }
             return new Tensor[]{Tensor.of(gw, num, dim)};
         }

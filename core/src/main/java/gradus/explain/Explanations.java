@@ -1,5 +1,7 @@
 package gradus.explain;
 
+import gradus.models.TransformerClassifier;
+import gradus.tensor.Shape;
 import gradus.autograd.GradMode;
 import gradus.nn.Module;
 import gradus.tensor.Tensor;
@@ -26,7 +28,7 @@ public final class Explanations {
      */
     public static Map<String, Object> explain(Module model, Tensor input, ExplainRequest r, Tensor background) {
         if (input.dim() < 2 || input.size(0) != 1) {
-            throw new IllegalArgumentException("explain one input at a time: shape [1, ...], got " + gradus.tensor.Shape.str(input.shape()));
+            throw new IllegalArgumentException("explain one input at a time: shape [1, ...], got " + Shape.str(input.shape()));
         }
         try (var frozen = freeze(model)) {
             UnaryOperator<Tensor> f = model::forward;
@@ -153,7 +155,7 @@ public final class Explanations {
                 throw new IllegalArgumentException("method '" + r.method() + "' on text needs a TransformerClassifier; this model is "
                         + model.getClass().getSimpleName() + " (lime works for every text model)");
             }
-            var e = new TransformerExplainer((gradus.models.TransformerClassifier) model).explain(ids, target, r.stepsOr());
+            var e = new TransformerExplainer((TransformerClassifier) model).explain(ids, target, r.stepsOr());
             res.put("tokens", tokens.subList(0, Math.min(tokens.size(), e.ids().length)));
             switch (r.method()) {
                 case "ig" -> {

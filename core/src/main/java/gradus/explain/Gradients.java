@@ -1,5 +1,6 @@
 package gradus.explain;
 
+import gradus.tensor.IntTensor;
 import gradus.autograd.GradMode;
 import gradus.tensor.Tensor;
 
@@ -43,7 +44,7 @@ public final class Gradients {
         if (same) return Outputs.column(out, n, targets[0]);
         Outputs.column(out, n, max(targets)); // range check with a clear message
         Tensor rows = out.reshape(n, -1);
-        return rows.gather(1, gradus.tensor.IntTensor.of(targets.clone(), n, 1)).reshape(n);
+        return rows.gather(1, IntTensor.of(targets.clone(), n, 1)).reshape(n);
     }
 
     private static int max(int[] a) {

@@ -1,5 +1,7 @@
 package gradus.explain;
 
+import gradus.autograd.GradMode;
+import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -98,12 +100,12 @@ public final class IntegratedGradients {
     }
 
     private Tensor baselineFor(int[] one) {
-        if (baseline.numel() == gradus.tensor.Shape.numel(one)) return baseline.reshape(one);
+        if (baseline.numel() == Shape.numel(one)) return baseline.reshape(one);
         try {
             return Tensor.zeros(one).add(baseline); // broadcast, e.g. one value per channel
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("baseline of shape " + gradus.tensor.Shape.str(baseline.shape())
-                    + " does not fit inputs of shape " + gradus.tensor.Shape.str(one));
+            throw new IllegalArgumentException("baseline of shape " + Shape.str(baseline.shape())
+                    + " does not fit inputs of shape " + Shape.str(one));
         }
     }
 
@@ -119,7 +121,7 @@ public final class IntegratedGradients {
     }
 
     private double value(Tensor x, int target) {
-        try (var g = gradus.autograd.GradMode.noGrad()) {
+        try (var g = GradMode.noGrad()) {
             return Outputs.column(model.apply(x), 1, target).item();
         }
     }

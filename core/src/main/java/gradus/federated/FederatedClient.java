@@ -1,5 +1,6 @@
 package gradus.federated;
 
+import gradus.tensor.Rng;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import gradus.data.Dataset;
@@ -66,7 +67,7 @@ public final class FederatedClient {
                         log.printf("round %d: training on %,d examples%n", round + 1, data.size());
                         log.flush();
                     }
-                    ClientUpdate u = local.train(name, model, global, data, gradus.tensor.Rng.derive(name.hashCode(), round));
+                    ClientUpdate u = local.train(name, model, global, data, Rng.derive(name.hashCode(), round));
                     double clip = task.path("clip_norm").asDouble(0);
                     if (clip > 0) u = ClientDp.clip(u, clip);
                     boolean accepted;

@@ -1,5 +1,7 @@
 package gradus.io;
 
+import gradus.text.Tokenizers;
+import gradus.text.Tokenizer;
 import gradus.files.IOConsumer;
 import gradus.files.FileFormatException;
 import gradus.nn.Module;
@@ -166,11 +168,11 @@ public final class ModelDirectory {
     }
 
     /** The tokenizer saved beside a text model; fails naming the directory when there is none. */
-    public static gradus.text.Tokenizer tokenizer(Path dir) throws IOException {
+    public static Tokenizer tokenizer(Path dir) throws IOException {
         FileSet files = open(dir);
         Path file = existing(dir, files, TOKENIZER_FILE);
         files.verify(List.of(TOKENIZER_FILE)); // listed once the directory was signed
-        return gradus.text.Tokenizers.load(file);
+        return Tokenizers.load(file);
     }
 
     /** The card of a model directory's {@code config.json}, without loading weights. */

@@ -1,5 +1,7 @@
 package gradus.llm;
 
+import gradus.text.Tokenizer;
+
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
@@ -23,8 +25,8 @@ public final class Gguf {
     }
 
     /** The tokenizer embedded in the file's metadata. */
-    public static gradus.text.Tokenizer tokenizer(Path file) throws IOException {
-        return call("gradus.text.GgufTokenizer", "load", file, gradus.text.Tokenizer.class);
+    public static Tokenizer tokenizer(Path file) throws IOException {
+        return call("gradus.llm.EmbeddedTokenizer", "load", file, Tokenizer.class);
     }
 
     /** Calls {@code className.method(file)}, a class compiled for Java 22, or says that GGUF needs 22. */

@@ -1,5 +1,6 @@
 package gradus.quant;
 
+import gradus.kernels.Int4Weight;
 import gradus.models.Bert;
 import gradus.nn.Embedding;
 import gradus.nn.Linear;
@@ -69,14 +70,14 @@ public final class Quantization {
         switch (m) {
             case Linear l -> {
                 try {
-                    gradus.kernels.Int4Weight.checkGroup(l.weight().size(1), group);
+                    Int4Weight.checkGroup(l.weight().size(1), group);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("Linear(" + l.weight().size(1) + "→" + l.weight().size(0) + "): " + e.getMessage(), e);
                 }
             }
             case Bert b -> {
-                gradus.kernels.Int4Weight.checkGroup(b.bertConfig().hiddenSize(), group);
-                gradus.kernels.Int4Weight.checkGroup(b.bertConfig().intermediateSize(), group);
+                Int4Weight.checkGroup(b.bertConfig().hiddenSize(), group);
+                Int4Weight.checkGroup(b.bertConfig().intermediateSize(), group);
             }
             case Sequential s -> s.layers().forEach(c -> checkGroups(c, group));
             default -> {}

@@ -1,5 +1,6 @@
 package gradus.recipe;
 
+import gradus.io.ModelCard;
 import gradus.config.Config;
 import gradus.config.ConfigException;
 import gradus.data.DataLoader;
@@ -283,7 +284,7 @@ public final class Recipe {
         extra.put("input_shape", java.util.Arrays.copyOfRange(shape, 1, shape.length));
         if (train.classNames() != null) extra.put("class_names", train.classNames());
         if (!featureNames.isEmpty()) extra.put("feature_names", featureNames);
-        if (scaler != null) extra.put("preprocessing", Map.of("scaler", gradus.io.ModelCard.scalerJson(scaler)));
+        if (scaler != null) extra.put("preprocessing", Map.of("scaler", ModelCard.scalerJson(scaler)));
         return new Prepared(task, train, validation, test, null, config.getSection("model").asMap(), extra);
     }
 

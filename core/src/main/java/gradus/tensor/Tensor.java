@@ -1,5 +1,6 @@
 package gradus.tensor;
 
+import gradus.autograd.GradMode;
 import gradus.autograd.Backend;
 import gradus.autograd.ElementwiseOps;
 import gradus.autograd.ElementwiseOps.BinaryFn;
@@ -382,7 +383,7 @@ public final class Tensor {
      */
     @Deprecated
     public static Tensor record(Tensor out, String op, Node.Backward backward, Tensor... inputs) {
-        if (!gradus.autograd.GradMode.isEnabled()) return out;
+        if (!GradMode.isEnabled()) return out;
         for (Tensor in : inputs) {
             if (in != null && in.requiresGrad) {
                 attach(out, new Node(op, inputs, backward));

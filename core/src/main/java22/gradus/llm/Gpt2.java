@@ -1,5 +1,6 @@
 package gradus.llm;
 
+import gradus.kernels.Parallel;
 import gradus.files.FileFormatException;
 import gradus.io.gguf.GgmlQuantization;
 import gradus.io.gguf.GgufFile;
@@ -145,7 +146,7 @@ public final class Gpt2 implements DecoderModel {
         int hd = dim / heads;
         float scale = (float) (1 / Math.sqrt(hd));
         float[] keys = s.keys[layer], values = s.values[layer];
-        gradus.kernels.Parallel.forRange(heads, 1, (from, to) -> {
+        Parallel.forRange(heads, 1, (from, to) -> {
             float[] scores = new float[pos + 1];
             for (int h = from; h < to; h++) {
                 int off = h * hd;

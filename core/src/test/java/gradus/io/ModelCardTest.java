@@ -85,8 +85,10 @@ class ModelCardTest {
             Path d = dir.resolve(c[0]);
             ModelDirectory.save(d, net, Map.of());
             Path config = d.resolve(ModelDirectory.CONFIG_FILE);
-            String text = Files.readString(config).replaceFirst("\\{", "{\"" + c[0] + "\": " + c[1] + ",")
-                    .replace("\"schema_version\" : 1,", c[0].equals("schema_version") ? "" : "\"schema_version\" : 1,");
+            String saved = Files.readString(config);
+            String text = c[0].equals("schema_version")
+                    ? saved.replaceFirst("\"schema_version\"\\s*:\\s*1", "\"schema_version\": " + c[1])
+                    : saved.replaceFirst("\\{", "{\"" + c[0] + "\": " + c[1] + ",");
             Files.writeString(config, text);
             Files.deleteIfExists(d.resolve(ModelDirectory.MANIFEST_FILE)); // hand-edited: no longer the saved set
             var e = assertThrows(FileFormatException.class, () -> ModelDirectory.load(d), c[0]);

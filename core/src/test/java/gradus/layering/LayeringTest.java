@@ -59,6 +59,7 @@ class LayeringTest {
                 .layer("files").definedBy("gradus.files..")
                 .layer("config").definedBy("gradus.config..")
                 .layer("kernels").definedBy("gradus.kernels..")
+                .layer("gguf").definedBy("gradus.io.gguf..")
                 .layer("tensor").definedBy("gradus.tensor..", "gradus.autograd..")
                 .layer("nn").definedBy("gradus.nn..")
                 .layer("optim").definedBy("gradus.optim..")
@@ -66,7 +67,7 @@ class LayeringTest {
                 .layer("data").definedBy("gradus.data..")
                 .layer("metrics").definedBy("gradus.metrics..")
                 .layer("privacy").definedBy("gradus.privacy..")
-                .layer("io").definedBy("gradus.io..")
+                .layer("io").definedBy("gradus.io", "gradus.io.onnx..")
                 .layer("models").definedBy("gradus.models..")
                 .layer("llm").definedBy("gradus.llm..")
                 .layer("train").definedBy("gradus.train..")
@@ -74,17 +75,18 @@ class LayeringTest {
                 .whereLayer("files").mayNotAccessAnyLayer()
                 .whereLayer("config").mayNotAccessAnyLayer()
                 .whereLayer("kernels").mayOnlyAccessLayers("files")
+                .whereLayer("gguf").mayOnlyAccessLayers("kernels", "files") // a tensor file format, read below the tokenizers
                 .whereLayer("tensor").mayOnlyAccessLayers("kernels", "config", "files")
                 .whereLayer("nn").mayOnlyAccessLayers("tensor", "kernels", "config", "files")
                 .whereLayer("optim").mayOnlyAccessLayers("tensor", "kernels", "config", "files")
-                .whereLayer("text").mayOnlyAccessLayers("tensor", "kernels", "config", "files")
+                .whereLayer("text").mayOnlyAccessLayers("gguf", "tensor", "kernels", "config", "files")
                 .whereLayer("data").mayOnlyAccessLayers("text", "tensor", "kernels", "config", "files")
                 .whereLayer("metrics").mayOnlyAccessLayers("data", "tensor", "kernels", "config", "files")
-                .whereLayer("privacy").mayOnlyAccessLayers("tensor", "kernels", "config", "files")
+                .whereLayer("privacy").mayOnlyAccessLayers("nn", "data", "text", "tensor", "kernels", "config", "files")
                 // formats: files of tensors, layers, tokenizers and preprocessing; never of the ready models above them
-                .whereLayer("io").mayOnlyAccessLayers("nn", "data", "text", "tensor", "kernels", "config", "files")
+                .whereLayer("io").mayOnlyAccessLayers("gguf", "nn", "data", "text", "tensor", "kernels", "config", "files")
                 .whereLayer("models").mayOnlyAccessLayers("io", "nn", "optim", "text", "data", "tensor", "kernels", "config", "files")
-                .whereLayer("llm").mayOnlyAccessLayers("io", "text", "tensor", "kernels", "config", "files")
+                .whereLayer("llm").mayOnlyAccessLayers("models", "gguf", "io", "nn", "text", "tensor", "kernels", "config", "files")
                 .whereLayer("train").mayOnlyAccessLayers("io", "nn", "optim", "metrics", "data", "text", "tensor", "kernels", "config", "files")
                 .whereLayer("recipe").mayOnlyAccessLayers("train", "models", "io", "nn", "optim", "metrics", "data", "text", "tensor",
                         "kernels", "config", "files")
@@ -97,7 +99,7 @@ class LayeringTest {
     void onlyTheLayersAboveModelsImportThem() {
         noClasses().that().resideInAnyPackage("gradus.nn..", "gradus.io..", "gradus.train..", "gradus.data..", "gradus.text..",
                         "gradus.kernels..", "gradus.metrics..", "gradus.optim..", "gradus.tensor..", "gradus.autograd..", "gradus.config..",
-                        "gradus.files..", "gradus.privacy..", "gradus.llm..")
+                        "gradus.files..", "gradus.privacy..")
                 .should().dependOnClassesThat().resideInAPackage("gradus.models..")
                 .because("models are built from nn and saved through io; train works on any Module")
                 .check(CORE);

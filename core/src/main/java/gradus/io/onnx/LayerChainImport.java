@@ -1,5 +1,6 @@
 package gradus.io.onnx;
 
+import gradus.tensor.Shape;
 import gradus.io.ModelCard;
 import gradus.config.Config;
 import gradus.data.Scaler;
@@ -193,7 +194,7 @@ final class LayerChainImport {
 
     /** The scaler computing (x - shift) * scale, as a standard scaler (mean = shift, std = 1 / scale), in Gradus's JSON form. */
     private Map<String, Object> scaler(Tensor shift, Tensor scale, int[] example, String where) throws FileFormatException {
-        int features = gradus.tensor.Shape.numel(example);
+        int features = Shape.numel(example);
         if (shift.numel() != features || scale.numel() != features) {
             throw refuse(where + ": an input scaler needs one shift and one factor per input value (" + features + "), got "
                     + shift.numel() + " and " + scale.numel());
