@@ -1,6 +1,7 @@
 package gradus.cli;
 
 import gradus.config.ConfigException;
+import gradus.federated.FederatedRecipe;
 import gradus.recipe.Recipe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,7 +105,10 @@ class RecipeYamlTest {
     void theExamplesStillRead() throws Exception {
         try (var files = Files.list(Path.of("..", "examples"))) {
             for (Path p : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-                assertDoesNotThrow(() -> new Recipe(Yaml.read(p)), p.toString());
+                var config = Yaml.read(p);
+                // a federated recipe is a training recipe plus its federated: section
+                if (config.has("federated")) assertDoesNotThrow(() -> new FederatedRecipe(config), p.toString());
+                else assertDoesNotThrow(() -> new Recipe(config), p.toString());
             }
         }
     }
