@@ -11,7 +11,21 @@ public final class ElementwiseOps {
 
     public enum BinaryFn { ADD, SUB, MUL, DIV, MAX, MIN, POW }
 
-    public enum Cmp { EQ, NE, GT, GE, LT, LE }
+    public enum Cmp {
+        EQ, NE, GT, GE, LT, LE;
+
+        /** Whether {@code x cmp y} holds; floats widen exactly, so both backends share it. */
+        public boolean holds(double x, double y) {
+            return switch (this) {
+                case EQ -> x == y;
+                case NE -> x != y;
+                case GT -> x > y;
+                case GE -> x >= y;
+                case LT -> x < y;
+                case LE -> x <= y;
+            };
+        }
+    }
 
     /** Unary functions, with their double-precision definition and derivative (the reference). */
     public enum UnaryFn {

@@ -191,16 +191,7 @@ final class FastBackend implements Backend {
         Dense da = Dense.of(a, shape), db = Dense.of(b, shape);
         float[] out = new float[Shape.numel(shape)];
         for (int i = 0; i < out.length; i++) {
-            float x = da.a[da.off + i], y = db.a[db.off + i];
-            boolean r = switch (cmp) {
-                case EQ -> x == y;
-                case NE -> x != y;
-                case GT -> x > y;
-                case GE -> x >= y;
-                case LT -> x < y;
-                case LE -> x <= y;
-            };
-            out[i] = r ? 1f : 0f;
+            out[i] = cmp.holds(da.a[da.off + i], db.a[db.off + i]) ? 1f : 0f;
         }
         return Tensor.of(out, shape);
     }

@@ -111,16 +111,7 @@ final class ReferenceBackend implements Backend {
         int[] shape = Shape.broadcast(a.shape(), b.shape());
         double[] av = values(a, shape), bv = values(b, shape);
         for (int i = 0; i < av.length; i++) {
-            double x = av[i], y = bv[i];
-            boolean r = switch (cmp) {
-                case EQ -> x == y;
-                case NE -> x != y;
-                case GT -> x > y;
-                case GE -> x >= y;
-                case LT -> x < y;
-                case LE -> x <= y;
-            };
-            av[i] = r ? 1 : 0;
+            av[i] = cmp.holds(av[i], bv[i]) ? 1 : 0;
         }
         return make(av, shape, dtype(a, b));
     }
