@@ -12,6 +12,7 @@ import gradus.io.ModelDirectory;
 import gradus.nn.Module;
 import gradus.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,8 +36,7 @@ final class AttackCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "SPEC", description = "A labelled dataset split, e.g. fashion-mnist:test.")
     String data;
 
-    @Option(names = "--data-dir", paramLabel = "DIR")
-    Path dataDir;
+    @Mixin DataDirOption dataDir;
 
     @Option(names = "--method", defaultValue = "pgd", paramLabel = "fgsm|pgd|square", description = "The attack (default ${DEFAULT-VALUE}).")
     String method;
@@ -78,7 +78,7 @@ final class AttackCommand implements Callable<Integer> {
         }
         Module model = loaded.model().eval();
         for (Tensor p : model.parameters()) p.requiresGrad(false); // only input gradients are needed
-        TensorDataset ds = Datasets.openFor(data, dataDir, loaded.card().classNames(), loaded.card().scaler());
+        TensorDataset ds = Datasets.openFor(data, dataDir.dir, loaded.card().classNames(), loaded.card().scaler());
         if (ds.labels() == null) throw new IllegalArgumentException(data + " has no class labels");
         int n = Math.min(limit, ds.size());
         Tensor x = ds.x().narrow(0, 0, n).contiguous();

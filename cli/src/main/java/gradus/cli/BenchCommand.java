@@ -7,6 +7,7 @@ import gradus.kernels.Machine;
 import gradus.kernels.Parallel;
 import gradus.recipe.Recipe;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,8 +38,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Epochs to time (default: the recipe's).")
     Integer epochs;
 
-    @Option(names = "--data-dir", paramLabel = "DIR")
-    Path dataDir;
+    @Mixin DataDirOption dataDir;
 
     @Option(names = "--threads", description = "Worker threads (default: all cores).")
     Integer threads;
@@ -154,7 +154,7 @@ final class BenchCommand implements Callable<Integer> {
         if (model.equals("mlp") && !heapGiven) cmd.addAll(List.of("-Xmx512m", "-Xmn64m"));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", model, "--no-peers", "--json"));
         if (epochs != null) cmd.addAll(List.of("--epochs", epochs.toString()));
-        if (dataDir != null) cmd.addAll(List.of("--data-dir", dataDir.toString()));
+        if (dataDir.dir != null) cmd.addAll(List.of("--data-dir", dataDir.dir.toString()));
         cmd.addAll(List.of("--threads", String.valueOf(Parallel.threads())));
         return child(new ProcessBuilder(cmd));
     }
@@ -168,7 +168,7 @@ final class BenchCommand implements Callable<Integer> {
         List<String> cmd = new ArrayList<>(List.of(GemmBenchmark.python(), home().resolve("bench/torch_fashion.py").toString(),
                 model, "--threads", String.valueOf(Parallel.threads())));
         if (epochs != null) cmd.addAll(List.of("--epochs", epochs.toString()));
-        if (dataDir != null) cmd.addAll(List.of("--data-dir", dataDir.toString()));
+        if (dataDir.dir != null) cmd.addAll(List.of("--data-dir", dataDir.dir.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("OPENBLAS_CORETYPE");
         pb.environment().remove("OPENBLAS_L2_SIZE");
@@ -216,7 +216,7 @@ final class BenchCommand implements Callable<Integer> {
         long peakHeap;
         try (HeapPeak heap = new HeapPeak()) {
             result = new Recipe(new Config(recipePath.getFileName().toString(), m))
-                    .run(new Recipe.Options(out, dataDir, epochs, null, false, json ? new PrintStream(OutputStream.nullOutputStream()) : System.out));
+                    .run(new Recipe.Options(out, dataDir.dir, epochs, null, false, json ? new PrintStream(OutputStream.nullOutputStream()) : System.out));
             peakHeap = heap.bytes();
         }
         var epochsLog = result.history().epochs();

@@ -9,6 +9,7 @@ import gradus.data.datasets.TextData;
 import gradus.io.ModelDirectory;
 import gradus.train.Evaluation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,8 +27,7 @@ final class EvalCommand implements Callable<Integer> {
             description = "A dataset and split (fashion-mnist:test, boston:test, moby-dick:val, spam-assassin:test, …), a CSV file or a text file/folder.")
     String data;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where datasets are looked up first.")
-    Path dataDir;
+    @Mixin DataDirOption dataDir;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -40,8 +40,8 @@ final class EvalCommand implements Callable<Integer> {
         var loaded = ModelDirectory.load(modelDir);
         var card = loaded.card();
         Dataset dataset = TextData.isText(data)
-                ? TextEncoding.forModel(TextData.open(data, dataDir), ModelDirectory.tokenizer(modelDir), card.task(), card.context(), card.maxLength())
-                : Datasets.openFor(data, dataDir, card.classNames(), card.scaler());
+                ? TextEncoding.forModel(TextData.open(data, dataDir.dir), ModelDirectory.tokenizer(modelDir), card.task(), card.context(), card.maxLength())
+                : Datasets.openFor(data, dataDir.dir, card.classNames(), card.scaler());
         var report = Evaluation.run(loaded.model(), loaded.card(), dataset, batchSize);
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(report.summary()));

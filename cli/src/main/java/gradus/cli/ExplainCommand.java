@@ -11,6 +11,7 @@ import gradus.nn.Module;
 import gradus.tensor.Tensor;
 import gradus.text.Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -74,8 +75,7 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "SPEC", description = "Reference rows for tabular lime and shap (e.g. boston:train; the first 200 are used).")
     String data;
 
-    @Option(names = "--data-dir", paramLabel = "DIR")
-    Path dataDir;
+    @Mixin DataDirOption dataDir;
 
     @Option(names = "--invert", description = "Invert image brightness (dark drawing on light paper → MNIST style).")
     boolean invert;
@@ -126,7 +126,7 @@ final class ExplainCommand implements Callable<Integer> {
             x = inputs.input(Predictor.of(model, loaded.card(), null), given, info);
             Tensor background = null;
             if (data != null) {
-                TensorDataset ds = Datasets.openFor(data, dataDir, loaded.card().classNames(), loaded.card().scaler());
+                TensorDataset ds = Datasets.openFor(data, dataDir.dir, loaded.card().classNames(), loaded.card().scaler());
                 background = ds.x().narrow(0, 0, Math.min(200, ds.size())).contiguous();
             }
             result = Explanations.explain(model, x, request, background);

@@ -6,6 +6,7 @@ import gradus.federated.FederatedClient;
 import gradus.federated.FederatedRecipe;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -40,8 +41,7 @@ final class FederatedClientCommand implements Callable<Integer> {
     @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the coordinator's bearer token.")
     Path tokenFile;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where datasets are looked up first.")
-    Path dataDir;
+    @Mixin DataDirOption dataDir;
 
     @Override
     public Integer call() throws Exception {
@@ -51,13 +51,13 @@ final class FederatedClientCommand implements Callable<Integer> {
             if (source.partition < 0 || source.partition >= r.clients()) {
                 throw new IllegalArgumentException("--partition " + source.partition + " is not in 0.." + (r.clients() - 1) + " (federated.clients)");
             }
-            data = r.partitions(r.data(dataDir).train()).get(source.partition);
+            data = r.partitions(r.data(dataDir.dir).train()).get(source.partition);
         } else {
             if (r.scaled()) {
                 throw new IllegalArgumentException(recipe + ": data.scale fits a scaler on the whole data.train, which a client with --data "
                         + "does not have; remove data.scale or use --partition");
             }
-            data = Datasets.open(source.data, dataDir).dataset();
+            data = Datasets.open(source.data, dataDir.dir).dataset();
         }
         String token = tokenFile == null ? null : Files.readString(tokenFile).strip();
         System.out.printf("%s: %,d examples, coordinator %s%n", name, data.size(), coordinator);

@@ -5,6 +5,7 @@ import gradus.kernels.Machine;
 import gradus.federated.FederatedRecipe;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,14 +38,13 @@ final class FederatedCommand implements Runnable {
         @Option(names = "--out", paramLabel = "RUN_DIR", description = "Output directory (default: runs/<name>).")
         Path out;
 
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "Where datasets are looked up first.")
-        Path dataDir;
+        @Mixin DataDirOption dataDir;
 
         @Override
         public Integer call() throws Exception {
             FederatedRecipe r = new FederatedRecipe(Yaml.read(recipe)).with(clients, alpha, rounds);
             System.out.println("machine: " + Machine.current().describe() + "; " + Parallel.threads() + " threads");
-            r.simulate(dataDir, out != null ? out : Path.of("runs", r.name()), System.out);
+            r.simulate(dataDir.dir, out != null ? out : Path.of("runs", r.name()), System.out);
             return 0;
         }
     }

@@ -8,6 +8,7 @@ import gradus.io.ModelDirectory;
 import gradus.nn.Module;
 import gradus.serve.FederatedCoordinator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -42,8 +43,7 @@ final class FederatedCoordinatorCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "RUN_DIR", description = "Output directory (default: runs/<name>).")
     Path out;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where datasets are looked up first.")
-    Path dataDir;
+    @Mixin DataDirOption dataDir;
 
     @Override
     public Integer call() throws Exception {
@@ -51,7 +51,7 @@ final class FederatedCoordinatorCommand implements Callable<Integer> {
         String token = tokenFile == null ? null : Files.readString(tokenFile).strip();
         Module model = r.newModel();
         var server = r.newServer(model);
-        var data = r.data(dataDir);
+        var data = r.data(dataDir.dir);
         var coordinator = new RoundCoordinator(server, r.sampler(), r.rounds(), Duration.ofMillis((long) (r.roundTimeoutSeconds() * 1000)), r.secure());
         try (var http = new FederatedCoordinator(coordinator, token).start(host, port, null)) {
             System.out.printf("%s: coordinating %d rounds%s on http://%s:%d (waiting for %d clients)%n", r.name(), r.rounds(),

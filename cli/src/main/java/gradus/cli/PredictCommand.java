@@ -8,6 +8,7 @@ import gradus.inference.Predictor;
 import gradus.io.ModelCard;
 import gradus.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -47,8 +48,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--invert", description = "Invert image brightness (dark drawing on light paper → MNIST style).")
     boolean invert;
 
-    @Option(names = "--data-dir", paramLabel = "DIR")
-    Path dataDir;
+    @Mixin DataDirOption dataDir;
 
     @Override
     public Integer call() throws Exception {
@@ -99,7 +99,7 @@ final class PredictCommand implements Callable<Integer> {
         int hash = input.lastIndexOf('#');
         if (hash > 0 && input.contains(":")) {
             // opened with the card's scaler, unless the split comes scaled with its own training statistics
-            TensorDataset ds = Datasets.openFor(input.substring(0, hash), dataDir, card.classNames(), card.scaler());
+            TensorDataset ds = Datasets.openFor(input.substring(0, hash), dataDir.dir, card.classNames(), card.scaler());
             int index = index(input, hash, ds.size());
             var b = ds.get(new int[]{index});
             if (b.labels() != null) r.put("actual", card.className(b.labels().data()[0]));
@@ -115,7 +115,7 @@ final class PredictCommand implements Callable<Integer> {
     String textOf(String input, ModelCard card, Map<String, Object> r) throws Exception {
         int hash = input.lastIndexOf('#');
         if (hash > 0 && TextData.isText(input.substring(0, hash))) {
-            if (!(TextData.open(input.substring(0, hash), dataDir) instanceof TextData.Documents docs)) {
+            if (!(TextData.open(input.substring(0, hash), dataDir.dir) instanceof TextData.Documents docs)) {
                 throw new IllegalArgumentException(input + ": a running text, not labelled documents");
             }
             int index = index(input, hash, docs.size());

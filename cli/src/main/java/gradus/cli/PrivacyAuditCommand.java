@@ -6,6 +6,7 @@ import gradus.io.ModelDirectory;
 import gradus.privacy.MembershipAudit;
 import gradus.train.Evaluation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,8 +33,7 @@ final class PrivacyAuditCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the subsampling.")
     long seed;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where datasets are looked up first.")
-    Path dataDir;
+    @Mixin DataDirOption dataDir;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -46,8 +46,8 @@ final class PrivacyAuditCommand implements Callable<Integer> {
         if (card.loss() != null && Evaluation.probabilities(card.loss())) {
             throw new IllegalArgumentException(modelDir + " outputs probabilities (loss " + card.loss() + "); the audit needs a classifier trained with cross_entropy");
         }
-        var result = MembershipAudit.run(loaded.model(), Datasets.openFor(train, dataDir, card.classNames(), card.scaler()),
-                Datasets.openFor(test, dataDir, card.classNames(), card.scaler()), maxExamples, seed);
+        var result = MembershipAudit.run(loaded.model(), Datasets.openFor(train, dataDir.dir, card.classNames(), card.scaler()),
+                Datasets.openFor(test, dataDir.dir, card.classNames(), card.scaler()), maxExamples, seed);
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("members", result.members());

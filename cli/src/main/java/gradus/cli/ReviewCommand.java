@@ -6,6 +6,7 @@ import gradus.data.datasets.Datasets;
 import gradus.explain.ModelReview;
 import gradus.io.ModelDirectory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,8 +25,7 @@ final class ReviewCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "SPEC", description = "A labelled dataset split, e.g. fashion-mnist:test.")
     String data;
 
-    @Option(names = "--data-dir", paramLabel = "DIR")
-    Path dataDir;
+    @Mixin DataDirOption dataDir;
 
     @Option(names = "--out", paramLabel = "FILE", description = "report.md or report.html.")
     Path out;
@@ -52,7 +52,7 @@ final class ReviewCommand implements Callable<Integer> {
         if (!"classification".equals(loaded.config().get("task"))) {
             throw new IllegalArgumentException(modelDir + " is not a classifier (task " + loaded.config().get("task") + "): the review reports accuracy");
         }
-        TensorDataset ds = Datasets.openFor(data, dataDir, loaded.card().classNames(), loaded.card().scaler());
+        TensorDataset ds = Datasets.openFor(data, dataDir.dir, loaded.card().classNames(), loaded.card().scaler());
         List<String> names = loaded.config().get("class_names") instanceof List<?> l ? l.stream().map(String::valueOf).toList() : null;
         float min = ds.x().min().item(), max = ds.x().max().item();
         String name = String.valueOf(loaded.config().getOrDefault("name", modelDir.getFileName()));

@@ -2,6 +2,7 @@ package gradus.cli;
 
 import gradus.recipe.Recipe;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,8 +27,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Override the seed.")
     Long seed;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where datasets are looked up first.")
-    Path dataDir;
+    @Mixin DataDirOption dataDir;
 
     @Option(names = "--resume", paramLabel = "MODEL_DIR", description = "Continue a run from its saved model directory (weights, optimizer state, epoch) up to the recipe's epochs: "
             + "RUN_DIR/model (saved every N epochs with training.checkpoint.every: N) or RUN_DIR/best. With the same --out, metrics.jsonl goes on from that epoch.")
@@ -40,7 +40,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Recipe recipe = new Recipe(Yaml.read(config));
         Path runDir = out != null ? out : Path.of("runs", recipe.name());
-        recipe.run(new Recipe.Options(runDir, dataDir, epochs, seed, !noProgress, System.out, resume, steps));
+        recipe.run(new Recipe.Options(runDir, dataDir.dir, epochs, seed, !noProgress, System.out, resume, steps));
         return 0;
     }
 }
