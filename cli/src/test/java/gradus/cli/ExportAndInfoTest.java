@@ -82,9 +82,18 @@ class ExportAndInfoTest {
         CliTest.Run again = CliTest.cli("import", exported.toString(), "--tokenizer", dir.resolve("all-minilm-l6-v2-tokenizer.json").toString(),
                 "--out", reimported.toString());
         assertEquals(0, again.code(), again.err());
-        // within 1e-6, not bit-equal since the op-layer merge (a 1-ulp difference left to explain: issue 15)
-        assertArrayEquals(gradus.toArray(), ((Bert) ModelDirectory.load(reimported).model()).forward(ids, types, mask).toArray(),
-                1e-6f, "re-imported from its own export: the same weights and architecture");
+        // Re-imported from its own export: the same architecture and the same weights, bit for bit.
+        Bert first = (Bert) ModelDirectory.load(bert).model(), second = (Bert) ModelDirectory.load(reimported).model();
+        assertEquals(first.config(), second.config(), "re-imported from its own export: the same architecture");
+        Map<String, Tensor> weights = first.stateDict(), reread = second.stateDict();
+        assertEquals(weights.keySet(), reread.keySet());
+        weights.forEach((name, w) -> assertArrayEquals(w.toArray(), reread.get(name).toArray(), 0f, name + " survives export and import"));
+        // Hence the same forward; compared within 1e-6 (not bit for bit) only because the Vector API's EXP (softmax,
+        // GELU) rounds 1 ulp differently on some inputs before and after C2 compiles it to an intrinsic (at 512 bits
+        // about 1 input in 80), so two forwards in one JVM can differ in the last bit depending on when the JIT finished,
+        // whatever model computes them (0.17644455 vs 0.17644452 in one full-suite run; bit-equal in others). The same
+        // JIT dependence makes SavedModelFixturesTest compute its outputs in a fresh JVM.
+        assertArrayEquals(gradus.toArray(), second.forward(ids, types, mask).toArray(), 1e-6f, "re-imported from its own export");
 
         CliTest.Run info = CliTest.cli("info", bert.toString());
         assertEquals(0, info.code(), info.err());

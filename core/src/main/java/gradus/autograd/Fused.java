@@ -11,7 +11,7 @@ public sealed interface Fused extends Op permits LinalgOps.Linear,
         NormOps.BatchNorm, NormOps.LayerNorm,
         ConvOps.Conv2d, ConvOps.MaxPool2d, ConvOps.AvgPool2d,
         LossOps.L1Penalty, LossOps.L2Penalty, IndexingOps.Embedding,
-        AttentionOps.Attention, AttentionOps.PackedAttention, AttentionOps.Rotary {
+        AttentionOps.Attention, AttentionOps.PackedAttention, AttentionOps.Rotary, RecurrentOps.Layer {
 
     /** The same result from primitive ops (recorded as those ops when grad is on). */
     Tensor composite(Tensor... inputs);

@@ -13,7 +13,8 @@ import static gradus.kernels.MicroKernel.NR;
  * of {@link MicroKernel#MR} rows interleaved along the depth (one sequential stream per group), and every
  * value read is used for all the rows of x at once. x is transposed per call into panels of
  * {@link MicroKernel#NR} rows (16 with AVX2), which stay in L2, in a buffer kept per calling thread. Products
- * of more rows, or fewer than MR, go to {@link Gemm} with a plain copy of W. Both copies are taken once and do
+ * of more rows go to {@link Gemm} with a plain copy of W. Each output is one fma chain over the depth, whatever
+ * the panel, so from 1 to {@code MAX_ROWS} rows a row's result does not depend on the other rows. Both copies are taken once and do
  * not follow later changes to W.
  */
 public final class PackedWeight implements WeightProduct {
@@ -79,7 +80,8 @@ public final class PackedWeight implements WeightProduct {
     public void multiply(int m, float[] x, int xOff, int ldx, float[] bias, boolean gelu, float[] y, int yOff, int ldy) {
         if (m <= 0) return;
         if (bias != null && bias.length < n) throw new IllegalArgumentException("bias has " + bias.length + " values for " + n + " features");
-        if (m > MAX_ROWS || m < MR || Blas.nativeFor(m, n, k)) { // many rows: W packed per call pays; one to three: dot products
+        // Many rows: W packed per call pays. One row runs here too: in a zero-padded panel it rounds as in any batch.
+        if (m > MAX_ROWS || Blas.nativeFor(m, n, k)) {
             float beta = 0f;
             if (bias != null) {
                 for (int r = 0; r < m; r++) System.arraycopy(bias, 0, y, yOff + r * ldy, n);

@@ -1,6 +1,8 @@
 package gradus.nn;
 
-import gradus.kernels.Parallel;
+import gradus.autograd.Ops;
+import gradus.autograd.RecurrentOps;
+import gradus.kernels.Sweep;
 import gradus.nn.init.Init;
 import gradus.tensor.Rng;
 import gradus.tensor.Shape;
@@ -15,12 +17,11 @@ import java.util.Map;
 /**
  * The stacked, optionally bidirectional recurrent layer behind {@link LSTM} and {@link GRU}, with
  * PyTorch's parameter names ({@code weight_ih_l0}, {@code bias_hh_l1_reverse}, …), layouts and init, so a
- * PyTorch state dict loads as it is. Each layer is one autograd node with a hand-written backward through time.
+ * PyTorch state dict loads as it is. Each layer is one {@link RecurrentOps.Layer} op, with a hand-written
+ * backward through time.
  */
 public abstract class Recurrent extends Module {
-    /** Batch rows per thread below which splitting the batch does not pay. */
-    private static final int MIN_ROWS_PER_THREAD = 16;
-
+    private final Sweep.Cell cell;
     private final String type;
     private final int gateCount, inputSize, hiddenSize, numLayers;
     private final boolean bidirectional, batchFirst, bias;
@@ -28,15 +29,16 @@ public abstract class Recurrent extends Module {
     /** Per layer and direction: weight_ih, weight_hh, bias_ih, bias_hh (biases null without bias). */
     private final Tensor[][] weights;
 
-    Recurrent(String type, int gateCount, int inputSize, int hiddenSize, int numLayers, boolean bidirectional,
+    Recurrent(Sweep.Cell cell, int inputSize, int hiddenSize, int numLayers, boolean bidirectional,
               boolean batchFirst, float dropout, boolean bias) {
+        this.cell = cell;
+        this.type = cell.name();
         if (inputSize <= 0 || hiddenSize <= 0 || numLayers <= 0) {
             throw new IllegalArgumentException(type + " needs positive sizes, got inputSize=" + inputSize
                     + ", hiddenSize=" + hiddenSize + ", numLayers=" + numLayers);
         }
         if (!(dropout >= 0f && dropout < 1f)) throw new IllegalArgumentException(type + " dropout must be in [0, 1), got " + dropout);
-        this.type = type;
-        this.gateCount = gateCount;
+        this.gateCount = cell.gates;
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;
         this.numLayers = numLayers;
@@ -97,11 +99,9 @@ public abstract class Recurrent extends Module {
     }
 
     /** Whether the cell has a second state (LSTM's c). */
-    abstract boolean hasCellState();
-
-    /** The cell's sweep over one direction of one layer. */
-    abstract Sweep sweep(Sweep.Layout layout, boolean reverse, float[] x, int xOff, int inSize, Tensor[] w,
-                         float[] bih, float[] bhh, float[] packed, int outCol, int outStride, int hOff, int cOff);
+    private boolean hasCellState() {
+        return cell.hasCellState;
+    }
 
     /** The output sequence [B, T, D·H] (batch-first) or [T, B, D·H]: all steps of all sequences, from zero states. */
     @Override
@@ -177,77 +177,17 @@ public abstract class Recurrent extends Module {
         }
     }
 
-    /** One layer, both directions, as one autograd node: returns output, final h [D, B, H] and final c. */
+    /** One layer, both directions, as one op: returns output, final h [D, B, H] and final c. */
     private Tensor[] layer(int l, Tensor x, Sweep.Layout layout, Tensor h0, Tensor c0) {
-        int dirs = directions(), hidden = hiddenSize, batch = layout.batch(), rows = layout.rows();
-        int inSize = x.size(2), outWidth = dirs * hidden, stateSize = dirs * batch * hidden;
-        int hOff = rows * outWidth, cOff = hOff + stateSize;
-        Tensor xc = x.contiguous();
-        Tensor h0c = h0 == null ? null : h0.contiguous(), c0c = c0 == null ? null : c0.contiguous();
-        float[] packed = new float[cOff + (hasCellState() ? stateSize : 0)];
-        if (h0c != null) System.arraycopy(h0c.data(), h0c.offset(), packed, hOff, stateSize);
-        if (c0c != null) System.arraycopy(c0c.data(), c0c.offset(), packed, cOff, stateSize);
-        Sweep[] sweeps = new Sweep[dirs];
-        List<Tensor> inputs = new ArrayList<>(List.of(xc));
-        for (int d = 0; d < dirs; d++) {
-            Tensor[] w = weights[l * dirs + d];
-            sweeps[d] = sweep(layout, d == 1, xc.data(), xc.offset(), inSize, w, biasData(w[2]), biasData(w[3]),
-                    packed, d * hidden, outWidth, hOff + d * batch * hidden, cOff + d * batch * hidden);
-            sweeps[d].project();
-            inputs.addAll(Arrays.asList(w));
-        }
-        inputs.add(h0c);
-        inputs.add(c0c);
-        forEachRange(sweeps, batch, (s, b0, b1) -> s.forward(b0, b1));
-        boolean[] done = {false};
-        Tensor all = Tensor.record(Tensor.of(packed, packed.length), type.toLowerCase(), g -> {
-            // Backward overwrites the saved gates with their gradients, so a second pass would read garbage.
-            if (done[0]) throw new IllegalStateException("backward through a " + type + " layer can run only once per forward");
-            done[0] = true;
-            for (Sweep s : sweeps) s.prepareBackward();
-            float[] gp = g.contiguousData();
-            float[] dh = Arrays.copyOfRange(gp, hOff, hOff + stateSize);
-            float[] dc = hasCellState() ? Arrays.copyOfRange(gp, cOff, cOff + stateSize) : null;
-            forEachRange(sweeps, batch, (s, b0, b1) -> s.backward(b0, b1, gp, dh, dc, (s.reverse ? 1 : 0) * batch * hidden));
-            Tensor[] grads = new Tensor[inputs.size()];
-            float[] gx = xc.requiresGrad() ? new float[xc.numel()] : null;
-            for (int d = 0; d < dirs; d++) {
-                float[][] gw = new float[4][];
-                for (int k = 0; k < 4; k++) {
-                    Tensor p = inputs.get(1 + 4 * d + k);
-                    if (p != null && p.requiresGrad()) {
-                        gw[k] = new float[p.numel()];
-                        grads[1 + 4 * d + k] = Tensor.of(gw[k], p.shape());
-                    }
-                }
-                sweeps[d].parameterGrads(gx, d == 0, gw[0], gw[1], gw[2], gw[3]);
-            }
-            if (gx != null) grads[0] = Tensor.of(gx, xc.shape());
-            grads[grads.length - 2] = h0c == null ? null : Tensor.of(dh, dirs, batch, hidden);
-            grads[grads.length - 1] = c0c == null ? null : Tensor.of(dc, dirs, batch, hidden);
-            return grads;
-        }, inputs.toArray(Tensor[]::new));
-        int[] outShape = batchFirst ? new int[]{batch, layout.steps(), outWidth} : new int[]{layout.steps(), batch, outWidth};
-        return new Tensor[]{all.narrow(0, 0, hOff).view(outShape), all.narrow(0, hOff, stateSize).view(dirs, batch, hidden),
-                hasCellState() ? all.narrow(0, cOff, stateSize).view(dirs, batch, hidden) : null};
-    }
-
-    private float[] biasData(Tensor b) {
-        return b == null ? new float[gateCount * hiddenSize] : b.contiguousData();
-    }
-
-    private interface RangeBody {
-        void run(Sweep s, int b0, int b1);
-    }
-
-    /** Splits (direction, batch row) pairs over the threads: each range runs its steps with no synchronization. */
-    private static void forEachRange(Sweep[] sweeps, int batch, RangeBody body) {
-        Parallel.forRange(sweeps.length * batch, MIN_ROWS_PER_THREAD, (from, to) -> {
-            for (int d = from / batch; d < sweeps.length && d * batch < to; d++) {
-                int b0 = Math.max(from - d * batch, 0), b1 = Math.min(to - d * batch, batch);
-                if (b0 < b1) body.run(sweeps[d], b0, b1);
-            }
-        });
+        int dirs = directions();
+        var op = new RecurrentOps.Layer(cell, hiddenSize, dirs, layout);
+        Tensor[] inputs = new Tensor[1 + 4 * dirs + 2];
+        inputs[0] = x;
+        for (int d = 0; d < dirs; d++) System.arraycopy(weights[l * dirs + d], 0, inputs, 1 + 4 * d, 4);
+        inputs[inputs.length - 2] = h0;
+        inputs[inputs.length - 1] = c0;
+        Tensor all = Ops.apply(op, inputs);
+        return new Tensor[]{op.output(all), op.hidden(all), cell.hasCellState ? op.cell(all) : null};
     }
 
     @Override

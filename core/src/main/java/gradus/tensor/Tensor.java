@@ -376,23 +376,6 @@ public final class Tensor {
         Engine.backward(this, gradient);
     }
 
-    /**
-     * Records {@code backward} for {@code out} when grad mode is on and an input requires grad: the old inline-lambda
-     * form, kept only for the layer kernels of {@code gradus.nn} that are not yet ops of {@code gradus.autograd}.
-     * New code writes an {@link gradus.autograd.Op}.
-     */
-    @Deprecated
-    public static Tensor record(Tensor out, String op, Node.Backward backward, Tensor... inputs) {
-        if (!GradMode.isEnabled()) return out;
-        for (Tensor in : inputs) {
-            if (in != null && in.requiresGrad) {
-                attach(out, new Node(op, inputs, backward));
-                return out;
-            }
-        }
-        return out;
-    }
-
     /** The same values, cut off from the graph. */
     public Tensor detach() {
         return new Tensor(storage, shape, strides, offset);

@@ -2,6 +2,7 @@ package gradus.autograd;
 
 import gradus.autograd.ElementwiseOps.UnaryFn;
 import gradus.autograd.LinalgOps.Activation;
+import gradus.kernels.Sweep;
 import gradus.tensor.DType;
 import gradus.tensor.IntTensor;
 import gradus.tensor.Tensor;
@@ -147,6 +148,26 @@ final class OpCases {
         var rotary = new AttentionOps.Rotary(cos, sin, 2);
         c.add(of(AttentionOps.Rotary.class, "rotary with offset", t -> Ops.apply(rotary, t[0].transpose(2, 3).transpose(2, 3)), new int[]{2, 2, 3, 4})
                 .composite(rotary::composite));
+        // recurrent layers: both directions with per-sequence lengths and initial states; time-major without biases;
+        // a hidden size of 9 runs the kernels' vector loop and its scalar tail
+        var lstm = new RecurrentOps.Layer(Sweep.Cell.LSTM, 2, 2, new Sweep.Layout(3, 4, true, new int[]{4, 2, 3}));
+        c.add(of(RecurrentOps.Layer.class, "lstm bidirectional lengths h0 c0", t -> Ops.apply(lstm, t),
+                new int[]{3, 4, 3}, new int[]{8, 3}, new int[]{8, 2}, new int[]{8}, new int[]{8},
+                new int[]{8, 3}, new int[]{8, 2}, new int[]{8}, new int[]{8}, new int[]{2, 3, 2}, new int[]{2, 3, 2})
+                .composite(lstm::composite));
+        var lstmWide = new RecurrentOps.Layer(Sweep.Cell.LSTM, 9, 1, new Sweep.Layout(2, 3, true, null));
+        c.add(of(RecurrentOps.Layer.class, "lstm hidden 9", t -> Ops.apply(lstmWide, t[0], t[1], t[2], t[3], t[4], null, null),
+                new int[]{2, 3, 4}, new int[]{36, 4}, new int[]{36, 9}, new int[]{36}, new int[]{36})
+                .composite(t -> lstmWide.composite(t[0], t[1], t[2], t[3], t[4], null, null)));
+        var gru = new RecurrentOps.Layer(Sweep.Cell.GRU, 9, 1, new Sweep.Layout(2, 3, false, null));
+        c.add(of(RecurrentOps.Layer.class, "gru time-major no bias h0", t -> Ops.apply(gru, t[0], t[1], t[2], null, null, t[3], null),
+                new int[]{3, 2, 4}, new int[]{27, 4}, new int[]{27, 9}, new int[]{1, 2, 9})
+                .composite(t -> gru.composite(t[0], t[1], t[2], null, null, t[3], null)));
+        var gruBi = new RecurrentOps.Layer(Sweep.Cell.GRU, 2, 2, new Sweep.Layout(3, 4, true, new int[]{1, 4, 2}));
+        c.add(of(RecurrentOps.Layer.class, "gru bidirectional lengths", t -> Ops.apply(gruBi, t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], null, null),
+                new int[]{3, 4, 3}, new int[]{6, 3}, new int[]{6, 2}, new int[]{6}, new int[]{6},
+                new int[]{6, 3}, new int[]{6, 2}, new int[]{6}, new int[]{6})
+                .composite(t -> gruBi.composite(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], null, null)));
         return c;
     }
 

@@ -105,4 +105,67 @@ class ProviderAgreementTest {
             }
         }
     }
+
+    /**
+     * Every batch size from 1 to 64 (the server's batches), on every provider: row i of a batch's product, and of a
+     * pre-packed weight's linear + bias (BertInference's path: its own packed kernel up to MAX_ROWS rows, one row
+     * included, GEMM where OpenBLAS is faster), is bit for bit row i alone. The GELU epilogue is left out: its
+     * Vector API EXP rounds differently once C2 compiles it to an intrinsic, a dependence on the JIT's timing (see
+     * SavedModelFixturesTest), not on the batch; its lanes are elementwise, so it adds no batch dependence.
+     */
+    @Test
+    void everyBatchFrom1To64GivesEachRowItsResultAlone() {
+        Random rnd = new Random(11);
+        int[][] weights = {{64, 784, 1}, {384, 384, 1}, {10, 200, 0}, {3, 40, 1}};
+        for (int[] nk : weights) {
+            int n = nk[0], k = nk[1];
+            float[] x = new float[64 * k], w = new float[n * k], bias = new float[n];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+            for (int i = 0; i < w.length; i++) w[i] = (float) rnd.nextGaussian() / (float) Math.sqrt(k);
+            for (int i = 0; i < n; i++) bias[i] = (float) rnd.nextGaussian();
+            PackedWeight packed = nk[2] == 1 ? PackedWeight.of(w, 0, n, k) : null;
+            for (Setting s : settings()) {
+                float[][] alone = new float[64][], aloneLinear = new float[64][];
+                for (int r = 0; r < 64; r++) {
+                    alone[r] = product(s, x, r, 1, w, nk);
+                    if (packed != null) aloneLinear[r] = linear(s, packed, x, r, 1, bias);
+                }
+                for (int rows = 1; rows <= 64; rows++) {
+                    float[] all = product(s, x, 0, rows, w, nk);
+                    float[] allLinear = packed == null ? null : linear(s, packed, x, 0, rows, bias);
+                    for (int r = 0; r < rows; r++) {
+                        assertRowEquals(alone[r], all, r, s.name + " product n=" + n + " k=" + k + ", row " + r + " of " + rows);
+                        if (packed != null) {
+                            assertRowEquals(aloneLinear[r], allLinear, r, s.name + " packed linear+bias n=" + n + " k=" + k + ", row " + r + " of " + rows);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Y = X[first, first + rows)·Wᵀ + bias through a pre-packed weight under a setting. */
+    private static float[] linear(Setting s, PackedWeight w, float[] x, int first, int rows, float[] bias) {
+        Blas.Provider before = Blas.provider();
+        GemmChoice beforeChoice = Blas.choice();
+        try {
+            Blas.use(s.provider);
+            if (s.choice != null) Blas.useChoice(s.choice);
+            float[] y = new float[rows * w.outFeatures()];
+            w.multiply(rows, x, first * w.inFeatures(), w.inFeatures(), bias, false, y, 0, w.outFeatures());
+            return y;
+        } finally {
+            Blas.use(before);
+            Blas.useChoice(beforeChoice);
+        }
+    }
+
+    private static void assertRowEquals(float[] alone, float[] batch, int row, String what) {
+        for (int j = 0; j < alone.length; j++) {
+            float got = batch[row * alone.length + j];
+            if (Float.floatToIntBits(got) != Float.floatToIntBits(alone[j])) {
+                fail(what + ", column " + j + ": in the batch " + got + ", alone " + alone[j]);
+            }
+        }
+    }
 }

@@ -43,7 +43,8 @@ class LayeringTest {
     @Test
     void importedTheWholeCore() {
         // guards the rules below against passing on an empty import
-        for (String c : new String[]{"gradus.nn.Layers", "gradus.models.Gpt", "gradus.io.gguf.GgufFile", "gradus.recipe.Recipe"}) {
+        for (String c : new String[]{"gradus.nn.Layers", "gradus.models.Gpt", "gradus.io.gguf.GgufFile", "gradus.recipe.Recipe",
+                "gradus.explain.Explanations", "gradus.quant.Quantization", "gradus.federated.FederatedRecipe", "gradus.inference.Predictor"}) {
             if (!CORE.contain(c)) throw new AssertionError("the layering test did not import " + c);
         }
     }
@@ -70,8 +71,12 @@ class LayeringTest {
                 .layer("io").definedBy("gradus.io", "gradus.io.onnx..")
                 .layer("models").definedBy("gradus.models..")
                 .layer("llm").definedBy("gradus.llm..")
+                .layer("quant").definedBy("gradus.quant..")
+                .layer("explain").definedBy("gradus.explain..")
                 .layer("train").definedBy("gradus.train..")
+                .layer("inference").definedBy("gradus.inference..")
                 .layer("recipe").definedBy("gradus.recipe..")
+                .layer("federated").definedBy("gradus.federated..")
                 .whereLayer("files").mayNotAccessAnyLayer()
                 .whereLayer("config").mayNotAccessAnyLayer()
                 .whereLayer("kernels").mayOnlyAccessLayers("files")
@@ -87,8 +92,16 @@ class LayeringTest {
                 .whereLayer("io").mayOnlyAccessLayers("gguf", "nn", "data", "text", "tensor", "kernels", "config", "files")
                 .whereLayer("models").mayOnlyAccessLayers("io", "nn", "optim", "text", "data", "tensor", "kernels", "config", "files")
                 .whereLayer("llm").mayOnlyAccessLayers("models", "gguf", "io", "nn", "text", "tensor", "kernels", "config", "files")
+                // compression and attributions of ready models (a quantized BERT, a transformer classifier's tokens)
+                .whereLayer("quant").mayOnlyAccessLayers("models", "io", "nn", "tensor", "kernels", "config", "files")
+                .whereLayer("explain").mayOnlyAccessLayers("models", "nn", "data", "tensor", "kernels", "config", "files")
                 .whereLayer("train").mayOnlyAccessLayers("io", "nn", "optim", "metrics", "data", "text", "tensor", "kernels", "config", "files")
+                // the Predictor: a model directory's card, input decoding and post-processing; any Module, no ready model
+                .whereLayer("inference").mayOnlyAccessLayers("io", "nn", "data", "text", "tensor", "kernels", "config", "files")
                 .whereLayer("recipe").mayOnlyAccessLayers("train", "models", "io", "nn", "optim", "metrics", "data", "text", "tensor",
+                        "kernels", "config", "files")
+                // rounds of local training (train) with secure aggregation and a privacy budget; the top of core
+                .whereLayer("federated").mayOnlyAccessLayers("train", "privacy", "io", "nn", "optim", "metrics", "data", "text", "tensor",
                         "kernels", "config", "files")
                 .check(CORE);
     }
@@ -99,7 +112,7 @@ class LayeringTest {
     void onlyTheLayersAboveModelsImportThem() {
         noClasses().that().resideInAnyPackage("gradus.nn..", "gradus.io..", "gradus.train..", "gradus.data..", "gradus.text..",
                         "gradus.kernels..", "gradus.metrics..", "gradus.optim..", "gradus.tensor..", "gradus.autograd..", "gradus.config..",
-                        "gradus.files..", "gradus.privacy..")
+                        "gradus.files..", "gradus.privacy..", "gradus.inference..", "gradus.federated..")
                 .should().dependOnClassesThat().resideInAPackage("gradus.models..")
                 .because("models are built from nn and saved through io; train works on any Module")
                 .check(CORE);

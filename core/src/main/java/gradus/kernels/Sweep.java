@@ -1,7 +1,5 @@
-package gradus.nn;
+package gradus.kernels;
 
-import gradus.kernels.Gemm;
-import gradus.kernels.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,11 +9,28 @@ import java.util.Arrays;
 /**
  * One direction of one recurrent layer run over a batch of sequences, in raw arrays; it keeps what
  * backpropagation through time needs. The input projections of all steps are one GEMM, each step adds
- * one recurrent GEMM, and a subclass ({@link LSTM}, {@link GRU}) fuses its gate nonlinearities per row.
+ * one recurrent GEMM, and a subclass ({@link LstmSweep}, {@link GruSweep}) fuses its gate nonlinearities per row.
  * Rows of the [rows, ·] buffers follow the input's layout: row(b, t) = b·T + t batch-first, else t·B + b.
- * Batch rows never interact, so ranges of them run on separate threads with no synchronization per step.
+ * Batch rows never interact, so ranges of them run on separate threads with no synchronization per step
+ * ({@link #forwardAll}, {@link #backwardAll}).
  */
-abstract class Sweep {
+public abstract class Sweep {
+    /** Batch rows per thread below which splitting the batch does not pay. */
+    private static final int MIN_ROWS_PER_THREAD = 16;
+
+    /** The cell a sweep runs: its gate count and whether it has a second state (LSTM's c). */
+    public enum Cell {
+        LSTM(4, true), GRU(3, false);
+
+        public final int gates;
+        public final boolean hasCellState;
+
+        Cell(int gates, boolean hasCellState) {
+            this.gates = gates;
+            this.hasCellState = hasCellState;
+        }
+    }
+
     static final VectorSpecies<Float> SPECIES = VectorMath.SPECIES;
     static final int L = SPECIES.length();
     private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
@@ -43,7 +58,7 @@ abstract class Sweep {
     }
 
     /** Batch size, steps, layout and per-sequence lengths (all steps are real when none are given). */
-    record Layout(int batch, int steps, boolean batchFirst, int[] lengths) {
+    public record Layout(int batch, int steps, boolean batchFirst, int[] lengths) {
         int row(int b, int t) {
             return batchFirst ? b * steps + t : t * batch + b;
         }
@@ -53,11 +68,11 @@ abstract class Sweep {
             return batchFirst ? steps : 1;
         }
 
-        int rows() {
+        public int rows() {
             return batch * steps;
         }
 
-        int length(int b) {
+        public int length(int b) {
             return lengths == null ? steps : lengths[b];
         }
 
@@ -118,6 +133,54 @@ abstract class Sweep {
         }
     }
 
+    /**
+     * One direction of one layer over x [rows, inSize] with W_ih [gates·H, inSize] and W_hh [gates·H, H] at their
+     * offsets and biases [gates·H] (zeros for none). It writes its outputs h into {@code packed} at column
+     * {@code outCol} of rows {@code outStride} apart, and keeps its states there: h [B, H] at {@code hOff} and
+     * (LSTM) c [B, H] at {@code cOff}, which hold the initial states on entry.
+     */
+    public static Sweep of(Cell cell, Layout layout, boolean reverse, int hidden, float[] x, int xOff, int inSize,
+                           float[] wih, int wihOff, float[] whh, int whhOff, float[] bih, float[] bhh,
+                           float[] packed, int outCol, int outStride, int hOff, int cOff) {
+        return switch (cell) {
+            case LSTM -> new LstmSweep(layout, reverse, hidden, x, xOff, inSize, wih, wihOff, whh, whhOff, bih, bhh,
+                    packed, outCol, outStride, hOff, cOff);
+            case GRU -> new GruSweep(layout, reverse, hidden, x, xOff, inSize, wih, wihOff, whh, whhOff, bih, bhh,
+                    packed, outCol, outStride, hOff);
+        };
+    }
+
+    /** Runs the sweeps (the directions of one layer) over every step: their input projections, then the steps. */
+    public static void forwardAll(Sweep[] sweeps) {
+        for (Sweep s : sweeps) s.project();
+        forEachRange(sweeps, (s, b0, b1) -> s.forward(b0, b1));
+    }
+
+    /**
+     * Backpropagates through every step of the sweeps (once per forward: it overwrites the saved gates).
+     * {@code gPacked} is the gradient of the packed result; {@code dh} (and {@code dc}) [D, B, H] hold the final
+     * states' gradients and leave with the initial states'. Then {@link #parameterGrads} gives the rest.
+     */
+    public static void backwardAll(Sweep[] sweeps, float[] gPacked, float[] dh, float[] dc) {
+        for (Sweep s : sweeps) s.prepareBackward();
+        forEachRange(sweeps, (s, b0, b1) -> s.backward(b0, b1, gPacked, dh, dc, (s.reverse ? 1 : 0) * s.layout.batch() * s.hidden));
+    }
+
+    private interface RangeBody {
+        void run(Sweep s, int b0, int b1);
+    }
+
+    /** Splits (direction, batch row) pairs over the threads: each range runs its steps with no synchronization. */
+    private static void forEachRange(Sweep[] sweeps, RangeBody body) {
+        int batch = sweeps[0].layout.batch();
+        Parallel.forRange(sweeps.length * batch, MIN_ROWS_PER_THREAD, (from, to) -> {
+            for (int d = from / batch; d < sweeps.length && d * batch < to; d++) {
+                int b0 = Math.max(from - d * batch, 0), b1 = Math.min(to - d * batch, batch);
+                if (b0 < b1) body.run(sweeps[d], b0, b1);
+            }
+        });
+    }
+
     /** The step processed k-th (of {@code n}) in this direction. */
     final int step(int k, int n) {
         return reverse ? n - 1 - k : k;
@@ -171,7 +234,7 @@ abstract class Sweep {
      * After {@link #backward}: weight and bias gradients of this direction (each may be null when not needed)
      * and the input gradient, added to {@code gx} or written over it when {@code overwrite}.
      */
-    final void parameterGrads(float[] gx, boolean overwrite, float[] gWih, float[] gWhh, float[] gBih, float[] gBhh) {
+    public final void parameterGrads(float[] gx, boolean overwrite, float[] gWih, float[] gWhh, float[] gBih, float[] gBhh) {
         int rows = layout.rows();
         float[] gh = hiddenGateGrads();
         if (gWih != null) Gemm.sgemm(true, false, width, inSize, rows, 1f, gates, 0, width, x, xOff, inSize, 0f, gWih, 0, inSize);
