@@ -57,26 +57,31 @@ public abstract class Observer {
     }
 
     /**
-     * The range [a·min, a·max] with a in {1, 0.99, …, 0.01} whose quantize-dequantize round trip has the least
-     * mean squared error over the observed values: clips outliers only when that costs less than the coarser steps.
+     * The range [a·min, a·max] whose quantize-dequantize round trip has the least squared error over the observed
+     * values, a searched in steps of 0.01 over (0, 1], then of 0.0005 around the best: clips outliers only when
+     * that costs less than the coarser steps a wider range takes.
      */
     public static Observer mse() {
         return new Stored() {
             @Override
             QParams pick(float[] sorted) {
                 float lo = sorted[0], hi = sorted[sorted.length - 1];
-                QParams best = null;
-                double bestError = Double.POSITIVE_INFINITY;
-                for (int step = 100; step >= 1; step--) {
-                    float a = step / 100f;
-                    QParams q = QParams.ofRange(a * lo, a * hi);
-                    double e = squaredError(sorted, q);
+                double coarse = best(sorted, lo, hi, 0.01, 0.01, 1.0);
+                double a = best(sorted, lo, hi, 0.0005, coarse - 0.01, Math.min(1.0, coarse + 0.01));
+                return QParams.ofRange((float) (a * lo), (float) (a * hi));
+            }
+
+            /** The a in [from, to] (in {@code step}s down from {@code to}) with the least error. */
+            double best(float[] v, float lo, float hi, double step, double from, double to) {
+                double bestA = to, bestError = Double.POSITIVE_INFINITY;
+                for (double a = to; a >= from - 1e-12 && a > 0; a -= step) {
+                    double e = squaredError(v, QParams.ofRange((float) (a * lo), (float) (a * hi)));
                     if (e < bestError) {
                         bestError = e;
-                        best = q;
+                        bestA = a;
                     }
                 }
-                return best;
+                return bestA;
             }
         };
     }
