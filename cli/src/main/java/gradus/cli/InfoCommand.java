@@ -2,6 +2,7 @@ package gradus.cli;
 
 import gradus.io.ModelDirectory;
 import gradus.llm.Gguf;
+import gradus.prune.MagnitudePruning;
 import gradus.quant.QuantizedModels;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -9,15 +10,27 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "info", description = "Show a saved model's layers, parameter count and size (a quantized one: dtype, size and bits per weight per layer; or a GGUF file's metadata and tensors).")
+@Command(name = "info", description = "Show a saved model's layers, parameter count and size (with the sparsity of its weight layers; a quantized one: dtype, size and bits per weight per layer; or a GGUF file's metadata and tensors).")
 final class InfoCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL_DIR|FILE.gguf")
     Path modelDir;
 
     @Override
     public Integer call() throws Exception {
-        System.out.println(Gguf.isGgufFile(modelDir) ? Gguf.describe(modelDir)
-                : QuantizedModels.isQuantized(modelDir) ? QuantizedModels.describe(modelDir) : ModelDirectory.describe(modelDir));
+        if (Gguf.isGgufFile(modelDir)) System.out.println(Gguf.describe(modelDir));
+        else if (QuantizedModels.isQuantized(modelDir)) System.out.println(QuantizedModels.describe(modelDir));
+        else System.out.println(ModelDirectory.describe(modelDir) + "\n" + sparsity(modelDir));
         return 0;
+    }
+
+    /** The zero weights per Linear / Conv2d layer (a pruned model's sparsity), or nothing for a model without such layers. */
+    private static String sparsity(Path dir) throws Exception {
+        try {
+            return MagnitudePruning.sparsityReport(ModelDirectory.load(dir).model());
+        } catch (IllegalArgumentException noWeightLayers) {
+            return "";
+        } catch (Exception e) { // info diagnoses: report and go on (describe above already named what is wrong)
+            return "Sparsity: not computed (" + e.getMessage() + ")\n";
+        }
     }
 }

@@ -53,4 +53,17 @@ class QuantizeCommandTest {
         assertEquals(1, unknown.code());
         assertTrue(unknown.err().contains("unknown quantization scheme 'int3'") && unknown.err().contains("int8"), unknown.err());
     }
+
+    @Test
+    void infoShowsThePrunedSparsity() throws Exception {
+        Rng.manualSeed(6);
+        Sequential net = new Sequential(new Flatten(), new Linear(64, 32), new ReLU(), new Linear(32, 4));
+        gradus.prune.MagnitudePruning.global(net, 0.75);
+        Path model = dir.resolve("pruned");
+        ModelDirectory.save(model, net, Map.of("input_shape", java.util.List.of(64)));
+        CliTest.Run info = CliTest.cli("info", model.toString());
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains("Sparsity"), info.out());
+        assertTrue(info.out().matches("(?s).*all\\s+1,632 of\\s+2,176 zero\\s+75\\.0%.*"), info.out()); // 75% of 64·32 + 32·4 weights
+    }
 }

@@ -71,6 +71,19 @@ public final class Conv2d extends Module {
         return weight;
     }
 
+    /** {h, w} of the stride, padding and dilation (copies). */
+    public int[] stride() {
+        return stride.clone();
+    }
+
+    public int[] padding() {
+        return padding.clone();
+    }
+
+    public int[] dilation() {
+        return dilation.clone();
+    }
+
     /** The bias, or null when built without one. */
     public Tensor bias() {
         return bias;
