@@ -18,6 +18,8 @@ import java.nio.file.Path;
  */
 public final class Llama implements DecoderModel {
     private final GgufFile gguf;
+    private final TensorSource source;
+    private final AutoCloseable owner;
     private final LlamaConfig config;
     private final WeightMatrix embedding, output;
     private final float[] outputNorm;
@@ -29,14 +31,26 @@ public final class Llama implements DecoderModel {
                          float[] qBias, float[] kBias, float[] vBias, float[] qNorm, float[] kNorm,
                          float[] ffnNorm, WeightMatrix gate, WeightMatrix up, WeightMatrix down) {}
 
-    private Llama(GgufFile gguf) throws FileFormatException {
+    /** The tensors of a model by their GGUF names, from a GGUF file or a Hugging Face folder ({@link HfCheckpoint}). */
+    interface TensorSource {
+        GgufTensor tensor(String name) throws FileFormatException;
+
+        boolean has(String name);
+
+        Path path();
+    }
+
+    /** {@code gguf} is null for a model read from elsewhere; {@code owner} is closed with the model. */
+    Llama(LlamaConfig config, TensorSource source, GgufFile gguf, AutoCloseable owner) throws FileFormatException {
         this.gguf = gguf;
-        this.config = LlamaConfig.of(gguf);
+        this.source = source;
+        this.owner = owner;
+        this.config = config;
         LlamaConfig c = config;
-        Path p = gguf.path();
-        embedding = WeightMatrix.of(gguf.tensor("token_embd.weight"), c.vocab(), c.dim(), p);
-        output = gguf.tensors().containsKey("output.weight")
-                ? WeightMatrix.of(gguf.tensor("output.weight"), c.vocab(), c.dim(), p) : embedding; // tied embeddings
+        Path p = source.path();
+        embedding = WeightMatrix.of(source.tensor("token_embd.weight"), c.vocab(), c.dim(), p);
+        output = source.has("output.weight")
+                ? WeightMatrix.of(source.tensor("output.weight"), c.vocab(), c.dim(), p) : embedding; // tied embeddings
         outputNorm = vector("output_norm.weight", c.dim());
         layers = new Layer[c.layers()];
         for (int l = 0; l < c.layers(); l++) {
@@ -52,7 +66,7 @@ public final class Llama implements DecoderModel {
                     matrix(b + "ffn_up.weight", c.ffnDim(), c.dim()), matrix(b + "ffn_down.weight", c.dim(), c.ffnDim()));
         }
         inverseFrequencies = new float[c.ropeDims() / 2];
-        float[] divisors = gguf.tensors().containsKey("rope_freqs.weight") ? vector("rope_freqs.weight", c.ropeDims() / 2) : null;
+        float[] divisors = source.has("rope_freqs.weight") ? vector("rope_freqs.weight", c.ropeDims() / 2) : null;
         for (int i = 0; i < inverseFrequencies.length; i++) {
             double f = Math.pow(c.ropeTheta(), -2.0 * i / c.ropeDims()) / c.ropeScale();
             inverseFrequencies[i] = (float) (divisors == null ? f : f / divisors[i]);
@@ -63,7 +77,19 @@ public final class Llama implements DecoderModel {
     public static Llama open(Path file) throws IOException {
         GgufFile gguf = GgufFile.open(file);
         try {
-            return new Llama(gguf);
+            return new Llama(LlamaConfig.of(gguf), new TensorSource() {
+                public GgufTensor tensor(String name) throws FileFormatException {
+                    return gguf.tensor(name);
+                }
+
+                public boolean has(String name) {
+                    return gguf.tensors().containsKey(name);
+                }
+
+                public Path path() {
+                    return gguf.path();
+                }
+            }, gguf, gguf);
         } catch (IOException | RuntimeException e) {
             gguf.close();
             throw e;
@@ -196,7 +222,7 @@ public final class Llama implements DecoderModel {
      */
     private void rotate(float[] vec, int heads, int pos) {
         int hd = config.headDim(), half = inverseFrequencies.length;
-        boolean neox = config.family().neoxRope();
+        boolean neox = config.neoxRope();
         for (int i = 0; i < half; i++) {
             double angle = (double) pos * inverseFrequencies[i];
             float cos = (float) Math.cos(angle), sin = (float) Math.sin(angle);
@@ -232,9 +258,9 @@ public final class Llama implements DecoderModel {
     }
 
     private float[] vector(String name, int length) throws FileFormatException {
-        GgufTensor t = gguf.tensor(name);
+        GgufTensor t = source.tensor(name);
         if (t.dims() != 1 || t.dim(0) != length) {
-            throw new FileFormatException(gguf.path(), "tensor " + name + ": expected shape [" + length + "], got "
+            throw new FileFormatException(source.path(), "tensor " + name + ": expected shape [" + length + "], got "
                     + java.util.Arrays.toString(t.shape()));
         }
         float[] out = new float[length];
@@ -243,12 +269,16 @@ public final class Llama implements DecoderModel {
     }
 
     private WeightMatrix matrix(String name, int rows, int cols) throws FileFormatException {
-        return WeightMatrix.of(gguf.tensor(name), rows, cols, gguf.path());
+        return WeightMatrix.of(source.tensor(name), rows, cols, source.path());
     }
 
     @Override
     public void close() {
-        gguf.close();
+        try {
+            owner.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing " + source.path() + ": " + e.getMessage(), e);
+        }
     }
 
     /** One sequence: its position, its KV cache (preallocated for {@code capacity} tokens) and scratch buffers. */

@@ -10,10 +10,12 @@ import java.util.Set;
  * them) for the architectures {@link Family} lists. {@code ropeScale} divides positions (linear rope scaling; 1
  * when none); Llama-3 scaling comes as the {@code rope_freqs.weight} tensor of per-frequency divisors, read by
  * {@link Llama}. {@code slidingWindow} is the number of positions a token attends to, itself included (Mistral's
- * {@code sliding_window}; 0 for full attention).
+ * {@code sliding_window}; 0 for full attention). {@code neoxRope}: rotate the two halves of each head rather than
+ * adjacent pairs (Qwen, and every Hugging Face checkpoint, whose q/k rows GGUF's Llama converter permutes).
  */
 public record LlamaConfig(Family family, int dim, int layers, int heads, int kvHeads, int headDim, int ffnDim, int vocab,
-                          int contextLength, int ropeDims, float ropeTheta, float ropeScale, float rmsEps, int slidingWindow) {
+                          int contextLength, int ropeDims, float ropeTheta, float ropeScale, float rmsEps, int slidingWindow,
+                          boolean neoxRope) {
     /**
      * The supported architectures and what sets them apart from Llama: Qwen2 adds biases to q, k and v; Qwen3 instead
      * RMS-normalizes each head of q and k before rotation; both rotate the two halves of a head (NeoX rope, as their
@@ -125,7 +127,7 @@ public record LlamaConfig(Family family, int dim, int layers, int heads, int kvH
                 positive(gguf, P + "feed_forward_length", gguf.getInt(P + "feed_forward_length")), (int) embedding.dim(1),
                 positive(gguf, P + "context_length", gguf.getInt(P + "context_length")), ropeDims,
                 gguf.getFloat(P + "rope.freq_base", 10000f), ropeScale,
-                gguf.getFloat(P + "attention.layer_norm_rms_epsilon"), window);
+                gguf.getFloat(P + "attention.layer_norm_rms_epsilon"), window, family.neoxRope());
     }
 
     private static int positive(GgufFile gguf, String key, int value) throws FileFormatException {

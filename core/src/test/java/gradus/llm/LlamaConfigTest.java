@@ -25,7 +25,7 @@ class LlamaConfigTest {
         Path file = dir.resolve("m.gguf");
         RandomLlama.small().write(file, GgmlType.Q4_0, 1);
         try (GgufFile gguf = GgufFile.open(file)) {
-            assertEquals(new LlamaConfig(LlamaConfig.Family.LLAMA, 256, 4, 8, 4, 32, 768, 1024, 512, 32, 10000f, 1f, 1e-5f, 0), LlamaConfig.of(gguf));
+            assertEquals(new LlamaConfig(LlamaConfig.Family.LLAMA, 256, 4, 8, 4, 32, 768, 1024, 512, 32, 10000f, 1f, 1e-5f, 0, false), LlamaConfig.of(gguf));
         }
     }
 
