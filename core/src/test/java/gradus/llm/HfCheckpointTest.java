@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,6 +53,41 @@ class HfCheckpointTest {
             for (int t : TOKENS) worst = Math.max(worst, LlamaVsLlamaCppTest.relativeError(b.forward(sb, t), a.forward(sa, t)));
             System.out.printf("%s folder vs GGUF: logits relative error ≤ %.2e%n", modelType, worst);
             assertTrue(worst <= 1e-5, modelType + ": logits differ by " + worst);
+        }
+    }
+
+    /**
+     * LanguageModel.open on a folder: tokenizer.json (a word-level vocabulary here), the chat template of
+     * tokenizer_config.json, generation_config.json's EOS list as stop tokens, and greedy completion equal to
+     * the GGUF model's greedy tokens up to the first stop.
+     */
+    @Test
+    void aFolderOpensAsALanguageModelWithItsTokenizerTemplateAndEos() throws Exception {
+        RandomLlama shape = new RandomLlama(256, 2, 8, 4, 512, 1024, 64, 10000f);
+        Path gguf = dir.resolve("lm.gguf"), folder = dir.resolve("lm");
+        shape.write(gguf, GgmlType.F32, 43, LlamaConfig.Family.LLAMA, 0, 32);
+        writeFolder(gguf, folder, "llama", shape, 32, 0, false);
+        StringBuilder vocab = new StringBuilder("{\"<unk>\": 0, \"<s>\": 1, \"</s>\": 2");
+        for (int i = 3; i < 300; i++) vocab.append(", \"w").append(i).append("\": ").append(i);
+        Files.writeString(folder.resolve("tokenizer.json"), "{\"model\": {\"type\": \"WordLevel\", \"unk_token\": \"<unk>\", \"vocab\": "
+                + vocab + "}}, \"pre_tokenizer\": {\"type\": \"Whitespace\"}}");
+        Files.writeString(folder.resolve("tokenizer_config.json"),
+                "{\"chat_template\": \"{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}|{% endfor %}\"}");
+        int[] prompt = {1, 10, 20, 30};
+        int[] greedy;
+        try (Llama model = Llama.open(gguf)) {
+            greedy = Greedy.generate(model, prompt, 8, null);
+        }
+        Files.writeString(folder.resolve("generation_config.json"), "{\"eos_token_id\": [2, " + greedy[5] + "]}");
+        try (LanguageModel model = LanguageModel.open(folder)) {
+            assertArrayEquals(new int[] {5, 6, 0}, model.tokenizer().encode("w5 w6 zz", false).ids());
+            assertEquals("user: w5|", model.chatTemplate().render(java.util.List.of(new gradus.text.ChatTemplate.Message("user", "w5")), false));
+            assertTrue(java.util.Arrays.stream(model.stopTokens()).anyMatch(t -> t == greedy[5]), "generation_config's EOS stops");
+            var done = model.complete(prompt, gradus.models.GenerationConfig.builder().greedy(true).maxNewTokens(8).build(), t -> true);
+            int firstStop = 0;
+            while (firstStop < 8 && greedy[firstStop] != greedy[5] && greedy[firstStop] != 2) firstStop++;
+            assertArrayEquals(java.util.Arrays.copyOf(greedy, firstStop), done.tokens());
+            assertEquals("stop", done.finishReason());
         }
     }
 
