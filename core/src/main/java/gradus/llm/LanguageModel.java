@@ -35,7 +35,9 @@ public interface LanguageModel extends AutoCloseable {
     @Override
     void close();
 
+    /** A GGUF file, or a Hugging Face folder (config.json, safetensors, tokenizer.json). */
     static LanguageModel open(Path file) throws IOException {
+        if (java.nio.file.Files.isDirectory(file)) return Gguf.call("gradus.llm.GgufLanguageModel", "openFolder", file, LanguageModel.class);
         return Gguf.call("gradus.llm.GgufLanguageModel", "open", file, LanguageModel.class);
     }
 }

@@ -17,7 +17,8 @@ import java.util.Set;
 import java.util.function.IntPredicate;
 
 /**
- * A GGUF Llama or GPT-2 with the tokenizer and chat template of its metadata. The KV cache of the last call is kept: a
+ * A GGUF Llama or GPT-2 with the tokenizer and chat template of its metadata, or a Hugging Face folder with its
+ * tokenizer.json, tokenizer_config.json and generation_config.json ({@link #openFolder}). The KV cache of the last call is kept: a
  * prompt that extends the previous prompt and completion (the next turn of a chat) only feeds the new tokens.
  */
 public final class GgufLanguageModel implements LanguageModel {
@@ -33,22 +34,69 @@ public final class GgufLanguageModel implements LanguageModel {
     private int[] sessionTokens = new int[0];
 
     private GgufLanguageModel(DecoderModel decoder) throws IOException {
+        this(decoder, GgufTokenizer.of(decoder.gguf()), decoder.gguf().getString("tokenizer.chat_template", null), ggufStops(decoder.gguf()),
+                decoder.gguf().path());
+    }
+
+    /** {@code stops} are ids named by the file (EOS, EOT); the tokenizer's EOS and the known end-of-turn texts are added. */
+    private GgufLanguageModel(DecoderModel decoder, Tokenizer tokenizer, String templateSource, Set<Integer> stops, Path source)
+            throws IOException {
         this.decoder = decoder;
-        GgufFile gguf = decoder.gguf();
-        this.tokenizer = GgufTokenizer.of(gguf);
+        this.tokenizer = tokenizer;
         if (tokenizer.vocabSize() > decoder.vocab()) {
-            throw new FileFormatException(gguf.path(), "metadata tokenizer.ggml.tokens: " + tokenizer.vocabSize()
-                    + " tokens, more than the " + decoder.vocab() + " rows of token_embd.weight");
+            throw new FileFormatException(source, "tokenizer: " + tokenizer.vocabSize() + " tokens, more than the "
+                    + decoder.vocab() + " rows of the token embedding");
         }
-        String source = gguf.getString("tokenizer.chat_template", null);
-        this.template = source == null ? null : new ChatTemplate(source, token(tokenizer.bosId()), token(tokenizer.eosId()));
+        this.template = templateSource == null ? null : new ChatTemplate(templateSource, token(tokenizer.bosId()), token(tokenizer.eosId()));
         Set<Integer> stopIds = new LinkedHashSet<>();
         if (tokenizer.eosId() >= 0) stopIds.add(tokenizer.eosId());
-        for (String key : new String[] {"tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"}) {
-            if (gguf.metadata().containsKey(key)) stopIds.add(gguf.getInt(key));
-        }
+        stopIds.addAll(stops);
         for (String t : END_OF_TURN) if (tokenizer.tokenToId(t) >= 0) stopIds.add(tokenizer.tokenToId(t));
         this.stops = stopIds.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static Set<Integer> ggufStops(GgufFile gguf) throws FileFormatException {
+        Set<Integer> ids = new LinkedHashSet<>();
+        for (String key : new String[] {"tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"}) {
+            if (gguf.metadata().containsKey(key)) ids.add(gguf.getInt(key));
+        }
+        return ids;
+    }
+
+    /**
+     * A Hugging Face folder ({@link HfCheckpoint}) with its tokenizer.json, the chat_template of tokenizer_config.json
+     * and the EOS ids of generation_config.json (one id or a list), the last two optional.
+     */
+    public static GgufLanguageModel openFolder(Path folder) throws IOException {
+        Llama decoder = HfCheckpoint.open(folder);
+        try {
+            Tokenizer tokenizer = gradus.text.Tokenizers.load(folder.resolve("tokenizer.json"));
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            Path tokenizerConfig = folder.resolve("tokenizer_config.json"), generation = folder.resolve("generation_config.json");
+            String template = null;
+            if (java.nio.file.Files.isRegularFile(tokenizerConfig)) {
+                var t = json.readTree(tokenizerConfig.toFile()).path("chat_template");
+                if (!t.isMissingNode() && !t.isNull()) {
+                    if (!t.isTextual()) throw new FileFormatException(tokenizerConfig, "chat_template: only a single template string is supported");
+                    template = t.asText();
+                }
+            }
+            Set<Integer> stops = new LinkedHashSet<>();
+            if (java.nio.file.Files.isRegularFile(generation)) {
+                var eos = json.readTree(generation.toFile()).path("eos_token_id");
+                for (var id : eos.isArray() ? eos : java.util.List.of(eos)) {
+                    if (id.isMissingNode() || id.isNull()) continue;
+                    if (!id.canConvertToInt() || id.asInt() < 0 || id.asInt() >= decoder.vocab()) {
+                        throw new FileFormatException(generation, "eos_token_id: " + id + " is not a token id below " + decoder.vocab());
+                    }
+                    stops.add(id.asInt());
+                }
+            }
+            return new GgufLanguageModel(decoder, tokenizer, template, stops, folder);
+        } catch (IOException | RuntimeException e) {
+            decoder.close();
+            throw e;
+        }
     }
 
     public static GgufLanguageModel open(Path file) throws IOException {

@@ -34,9 +34,9 @@ public final class WeightMatrix {
                     + java.util.Arrays.toString(tensor.shape()));
         }
         switch (tensor.type()) {
-            case F32, F16, BF16, Q8_0, Q4_0 -> {}
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K -> {}
             default -> throw new FileFormatException(file, "tensor " + tensor.name() + ": type " + tensor.type()
-                    + " is not supported by the matrix kernels yet (F32, F16, BF16, Q8_0, Q4_0 are)");
+                    + " is not supported by the matrix kernels yet (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K are)");
         }
         return new WeightMatrix(tensor.name(), tensor.type(), rows, cols, tensor.data());
     }

@@ -25,17 +25,17 @@ class LlamaConfigTest {
         Path file = dir.resolve("m.gguf");
         RandomLlama.small().write(file, GgmlType.Q4_0, 1);
         try (GgufFile gguf = GgufFile.open(file)) {
-            assertEquals(new LlamaConfig(256, 4, 8, 4, 768, 1024, 512, 32, 10000f, 1f, 1e-5f), LlamaConfig.of(gguf));
+            assertEquals(new LlamaConfig(LlamaConfig.Family.LLAMA, 256, 4, 8, 4, 32, 768, 1024, 512, 32, 10000f, 1f, 1e-5f, 0, false), LlamaConfig.of(gguf));
         }
     }
 
     @Test
     void unknownArchitecturesAndUnsupportedOptionsFailNamingThem() throws IOException {
-        assertRefused(w -> w.putString("general.architecture", "qwen3"), "general.architecture: qwen3 is not supported");
+        assertRefused(w -> w.putString("general.architecture", "mamba"), "general.architecture: mamba is not supported");
         assertRefused(w -> w.putUint32("llama.expert_count", 8), "llama.expert_count: mixture of experts is not supported");
         assertRefused(w -> w.putString("llama.rope.scaling.type", "yarn"), "llama.rope.scaling.type: yarn is not supported");
-        assertRefused(w -> w.putUint32("llama.attention.sliding_window", 4096), "llama.attention.sliding_window: this option is not supported");
-        assertRefused(w -> w.putUint32("llama.attention.key_length", 64), "llama.attention.key_length: a head size other than");
+        assertRefused(w -> w.putUint32("llama.attention.logit_softcapping", 30), "llama.attention.logit_softcapping: this option is not supported");
+        assertRefused(w -> w.putUint32("llama.attention.value_length", 64), "llama.attention.value_length: a value head size other than");
         assertRefused(w -> w.putUint32("llama.attention.head_count_kv", 3), "llama.attention.head_count: 8 heads must divide");
         assertRefused(w -> w.putUint32("llama.block_count", 1 << 30), "llama.block_count: 1073741824 layers need");
     }

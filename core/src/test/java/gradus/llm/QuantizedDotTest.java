@@ -36,10 +36,11 @@ class QuantizedDotTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void vectorKernelsMatchThePlainDecoder(GgmlType type) {
         SplittableRandom random = new SplittableRandom(7);
-        for (int n : new int[] {32, 96, 256, 1056}) {
+        int[] sizes = type.blockSize() == 256 ? new int[] {256, 768, 2560} : new int[] {32, 96, 256, 1056};
+        for (int n : sizes) {
             float[] w = new float[n], x = new float[n];
             for (int i = 0; i < n; i++) {
                 w[i] = (float) (random.nextDouble() * 2 - 1);

@@ -35,30 +35,56 @@ public record RandomLlama(int dim, int layers, int heads, int kvHeads, int ffnDi
 
     /** The model with another tokenizer's {@code tokenizer.*} metadata ({@link #vocab} must be its token count). */
     public void write(Path file, GgmlType type, long seed, Rope rope, java.util.function.Consumer<GgufWriter> tokenizer) throws IOException {
+        write(file, type, seed, rope, tokenizer, LlamaConfig.Family.LLAMA, 0, dim / heads);
+    }
+
+    /**
+     * Another family of the Llama shape (Qwen2 with random q/k/v biases, Qwen3 with q/k norms near 1), a sliding
+     * window ({@code llama.attention.sliding_window}; 0 for none) and a head size of its own (written as
+     * {@code attention.key_length} when it is not dim/heads).
+     */
+    public void write(Path file, GgmlType type, long seed, LlamaConfig.Family family, int window, int headDim) throws IOException {
+        write(file, type, seed, Rope.PLAIN, this::vocabulary, family, window, headDim);
+    }
+
+    private void write(Path file, GgmlType type, long seed, Rope rope, java.util.function.Consumer<GgufWriter> tokenizer,
+                       LlamaConfig.Family family, int window, int headDim) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
+        String a = family.arch() + ".";
         GgufWriter w = new GgufWriter()
-                .putString("general.architecture", "llama")
-                .putString("general.name", "gradus-random-llama")
-                .putUint32("llama.context_length", contextLength)
-                .putUint32("llama.embedding_length", dim)
-                .putUint32("llama.block_count", layers)
-                .putUint32("llama.feed_forward_length", ffnDim)
-                .putUint32("llama.attention.head_count", heads)
-                .putUint32("llama.attention.head_count_kv", kvHeads)
-                .putUint32("llama.rope.dimension_count", dim / heads)
-                .putFloat32("llama.rope.freq_base", ropeTheta)
-                .putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
+                .putString("general.architecture", family.arch())
+                .putString("general.name", "gradus-random-" + family.arch())
+                .putUint32(a + "context_length", contextLength)
+                .putUint32(a + "embedding_length", dim)
+                .putUint32(a + "block_count", layers)
+                .putUint32(a + "feed_forward_length", ffnDim)
+                .putUint32(a + "attention.head_count", heads)
+                .putUint32(a + "attention.head_count_kv", kvHeads)
+                .putUint32(a + "rope.dimension_count", headDim)
+                .putFloat32(a + "rope.freq_base", ropeTheta)
+                .putFloat32(a + "attention.layer_norm_rms_epsilon", 1e-5f);
+        if (headDim != dim / heads) w.putUint32(a + "attention.key_length", headDim).putUint32(a + "attention.value_length", headDim);
+        if (window > 0) w.putUint32(a + "attention.sliding_window", window);
         if (rope == Rope.LINEAR) w.putString("llama.rope.scaling.type", "linear").putFloat32("llama.rope.scaling.factor", 4f);
         tokenizer.accept(w);
-        int kvDim = kvHeads * (dim / heads);
+        int kvDim = kvHeads * headDim, qDim = heads * headDim;
         w.addTensor("token_embd.weight", type, new long[] {dim, vocab}, gaussian(random, dim * vocab, 1f));
         for (int l = 0; l < layers; l++) {
             String b = "blk." + l + ".";
             w.addTensor(b + "attn_norm.weight", GgmlType.F32, new long[] {dim}, nearOne(random, dim));
-            matrix(w, b + "attn_q.weight", type, dim, dim, random);
+            matrix(w, b + "attn_q.weight", type, qDim, dim, random);
             matrix(w, b + "attn_k.weight", type, kvDim, dim, random);
             matrix(w, b + "attn_v.weight", type, kvDim, dim, random);
-            matrix(w, b + "attn_output.weight", type, dim, dim, random);
+            if (family.qkvBias()) {
+                w.addTensor(b + "attn_q.bias", GgmlType.F32, new long[] {qDim}, gaussian(random, qDim, 0.5f));
+                w.addTensor(b + "attn_k.bias", GgmlType.F32, new long[] {kvDim}, gaussian(random, kvDim, 0.5f));
+                w.addTensor(b + "attn_v.bias", GgmlType.F32, new long[] {kvDim}, gaussian(random, kvDim, 0.5f));
+            }
+            if (family.qkNorm()) {
+                w.addTensor(b + "attn_q_norm.weight", GgmlType.F32, new long[] {headDim}, nearOne(random, headDim));
+                w.addTensor(b + "attn_k_norm.weight", GgmlType.F32, new long[] {headDim}, nearOne(random, headDim));
+            }
+            matrix(w, b + "attn_output.weight", type, dim, qDim, random);
             w.addTensor(b + "ffn_norm.weight", GgmlType.F32, new long[] {dim}, nearOne(random, dim));
             matrix(w, b + "ffn_gate.weight", type, ffnDim, dim, random);
             matrix(w, b + "ffn_up.weight", type, ffnDim, dim, random);

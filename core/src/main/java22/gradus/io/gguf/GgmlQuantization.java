@@ -9,8 +9,13 @@ import java.nio.ByteOrder;
 /**
  * Plain-Java encoders and decoders of ggml's element types, following the block layouts of ggml-quants:
  * Q8_0 = fp16 scale d + 32 int8 (x = d·q); Q4_0 = fp16 d + 16 bytes of nibbles, the low nibbles holding
- * elements 0..15 and the high ones 16..31 (x = d·(q − 8)). The decoders are the reference the vectorized
- * kernels are tested against; the encoders round the way ggml's reference quantizers do.
+ * elements 0..15 and the high ones 16..31 (x = d·(q − 8)). The K-quants group 256 elements in a super-block:
+ * Q4_K = fp16 d, fp16 dmin, 12 bytes packing eight 6-bit scales and eight 6-bit mins, 128 bytes of nibbles
+ * (each 32 bytes hold sub-blocks 2k in the low and 2k+1 in the high nibbles; x = d·sc·q − dmin·m);
+ * Q6_K = 128 bytes of low nibbles, 64 bytes of 2-bit high parts, sixteen int8 scales (one per 16
+ * elements), fp16 d (x = d·sc·(q − 32)). The decoders are the reference the vectorized kernels are tested
+ * against; Q8_0/Q4_0 encoders round the way ggml's reference quantizers do, the K-quant encoders use one plain
+ * min/max pass (valid blocks, not ggml's error-minimizing search).
  */
 public final class GgmlQuantization {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -31,6 +36,8 @@ public final class GgmlQuantization {
             case BF16 -> { for (int i = 0; i < values.length; i++) seg.set(SHORT, 2L * i, HalfFloats.floatToBf16(values[i])); }
             case Q8_0 -> { for (int b = 0; b < values.length / 32; b++) encodeQ8_0(values, 32 * b, seg, 34L * b); }
             case Q4_0 -> { for (int b = 0; b < values.length / 32; b++) encodeQ4_0(values, 32 * b, seg, 18L * b); }
+            case Q4_K -> { for (int b = 0; b < values.length / 256; b++) KQuants.encodeQ4_K(values, 256 * b, seg, 144L * b); }
+            case Q6_K -> { for (int b = 0; b < values.length / 256; b++) KQuants.encodeQ6_K(values, 256 * b, seg, 210L * b); }
             default -> throw new UnsupportedOperationException("encoding " + type + " is not implemented");
         }
         return out;
@@ -60,6 +67,8 @@ public final class GgmlQuantization {
                     }
                 }
             }
+            case Q4_K -> { for (int b = 0; b < n / 256; b++) KQuants.decodeQ4_K(seg, offset + 144L * b, out, o + 256 * b); }
+            case Q6_K -> { for (int b = 0; b < n / 256; b++) KQuants.decodeQ6_K(seg, offset + 210L * b, out, o + 256 * b); }
             default -> throw new UnsupportedOperationException("decoding " + type + " is not implemented");
         }
     }
