@@ -64,6 +64,10 @@ public final class TransformerClassifier extends Module {
     public Tensor forward(Tensor ids) {
         if (ids.dim() != 2) throw new IllegalArgumentException("TransformerClassifier expects token ids [B, T], got shape " + Shape.str(ids.shape()));
         int[] lengths = LstmClassifier.lengths(ids);
+        // Columns past the longest row are padding in every row: masked from attention and out of the mean, so
+        // dropping them leaves the logits as they are and spares a long-context batch of short texts most of its work.
+        int longest = Math.max(1, java.util.Arrays.stream(lengths).max().orElse(1));
+        if (longest < ids.size(1)) ids = ids.narrow(1, 0, longest);
         KeyPadding padding = KeyPadding.lengths(lengths);
         Tensor h = drop.forward(positions.forward(embedding.forward(ids)));
         for (TransformerEncoderBlock block : blocks) h = block.forward(h, padding);
