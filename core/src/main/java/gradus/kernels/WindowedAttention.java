@@ -9,7 +9,8 @@ import java.util.Arrays;
  * ({@link Layout}), are what forward keeps for backward in place of the Tq × Tk softmax matrix; rows of global
  * queries see every key and so have tiles Tk wide. Per tile, forward and backward are the full-attention formulas
  * (S = scale·Q·Kᵀ, P = softmax(S), O = P·V; dS = P ∘ (dP − rowsum(dP ∘ P))) on the tile's keys. Within a row,
- * the softmax runs over the same span of keys as full attention's, so a window covering the sequence gives its bits.
+ * the softmax runs over the same span of keys as full attention's, so a window covering the sequence gives its
+ * output bit for bit where the products run on the same GEMM provider (WindowedAttentionTest).
  */
 final class WindowedAttention {
     /** Query rows per tile: large enough for the products to run packed, small against a typical band. */
@@ -38,8 +39,8 @@ final class WindowedAttention {
                     k0[t] = 0;
                     k1[t] = s.causal() ? Math.clamp(last + 1, 0, s.tk()) : s.tk();
                 } else {
-                    k0[t] = Math.clamp(first - w.radius(), 0, s.tk());
-                    k1[t] = Math.clamp((long) (s.causal() ? last : last + w.radius()) + 1, k0[t], s.tk());
+                    k0[t] = Math.clamp((long) first - w.radius(), 0, s.tk());
+                    k1[t] = Math.clamp((s.causal() ? last : (long) last + w.radius()) + 1, k0[t], s.tk());
                     g[t] = Math.min(global, k0[t]); // global keys the band does not already hold
                 }
                 r0[t] = start;
@@ -137,8 +138,8 @@ final class WindowedAttention {
             start = 0;
             end = (s.causal() ? Math.clamp(position + 1, 0, k1) : k1) - k0;
         } else {
-            int lo = Math.max(k0, position - s.window().radius());
-            int hi = Math.max(lo, Math.min(k1, (s.causal() ? position : position + s.window().radius()) + 1));
+            int lo = (int) Math.max(k0, (long) position - s.window().radius());
+            int hi = (int) Math.max(lo, Math.min(k1, (s.causal() ? position : (long) position + s.window().radius()) + 1));
             start = global > 0 ? 0 : lo - k0; // column 0 is a global key: a global column, or the band's first key
             end = g + hi - k0;
         }
