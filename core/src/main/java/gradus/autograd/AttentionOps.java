@@ -14,8 +14,9 @@ public final class AttentionOps {
 
     /**
      * Attention over q [B, H, Tq, d], k [B, H, Tk, d], v [B, H, Tk, dv] (rows contiguous) → [B, H, Tq, dv].
-     * {@code keep} holds inverted-dropout factors [B, H, Tq, Tk] or null; {@code weights}, when not null, receives
-     * the pre-dropout attention weights (an output buffer of B·H·Tq·Tk values).
+     * {@code keep} holds inverted-dropout factors in the kernel's saved layout ({@link AttentionKernel.Shape#savedSize}:
+     * [B, H, Tq, Tk] without a window) or null; {@code weights}, when not null, receives the pre-dropout attention
+     * weights (an output buffer of B·H·Tq·Tk values).
      */
     public record Attention(AttentionKernel.Shape shape, float[] keep, float[] weights) implements Fused {
         public String name() { return "scaledDotProductAttention"; }
@@ -90,16 +91,15 @@ public final class AttentionOps {
      */
     private static Tensor run(Context ctx, AttentionKernel.Shape s, float[] keep, float[] weights,
                               AttentionKernel.Operand q, AttentionKernel.Operand k, AttentionKernel.Operand v, Tensor input) {
-        int area = s.tq() * s.tk(), pairs = s.batch() * s.heads();
-        float[] probs = ctx.recording() || weights != null ? new float[pairs * area] : null;
+        float[] probs = ctx.recording() || weights != null ? new float[Math.toIntExact(s.savedSize())] : null;
         float[] out = new float[s.batch() * s.tq() * s.heads() * s.dv()];
         AttentionKernel.forward(s, q, k, v, probs, keep, headsInterleaved(out, s.tq(), s.heads(), s.dv()));
-        if (weights != null) System.arraycopy(probs, 0, weights, 0, probs.length);
+        if (weights != null) System.arraycopy(s.dense(probs), 0, weights, 0, weights.length);
         ctx.save(probs, input);
         return Tensor.of(out, s.batch(), s.tq(), s.heads(), s.dv()).transpose(1, 2);
     }
 
-    /** The composite: scores, mask, softmax, dropout and the product, from primitive ops. */
+    /** The composite: scores, mask (causal, padding, window), softmax, dropout and the product, from primitive ops. */
     private static Tensor reference(AttentionKernel.Shape s, float[] keep, float[] weights, Tensor q, Tensor k, Tensor v) {
         int b = s.batch(), h = s.heads(), tq = s.tq(), tk = s.tk();
         Tensor scores = q.matmul(k.transpose(-1, -2)).mul(s.scale());
@@ -107,8 +107,7 @@ public final class AttentionOps {
         for (int bi = 0; bi < b; bi++) {
             for (int i = 0; i < tq; i++) {
                 for (int j = 0; j < tk; j++) {
-                    boolean hidden = (s.causal() && j > i + tk - tq) || (s.keyMasked() != null && s.keyMasked()[bi * tk + j]);
-                    mask[(bi * tq + i) * tk + j] = hidden ? 1f : 0f;
+                    mask[(bi * tq + i) * tk + j] = s.sees(bi, i, j) ? 0f : 1f;
                 }
             }
         }
@@ -117,7 +116,7 @@ public final class AttentionOps {
             float[] w = p.detach().to(DType.FLOAT32).toArray();
             System.arraycopy(w, 0, weights, 0, w.length);
         }
-        if (keep != null) p = p.mul(Tensor.of(keep, b, h, tq, tk));
+        if (keep != null) p = p.mul(Tensor.of(s.dense(keep), b, h, tq, tk));
         return p.matmul(v);
     }
 

@@ -13,8 +13,8 @@ import java.util.Map;
 /**
  * Binds a {@link Config} to a record and back: one key per component, in snake_case ({@code paddingIdx} →
  * {@code padding_idx}), defaults from {@link Default}. Component types: int, float, double, boolean, String,
- * Integer, int[] (one number or a list), an enum (its name in lower case) and {@code List<Config>} (a list of
- * mappings). Errors are {@link Config}'s: they name the key and where it sits; an unknown key lists the allowed ones.
+ * Integer, int[] (one number or a list), an enum (its name in lower case), {@code List<Config>} (a list of
+ * mappings) and a nested record (a mapping bound the same way). Errors are {@link Config}'s: they name the key and where it sits; an unknown key lists the allowed ones.
  */
 public final class ConfigRecords {
     private ConfigRecords() {}
@@ -70,6 +70,7 @@ public final class ConfigRecords {
     private static Object plain(Object v) {
         if (v instanceof int[] a) return a.length == 1 ? (Object) a[0] : Arrays.stream(a).boxed().toList();
         if (v instanceof Enum<?> e) return e.name().toLowerCase(Locale.ROOT);
+        if (v instanceof Record r) return write(r);
         if (v instanceof List<?> l) return l.stream().map(x -> x instanceof Config c ? c.asMap() : plain(x)).toList();
         return v;
     }
@@ -97,10 +98,22 @@ public final class ConfigRecords {
         if (t == String.class) return c.getString(key);
         if (t == int[].class) return c.getIntArray(key, null);
         if (t.isEnum()) return constant(c, key, t);
+        if (Record.class.isAssignableFrom(t)) return section(c.getSection(key), t.asSubclass(Record.class));
         if (t == List.class && rc.getGenericType() instanceof ParameterizedType p && p.getActualTypeArguments()[0] == Config.class) {
             return c.getSections(key);
         }
         throw new IllegalStateException(rc + ": config records cannot hold a " + rc.getGenericType());
+    }
+
+    /** A nested record ({@code attention: {window: 256}}); its own checks' errors name the section. */
+    private static Record section(Config c, Class<? extends Record> type) {
+        try {
+            return read(c, type);
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(c.where() + ": " + e.getMessage());
+        }
     }
 
     private static Object defaultValue(Class<?> t, String text) {

@@ -36,9 +36,58 @@ public final class AttentionKernel {
      * (aligned at the end, so a chunk of new queries after cached keys works), and no key j with
      * {@code keyMasked[b·tk + j]} (null: none). Rows that see no key get zero output.
      */
-    public record Shape(int batch, int heads, int tq, int tk, int d, int dv, float scale, boolean causal, boolean[] keyMasked) {
+    public record Shape(int batch, int heads, int tq, int tk, int d, int dv, float scale, boolean causal, boolean[] keyMasked,
+                        Window window) {
+        /** Full attention (no window). */
+        public Shape(int batch, int heads, int tq, int tk, int d, int dv, float scale, boolean causal, boolean[] keyMasked) {
+            this(batch, heads, tq, tk, d, dv, scale, causal, keyMasked, null);
+        }
+
         int visible(int i) {
             return causal ? Math.max(0, Math.min(tk, i + 1 + tk - tq)) : tk;
+        }
+
+        /** Whether query row i of batch row b sees key j: causality, padding and the window together. */
+        public boolean sees(int b, int i, int j) {
+            int position = i + tk - tq;
+            if ((causal && j > position) || (keyMasked != null && keyMasked[b * tk + j])) return false;
+            return window == null || window.sees(position, j);
+        }
+
+        /**
+         * How many floats the softmax rows (and dropout factors) of this call take: B·H·Tq·Tk for full attention,
+         * B·H times {@link WindowedAttention}'s band layout, O(Tq·(2·radius + global)), with a window.
+         */
+        public long savedSize() {
+            long perPair = window == null ? (long) tq * tk : WindowedAttention.Layout.of(this).size();
+            return (long) batch * heads * perPair;
+        }
+
+        /** Values in the saved layout (softmax rows or dropout factors) spread out to [B·H, Tq, Tk], zero where unseen. */
+        public float[] dense(float[] saved) {
+            if (window == null) return saved;
+            return WindowedAttention.Layout.of(this).dense(saved, batch * heads, tq, tk);
+        }
+    }
+
+    /**
+     * Sliding-window attention (Longformer, Mistral): the query at position p sees the keys at positions within
+     * {@code radius} of p (only the earlier ones when causal), and the first {@code global} positions are global:
+     * they see every key and every query sees them (when causal, they stay causal: attention sinks).
+     */
+    public record Window(int radius, int global) {
+        public Window {
+            if (radius < 0 || global < 0) throw new IllegalArgumentException("attention window needs radius >= 0 and global >= 0, got radius="
+                    + radius + ", global=" + global);
+        }
+
+        boolean sees(int position, int key) {
+            return position < global || key < global || Math.abs(position - key) <= radius;
+        }
+
+        /** Whether every query of a tq × tk call sees every key anyway, so the window changes nothing. */
+        public boolean covers(int tq, int tk) {
+            return radius >= Math.max(tq, tk) - 1; // positions run tk−tq … tk−1, keys 0 … tk−1
         }
     }
 
@@ -47,6 +96,10 @@ public final class AttentionKernel {
      * {@code keep} (null: no dropout) holds per-entry factors 0 or 1/(1−p) applied to P before P·V.
      */
     public static void forward(Shape s, Operand q, Operand k, Operand v, float[] probs, float[] keep, Operand out) {
+        if (s.window != null) {
+            WindowedAttention.forward(s, q, k, v, probs, keep, out);
+            return;
+        }
         // Decoding steps (a query or two) stay on the products below, and so do shapes whose products run native: the
         // fused kernel is the Java kernels' arithmetic, so it gives the same bits as training only where they run.
         if (probs == null && keep == null && s.tq >= MicroKernel.MR
@@ -149,6 +202,10 @@ public final class AttentionKernel {
      */
     public static void backward(Shape s, Operand q, Operand k, Operand v, float[] probs, float[] keep,
                                 Operand gOut, Operand gq, Operand gk, Operand gv) {
+        if (s.window != null) {
+            WindowedAttention.backward(s, q, k, v, probs, keep, gOut, gq, gk, gv);
+            return;
+        }
         int pairs = s.batch * s.heads, area = s.tq * s.tk;
         Parallel.forRange(pairs, grain(s), (p0, p1) -> {
             float[] dp = new float[area], dropped = keep == null ? null : new float[area];

@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.function.ToDoubleBiFunction;
 
 /**
- * Retrieval and recommendation metrics over ranked outputs: precision@k, recall@k, hit rate@k and
- * reciprocal rank, per query and as means over queries. A ranking lists items best first; the
+ * Retrieval and recommendation metrics over ranked outputs: precision@k, recall@k, hit rate@k,
+ * reciprocal rank, NDCG@k and average precision (MAP), per query and as means over queries. A ranking lists items best first; the
  * relevant items are a set. Precision@k divides by k even when fewer than k items are ranked (the
  * TREC convention), so a short list is not rewarded.
  */
@@ -42,6 +42,69 @@ public final class Ranking {
         checkDistinct(ranked, ranked.size());
         for (int i = 0; i < ranked.size(); i++) if (rel.contains(ranked.get(i))) return 1.0 / (i + 1);
         return 0;
+    }
+
+    /**
+     * Normalized discounted cumulative gain at k with binary relevance: Σ over relevant items in the top k of
+     * 1/log2(position + 1), divided by the same sum for an ideal ranking (the first min(k, |relevant|) positions
+     * relevant). Spark MLlib's RankingMetrics.ndcgAt convention; needs at least one relevant item.
+     */
+    public static <T> double ndcgAtK(List<T> ranked, Collection<T> relevant, int k) {
+        if (k < 1) throw new IllegalArgumentException("k must be >= 1, got " + k);
+        Set<T> rel = Set.copyOf(relevant);
+        if (rel.isEmpty()) throw new IllegalArgumentException("NDCG@k is undefined for a query with no relevant items");
+        int top = Math.min(k, ranked.size());
+        checkDistinct(ranked, top);
+        double dcg = 0, ideal = 0;
+        for (int i = 0; i < top; i++) if (rel.contains(ranked.get(i))) dcg += discount(i);
+        for (int i = 0; i < Math.min(k, rel.size()); i++) ideal += discount(i);
+        return dcg / ideal;
+    }
+
+    /** 1 / log2(i + 2): the gain of the item at 0-based position i. */
+    private static double discount(int i) {
+        return Math.log(2) / Math.log(i + 2);
+    }
+
+    /**
+     * Average precision over the whole ranking: the mean, over the relevant items, of precision at the position of
+     * each (0 for a relevant item not ranked); its mean over queries is MAP. Needs at least one relevant item.
+     */
+    public static <T> double averagePrecision(List<T> ranked, Collection<T> relevant) {
+        return averagePrecision(ranked, relevant, ranked.size(), Set.copyOf(relevant).size());
+    }
+
+    /** Average precision of the top k, divided by min(k, |relevant|) (Spark's meanAveragePrecisionAt convention). */
+    public static <T> double averagePrecisionAtK(List<T> ranked, Collection<T> relevant, int k) {
+        if (k < 1) throw new IllegalArgumentException("k must be >= 1, got " + k);
+        return averagePrecision(ranked, relevant, Math.min(k, ranked.size()), Math.min(k, Set.copyOf(relevant).size()));
+    }
+
+    private static <T> double averagePrecision(List<T> ranked, Collection<T> relevant, int top, int denominator) {
+        Set<T> rel = Set.copyOf(relevant);
+        if (rel.isEmpty()) throw new IllegalArgumentException("average precision is undefined for a query with no relevant items");
+        checkDistinct(ranked, top);
+        double sum = 0;
+        int hits = 0;
+        for (int i = 0; i < top; i++) {
+            if (rel.contains(ranked.get(i))) sum += (double) ++hits / (i + 1);
+        }
+        return sum / denominator;
+    }
+
+    /** Mean NDCG@k over queries; every query needs at least one relevant item. */
+    public static <T> double meanNdcgAtK(List<List<T>> ranked, List<? extends Collection<T>> relevant, int k) {
+        return mean("NDCG@k", ranked, relevant, (r, rel) -> ndcgAtK(r, rel, k));
+    }
+
+    /** Mean average precision (MAP) over queries. */
+    public static <T> double meanAveragePrecision(List<List<T>> ranked, List<? extends Collection<T>> relevant) {
+        return mean("MAP", ranked, relevant, Ranking::averagePrecision);
+    }
+
+    /** MAP@k: mean over queries of {@link #averagePrecisionAtK}. */
+    public static <T> double meanAveragePrecisionAtK(List<List<T>> ranked, List<? extends Collection<T>> relevant, int k) {
+        return mean("MAP@k", ranked, relevant, (r, rel) -> averagePrecisionAtK(r, rel, k));
     }
 
     /** Mean precision@k over queries; {@code relevant.get(q)} holds the relevant items of {@code ranked.get(q)}. */

@@ -2,6 +2,7 @@ package gradus.models;
 
 import gradus.config.Config;
 import gradus.config.Default;
+import gradus.nn.AttentionWindow;
 import gradus.nn.LayerFamily;
 import gradus.nn.LayerType;
 
@@ -18,8 +19,10 @@ public final class ModelLayers implements LayerFamily {
     public record LstmClassifierConfig(int vocabSize, @Default("64") int embedDim, @Default("128") int hidden, @Default("1") int layers,
                                        @Default("false") boolean bidirectional, @Default("0") float dropout,
                                        @Default("last") LstmClassifier.Pooling pooling, @Default("2") int classes) {}
+    /** {@code attention}: a sliding window for long inputs ({@code {window: 256, global_tokens: 1}}); none means full attention. */
     public record TransformerClassifierConfig(int vocabSize, @Default("256") int maxLength, @Default("64") int width, @Default("4") int heads,
-                                              @Default("2") int layers, @Default("0.1") float dropout, @Default("2") int classes) {}
+                                              @Default("2") int layers, @Default("0.1") float dropout, @Default("2") int classes,
+                                              @Default(Default.NONE) AttentionWindow attention) {}
     /** {@code encoder} is a Bert config section; pooling "cls" and dropout 0.1 by default. */
     public record BertClassifierConfig(BertConfig encoder, int numClasses, SentencePooling pooling, float dropout) {
         static BertClassifierConfig from(Config c) {
@@ -48,6 +51,6 @@ public final class ModelLayers implements LayerFamily {
                 LayerType.of("LstmClassifier", LstmClassifier.class, LstmClassifierConfig.class, c -> new LstmClassifier(c.vocabSize(),
                         c.embedDim(), c.hidden(), c.layers(), c.bidirectional(), c.dropout(), c.pooling(), c.classes())),
                 LayerType.of("TransformerClassifier", TransformerClassifier.class, TransformerClassifierConfig.class, c ->
-                        new TransformerClassifier(c.vocabSize(), c.maxLength(), c.width(), c.heads(), c.layers(), c.dropout(), c.classes())));
+                        new TransformerClassifier(c.vocabSize(), c.maxLength(), c.width(), c.heads(), c.layers(), c.dropout(), c.classes(), c.attention())));
     }
 }

@@ -1,5 +1,7 @@
 package gradus.models;
 
+import gradus.config.ConfigRecords;
+import gradus.nn.AttentionWindow;
 import gradus.nn.Dropout;
 import gradus.nn.Embedding;
 import gradus.nn.KeyPadding;
@@ -24,6 +26,7 @@ import java.util.Map;
 public final class TransformerClassifier extends Module {
     private final int vocabSize, maxLength, width, heads, layers, classes;
     private final float dropout;
+    private final AttentionWindow window;
     private final Embedding embedding;
     private final LearnedPositionalEmbedding positions;
     private final Dropout drop;
@@ -32,6 +35,12 @@ public final class TransformerClassifier extends Module {
     private final Linear head;
 
     public TransformerClassifier(int vocabSize, int maxLength, int width, int heads, int layers, float dropout, int classes) {
+        this(vocabSize, maxLength, width, heads, layers, dropout, classes, null);
+    }
+
+    /** @param window sliding-window attention in every block (long inputs), or null for full attention */
+    public TransformerClassifier(int vocabSize, int maxLength, int width, int heads, int layers, float dropout, int classes,
+                                 AttentionWindow window) {
         this.vocabSize = vocabSize;
         this.maxLength = maxLength;
         this.width = width;
@@ -39,11 +48,12 @@ public final class TransformerClassifier extends Module {
         this.layers = layers;
         this.dropout = dropout;
         this.classes = classes;
+        this.window = window;
         this.embedding = registerModule("embedding", new Embedding(vocabSize, width, 0));
         this.positions = registerModule("positions", new LearnedPositionalEmbedding(maxLength, width));
         this.drop = registerModule("dropout", new Dropout(dropout));
         for (int i = 0; i < layers; i++) {
-            blocks.add(registerModule("block" + i, new TransformerEncoderBlock(width, heads, 4 * width, dropout, true, 1e-5f, false)));
+            blocks.add(registerModule("block" + i, new TransformerEncoderBlock(width, heads, 4 * width, dropout, true, 1e-5f, false, window)));
         }
         this.norm = registerModule("norm", new LayerNorm(width));
         this.head = registerModule("head", new Linear(width, classes));
@@ -54,6 +64,10 @@ public final class TransformerClassifier extends Module {
     public Tensor forward(Tensor ids) {
         if (ids.dim() != 2) throw new IllegalArgumentException("TransformerClassifier expects token ids [B, T], got shape " + Shape.str(ids.shape()));
         int[] lengths = LstmClassifier.lengths(ids);
+        // Columns past the longest row are padding in every row: masked from attention and out of the mean, so
+        // dropping them leaves the logits as they are and spares a long-context batch of short texts most of its work.
+        int longest = Math.max(1, java.util.Arrays.stream(lengths).max().orElse(1));
+        if (longest < ids.size(1)) ids = ids.narrow(1, 0, longest);
         KeyPadding padding = KeyPadding.lengths(lengths);
         Tensor h = drop.forward(positions.forward(embedding.forward(ids)));
         for (TransformerEncoderBlock block : blocks) h = block.forward(h, padding);
@@ -77,6 +91,7 @@ public final class TransformerClassifier extends Module {
         c.put("layers", layers);
         c.put("dropout", dropout);
         c.put("classes", classes);
+        if (window != null) c.put("attention", ConfigRecords.write(window));
         return c;
     }
 }

@@ -1,5 +1,6 @@
 package gradus.nn;
 
+import gradus.config.ConfigRecords;
 import gradus.tensor.Rng;
 import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
@@ -22,6 +23,7 @@ public final class MultiHeadAttention extends Module {
     private final boolean bias;
     private final Linear qProj, kProj, vProj, outProj;
     private final RotaryEmbedding rotary;
+    private final AttentionWindow window;
 
     public MultiHeadAttention(int embedDim, int numHeads) {
         this(embedDim, numHeads, 0f, true, false);
@@ -33,6 +35,11 @@ public final class MultiHeadAttention extends Module {
      * @param rotary  rotate queries and keys with {@link RotaryEmbedding} (base 10000)
      */
     public MultiHeadAttention(int embedDim, int numHeads, float dropout, boolean bias, boolean rotary) {
+        this(embedDim, numHeads, dropout, bias, rotary, null);
+    }
+
+    /** @param window sliding-window attention (each query sees nearby keys and the global ones), or null for full attention */
+    public MultiHeadAttention(int embedDim, int numHeads, float dropout, boolean bias, boolean rotary, AttentionWindow window) {
         if (embedDim <= 0 || numHeads <= 0 || embedDim % numHeads != 0) {
             throw new IllegalArgumentException("MultiHeadAttention needs embedDim divisible by numHeads, got embedDim=" + embedDim + ", numHeads=" + numHeads);
         }
@@ -47,6 +54,7 @@ public final class MultiHeadAttention extends Module {
         this.vProj = registerModule("v_proj", new Linear(embedDim, embedDim, bias));
         this.outProj = registerModule("out_proj", new Linear(embedDim, embedDim, bias));
         this.rotary = rotary ? registerModule("rotary", new RotaryEmbedding(headDim)) : null;
+        this.window = window;
     }
 
     public Linear qProj() { return qProj; }
@@ -55,6 +63,8 @@ public final class MultiHeadAttention extends Module {
     public Linear outProj() { return outProj; }
     public int numHeads() { return numHeads; }
     public int embedDim() { return embedDim; }
+    /** The sliding window, or null for full attention. */
+    public AttentionWindow window() { return window; }
 
     /** Self-attention of x [B, T, E], every position seeing every other. */
     @Override
@@ -97,7 +107,7 @@ public final class MultiHeadAttention extends Module {
         Tensor all = query == key && key == value ? FusedLinear.stacked(query, projections.stream().map(Linear::weight).toList(),
                 bias ? projections.stream().map(Linear::bias).toList() : null) : null;
         if (all != null && rotary == null && cache == null) { // attention reads it in place and returns one gradient for it
-            return output(ScaledDotProductAttention.packed(all, numHeads, causal, padding, isTraining() ? dropout : 0f, Rng.global(), needWeights), b, t);
+            return output(ScaledDotProductAttention.packed(all, numHeads, causal, padding, window, isTraining() ? dropout : 0f, Rng.global(), needWeights), b, t);
         }
         Tensor q, k, v;
         if (all != null) { // split into head views without copies
@@ -119,7 +129,7 @@ public final class MultiHeadAttention extends Module {
             k = kv[0];
             v = kv[1];
         }
-        return output(ScaledDotProductAttention.apply(q, k, v, causal, padding, isTraining() ? dropout : 0f, Rng.global(), needWeights), b, t);
+        return output(ScaledDotProductAttention.apply(q, k, v, causal, padding, window, isTraining() ? dropout : 0f, Rng.global(), needWeights), b, t);
     }
 
     /** The heads' outputs [B, H, T, d] merged to [B, T, H·d] and projected. */
@@ -149,6 +159,7 @@ public final class MultiHeadAttention extends Module {
         c.put("dropout", dropout);
         c.put("bias", bias);
         c.put("rotary", rotary != null);
+        if (window != null) c.put("attention", ConfigRecords.write(window));
         return c;
     }
 }

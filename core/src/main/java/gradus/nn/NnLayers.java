@@ -28,13 +28,15 @@ public final class NnLayers implements LayerFamily {
     public record EmbeddingConfig(int numEmbeddings, int dim, @Default(Default.NONE) Integer paddingIdx) {}
     public record RecurrentConfig(int inputSize, int hiddenSize, @Default("1") int numLayers, @Default("false") boolean bidirectional,
                                   @Default("true") boolean batchFirst, @Default("0") float dropout, @Default("true") boolean bias) {}
+    /** {@code attention}: a sliding window ({@code {window: 256, global_tokens: 1}}); none means full attention. */
     public record MultiHeadAttentionConfig(int embedDim, int numHeads, @Default("0") float dropout, @Default("true") boolean bias,
-                                           @Default("false") boolean rotary) {}
+                                           @Default("false") boolean rotary, @Default(Default.NONE) AttentionWindow attention) {}
     public record PositionsConfig(int maxLen, int dim) {}
     public record RotaryEmbeddingConfig(int dim, @Default("10000") float base) {}
     /** {@code hidden} defaults to 4 × width. */
     public record EncoderBlockConfig(int width, int heads, @Default(Default.NONE) Integer hidden, @Default("0") float dropout,
-                                     @Default("true") boolean normFirst, @Default("1e-5") float eps, @Default("false") boolean rotary) {}
+                                     @Default("true") boolean normFirst, @Default("1e-5") float eps, @Default("false") boolean rotary,
+                                     @Default(Default.NONE) AttentionWindow attention) {}
     public record DecoderBlockConfig(int width, int heads, @Default(Default.NONE) Integer hidden, @Default("0") float dropout,
                                      @Default("true") boolean normFirst, @Default("1e-5") float eps, @Default("false") boolean crossAttention,
                                      @Default("false") boolean rotary) {}
@@ -70,7 +72,7 @@ public final class NnLayers implements LayerFamily {
                 LayerType.of("GRU", GRU.class, RecurrentConfig.class, c -> new GRU(c.inputSize(), c.hiddenSize(), c.numLayers(),
                         c.bidirectional(), c.batchFirst(), c.dropout(), c.bias())),
                 LayerType.of("MultiHeadAttention", MultiHeadAttention.class, MultiHeadAttentionConfig.class, c ->
-                        new MultiHeadAttention(c.embedDim(), c.numHeads(), c.dropout(), c.bias(), c.rotary())),
+                        new MultiHeadAttention(c.embedDim(), c.numHeads(), c.dropout(), c.bias(), c.rotary(), c.attention())),
                 LayerType.of("SinusoidalPositionalEncoding", SinusoidalPositionalEncoding.class, PositionsConfig.class, c ->
                         new SinusoidalPositionalEncoding(c.maxLen(), c.dim())),
                 LayerType.of("LearnedPositionalEmbedding", LearnedPositionalEmbedding.class, PositionsConfig.class, c ->
@@ -78,7 +80,7 @@ public final class NnLayers implements LayerFamily {
                 LayerType.of("RotaryEmbedding", RotaryEmbedding.class, RotaryEmbeddingConfig.class, c -> new RotaryEmbedding(c.dim(), c.base())),
                 LayerType.of("TransformerEncoderBlock", TransformerEncoderBlock.class, EncoderBlockConfig.class, c ->
                         new TransformerEncoderBlock(c.width(), c.heads(), c.hidden() == null ? 4 * c.width() : c.hidden(), c.dropout(),
-                                c.normFirst(), c.eps(), c.rotary())),
+                                c.normFirst(), c.eps(), c.rotary(), c.attention())),
                 LayerType.of("TransformerDecoderBlock", TransformerDecoderBlock.class, DecoderBlockConfig.class, c ->
                         new TransformerDecoderBlock(c.width(), c.heads(), c.hidden() == null ? 4 * c.width() : c.hidden(), c.dropout(),
                                 c.normFirst(), c.eps(), c.crossAttention(), c.rotary())));

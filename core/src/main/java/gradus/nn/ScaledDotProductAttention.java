@@ -27,6 +27,12 @@ public final class ScaledDotProductAttention {
      */
     public static Result apply(Tensor q, Tensor k, Tensor v, boolean causal, KeyPadding padding,
                                float dropout, Rng rng, boolean needWeights) {
+        return apply(q, k, v, causal, padding, null, dropout, rng, needWeights);
+    }
+
+    /** {@link #apply} where each query sees only the keys of {@code window} (null: all). */
+    public static Result apply(Tensor q, Tensor k, Tensor v, boolean causal, KeyPadding padding, AttentionWindow window,
+                               float dropout, Rng rng, boolean needWeights) {
         if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) {
             throw new IllegalArgumentException("attention expects q, k, v of shape [batch, heads, time, dim], got "
                     + Shape.str(q.shape()) + ", " + Shape.str(k.shape()) + ", " + Shape.str(v.shape()));
@@ -39,8 +45,8 @@ public final class ScaledDotProductAttention {
         if (dropout < 0f || dropout >= 1f) throw new IllegalArgumentException("attention dropout must be in [0, 1), got " + dropout);
         Tensor qc = rowsContiguous(q), kc = rowsContiguous(k), vc = rowsContiguous(v);
         var s = new AttentionKernel.Shape(b, h, tq, tk, d, dv, (float) (1.0 / Math.sqrt(d)), causal,
-                padding == null ? null : padding.flags(b, tk));
-        float[] keep = dropout > 0f ? dropoutFactors(b * h * tq * tk, dropout, rng) : null;
+                padding == null ? null : padding.flags(b, tk), window == null ? null : window.forCall(tq, tk));
+        float[] keep = dropout > 0f ? dropoutFactors(s, dropout, rng) : null;
         float[] weights = needWeights ? new float[b * h * tq * tk] : null;
         Tensor out = Ops.apply(new AttentionOps.Attention(s, keep, weights), qc, kc, vc);
         return new Result(out, weights == null ? null : Tensor.of(weights, b, h, tq, tk));
@@ -53,14 +59,20 @@ public final class ScaledDotProductAttention {
      * gradients of the views that autograd would then add up. Output [B, H, T, d] as from apply.
      */
     public static Result packed(Tensor qkv, int heads, boolean causal, KeyPadding padding, float dropout, Rng rng, boolean needWeights) {
+        return packed(qkv, heads, causal, padding, null, dropout, rng, needWeights);
+    }
+
+    /** {@link #packed} where each query sees only the keys of {@code window} (null: all). */
+    public static Result packed(Tensor qkv, int heads, boolean causal, KeyPadding padding, AttentionWindow window,
+                                float dropout, Rng rng, boolean needWeights) {
         if (qkv.dim() != 3 || heads <= 0 || qkv.size(2) % (3 * heads) != 0) {
             throw new IllegalArgumentException("packed attention expects qkv [batch, time, 3·heads·dim] for " + heads + " heads, got " + Shape.str(qkv.shape()));
         }
         if (dropout < 0f || dropout >= 1f) throw new IllegalArgumentException("attention dropout must be in [0, 1), got " + dropout);
         int b = qkv.size(0), t = qkv.size(1), hd = qkv.size(2) / 3, d = hd / heads;
         var s = new AttentionKernel.Shape(b, heads, t, t, d, d, (float) (1.0 / Math.sqrt(d)), causal,
-                padding == null ? null : padding.flags(b, t));
-        float[] keep = dropout > 0f ? dropoutFactors(b * heads * t * t, dropout, rng) : null;
+                padding == null ? null : padding.flags(b, t), window == null ? null : window.forCall(t, t));
+        float[] keep = dropout > 0f ? dropoutFactors(s, dropout, rng) : null;
         float[] weights = needWeights ? new float[b * heads * t * t] : null;
         Tensor out = Ops.apply(new AttentionOps.PackedAttention(s, keep, weights), qkv);
         return new Result(out, weights == null ? null : Tensor.of(weights, b, heads, t, t));
@@ -71,7 +83,9 @@ public final class ScaledDotProductAttention {
         return t.strides()[3] == 1 || t.size(3) == 1 ? t : t.contiguous();
     }
 
-    private static float[] dropoutFactors(int n, float p, Rng rng) {
+    /** Factors 0 or 1/(1−p) for the weights the kernel keeps (every Tq × Tk pair, or a window's band). */
+    private static float[] dropoutFactors(AttentionKernel.Shape s, float p, Rng rng) {
+        int n = Math.toIntExact(s.savedSize());
         float[] m = new float[n];
         rng.uniform(m, 0f, 1f);
         float scale = 1f / (1f - p);

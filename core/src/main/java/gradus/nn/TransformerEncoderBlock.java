@@ -1,6 +1,7 @@
 package gradus.nn;
 
 import gradus.autograd.LinalgOps;
+import gradus.config.ConfigRecords;
 import gradus.tensor.Rng;
 import gradus.tensor.Tensor;
 
@@ -28,6 +29,12 @@ public final class TransformerEncoderBlock extends Module {
     }
 
     public TransformerEncoderBlock(int width, int heads, int hidden, float dropout, boolean normFirst, float eps, boolean rotary) {
+        this(width, heads, hidden, dropout, normFirst, eps, rotary, null);
+    }
+
+    /** @param window sliding-window self-attention, or null for full attention */
+    public TransformerEncoderBlock(int width, int heads, int hidden, float dropout, boolean normFirst, float eps, boolean rotary,
+                                   AttentionWindow window) {
         if (hidden <= 0) throw new IllegalArgumentException("MLP hidden size must be positive, got " + hidden);
         this.width = width;
         this.heads = heads;
@@ -35,7 +42,7 @@ public final class TransformerEncoderBlock extends Module {
         this.dropout = dropout;
         this.eps = eps;
         this.normFirst = normFirst;
-        this.selfAttn = registerModule("self_attn", new MultiHeadAttention(width, heads, dropout, true, rotary));
+        this.selfAttn = registerModule("self_attn", new MultiHeadAttention(width, heads, dropout, true, rotary, window));
         this.norm1 = registerModule("norm1", new LayerNorm(new int[]{width}, eps));
         this.linear1 = registerModule("linear1", new Linear(width, hidden));
         this.linear2 = registerModule("linear2", new Linear(hidden, width));
@@ -85,6 +92,7 @@ public final class TransformerEncoderBlock extends Module {
         c.put("norm_first", normFirst);
         c.put("eps", eps);
         c.put("rotary", selfAttn.config().get("rotary"));
+        if (selfAttn.window() != null) c.put("attention", ConfigRecords.write(selfAttn.window()));
         return c;
     }
 }

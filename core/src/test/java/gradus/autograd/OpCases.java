@@ -140,6 +140,15 @@ final class OpCases {
         var packed = new AttentionOps.PackedAttention(new gradus.kernels.AttentionKernel.Shape(2, 2, 3, 3, 2, 2, (float) (1 / Math.sqrt(2)), false, null), null, null);
         c.add(of(AttentionOps.PackedAttention.class, "packed attention", t -> Ops.apply(packed, t[0]), new int[]{2, 3, 12})
                 .composite(packed::composite));
+        // sliding windows: several 32-row tiles, bands that start past key 0, global keys and queries
+        for (var w : windowedAttention()) {
+            c.add(of(AttentionOps.Attention.class, w.label, t -> Ops.apply(w.op, t[0], t[1], t[2]), w.q, w.k, w.v).composite(w.op::composite));
+        }
+        var windowShape = new gradus.kernels.AttentionKernel.Shape(1, 2, 69, 69, 2, 2, (float) (1 / Math.sqrt(2)), false, null,
+                new gradus.kernels.AttentionKernel.Window(6, 0));
+        var packedWindow = new AttentionOps.PackedAttention(windowShape, null, null);
+        c.add(of(AttentionOps.PackedAttention.class, "packed attention window 6", t -> Ops.apply(packedWindow, t[0]), new int[]{1, 69, 12})
+                .composite(packedWindow::composite));
         float[] cos = new float[6 * 2], sin = new float[6 * 2];
         for (int i = 0; i < cos.length; i++) {
             cos[i] = (float) Math.cos(0.3 * i + 0.1);
@@ -169,6 +178,33 @@ final class OpCases {
                 new int[]{6, 3}, new int[]{6, 2}, new int[]{6}, new int[]{6})
                 .composite(t -> gruBi.composite(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], null, null)));
         return c;
+    }
+
+    private record WindowCase(String label, AttentionOps.Attention op, int[] q, int[] k, int[] v) {}
+
+    private static List<WindowCase> windowedAttention() {
+        List<WindowCase> cases = new ArrayList<>();
+        int t = 69;
+        boolean[] masked = new boolean[2 * t];
+        masked[40] = true;                                   // a padded key inside row 0's bands
+        for (int j = 60; j < t; j++) masked[t + j] = true;   // row 1 right-padded
+        var bidirectional = new gradus.kernels.AttentionKernel.Shape(2, 1, t, t, 3, 2, (float) (1 / Math.sqrt(3)), false, masked,
+                new gradus.kernels.AttentionKernel.Window(4, 2));
+        float[] keep = new float[Math.toIntExact(bidirectional.savedSize())];
+        for (int i = 0; i < keep.length; i++) keep[i] = i % 7 == 0 ? 0f : 1f / (1 - 1f / 7);
+        cases.add(new WindowCase("attention window 4 global 2 padded dropout", new AttentionOps.Attention(bidirectional, keep, null),
+                new int[]{2, 1, t, 3}, new int[]{2, 1, t, 3}, new int[]{2, 1, t, 2}));
+        // 40 new queries after 29 cached keys: positions 29…68, each sees the 3 keys before it and key 0
+        var causal = new gradus.kernels.AttentionKernel.Shape(1, 2, 40, t, 3, 3, (float) (1 / Math.sqrt(3)), true, null,
+                new gradus.kernels.AttentionKernel.Window(3, 1));
+        cases.add(new WindowCase("attention causal window 3 global 1 after cached keys", new AttentionOps.Attention(causal, null, null),
+                new int[]{1, 2, 40, 3}, new int[]{1, 2, t, 3}, new int[]{1, 2, t, 3}));
+        // more global queries than one tile holds, causal
+        var sinks = new gradus.kernels.AttentionKernel.Shape(1, 1, t, t, 2, 2, (float) (1 / Math.sqrt(2)), true, null,
+                new gradus.kernels.AttentionKernel.Window(5, 35));
+        cases.add(new WindowCase("attention causal window 5 global 35", new AttentionOps.Attention(sinks, null, null),
+                new int[]{1, 1, t, 2}, new int[]{1, 1, t, 2}, new int[]{1, 1, t, 2}));
+        return cases;
     }
 
     private static Tensor unary(UnaryFn fn, Tensor x) {

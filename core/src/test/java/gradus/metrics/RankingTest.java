@@ -51,6 +51,21 @@ class RankingTest {
     }
 
     @Test
+    void ndcgAndAveragePrecisionWorkedExample() {
+        // ranked d3 d1 d7 d2 d9, relevant {d1, d2, d4}: hits at positions 2 and 4 (spark/RankingMetricsVsSparkTest checks Spark agrees)
+        List<String> ranked = List.of("d3", "d1", "d7", "d2", "d9");
+        Set<String> relevant = Set.of("d1", "d2", "d4");
+        // (1/log2 3 + 1/log2 5) / (1 + 1/log2 3 + 1/log2 4)
+        assertEquals(0.49818925746641285, Ranking.ndcgAtK(ranked, relevant, 5), 1e-12);
+        // top 2: (1/log2 3) / (1 + 1/log2 3)
+        assertEquals(0.38685280723454163, Ranking.ndcgAtK(ranked, relevant, 2), 1e-12);
+        assertEquals((1.0 / 2 + 2.0 / 4) / 3, Ranking.averagePrecision(ranked, relevant), 1e-12);
+        assertEquals((1.0 / 2) / 2, Ranking.averagePrecisionAtK(ranked, relevant, 2), 1e-12);
+        assertEquals(1.0, Ranking.ndcgAtK(List.of("d4", "d1", "d2"), relevant, 3), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> Ranking.ndcgAtK(ranked, Set.of(), 3));
+    }
+
+    @Test
     void rankBreaksTiesByIndexAndPutsNaNLast() {
         assertEquals(List.of(1, 3, 0, 2), Ranking.rank(Tensor.of(new float[][]{{0f, 2f, Float.NaN, 2f}})).get(0));
     }

@@ -91,6 +91,8 @@ class LayerContractTest {
         s.add(spec("MultiHeadAttention", () -> new MultiHeadAttention(4, 2), () -> normal(25, 2, 3, 4), new int[]{2, 3, 4}, 4 * 20));
         s.add(spec("MultiHeadAttention rotary, no bias", () -> new MultiHeadAttention(4, 2, 0f, false, true),
                 () -> normal(26, 2, 3, 4), new int[]{2, 3, 4}, 4 * 16));
+        s.add(spec("MultiHeadAttention window 1 global 1", () -> new MultiHeadAttention(4, 2, 0f, true, false, new AttentionWindow(1, 1)),
+                () -> normal(33, 2, 6, 4), new int[]{2, 6, 4}, 4 * 20));
         s.add(spec("SinusoidalPositionalEncoding", () -> new SinusoidalPositionalEncoding(5, 4), () -> normal(27, 2, 3, 4), new int[]{2, 3, 4}, 0));
         s.add(spec("LearnedPositionalEmbedding", () -> new LearnedPositionalEmbedding(5, 4), () -> normal(28, 2, 3, 4), new int[]{2, 3, 4}, 20));
         s.add(spec("RotaryEmbedding", () -> new RotaryEmbedding(4), () -> normal(29, 2, 2, 3, 4), new int[]{2, 2, 3, 4}, 0));
@@ -99,6 +101,8 @@ class LayerContractTest {
                 () -> normal(30, 2, 3, 4), new int[]{2, 3, 4}, 172));
         s.add(spec("TransformerEncoderBlock post-LN", () -> new TransformerEncoderBlock(4, 2, 8, 0f, false, 1e-5f, false),
                 () -> normal(31, 2, 3, 4), new int[]{2, 3, 4}, 172));
+        s.add(spec("TransformerEncoderBlock window 2", () -> new TransformerEncoderBlock(4, 2, 8, 0f, true, 1e-5f, false, new AttentionWindow(2, 0)),
+                () -> normal(34, 2, 6, 4), new int[]{2, 6, 4}, 172));
         s.add(spec("TransformerDecoderBlock", () -> new TransformerDecoderBlock(4, 2, 8, 0f, true, 1e-5f, false, true),
                 () -> normal(32, 2, 3, 4), new int[]{2, 3, 4}, 172));
         // tok_emb 7·4 + pos_emb 4·4 + block (attention 80, norms 16, linear1 4→16: 80, linear2 16→4: 68) + ln_f 8.
@@ -117,6 +121,8 @@ class LayerContractTest {
         // embedding 6·4 + positions 4·4 + block (attention 80, norms 16, 4→16: 80, 16→4: 68) + norm 8 + head 10
         s.add(new Spec("TransformerClassifier", () -> new gradus.models.TransformerClassifier(6, 4, 4, 2, 1, 0f, 2),
                 () -> Tensor.of(new float[]{1, 2, 3, 0, 4, 5, 0, 0}, 2, 4), new int[]{2, 2}, 302, false, 1e-3));
+        s.add(new Spec("TransformerClassifier window 1 global 1", () -> new gradus.models.TransformerClassifier(6, 6, 4, 2, 1, 0f, 2,
+                new AttentionWindow(1, 1)), () -> Tensor.of(new float[]{1, 2, 3, 4, 5, 0, 4, 5, 1, 0, 0, 0}, 2, 6), new int[]{2, 2}, 310, false, 1e-3));
         return s;
     }
 

@@ -72,6 +72,10 @@ public final class AttentionExport {
     static Flow attention(OnnxExporter g, MultiHeadAttention a, String path, Flow x, Context ctx) {
         int heads = a.numHeads(), d = a.embedDim() / heads;
         boolean rotary = a.children().containsKey("rotary");
+        if (a.window() != null) { // the band mask depends on the sequence length, which the exported graph leaves open
+            throw new IllegalArgumentException("ONNX export of sliding-window attention '" + path + "' (window " + a.window().window()
+                    + ", global_tokens " + a.window().globalTokens() + ") is not supported; export a model with full attention");
+        }
         if (rotary && ctx.cos() == null) {
             // The rotation tables are sized by a model's context length; a lone block has none.
             throw new IllegalArgumentException("ONNX export of rotary attention '" + path + "' is supported inside Gpt only");
