@@ -128,6 +128,9 @@ final class OpCases {
         c.add(of(NormOps.LayerNorm.class, "groupNorm", t -> gradus.nn.F.groupNorm(t[0], 2, t[1], t[2], 1e-5f),
                 new int[]{2, 4, 3, 2}, new int[]{4}, new int[]{4})
                 .bad(new Tensor[]{Tensor.zeros(2, 3, 3, 2), null, null}, "[2, 3, 3, 2]"));
+        gradus.tensor.Rng.manualSeed(21);
+        var bottleneck = new gradus.nn.ResidualBlock(8, 8, 1, true);
+        c.add(of(NormOps.BatchNorm.class, "residual bottleneck block", t -> bottleneck.forward(t[0]), new int[]{3, 8, 4, 4}).eps(1e-5).tolerance(1e-3));
         var cw = gradus.kernels.Pool2d.Window.of("maxPool2d", new int[]{2, 2, 5, 6}, new int[]{3, 2}, new int[]{2, 2}, new int[]{1, 1});
         var maxPool = new ConvOps.MaxPool2d(cw);
         c.add(of(ConvOps.MaxPool2d.class, "maxPool2d padded", t -> Ops.apply(maxPool, t[0]), new int[]{2, 2, 5, 6}).composite(maxPool::composite));

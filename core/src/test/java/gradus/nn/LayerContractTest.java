@@ -72,6 +72,12 @@ class LayerContractTest {
         s.add(spec("Upsample bilinear [2,3] align corners", () -> new Upsample(new int[]{2, 3}, Upsample.Mode.BILINEAR, true),
                 () -> normal(45, 1, 2, 3, 3), new int[]{1, 2, 6, 9}, 0));
         s.add(spec("GroupNorm", () -> new GroupNorm(2, 4), () -> normal(46, 2, 4, 3, 3), new int[]{2, 4, 3, 3}, 8));
+        // conv 3·4·9 + bn 8 + conv 4·4·9 + bn 8 + shortcut conv 3·4 + bn 8
+        s.add(spec("ResidualBlock basic, projection", () -> new ResidualBlock(3, 4, 2, false), () -> normal(48, 2, 3, 4, 4),
+                new int[]{2, 4, 2, 2}, 108 + 8 + 144 + 8 + 12 + 8));
+        // 1×1 8→2 (16) + bn 4 + 3×3 2→2 (36) + bn 4 + 1×1 2→8 (16) + bn 16, identity shortcut
+        // The bottleneck block's input gradient is checked in float64 by OpContractTest ("residual bottleneck block"):
+        // in float32, its three BatchNorm–ReLU pairs on few values put ReLU kinks within the finite-difference step.
         s.add(spec("GlobalAvgPool2d", GlobalAvgPool2d::new, () -> normal(47, 2, 3, 4, 5), new int[]{2, 3}, 0));
         s.add(spec("MaxPool2d 2", () -> new MaxPool2d(2), () -> distinct(5, 2, 3, 4, 4), new int[]{2, 3, 2, 2}, 0));
         s.add(spec("MaxPool2d 3/2/1", () -> new MaxPool2d(3, 2, 1), () -> distinct(6, 1, 2, 5, 5), new int[]{1, 2, 3, 3}, 0));
