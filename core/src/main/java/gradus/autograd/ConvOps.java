@@ -60,6 +60,87 @@ public final class ConvOps {
         }
     }
 
+    /**
+     * Transposed convolution (the adjoint of {@link Conv2d} with respect to its input) of x [N, Ci, H, W] with
+     * weight [Ci, Co, kh, kw] (PyTorch's layout) plus bias [Co] (or null). {@code g} is the geometry of the
+     * forward convolution that maps the output [N, Co, oh, ow] back to x: its channels are Co, its image oh×ow.
+     */
+    public record ConvTranspose2d(Im2col.Geometry g, int outPadH, int outPadW) implements Fused {
+        public String name() { return "convTranspose2d"; }
+
+        public Tensor forward(Context ctx) {
+            Tensor xc = ctx.in(0).contiguous(), wc = ctx.in(1).contiguous(), b = ctx.in(2);
+            int n = xc.size(0), inC = wc.size(0), plane = g.height() * g.width();
+            float[] out = new float[n * g.channels() * plane];
+            // The input gradient of the convolution y ↦ x, with x in the place of the output gradient.
+            Im2col.convBackward(g, n, null, 0, wc.data(), wc.offset(), inC, xc.data(), xc.offset(), null, out, null, null);
+            if (b != null) {
+                float[] bv = b.contiguousData();
+                for (int i = 0; i < n; i++) {
+                    for (int c = 0; c < g.channels(); c++) {
+                        int off = (i * g.channels() + c) * plane;
+                        for (int j = 0; j < plane; j++) out[off + j] += bv[c];
+                    }
+                }
+            }
+            ctx.save(xc, wc);
+            return Tensor.of(out, n, g.channels(), g.height(), g.width());
+        }
+
+        public Tensor[] backward(Context ctx, Tensor grad) {
+            Tensor xc = ctx.saved(0), wc = ctx.saved(1);
+            int n = xc.size(0), inC = wc.size(0);
+            Tensor gc = grad.contiguous();
+            Tensor gx = null, gw = null, gb = null;
+            if (ctx.needsGrad(0)) { // the convolution of the output gradient
+                float[] v = new float[xc.numel()];
+                Im2col.convForward(g, n, gc.data(), gc.offset(), wc.data(), wc.offset(), null, 0, inC, false, v);
+                gx = Tensor.of(v, xc.shape());
+            }
+            if (ctx.needsGrad(1)) { // that convolution's weight gradient, with x as its output gradient
+                float[] v = new float[wc.numel()];
+                Im2col.convBackward(g, n, gc.data(), gc.offset(), wc.data(), wc.offset(), inC, xc.data(), xc.offset(), null, null, v, null);
+                gw = Tensor.of(v, wc.shape());
+            }
+            if (ctx.needsGrad(2)) gb = grad.sum(3, false).sum(2, false).sum(0, false);
+            return new Tensor[]{gx, gw, gb};
+        }
+
+        /** x with stride−1 zeros between its pixels, padded by dilation·(k−1)−padding, convolved with the flipped kernel. */
+        public Tensor composite(Tensor... inputs) {
+            Tensor x = spread(spread(inputs[0], 2, g.sh()), 3, g.sw()), w = inputs[1];
+            int ph = g.dh() * (g.kh() - 1) - g.ph(), pw = g.dw() * (g.kw() - 1) - g.pw();
+            x = padOrCrop(padOrCrop(x, 2, ph, ph + outPadH), 3, pw, pw + outPadW);
+            Tensor flipped = w.permute(1, 0, 2, 3).indexSelect(2, progression(g.kh() - 1, -1, g.kh()))
+                    .indexSelect(3, progression(g.kw() - 1, -1, g.kw()));
+            var conv = new Conv2d(new Im2col.Geometry(w.size(1), x.size(2), x.size(3), g.kh(), g.kw(), 1, 1, 0, 0, g.dh(), g.dw()), false);
+            return conv.composite(x, flipped, inputs[2]);
+        }
+
+        /** s−1 zeros after each slice of x along {@code dim} but the last. */
+        private static Tensor spread(Tensor x, int dim, int s) {
+            if (s == 1) return x;
+            int[] zs = x.unsqueeze(dim + 1).shape();
+            zs[dim + 1] = s - 1;
+            int[] merged = x.shape();
+            merged[dim] *= s;
+            Tensor z = Tensor.zeros(x.dtype(), zs);
+            return Tensor.concat(List.of(x.unsqueeze(dim + 1), z), dim + 1).reshape(merged).narrow(dim, 0, (x.size(dim) - 1) * s + 1);
+        }
+
+        /** {@code before} and {@code after} zero slices along dim, or as many removed where negative. */
+        private static Tensor padOrCrop(Tensor x, int dim, int before, int after) {
+            if (before < 0) x = x.narrow(dim, -before, x.size(dim) + before);
+            if (after < 0) x = x.narrow(dim, 0, x.size(dim) + after);
+            List<Tensor> parts = new ArrayList<>();
+            int[] s = x.shape();
+            if (before > 0) { s[dim] = before; parts.add(Tensor.zeros(x.dtype(), s.clone())); }
+            parts.add(x);
+            if (after > 0) { s[dim] = after; parts.add(Tensor.zeros(x.dtype(), s.clone())); }
+            return parts.size() == 1 ? x : Tensor.concat(parts, dim);
+        }
+    }
+
     /** Max over windows; padding counts as −∞; the gradient goes to each window's (first) maximum. */
     public record MaxPool2d(Pool2d.Window w) implements Fused {
         public String name() { return "maxPool2d"; }

@@ -9,7 +9,7 @@ import gradus.tensor.Tensor;
 public sealed interface Fused extends Op permits LinalgOps.Linear,
         LossOps.CrossEntropy, LossOps.Nll, LossOps.BceWithLogits, LossOps.Bce,
         NormOps.BatchNorm, NormOps.LayerNorm,
-        ConvOps.Conv2d, ConvOps.MaxPool2d, ConvOps.AvgPool2d,
+        ConvOps.Conv2d, ConvOps.ConvTranspose2d, ConvOps.MaxPool2d, ConvOps.AvgPool2d,
         LossOps.L1Penalty, LossOps.L2Penalty, IndexingOps.Embedding,
         AttentionOps.Attention, AttentionOps.PackedAttention, AttentionOps.Rotary, RecurrentOps.Layer {
 

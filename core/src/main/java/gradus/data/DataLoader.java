@@ -29,6 +29,8 @@ public final class DataLoader implements Iterable<Batch> {
     private long seed;
     private boolean dropLast;
     private int prefetch;
+    private Augment.Transform augment;
+    private long augmentSeed;
     private final AtomicInteger nextEpoch = new AtomicInteger();
 
     private DataLoader(Dataset dataset) {
@@ -64,6 +66,16 @@ public final class DataLoader implements Iterable<Batch> {
     public DataLoader prefetch(int batches) {
         if (batches < 0) throw new IllegalArgumentException("prefetch must be 0 or more batches, got " + batches);
         this.prefetch = batches;
+        return this;
+    }
+
+    /**
+     * Applies {@code transform} to every batch, on the prefetch thread when there is one. Batch k of epoch e draws
+     * from a stream derived from (seed, e, k) only, so augmented batches repeat exactly for a seed.
+     */
+    public DataLoader augment(Augment.Transform transform, long seed) {
+        this.augment = transform;
+        this.augmentSeed = seed;
         return this;
     }
 
@@ -104,7 +116,7 @@ public final class DataLoader implements Iterable<Batch> {
     }
 
     private Batches batchesOf(int epoch) {
-        Plan plan = new Plan(dataset, order(epoch), batchSize, numBatches());
+        Plan plan = new Plan(dataset, order(epoch), batchSize, numBatches(), augment, Rng.derive(augmentSeed, epoch));
         return prefetch == 0 ? new Direct(plan) : new Prefetching(plan, prefetch);
     }
 
@@ -115,11 +127,12 @@ public final class DataLoader implements Iterable<Batch> {
     }
 
     /** What one epoch loads: batch {@code k} holds examples {@code order[k*batchSize ...]}. */
-    private record Plan(Dataset dataset, int[] order, int batchSize, int numBatches) {
+    private record Plan(Dataset dataset, int[] order, int batchSize, int numBatches, Augment.Transform augment, long epochSeed) {
         Batch load(int k) {
             int from = k * batchSize;
             int to = Math.min(from + batchSize, order.length);
-            return dataset.get(Arrays.copyOfRange(order, from, to));
+            Batch b = dataset.get(Arrays.copyOfRange(order, from, to));
+            return augment == null ? b : augment.apply(b, new Rng(Rng.derive(epochSeed, k)));
         }
     }
 

@@ -14,7 +14,7 @@ import java.util.Map;
  * {@code activation='relu'}): the same numbers as a separate {@link ReLU} layer, faster to train.
  */
 public final class Conv2d extends Module {
-    private final int in, out;
+    private final int in, out, groups;
     private final int[] kernel, stride, padding, dilation;
     private final Tensor weight, bias;
     private boolean relu;
@@ -33,17 +33,29 @@ public final class Conv2d extends Module {
 
     /** Sizes are {h, w} or one value for both. */
     public Conv2d(int in, int out, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean bias) {
+        this(in, out, kernel, stride, padding, dilation, bias, 1);
+    }
+
+    /**
+     * A grouped convolution: in and out split into {@code groups} parts, each convolved with its own filters
+     * (weight [out, in/groups, kh, kw]); {@code groups == in} is a depthwise convolution.
+     */
+    public Conv2d(int in, int out, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean bias, int groups) {
         if (in <= 0 || out <= 0) throw new IllegalArgumentException("Conv2d needs positive channel counts, got in=" + in + ", out=" + out);
+        if (groups < 1 || in % groups != 0 || out % groups != 0) {
+            throw new IllegalArgumentException("Conv2d groups must divide in=" + in + " and out=" + out + ", got groups=" + groups);
+        }
         this.in = in;
+        this.groups = groups;
         this.out = out;
         this.kernel = F.pair("kernel", kernel, 1);
         this.stride = F.pair("stride", stride, 1);
         this.padding = F.pair("padding", padding, 0);
         this.dilation = F.pair("dilation", dilation, 1);
-        ParameterBudget.reserve("Conv2d weight", out, in, this.kernel[0], this.kernel[1]);
+        ParameterBudget.reserve("Conv2d weight", out, in / groups, this.kernel[0], this.kernel[1]);
         if (bias) ParameterBudget.reserve("Conv2d bias", out);
         // PyTorch's default: Kaiming-uniform with a=√5, which is U(±1/√fan_in) for weight and bias alike.
-        this.weight = registerParameter("weight", Init.kaimingUniform(Tensor.zeros(out, in, this.kernel[0], this.kernel[1]),
+        this.weight = registerParameter("weight", Init.kaimingUniform(Tensor.zeros(out, in / groups, this.kernel[0], this.kernel[1]),
                 (float) Math.sqrt(5), Init.Fan.IN, "leaky_relu"));
         float bound = (float) (1.0 / Math.sqrt(Init.fanIn(weight.shape())));
         this.bias = bias ? registerParameter("bias", Init.uniform(bound, out)) : null;
@@ -96,7 +108,7 @@ public final class Conv2d extends Module {
             throw new IllegalArgumentException(this + " expects input [N, " + in + ", H, W], got shape " + Shape.str(x.shape())
                     + " (weight has shape " + Shape.str(weight.shape()) + ")");
         }
-        return F.conv2d(x, weight, bias, stride, padding, dilation, relu);
+        return F.conv2d(x, weight, bias, stride, padding, dilation, relu, groups);
     }
 
     @Override
@@ -110,6 +122,7 @@ public final class Conv2d extends Module {
         c.put("padding", Layers.size(padding));
         c.put("dilation", Layers.size(dilation));
         c.put("bias", bias != null);
+        if (groups != 1) c.put("groups", groups);
         if (relu) c.put("activation", "relu");
         return c;
     }

@@ -54,7 +54,17 @@ public final class F {
      * without the two tensors (output and its gradient) that the separate ReLU needs.
      */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, boolean relu) {
-        if (x.dim() == 3) return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation, relu).squeeze(0);
+        return conv2d(x, weight, bias, stride, padding, dilation, relu, 1);
+    }
+
+    /**
+     * Grouped convolution: input channels and output channels split into {@code groups} equal parts, each part
+     * convolved with its own slice of weight [O, C/groups, kh, kw]; groups = C is a depthwise convolution.
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, boolean relu, int groups) {
+        if (x.dim() == 3) return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation, relu, groups).squeeze(0);
+        if (groups < 1) throw new IllegalArgumentException("conv2d groups must be at least 1, got " + groups);
+        if (groups > 1) return Spatial.groupedConv2d(x, weight, bias, stride, padding, dilation, relu, groups);
         int[] xs = x.shape(), ws = weight.shape();
         if (x.dim() != 4) throw new IllegalArgumentException("conv2d expects input [N, C, H, W], got shape " + Shape.str(xs));
         if (weight.dim() != 4) throw new IllegalArgumentException("conv2d expects weight [out, in, kh, kw], got shape " + Shape.str(ws));
@@ -72,6 +82,36 @@ public final class F {
                     + " with padding " + Shape.str(p) + " and dilation " + Shape.str(d));
         }
         return Ops.apply(new ConvOps.Conv2d(g, relu), x, weight, bias);
+    }
+
+    /**
+     * Transposed convolution of x [N, Ci, H, W] with weight [Ci, Co, kh, kw] plus bias [Co] (may be null): the
+     * adjoint of conv2d with the same stride, padding and dilation; output_padding adds rows and columns at the
+     * bottom and right (PyTorch's ConvTranspose2d). Output [N, Co, (H−1)·s − 2p + d·(k−1) + op + 1, …].
+     */
+    public static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation) {
+        if (x.dim() == 3) return convTranspose2d(x.unsqueeze(0), weight, bias, stride, padding, outputPadding, dilation).squeeze(0);
+        return Spatial.convTranspose2d(x, weight, bias, stride, padding, outputPadding, dilation);
+    }
+
+    /** x [N, C, H, W] resized to [N, C, outH, outW] by nearest neighbour (PyTorch's mode='nearest'). */
+    public static Tensor upsampleNearest(Tensor x, int outH, int outW) {
+        return Spatial.upsampleNearest(x, outH, outW);
+    }
+
+    /** x [N, C, H, W] resized to [N, C, outH, outW] by bilinear interpolation (PyTorch's mode='bilinear'). */
+    public static Tensor upsampleBilinear(Tensor x, int outH, int outW, boolean alignCorners) {
+        return Spatial.upsampleBilinear(x, outH, outW, alignCorners);
+    }
+
+    /** Group normalization of x [N, C, *]: statistics per sample and group of C/groups channels; weight and bias [C] may be null. */
+    public static Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, float eps) {
+        return Spatial.groupNorm(x, groups, weight, bias, eps);
+    }
+
+    /** The mean of x [N, C, H, W] over H and W: [N, C]. */
+    public static Tensor globalAvgPool2d(Tensor x) {
+        return Spatial.globalAvgPool2d(x);
     }
 
     /** Max over kernel windows of x [N, C, H, W]; padding counts as -∞; the gradient goes to each window's maximum. */

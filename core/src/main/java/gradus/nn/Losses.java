@@ -58,6 +58,15 @@ public final class Losses {
         return Ops.apply(new LossOps.CrossEntropy(labels, detached(classWeights), labelSmoothing, of(reduction)), logits);
     }
 
+    /** Mean over rows of −Σ target·log-softmax(logits), for soft targets [N, C] (mixup, cutmix, distillation). */
+    public static Tensor softCrossEntropy(Tensor logits, Tensor targets) {
+        if (logits.dim() != 2 || !java.util.Arrays.equals(logits.shape(), targets.shape())) {
+            throw new IllegalArgumentException("softCrossEntropy expects logits and targets of one shape [N, C], got "
+                    + Shape.str(logits.shape()) + " and " + Shape.str(targets.shape()));
+        }
+        return logits.logSoftmax(1).mul(targets.to(logits.dtype())).sum().div(-logits.size(0));
+    }
+
     /** Negative log-likelihood of log-probabilities [N, C] at class indices [N]. */
     public static Tensor nll(Tensor logProbs, IntTensor labels) {
         return nll(logProbs, labels, null, Reduction.MEAN);

@@ -18,7 +18,13 @@ public final class NnLayers implements LayerFamily {
     public record SoftmaxConfig(@Default("-1") int dim) {}
     public enum ConvActivation { LINEAR, RELU }
     public record Conv2dConfig(int in, int out, int[] kernel, @Default("1") int[] stride, @Default("0") int[] padding,
-                               @Default("1") int[] dilation, @Default("true") boolean bias, @Default("linear") ConvActivation activation) {}
+                               @Default("1") int[] dilation, @Default("true") boolean bias, @Default("linear") ConvActivation activation,
+                               @Default("1") int groups) {}
+    public record ConvTranspose2dConfig(int in, int out, int[] kernel, @Default("1") int[] stride, @Default("0") int[] padding,
+                                        @Default("0") int[] outputPadding, @Default("1") int[] dilation, @Default("true") boolean bias) {}
+    public record UpsampleConfig(@Default("2") int[] scale, @Default("nearest") Upsample.Mode mode, @Default("false") boolean alignCorners) {}
+    public record ResidualBlockConfig(int in, int out, @Default("1") int stride, @Default("false") boolean bottleneck) {}
+    public record GroupNormConfig(int groups, int channels, @Default("1e-5") float eps) {}
     /** {@code stride} defaults to the kernel. */
     public record Pool2dConfig(int[] kernel, @Default(Default.NONE) int[] stride, @Default("0") int[] padding) {}
     public record FlattenConfig(@Default("1") int startDim, @Default("-1") int endDim) {}
@@ -58,7 +64,14 @@ public final class NnLayers implements LayerFamily {
                 LayerType.of("LeakyReLU", LeakyReLU.class, LeakyReLUConfig.class, c -> new LeakyReLU(c.slope())),
                 LayerType.of("Softmax", Softmax.class, SoftmaxConfig.class, c -> new Softmax(c.dim())),
                 LayerType.of("Conv2d", Conv2d.class, Conv2dConfig.class, c -> new Conv2d(c.in(), c.out(), c.kernel(), c.stride(),
-                        c.padding(), c.dilation(), c.bias()).activation(c.activation() == ConvActivation.RELU ? "relu" : "linear")),
+                        c.padding(), c.dilation(), c.bias(), c.groups()).activation(c.activation() == ConvActivation.RELU ? "relu" : "linear")),
+                LayerType.of("ConvTranspose2d", ConvTranspose2d.class, ConvTranspose2dConfig.class, c -> new ConvTranspose2d(c.in(), c.out(),
+                        c.kernel(), c.stride(), c.padding(), c.outputPadding(), c.dilation(), c.bias())),
+                LayerType.of("Upsample", Upsample.class, UpsampleConfig.class, c -> new Upsample(c.scale(), c.mode(), c.alignCorners())),
+                LayerType.of("GroupNorm", GroupNorm.class, GroupNormConfig.class, c -> new GroupNorm(c.groups(), c.channels(), c.eps())),
+                LayerType.of("ResidualBlock", ResidualBlock.class, ResidualBlockConfig.class, c ->
+                        new ResidualBlock(c.in(), c.out(), c.stride(), c.bottleneck())),
+                LayerType.of("GlobalAvgPool2d", GlobalAvgPool2d.class, NoConfig.class, c -> new GlobalAvgPool2d()),
                 LayerType.of("MaxPool2d", MaxPool2d.class, Pool2dConfig.class, c -> new MaxPool2d(c.kernel(), c.stride(), c.padding())),
                 LayerType.of("AvgPool2d", AvgPool2d.class, Pool2dConfig.class, c -> new AvgPool2d(c.kernel(), c.stride(), c.padding())),
                 LayerType.of("Flatten", Flatten.class, FlattenConfig.class, c -> new Flatten(c.startDim(), c.endDim())),

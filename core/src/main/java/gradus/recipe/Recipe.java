@@ -59,7 +59,7 @@ public final class Recipe {
     private static final String[] TOP_KEYS = {"name", "seed", "task", "data", "model", "loss", "optimizer", "schedule", "training", "generate"};
     private static final String[] DATA_KEYS = {"train", "validation", "validation_split", "test", "scale", "tokenizer", "max_length", "context"};
     private static final String[] TRAINING_KEYS = {"epochs", "batch_size", "metrics", "early_stopping", "checkpoint",
-            "clip_grad_norm", "l1", "l2", "shuffle", "drop_last", "steps"};
+            "clip_grad_norm", "l1", "l2", "shuffle", "drop_last", "steps", "augment"};
 
     private final Config config;
 
@@ -113,6 +113,7 @@ public final class Recipe {
         DataLoader trainLoader = DataLoader.of(prepared.train()).batchSize(batchSize)
                 .dropLast(training.getBoolean("drop_last", false)).prefetch(2);
         if (training.getBoolean("shuffle", true)) trainLoader.shuffle(seed);
+        if (training.has("augment")) trainLoader.augment(Augmentations.of(training.getSections("augment")), seed);
         if (steps > 0 && o.epochs() == null) epochs = (steps + trainLoader.numBatches() - 1) / trainLoader.numBatches();
         int evalBatch = task.equals(TextTask.LANGUAGE_MODEL) ? batchSize : Math.max(batchSize, 256);
         DataLoader valLoader = prepared.validation() == null ? null : DataLoader.of(prepared.validation()).batchSize(evalBatch);

@@ -111,6 +111,27 @@ final class OpCases {
             c.add(of(ConvOps.Conv2d.class, "conv2d stride padding dilation relu " + relu, t -> Ops.apply(conv, t[0], t[1], t[2]),
                     new int[]{2, 2, 5, 6}, new int[]{3, 2, 3, 2}, new int[]{3}).composite(conv::composite));
         }
+        // transposed convolution: the geometry is that of the convolution from the output back to x
+        var convT = new ConvOps.ConvTranspose2d(new gradus.kernels.Im2col.Geometry(2, 8, 6, 3, 2, 2, 2, 1, 0, 1, 1), 1, 0);
+        c.add(of(ConvOps.ConvTranspose2d.class, "convTranspose2d stride 2 padding output padding", t -> Ops.apply(convT, t[0], t[1], t[2]),
+                new int[]{2, 3, 4, 3}, new int[]{3, 2, 3, 2}, new int[]{2}).composite(convT::composite));
+        var convTDilated = new ConvOps.ConvTranspose2d(new gradus.kernels.Im2col.Geometry(3, 7, 5, 2, 3, 1, 2, 0, 1, 2, 1), 0, 0);
+        c.add(of(ConvOps.ConvTranspose2d.class, "convTranspose2d dilated, no bias", t -> gradus.nn.F.convTranspose2d(t[0], t[1], null,
+                new int[]{1, 2}, new int[]{0, 1}, new int[]{0}, new int[]{2, 1}),
+                new int[]{1, 2, 5, 3}, new int[]{2, 3, 2, 3}).composite(t -> convTDilated.composite(t[0], t[1], null))
+                .bad(new Tensor[]{Tensor.zeros(1, 3, 5, 3), Tensor.zeros(2, 3, 2, 3), null}, "[1, 3, 5, 3]", "[2, 3, 2, 3]"));
+        // layers composed of primitive ops, checked here through the op they stand on
+        c.add(of(ConvOps.Conv2d.class, "grouped conv2d (2 groups)", t -> gradus.nn.F.conv2d(t[0], t[1], t[2], new int[]{1}, new int[]{1},
+                new int[]{1}, false, 2), new int[]{2, 4, 4, 4}, new int[]{6, 2, 3, 3}, new int[]{6})
+                .bad(new Tensor[]{Tensor.zeros(2, 3, 4, 4), Tensor.zeros(6, 2, 3, 3), null}, "[2, 3, 4, 4]", "[6, 2, 3, 3]"));
+        c.add(of(LinalgOps.MatMul.class, "upsample bilinear", t -> gradus.nn.F.upsampleBilinear(t[0], 5, 7, false), new int[]{2, 1, 3, 4}));
+        c.add(of(IndexingOps.IndexSelect.class, "upsample nearest", t -> gradus.nn.F.upsampleNearest(t[0], 5, 7), new int[]{2, 1, 3, 4}));
+        c.add(of(NormOps.LayerNorm.class, "groupNorm", t -> gradus.nn.F.groupNorm(t[0], 2, t[1], t[2], 1e-5f),
+                new int[]{2, 4, 3, 2}, new int[]{4}, new int[]{4})
+                .bad(new Tensor[]{Tensor.zeros(2, 3, 3, 2), null, null}, "[2, 3, 3, 2]"));
+        gradus.tensor.Rng.manualSeed(21);
+        var bottleneck = new gradus.nn.ResidualBlock(8, 8, 1, true);
+        c.add(of(NormOps.BatchNorm.class, "residual bottleneck block", t -> bottleneck.forward(t[0]), new int[]{3, 8, 4, 4}).eps(1e-5).tolerance(1e-3));
         var cw = gradus.kernels.Pool2d.Window.of("maxPool2d", new int[]{2, 2, 5, 6}, new int[]{3, 2}, new int[]{2, 2}, new int[]{1, 1});
         var maxPool = new ConvOps.MaxPool2d(cw);
         c.add(of(ConvOps.MaxPool2d.class, "maxPool2d padded", t -> Ops.apply(maxPool, t[0]), new int[]{2, 2, 5, 6}).composite(maxPool::composite));

@@ -60,6 +60,25 @@ class LayerContractTest {
         s.add(new Spec("Conv2d with fused ReLU", () -> new Conv2d(2, 3, 3, 1, 1).activation("relu"), () -> normal(6, 2, 2, 5, 5),
                 new int[]{2, 3, 5, 5}, 57, true, 5e-4));
         s.add(spec("Conv2d single image", () -> new Conv2d(2, 2, 3, 2, 1), () -> normal(4, 2, 5, 5), new int[]{2, 3, 3}, 38));
+        s.add(spec("Conv2d grouped", () -> new Conv2d(4, 6, new int[]{3}, new int[]{1}, new int[]{1}, new int[]{1}, true, 2),
+                () -> normal(40, 2, 4, 4, 4), new int[]{2, 6, 4, 4}, 6 * 2 * 9 + 6));
+        s.add(spec("Conv2d depthwise", () -> new Conv2d(3, 3, new int[]{3}, new int[]{2}, new int[]{1}, new int[]{1}, false, 3),
+                () -> normal(41, 2, 3, 5, 5), new int[]{2, 3, 3, 3}, 27));
+        s.add(spec("ConvTranspose2d stride 2", () -> new ConvTranspose2d(3, 2, new int[]{3}, new int[]{2}, new int[]{1}, new int[]{1}, new int[]{1}, true),
+                () -> normal(42, 2, 3, 3, 3), new int[]{2, 2, 6, 6}, 3 * 2 * 9 + 2));
+        s.add(spec("ConvTranspose2d rectangular, no bias", () -> new ConvTranspose2d(2, 3, new int[]{2, 3}, new int[]{1, 2}, new int[]{0, 1},
+                new int[]{0}, new int[]{2, 1}, false), () -> normal(43, 1, 2, 3, 4), new int[]{1, 3, 5, 7}, 36));
+        s.add(spec("Upsample nearest", () -> new Upsample(2, Upsample.Mode.NEAREST), () -> normal(44, 2, 2, 3, 3), new int[]{2, 2, 6, 6}, 0));
+        s.add(spec("Upsample bilinear [2,3] align corners", () -> new Upsample(new int[]{2, 3}, Upsample.Mode.BILINEAR, true),
+                () -> normal(45, 1, 2, 3, 3), new int[]{1, 2, 6, 9}, 0));
+        s.add(spec("GroupNorm", () -> new GroupNorm(2, 4), () -> normal(46, 2, 4, 3, 3), new int[]{2, 4, 3, 3}, 8));
+        // conv 3·4·9 + bn 8 + conv 4·4·9 + bn 8 + shortcut conv 3·4 + bn 8
+        s.add(spec("ResidualBlock basic, projection", () -> new ResidualBlock(3, 4, 2, false), () -> normal(48, 2, 3, 4, 4),
+                new int[]{2, 4, 2, 2}, 108 + 8 + 144 + 8 + 12 + 8));
+        // 1×1 8→2 (16) + bn 4 + 3×3 2→2 (36) + bn 4 + 1×1 2→8 (16) + bn 16, identity shortcut
+        // The bottleneck block's input gradient is checked in float64 by OpContractTest ("residual bottleneck block"):
+        // in float32, its three BatchNorm–ReLU pairs on few values put ReLU kinks within the finite-difference step.
+        s.add(spec("GlobalAvgPool2d", GlobalAvgPool2d::new, () -> normal(47, 2, 3, 4, 5), new int[]{2, 3}, 0));
         s.add(spec("MaxPool2d 2", () -> new MaxPool2d(2), () -> distinct(5, 2, 3, 4, 4), new int[]{2, 3, 2, 2}, 0));
         s.add(spec("MaxPool2d 3/2/1", () -> new MaxPool2d(3, 2, 1), () -> distinct(6, 1, 2, 5, 5), new int[]{1, 2, 3, 3}, 0));
         s.add(spec("AvgPool2d 2", () -> new AvgPool2d(2), () -> normal(7, 2, 3, 4, 4), new int[]{2, 3, 2, 2}, 0));
@@ -186,7 +205,7 @@ class LayerContractTest {
         var missing = assertThrows(ConfigException.class, () -> Layers.fromConfig(Map.of("type", "Embedding", "dim", 4)));
         assertEquals("missing key 'num_embeddings' in model", missing.getMessage());
         var type = assertThrows(ConfigException.class, () -> Layers.fromConfig(Map.of("type", "Linaer")));
-        assertTrue(type.getMessage().startsWith("unknown layer type 'Linaer' in model; known: ") && type.getMessage().contains("Gpt, GRU"),
+        assertTrue(type.getMessage().startsWith("unknown layer type 'Linaer' in model; known: ") && type.getMessage().contains("GroupNorm, GRU"),
                 type.getMessage());
         var taken = assertThrows(IllegalStateException.class, () -> Layers.register(Layers.typeOf(new ReLU())));
         assertTrue(taken.getMessage().contains("'ReLU'"), taken.getMessage());
@@ -205,7 +224,7 @@ class LayerContractTest {
             }
         }
         var e = assertThrows(ConfigException.class, () -> Layers.fromConfig(Map.of("type", "Conv2d", "in", 1, "out", 2, "kernel", 3, "strides", 2)));
-        assertTrue(e.getMessage().contains("strides") && e.getMessage().contains("allowed: activation, bias, dilation, in, kernel, out, padding, stride, type"),
+        assertTrue(e.getMessage().contains("strides") && e.getMessage().contains("allowed: activation, bias, dilation, groups, in, kernel, out, padding, stride, type"),
                 e.getMessage());
         var activation = assertThrows(ConfigException.class, () -> Layers.fromConfig(Map.of("type", "Conv2d", "in", 1, "out", 2, "kernel", 3, "activation", "tanh")));
         assertTrue(activation.getMessage().contains("'activation'") && activation.getMessage().contains("tanh"), activation.getMessage());

@@ -5,6 +5,10 @@ import gradus.nn.AvgPool2d;
 import gradus.nn.BatchNorm1d;
 import gradus.nn.BatchNorm2d;
 import gradus.nn.Conv2d;
+import gradus.nn.ConvTranspose2d;
+import gradus.nn.GlobalAvgPool2d;
+import gradus.nn.GroupNorm;
+import gradus.nn.Upsample;
 import gradus.nn.Dropout;
 import gradus.nn.Flatten;
 import gradus.nn.GELU;
@@ -53,6 +57,10 @@ public final class NnOnnxExports implements OnnxExports {
                 layer(Dropout.class, (g, m, path, in) -> in),
                 layer(Flatten.class, OnnxExporter::flatten),
                 layer(Conv2d.class, OnnxExporter::conv),
+                layer(ConvTranspose2d.class, ImageExport::convTranspose),
+                layer(Upsample.class, ImageExport::upsample),
+                layer(GroupNorm.class, ImageExport::groupNorm),
+                layer(GlobalAvgPool2d.class, ImageExport::globalAvgPool),
                 layer(MaxPool2d.class, (g, m, path, in) -> g.pool("MaxPool", m, in)),
                 layer(AvgPool2d.class, (g, m, path, in) -> g.pool("AveragePool", m, in)),
                 layer(BatchNorm1d.class, OnnxExporter::batchNorm),

@@ -324,8 +324,9 @@ public final class OnnxExporter {
         long[] k = pair(cfg.get("kernel")), s = pair(cfg.get("stride")), p = pair(cfg.get("padding")), d = pair(cfg.get("dilation"));
         List<String> inputs = new ArrayList<>(List.of(in.name, g.initializer(path + "weight", c.weight())));
         if (c.bias() != null) inputs.add(g.initializer(path + "bias", c.bias()));
+        long groups = cfg.get("groups") instanceof Number n ? n.longValue() : 1L;
         Flow out = g.node("Conv", in.rank, inputs, attr("kernel_shape", k), attr("strides", s),
-                attr("pads", new long[]{p[0], p[1], p[0], p[1]}), attr("dilations", d));
+                attr("pads", new long[]{p[0], p[1], p[0], p[1]}), attr("dilations", d), attr("group", groups));
         return c.activation().equals("relu") ? g.node("Relu", out.rank, List.of(out.name)) : out;
     }
 
@@ -355,7 +356,7 @@ public final class OnnxExporter {
     }
 
     /** A spatial size from a layer config: one number for both directions, or [h, w]. */
-    private static long[] pair(Object v) {
+    static long[] pair(Object v) {
         if (v instanceof Number n) return new long[]{n.longValue(), n.longValue()};
         List<?> l = (List<?>) v;
         return new long[]{((Number) l.get(0)).longValue(), ((Number) l.get(1)).longValue()};
