@@ -1,5 +1,6 @@
 package gradus.llm;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import gradus.files.FileFormatException;
 import gradus.io.gguf.GgufFile;
 import gradus.models.GenerationConfig;
@@ -8,6 +9,7 @@ import gradus.tensor.Rng;
 import gradus.text.ChatTemplate;
 import gradus.text.GgufTokenizer;
 import gradus.text.Tokenizer;
+import gradus.text.Tokenizers;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -70,8 +72,8 @@ public final class GgufLanguageModel implements LanguageModel {
     public static GgufLanguageModel openFolder(Path folder) throws IOException {
         Llama decoder = HfCheckpoint.open(folder);
         try {
-            Tokenizer tokenizer = gradus.text.Tokenizers.load(folder.resolve("tokenizer.json"));
-            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            Tokenizer tokenizer = Tokenizers.load(folder.resolve("tokenizer.json"));
+            var json = new ObjectMapper();
             Path tokenizerConfig = folder.resolve("tokenizer_config.json"), generation = folder.resolve("generation_config.json");
             String template = null;
             if (java.nio.file.Files.isRegularFile(tokenizerConfig)) {
