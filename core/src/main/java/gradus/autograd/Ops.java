@@ -9,6 +9,7 @@ import gradus.tensor.Tensor;
  */
 public final class Ops {
     private static volatile Graph graph;
+    private static final ThreadLocal<BackwardObserver> OBSERVER = new ThreadLocal<>();
 
     private Ops() {}
 
@@ -33,8 +34,30 @@ public final class Ops {
             out = op.forward(ctx);
         }
         ctx.output(out);
-        graph.attach(out, new Node(op.name(), inputs, grad -> op.backward(ctx, grad)));
+        BackwardObserver observer = OBSERVER.get();
+        Node.Backward backward = observer == null ? grad -> op.backward(ctx, grad)
+                : grad -> {
+                    observer.backward(op, ctx, grad);
+                    return op.backward(ctx, grad);
+                };
+        graph.attach(out, new Node(op.name(), inputs, backward));
         return out;
+    }
+
+    /**
+     * Sees the output gradient of every op recorded while it is installed, when backward reaches that op
+     * (DP-SGD's per-sample rules read the op's inputs and saved values from {@code ctx}).
+     */
+    @FunctionalInterface
+    public interface BackwardObserver {
+        void backward(Op op, Context ctx, Tensor gradOutput);
+    }
+
+    /** Installs {@code observer} on this thread for the ops recorded until the scope closes. */
+    public static GradMode.Scope observe(BackwardObserver observer) {
+        BackwardObserver previous = OBSERVER.get();
+        OBSERVER.set(observer);
+        return () -> OBSERVER.set(previous);
     }
 
     /** How the op layer marks a tensor as computed by a node; {@link Tensor} hands it over once, when it loads. */

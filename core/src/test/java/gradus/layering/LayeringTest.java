@@ -87,8 +87,8 @@ class LayeringTest {
                 .whereLayer("io").mayOnlyAccessLayers("gguf", "nn", "data", "text", "tensor", "kernels", "config", "files")
                 .whereLayer("models").mayOnlyAccessLayers("io", "nn", "optim", "text", "data", "tensor", "kernels", "config", "files")
                 .whereLayer("llm").mayOnlyAccessLayers("models", "gguf", "io", "nn", "text", "tensor", "kernels", "config", "files")
-                .whereLayer("train").mayOnlyAccessLayers("io", "nn", "optim", "metrics", "data", "text", "tensor", "kernels", "config", "files")
-                .whereLayer("recipe").mayOnlyAccessLayers("train", "models", "io", "nn", "optim", "metrics", "data", "text", "tensor",
+                .whereLayer("train").mayOnlyAccessLayers("privacy", "io", "nn", "optim", "metrics", "data", "text", "tensor", "kernels", "config", "files")
+                .whereLayer("recipe").mayOnlyAccessLayers("train", "privacy", "models", "io", "nn", "optim", "metrics", "data", "text", "tensor",
                         "kernels", "config", "files")
                 .check(CORE);
     }
