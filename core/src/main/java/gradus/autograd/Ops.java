@@ -24,6 +24,11 @@ public final class Ops {
                 }
             }
         }
+        BackwardObserver observer = OBSERVER.get();
+        if (needs != null && observer != null) {
+            // Still recorded, so that the observer sees the node; the observer makes these gradients itself.
+            for (int i = 0; i < inputs.length; i++) if (needs[i] && observer.makesGradientOf(inputs[i])) needs[i] = false;
+        }
         Backend backend = Backend.of(inputs);
         // A backend without fused kernels (the reference, a new device) runs the fused op as its primitives.
         if (op instanceof Fused fused && !backend.fusedKernels()) return fused.composite(inputs);
@@ -34,7 +39,6 @@ public final class Ops {
             out = op.forward(ctx);
         }
         ctx.output(out);
-        BackwardObserver observer = OBSERVER.get();
         Node.Backward backward = observer == null ? grad -> op.backward(ctx, grad)
                 : grad -> {
                     observer.backward(op, ctx, grad);
@@ -51,6 +55,11 @@ public final class Ops {
     @FunctionalInterface
     public interface BackwardObserver {
         void backward(Op op, Context ctx, Tensor gradOutput);
+
+        /** Whether the observer computes {@code input}'s gradient itself, so that the ops need not (DP-SGD's parameters). */
+        default boolean makesGradientOf(Tensor input) {
+            return false;
+        }
     }
 
     /** Installs {@code observer} on this thread for the ops recorded until the scope closes. */

@@ -105,7 +105,17 @@ public final class DpSgd {
 
     /** Captures the per-sample rules' inputs for the ops run until the scope closes (forward and backward inside). */
     public GradMode.Scope record() {
-        return Ops.observe(this::observe);
+        return Ops.observe(new Ops.BackwardObserver() {
+            @Override
+            public void backward(Op op, Context ctx, Tensor gradOutput) {
+                observe(op, ctx, gradOutput);
+            }
+
+            @Override
+            public boolean makesGradientOf(Tensor input) {
+                return paramSet.contains(input); // the ops' summed parameter gradients would be thrown away
+            }
+        });
     }
 
     private void observe(Op op, Context ctx, Tensor gradOutput) {
@@ -287,7 +297,8 @@ public final class DpSgd {
     public Map<String, Object> report() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mechanism", "dp-sgd");
-        m.put("epsilon", epsilon(delta));
+        double eps = epsilon(delta);
+        m.put("epsilon", Double.isFinite(eps) ? eps : "infinite"); // σ = 0: no guarantee
         m.put("delta", delta);
         m.put("accountant", accountant.mechanism());
         m.put("noise_multiplier", noiseMultiplier);
