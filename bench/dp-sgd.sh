@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # DP-SGD: (1) a DP step next to a normal step of the same model and batch, interleaved (gradus.bench.DpSgdBench);
-# (2) with `train`, examples/fashion-dp.yaml (ε ≤ 3, δ = 1e-5) and its non-private twin, then the membership audit
-# of both models. On the shared machine pass fewer epochs: EPOCHS=2 bench/dp-sgd.sh train
+# (2) with `train`, examples/fashion-dp.yaml (ε ≤ 3, δ = 1e-5), its non-private twin and examples/fashion-cnn.yaml,
+# then the membership audit of the three models. On the shared machine pass fewer epochs: EPOCHS=2 bench/dp-sgd.sh train
 #   bench/dp-sgd.sh [step|train|all] [cnn|dp-cnn] [BATCH=256] [ROUNDS=20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,8 @@ if [[ $what == train || $what == all ]]; then
   ./gradus train examples/fashion-dp.yaml --out runs/fashion-dp $epochs
   sed 's/^privacy:.*$//; s/^name: fashion-dp/name: fashion-dp-plain/' examples/fashion-dp.yaml > runs/fashion-dp-plain.yaml
   ./gradus train runs/fashion-dp-plain.yaml --out runs/fashion-dp-plain $epochs
-  for m in fashion-dp fashion-dp-plain; do
+  ./gradus train examples/fashion-cnn.yaml --out runs/fashion-cnn   # the non-private CNN of the examples (Adam, 3 epochs)
+  for m in fashion-dp fashion-dp-plain fashion-cnn; do
     echo "== membership audit: $m"
     ./gradus privacy-audit runs/$m/model --train fashion-mnist:train --test fashion-mnist:test
   done
