@@ -42,6 +42,12 @@ public final class ConvOps {
                     gb == null ? null : Tensor.of(gb, outC)};
         }
 
+        /** The contiguous input and the forward's output (after its ReLU; per-sample rules mask the gradient with it). */
+        public Tensor[] inputAndOutput(Context ctx) {
+            Tensor xc = ctx.saved(0), wc = ctx.saved(1);
+            return new Tensor[]{xc, Tensor.of((float[]) ctx.saved(2), xc.size(0), wc.size(0), g.outH(), g.outW())};
+        }
+
         /** Σ over kernel offsets of window(x)·w[:, :, i, j]ᵀ, plus bias, then ReLU. */
         public Tensor composite(Tensor... inputs) {
             Tensor xp = pad(inputs[0], g.ph(), g.pw(), 0f), w = inputs[1];

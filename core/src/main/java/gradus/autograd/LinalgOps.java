@@ -128,6 +128,14 @@ public final class LinalgOps {
             return grads;
         }
 
+        /** The gradient before the activation as [rows, Σ out], and the input as [rows, in] (per-sample rules read both). */
+        public Tensor[] rowsAndGradient(Context ctx, Tensor g) {
+            Tensor x2 = ctx.saved(0), w = ctx.saved(1), pre = ctx.saved(2), y = ctx.saved(3);
+            Tensor g2 = g.contiguous().reshape(x2.size(0), w.size(0));
+            if (activation != Activation.NONE) g2 = ctx.backend().unaryGrad(activation.fn, g2, pre, y);
+            return new Tensor[]{x2, g2.contiguous()};
+        }
+
         private boolean anyNeedsGrad(Context ctx, int first) {
             for (int i = 0; i < weights; i++) if (ctx.needsGrad(first + i)) return true;
             return false;

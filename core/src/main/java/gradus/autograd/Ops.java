@@ -9,6 +9,7 @@ import gradus.tensor.Tensor;
  */
 public final class Ops {
     private static volatile Graph graph;
+    private static final ThreadLocal<BackwardObserver> OBSERVER = new ThreadLocal<>();
 
     private Ops() {}
 
@@ -23,6 +24,11 @@ public final class Ops {
                 }
             }
         }
+        BackwardObserver observer = OBSERVER.get();
+        if (needs != null && observer != null) {
+            // Still recorded, so that the observer sees the node; the observer makes these gradients itself.
+            for (int i = 0; i < inputs.length; i++) if (needs[i] && observer.makesGradientOf(inputs[i])) needs[i] = false;
+        }
         Backend backend = Backend.of(inputs);
         // A backend without fused kernels (the reference, a new device) runs the fused op as its primitives.
         if (op instanceof Fused fused && !backend.fusedKernels()) return fused.composite(inputs);
@@ -33,8 +39,34 @@ public final class Ops {
             out = op.forward(ctx);
         }
         ctx.output(out);
-        graph.attach(out, new Node(op.name(), inputs, grad -> op.backward(ctx, grad)));
+        Node.Backward backward = observer == null ? grad -> op.backward(ctx, grad)
+                : grad -> {
+                    observer.backward(op, ctx, grad);
+                    return op.backward(ctx, grad);
+                };
+        graph.attach(out, new Node(op.name(), inputs, backward));
         return out;
+    }
+
+    /**
+     * Sees the output gradient of every op recorded while it is installed, when backward reaches that op
+     * (DP-SGD's per-sample rules read the op's inputs and saved values from {@code ctx}).
+     */
+    @FunctionalInterface
+    public interface BackwardObserver {
+        void backward(Op op, Context ctx, Tensor gradOutput);
+
+        /** Whether the observer computes {@code input}'s gradient itself, so that the ops need not (DP-SGD's parameters). */
+        default boolean makesGradientOf(Tensor input) {
+            return false;
+        }
+    }
+
+    /** Installs {@code observer} on this thread for the ops recorded until the scope closes. */
+    public static GradMode.Scope observe(BackwardObserver observer) {
+        BackwardObserver previous = OBSERVER.get();
+        OBSERVER.set(observer);
+        return () -> OBSERVER.set(previous);
     }
 
     /** How the op layer marks a tensor as computed by a node; {@link Tensor} hands it over once, when it loads. */

@@ -15,4 +15,11 @@ public record Batch(Tensor x, IntTensor labels, Tensor targets) {
     public int size() {
         return x.size(0);
     }
+
+    /** Examples {@code from .. to} (exclusive) as a batch of their own (DP-SGD's physical parts of a logical batch). */
+    public Batch rows(int from, int to) {
+        if (from < 0 || to > size() || from > to) throw new IndexOutOfBoundsException("rows " + from + ".." + to + " of a batch of " + size());
+        return new Batch(x.narrow(0, from, to - from).contiguous(), labels == null ? null : labels.rows(from, to),
+                targets == null ? null : targets.narrow(0, from, to - from).contiguous());
+    }
 }

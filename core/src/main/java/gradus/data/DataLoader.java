@@ -31,6 +31,7 @@ public final class DataLoader implements Iterable<Batch> {
     private int prefetch;
     private Augment.Transform augment;
     private long augmentSeed;
+    private double poissonRate;
     private final AtomicInteger nextEpoch = new AtomicInteger();
 
     private DataLoader(Dataset dataset) {
@@ -62,6 +63,22 @@ public final class DataLoader implements Iterable<Batch> {
         return this;
     }
 
+    /**
+     * Poisson sampling, as DP-SGD's privacy analysis assumes (Opacus's UniformWithReplacementSampler): each of an
+     * epoch's ⌊1/q⌋ batches holds every example independently with probability q = batchSize / dataset size, so
+     * batches vary in size around the batch size and may be empty. Draws depend on the seed and the epoch.
+     */
+    public DataLoader poissonSampling(long seed) {
+        this.poissonRate = (double) Math.min(batchSize, dataset.size()) / Math.max(1, dataset.size());
+        this.seed = seed;
+        return this;
+    }
+
+    /** The sampling rate q of {@link #poissonSampling}, or 0 when batches are cut from an order. */
+    public double poissonRate() {
+        return poissonRate;
+    }
+
     /** How many batches a background thread may prepare ahead of the consumer; 0 loads on the caller's thread. */
     public DataLoader prefetch(int batches) {
         if (batches < 0) throw new IllegalArgumentException("prefetch must be 0 or more batches, got " + batches);
@@ -90,6 +107,7 @@ public final class DataLoader implements Iterable<Batch> {
     /** Batches per epoch. */
     public int numBatches() {
         int n = dataset.size();
+        if (poissonRate > 0) return Math.max(1, (int) (1 / poissonRate));
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
@@ -116,7 +134,7 @@ public final class DataLoader implements Iterable<Batch> {
     }
 
     private Batches batchesOf(int epoch) {
-        Plan plan = new Plan(dataset, order(epoch), batchSize, numBatches(), augment, Rng.derive(augmentSeed, epoch));
+        Plan plan = poissonRate > 0 ? poissonPlan(epoch) : Plan.cut(dataset, order(epoch), batchSize, numBatches(), augment, Rng.derive(augmentSeed, epoch));
         return prefetch == 0 ? new Direct(plan) : new Prefetching(plan, prefetch);
     }
 
@@ -126,12 +144,35 @@ public final class DataLoader implements Iterable<Batch> {
         void close();
     }
 
-    /** What one epoch loads: batch {@code k} holds examples {@code order[k*batchSize ...]}. */
-    private record Plan(Dataset dataset, int[] order, int batchSize, int numBatches, Augment.Transform augment, long epochSeed) {
+    /** Each batch's examples drawn independently with probability q, concatenated into one order. */
+    private Plan poissonPlan(int epoch) {
+        Rng rng = new Rng(Rng.derive(seed, epoch));
+        int n = dataset.size(), batches = numBatches();
+        int[] bounds = new int[batches + 1];
+        int[] order = new int[0];
+        int used = 0;
+        for (int k = 0; k < batches; k++) {
+            for (int i = 0; i < n; i++) {
+                if (rng.nextDouble() < poissonRate) {
+                    if (used == order.length) order = Arrays.copyOf(order, Math.max(16, 2 * used));
+                    order[used++] = i;
+                }
+            }
+            bounds[k + 1] = used;
+        }
+        return new Plan(dataset, order, bounds, batches, augment, Rng.derive(augmentSeed, epoch));
+    }
+
+    /** What one epoch loads: batch {@code k} holds examples {@code order[bounds[k] .. bounds[k+1])}. */
+    private record Plan(Dataset dataset, int[] order, int[] bounds, int numBatches, Augment.Transform augment, long epochSeed) {
+        static Plan cut(Dataset dataset, int[] order, int batchSize, int numBatches, Augment.Transform augment, long epochSeed) {
+            int[] bounds = new int[numBatches + 1];
+            for (int k = 0; k <= numBatches; k++) bounds[k] = Math.min(k * batchSize, order.length);
+            return new Plan(dataset, order, bounds, numBatches, augment, epochSeed);
+        }
+
         Batch load(int k) {
-            int from = k * batchSize;
-            int to = Math.min(from + batchSize, order.length);
-            Batch b = dataset.get(Arrays.copyOfRange(order, from, to));
+            Batch b = dataset.get(Arrays.copyOfRange(order, bounds[k], bounds[k + 1]));
             return augment == null ? b : augment.apply(b, new Rng(Rng.derive(epochSeed, k)));
         }
     }

@@ -21,6 +21,7 @@ import gradus.nn.Module;
 import gradus.optim.Optimizer;
 import gradus.optim.Optimizers;
 import gradus.optim.Schedules;
+import gradus.privacy.DpSgd;
 import gradus.tensor.Rng;
 import gradus.tensor.Tensor;
 import gradus.text.Tokenizer;
@@ -56,7 +57,7 @@ import java.util.Map;
 public final class Recipe {
     /** About this many step records in metrics.jsonl per run: per-step curves without a line per step of a long run. */
     static final int STEP_RECORDS = 500;
-    private static final String[] TOP_KEYS = {"name", "seed", "task", "data", "model", "loss", "optimizer", "schedule", "training", "generate"};
+    private static final String[] TOP_KEYS = {"name", "seed", "task", "data", "model", "loss", "optimizer", "schedule", "training", "generate", "privacy"};
     private static final String[] DATA_KEYS = {"train", "validation", "validation_split", "test", "scale", "tokenizer", "max_length", "context"};
     private static final String[] TRAINING_KEYS = {"epochs", "batch_size", "metrics", "early_stopping", "checkpoint",
             "clip_grad_norm", "l1", "l2", "shuffle", "drop_last", "steps", "augment"};
@@ -69,6 +70,7 @@ public final class Recipe {
         config.getSection("training", Map.of()).allowOnly(TRAINING_KEYS);
         config.getSection("model");
         RecipeCheck.check(config);
+        if (config.has("privacy")) PrivacyConfig.check(config.getSection("privacy"));
     }
 
     /**
@@ -112,7 +114,8 @@ public final class Recipe {
         int epochs = o.epochs() != null ? o.epochs() : training.getInt("epochs", 1);
         DataLoader trainLoader = DataLoader.of(prepared.train()).batchSize(batchSize)
                 .dropLast(training.getBoolean("drop_last", false)).prefetch(2);
-        if (training.getBoolean("shuffle", true)) trainLoader.shuffle(seed);
+        if (config.has("privacy")) trainLoader.poissonSampling(seed); // what DP-SGD's accounting assumes
+        else if (training.getBoolean("shuffle", true)) trainLoader.shuffle(seed);
         if (training.has("augment")) trainLoader.augment(Augmentations.of(training.getSections("augment")), seed);
         if (steps > 0 && o.epochs() == null) epochs = (steps + trainLoader.numBatches() - 1) / trainLoader.numBatches();
         int evalBatch = task.equals(TextTask.LANGUAGE_MODEL) ? batchSize : Math.max(batchSize, 256);
@@ -121,6 +124,9 @@ public final class Recipe {
         Trainer trainer = Trainer.of(model).optimizer(optimizer).loss(loss()).maxSteps(steps).seed(seed)
                 .clipGradNorm(training.getDouble("clip_grad_norm", 0))
                 .regularization(training.getDouble("l1", 0), training.getDouble("l2", 0));
+        DpSgd privacy = config.has("privacy")
+                ? PrivacyConfig.build(config.getSection("privacy"), model, batchSize, prepared.train().size(), epochs, seed) : null;
+        if (privacy != null) trainer.privacy(privacy);
         for (String m : training.getStrings("metrics", defaultMetrics(task))) {
             // a model trained with bce outputs probabilities: its accuracy thresholds at 0.5, not at logit 0
             trainer.metrics(m.equals("accuracy") && lossName().equals("bce") ? Metric.accuracy(0.5f) : Metric.fromName(m));
@@ -159,7 +165,16 @@ public final class Recipe {
                 model.parameterCount(), prepared.train().size(),
                 prepared.validation() == null ? "no" : String.format("%,d", prepared.validation().size()),
                 steps > 0 ? steps + " steps" : epochs + " epochs");
+        if (privacy != null) {
+            log.printf("DP-SGD: noise multiplier %.4f, max grad norm %s, expected batch %d (q = %.5f), %s accountant, δ = %s%n",
+                    privacy.noiseMultiplier(), privacy.maxGradNorm(), batchSize, privacy.sampleRate(),
+                    privacy.report().get("accountant"), privacy.delta());
+        }
         History history = trainer.fit(trainLoader, valLoader, epochs);
+        if (privacy != null) {
+            extra.put("privacy", privacy.report()); // the model card's record of what was spent
+            log.printf("DP-SGD: ε = %.4f at δ = %s after %d steps%n", privacy.epsilon(), privacy.delta(), privacy.steps());
+        }
 
         Checkpoint.save(modelDir, trainer, extra, prepared.tokenizer());
 

@@ -9,6 +9,7 @@ import gradus.nn.Module;
 import gradus.nn.Penalties;
 import gradus.optim.ClipGrad;
 import gradus.optim.Optimizer;
+import gradus.privacy.DpSgd;
 import gradus.tensor.Rng;
 import gradus.tensor.Tensor;
 
@@ -38,6 +39,7 @@ public final class Trainer {
     private boolean stopRequested;
     private int epoch, globalStep, maxSteps;
     private Long seed;
+    private DpSgd privacy;
     private Map<String, Double> lastLogs = Map.of();
 
     private Trainer(Module model) {
@@ -72,6 +74,19 @@ public final class Trainer {
     public Trainer clipGradNorm(double maxNorm) {
         this.clipNorm = maxNorm;
         return this;
+    }
+
+    /**
+     * Trains with DP-SGD: each step clips every sample's gradient, adds noise and spends privacy (use a loader with
+     * {@link DataLoader#poissonSampling}); batches larger than its physical batch size run as virtual batches.
+     */
+    public Trainer privacy(DpSgd dp) {
+        this.privacy = dp;
+        return this;
+    }
+
+    public DpSgd privacy() {
+        return privacy;
     }
 
     /** Adds λ1·Σ|w| and λ2·Σw² over all parameters to the loss. */
@@ -161,6 +176,7 @@ public final class Trainer {
     public float trainStep(Batch batch) {
         requireConfigured();
         model.train();
+        if (privacy != null) return privateStep(batch);
         Tensor output = model.forward(batch.x());
         Tensor objective = loss.compute(output, batch);
         float lossValue = objective.item();
@@ -175,6 +191,37 @@ public final class Trainer {
         Tensor detached = output.detach();
         for (Metric m : metrics) m.update(detached, batch);
         return lossValue;
+    }
+
+    /** One DP-SGD step on a logical batch, run in physical parts; the noise is added even to an empty batch. */
+    private float privateStep(Batch batch) {
+        if (clipNorm > 0 || l1 > 0 || l2 > 0) {
+            throw new IllegalStateException("DP-SGD clips per sample and has no per-sample rule for weight penalties: "
+                    + "leave clip_grad_norm, l1 and l2 off with privacy");
+        }
+        optimizer.zeroGrad();
+        int n = batch.size(), part = privacy.maxPhysicalBatchSize() > 0 ? privacy.maxPhysicalBatchSize() : Math.max(1, n);
+        double lossSum = 0;
+        for (int from = 0; from < n; from += part) {
+            Batch b = batch.rows(from, Math.min(n, from + part));
+            Tensor output;
+            float lossValue;
+            try (var recording = privacy.record()) {
+                output = model.forward(b.x());
+                Tensor objective = loss.compute(output, b);
+                lossValue = objective.item();
+                if (!Float.isFinite(lossValue)) throw NonFiniteLossException.diagnose(epoch, globalStep, lossValue, b, output, model);
+                objective.backward();
+            }
+            privacy.accumulate();
+            lossSum += (double) lossValue * b.size();
+            Tensor detached = output.detach();
+            for (Metric m : metrics) m.update(detached, b);
+        }
+        privacy.step();
+        optimizer.step();
+        globalStep++;
+        return n == 0 ? 0f : (float) (lossSum / n);
     }
 
     /** Trains for {@code epochs} more epochs, validating after each when {@code validation} is given. */
@@ -207,6 +254,7 @@ public final class Trainer {
             logs.put("loss", lossSum / Math.max(1, seen));
             for (Metric m : metrics) logs.put(m.name(), m.result());
             if (validation != null) evaluate(validation).forEach((k, v) -> logs.put("val_" + k, v));
+            if (privacy != null) logs.put("epsilon", privacy.epsilon());
             logs.put("lr", optimizer.lr());
             logs.put("seconds", seconds);
             logs.put("samples_per_s", seen / Math.max(seconds, 1e-9));

@@ -95,10 +95,10 @@ class LayeringTest {
                 // compression and attributions of ready models (a quantized BERT, a transformer classifier's tokens)
                 .whereLayer("quant").mayOnlyAccessLayers("models", "io", "nn", "tensor", "kernels", "config", "files")
                 .whereLayer("explain").mayOnlyAccessLayers("models", "nn", "data", "tensor", "kernels", "config", "files")
-                .whereLayer("train").mayOnlyAccessLayers("io", "nn", "optim", "metrics", "data", "text", "tensor", "kernels", "config", "files")
+                .whereLayer("train").mayOnlyAccessLayers("privacy", "io", "nn", "optim", "metrics", "data", "text", "tensor", "kernels", "config", "files")
                 // the Predictor: a model directory's card, input decoding and post-processing; any Module, no ready model
                 .whereLayer("inference").mayOnlyAccessLayers("io", "nn", "data", "text", "tensor", "kernels", "config", "files")
-                .whereLayer("recipe").mayOnlyAccessLayers("train", "models", "io", "nn", "optim", "metrics", "data", "text", "tensor",
+                .whereLayer("recipe").mayOnlyAccessLayers("train", "privacy", "models", "io", "nn", "optim", "metrics", "data", "text", "tensor",
                         "kernels", "config", "files")
                 // rounds of local training (train) with secure aggregation and a privacy budget; the top of core
                 .whereLayer("federated").mayOnlyAccessLayers("train", "privacy", "io", "nn", "optim", "metrics", "data", "text", "tensor",
