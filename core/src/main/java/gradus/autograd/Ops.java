@@ -17,7 +17,7 @@ public final class Ops {
         boolean[] needs = null;
         if (GradMode.isEnabled()) {
             for (int i = 0; i < inputs.length; i++) {
-                if (inputs[i] != null && inputs[i].requiresGrad()) {
+                if (GradMode.tracks(inputs[i])) {
                     if (needs == null) needs = new boolean[inputs.length];
                     needs[i] = true;
                 }
@@ -33,8 +33,23 @@ public final class Ops {
             out = op.forward(ctx);
         }
         ctx.output(out);
-        graph.attach(out, new Node(op.name(), inputs, grad -> op.backward(ctx, grad)));
+        graph.attach(out, new Node(op.name(), edges(inputs, needs), grad -> op.backward(ctx, grad)));
         return out;
+    }
+
+    /**
+     * The inputs backward flows to: all of them, except that an input which requires grad but is not tracked
+     * (a parameter under {@link GradMode#inputGradients}) is left out, so no gradient reaches it.
+     */
+    public static Tensor[] edges(Tensor[] inputs, boolean[] needs) {
+        Tensor[] edges = inputs;
+        for (int i = 0; i < inputs.length; i++) {
+            if (!needs[i] && inputs[i] != null && inputs[i].requiresGrad()) {
+                if (edges == inputs) edges = inputs.clone();
+                edges[i] = null;
+            }
+        }
+        return edges;
     }
 
     /** How the op layer marks a tensor as computed by a node; {@link Tensor} hands it over once, when it loads. */

@@ -18,7 +18,7 @@ public interface Attack {
     /** d cross-entropy(model(x), labels) / dx for a batch. */
     static Tensor lossGradient(UnaryOperator<Tensor> model, Tensor x, int[] labels) {
         Tensor leaf = Gradients.leaf(x);
-        try (var g = GradMode.enableGrad()) {
+        try (var g = GradMode.inputGradients(leaf)) { // safe inside a training step: parameters' gradients stay as they are
             Tensor logits = model.apply(leaf);
             Losses.crossEntropy(logits.reshape(x.size(0), -1), IntTensor.of(labels.clone(), labels.length)).backward();
         }

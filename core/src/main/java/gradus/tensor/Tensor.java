@@ -384,12 +384,10 @@ public final class Tensor {
     @Deprecated
     public static Tensor record(Tensor out, String op, Node.Backward backward, Tensor... inputs) {
         if (!GradMode.isEnabled()) return out;
-        for (Tensor in : inputs) {
-            if (in != null && in.requiresGrad) {
-                attach(out, new Node(op, inputs, backward));
-                return out;
-            }
-        }
+        boolean[] needs = new boolean[inputs.length];
+        boolean any = false;
+        for (int i = 0; i < inputs.length; i++) any |= needs[i] = GradMode.tracks(inputs[i]);
+        if (any) attach(out, new Node(op, Ops.edges(inputs, needs), backward));
         return out;
     }
 
