@@ -44,18 +44,21 @@ public final class ExplainBench {
         cnn.eval(); // the parameters require grad, as a trained model's do: IG takes input gradients only
         Tensor image = Tensor.rand(1, 1, 28, 28);
         var ig = new IntegratedGradients(cnn::forward).steps(64).batchSize(64);
-        double[] forward = new double[repeats], igMs = new double[repeats], ratio = new double[repeats];
+        double[] forward = new double[repeats], igMs = new double[repeats], ratio = new double[repeats], cpuRatio = new double[repeats];
+        var cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int r = -2; r < repeats; r++) { // alternate the two, so both see the same machine load
+            long c0 = cpu.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             for (int k = 0; k < 10; k++) {
                 try (var g = GradMode.noGrad()) {
                     cnn.forward(image);
                 }
             }
-            long t1 = System.nanoTime();
+            long t1 = System.nanoTime(), c1 = cpu.getCurrentThreadCpuTime();
             ig.attribute(image, 3);
-            long t2 = System.nanoTime();
+            long t2 = System.nanoTime(), c2 = cpu.getCurrentThreadCpuTime();
             if (r >= 0) {
+                cpuRatio[r] = (c2 - c1) / ((c1 - c0) / 10.0);
                 forward[r] = (t1 - t0) / 1e7;
                 igMs[r] = (t2 - t1) / 1e6;
                 ratio[r] = igMs[r] / forward[r]; // paired: both timed back to back, under the same load
@@ -64,8 +67,13 @@ public final class ExplainBench {
         Arrays.sort(forward);
         Arrays.sort(igMs);
         Arrays.sort(ratio);
+        Arrays.sort(cpuRatio);
         System.out.printf("IG 64 steps, Fashion CNN: forward %.2f ms, IG %.1f ms (medians); paired ratio median %.1f× (range %.1f–%.1f×)%n",
                 forward[repeats / 2], igMs[repeats / 2], ratio[repeats / 2], ratio[0], ratio[repeats - 1]);
+        // The work itself, whatever else the machine runs: all of it is this thread's with -Dgradus.threads=1.
+        System.out.printf("  same, in this thread's CPU time%s: median %.1f× (range %.1f–%.1f×)%n",
+                Parallel.threads() == 1 ? "" : " (counts only the caller's share: run with -Dgradus.threads=1)",
+                cpuRatio[repeats / 2], cpuRatio[0], cpuRatio[repeats - 1]);
 
         // One batched pass of the 64 path points, with the weights' gradients (plain backward) and without (inputGradients).
         Tensor path = Tensor.rand(64, 1, 28, 28);
