@@ -77,7 +77,6 @@ final class AttackCommand implements Callable<Integer> {
             throw new IllegalArgumentException(modelDir + " is not a classifier (task " + loaded.config().get("task") + "): attacks report accuracy");
         }
         Module model = loaded.model().eval();
-        for (Tensor p : model.parameters()) p.requiresGrad(false); // only input gradients are needed
         TensorDataset ds = Datasets.openFor(data, dataDir.dir, loaded.card().classNames(), loaded.card().scaler());
         if (ds.labels() == null) throw new IllegalArgumentException(data + " has no class labels");
         int n = Math.min(limit, ds.size());

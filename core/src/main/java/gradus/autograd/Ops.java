@@ -18,7 +18,7 @@ public final class Ops {
         boolean[] needs = null;
         if (GradMode.isEnabled()) {
             for (int i = 0; i < inputs.length; i++) {
-                if (inputs[i] != null && inputs[i].requiresGrad()) {
+                if (GradMode.tracks(inputs[i])) {
                     if (needs == null) needs = new boolean[inputs.length];
                     needs[i] = true;
                 }
@@ -44,7 +44,7 @@ public final class Ops {
                     observer.backward(op, ctx, grad);
                     return op.backward(ctx, grad);
                 };
-        graph.attach(out, new Node(op.name(), inputs, backward));
+        graph.attach(out, new Node(op.name(), edges(inputs, needs), backward));
         return out;
     }
 
@@ -67,6 +67,22 @@ public final class Ops {
         BackwardObserver previous = OBSERVER.get();
         OBSERVER.set(observer);
         return () -> OBSERVER.set(previous);
+    }
+
+    /**
+     * The inputs backward flows to: all of them, except that an input which requires grad but is not tracked
+     * (a parameter under {@link GradMode#inputGradients}, or one whose gradient an observer makes itself) is left out,
+     * so no gradient reaches it.
+     */
+    private static Tensor[] edges(Tensor[] inputs, boolean[] needs) {
+        Tensor[] edges = inputs;
+        for (int i = 0; i < inputs.length; i++) {
+            if (!needs[i] && inputs[i] != null && inputs[i].requiresGrad()) {
+                if (edges == inputs) edges = inputs.clone();
+                edges[i] = null;
+            }
+        }
+        return edges;
     }
 
     /** How the op layer marks a tensor as computed by a node; {@link Tensor} hands it over once, when it loads. */

@@ -14,8 +14,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * One entry point for the CLI and the server: explains one model input by a method named in an
- * {@link ExplainRequest} and returns plain JSON values. The model's parameters are frozen during the call, so
- * explaining leaves no gradients on the weights.
+ * {@link ExplainRequest} and returns plain JSON values. Gradients are taken with respect to inputs only
+ * ({@link gradus.autograd.GradMode#inputGradients}), so explaining leaves no gradients on the weights.
  */
 public final class Explanations {
     private Explanations() {}
@@ -30,59 +30,57 @@ public final class Explanations {
         if (input.dim() < 2 || input.size(0) != 1) {
             throw new IllegalArgumentException("explain one input at a time: shape [1, ...], got " + Shape.str(input.shape()));
         }
-        try (var frozen = freeze(model)) {
-            UnaryOperator<Tensor> f = model::forward;
-            Tensor out = model.predict(input);
-            int target = r.target() != null ? r.target() : Outputs.argmax(out)[0];
-            Outputs.column(out, 1, target); // range check
-            Map<String, Object> res = new LinkedHashMap<>();
-            res.put("method", r.method());
-            res.put("target", target);
-            res.put("outputs", toList(out.toArray()));
-            Tensor attr = switch (r.method()) {
-                case "saliency" -> Saliency.saliency(f, input, target);
-                case "gradxinput" -> Saliency.gradientTimesInput(f, input, target);
-                case "ig" -> {
-                    var ig = new IntegratedGradients(f).steps(r.stepsOr())
-                            .rule(r.rule() == null ? Quadrature.GAUSS_LEGENDRE : Quadrature.parse(r.rule())).attribute(input, target);
-                    res.put("gap", ig.gaps()[0]);
-                    res.put("delta", ig.deltas()[0]);
-                    yield ig.attributions();
+        UnaryOperator<Tensor> f = model::forward;
+        Tensor out = model.predict(input);
+        int target = r.target() != null ? r.target() : Outputs.argmax(out)[0];
+        Outputs.column(out, 1, target); // range check
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("method", r.method());
+        res.put("target", target);
+        res.put("outputs", toList(out.toArray()));
+        Tensor attr = switch (r.method()) {
+            case "saliency" -> Saliency.saliency(f, input, target);
+            case "gradxinput" -> Saliency.gradientTimesInput(f, input, target);
+            case "ig" -> {
+                var ig = new IntegratedGradients(f).steps(r.stepsOr())
+                        .rule(r.rule() == null ? Quadrature.GAUSS_LEGENDRE : Quadrature.parse(r.rule())).attribute(input, target);
+                res.put("gap", ig.gaps()[0]);
+                res.put("delta", ig.deltas()[0]);
+                yield ig.attributions();
+            }
+            case "smoothgrad" -> {
+                float range = input.max().item() - input.min().item();
+                float sigma = (r.sigma() == null ? 0.15f : r.sigma()) * (range > 0 ? range : 1f);
+                yield SmoothGrad.attribute(f, input, target, r.samplesOr(32), sigma, false, r.seedOr());
+            }
+            case "gradcam" -> {
+                String layer = r.layer() != null ? r.layer() : LayerSplit.lastConv(model);
+                Tensor map = GradCam.attribute(model, layer, input, target, true);
+                res.put("layer", layer);
+                res.put("map_shape", toList(map.shape()));
+                res.put("map", toList(map.toArray()));
+                if (map.max().item() <= 0f) {
+                    res.put("note", "Grad-CAM is zero everywhere: at layer " + layer + " the evidence for this class is negative "
+                            + "throughout (ReLU removes it); try a later layer or another method");
                 }
-                case "smoothgrad" -> {
-                    float range = input.max().item() - input.min().item();
-                    float sigma = (r.sigma() == null ? 0.15f : r.sigma()) * (range > 0 ? range : 1f);
-                    yield SmoothGrad.attribute(f, input, target, r.samplesOr(32), sigma, false, r.seedOr());
+                yield input.dim() == 4 ? GradCam.upsample(map, input.size(2), input.size(3)) : map;
+            }
+            case "occlusion" -> {
+                int[] window = new int[input.dim() - 1], strides = new int[input.dim() - 1];
+                for (int d = 0; d < window.length; d++) {
+                    boolean channel = input.dim() == 4 && d == 0;
+                    window[d] = channel ? input.size(1) : Math.min(r.windowOr(), input.size(d + 1));
+                    strides[d] = channel ? 1 : Math.max(1, window[d] / 2);
                 }
-                case "gradcam" -> {
-                    String layer = r.layer() != null ? r.layer() : LayerSplit.lastConv(model);
-                    Tensor map = GradCam.attribute(model, layer, input, target, true);
-                    res.put("layer", layer);
-                    res.put("map_shape", toList(map.shape()));
-                    res.put("map", toList(map.toArray()));
-                    if (map.max().item() <= 0f) {
-                        res.put("note", "Grad-CAM is zero everywhere: at layer " + layer + " the evidence for this class is negative "
-                                + "throughout (ReLU removes it); try a later layer or another method");
-                    }
-                    yield input.dim() == 4 ? GradCam.upsample(map, input.size(2), input.size(3)) : map;
-                }
-                case "occlusion" -> {
-                    int[] window = new int[input.dim() - 1], strides = new int[input.dim() - 1];
-                    for (int d = 0; d < window.length; d++) {
-                        boolean channel = input.dim() == 4 && d == 0;
-                        window[d] = channel ? input.size(1) : Math.min(r.windowOr(), input.size(d + 1));
-                        strides[d] = channel ? 1 : Math.max(1, window[d] / 2);
-                    }
-                    yield Occlusion.attribute(f, input, target, window, strides, 0f, 64);
-                }
-                case "lime" -> lime(f, input, target, r, background, res);
-                case "shap" -> shap(f, input, target, r, background, res);
-                default -> throw new IllegalArgumentException("method '" + r.method() + "' explains text models only");
-            };
-            res.put("shape", toList(attr.shape()));
-            res.put("attributions", toList(attr.toArray()));
-            return res;
-        }
+                yield Occlusion.attribute(f, input, target, window, strides, 0f, 64);
+            }
+            case "lime" -> lime(f, input, target, r, background, res);
+            case "shap" -> shap(f, input, target, r, background, res);
+            default -> throw new IllegalArgumentException("method '" + r.method() + "' explains text models only");
+        };
+        res.put("shape", toList(attr.shape()));
+        res.put("attributions", toList(attr.toArray()));
+        return res;
     }
 
     private static Tensor lime(UnaryOperator<Tensor> f, Tensor input, int target, ExplainRequest r, Tensor background,
@@ -136,43 +134,41 @@ public final class Explanations {
      */
     public static Map<String, Object> explainText(Module model, Tensor ids, List<String> tokens, ExplainRequest r,
                                                   List<String> words, Function<String, Tensor> encoder) {
-        try (var frozen = freeze(model)) {
-            Tensor out = model.predict(ids);
-            int target = r.target() != null ? r.target() : Outputs.argmax(out)[0];
-            Outputs.column(out, 1, target);
-            Map<String, Object> res = new LinkedHashMap<>();
-            res.put("method", r.method());
-            res.put("target", target);
-            res.put("outputs", toList(out.toArray()));
-            if (r.method().equals("lime")) {
-                Lime.Explanation e = Lime.text(model::forward, words, encoder, target, r.samplesOr(500), r.seedOr());
-                res.put("tokens", words);
-                res.put("attributions", toList(toFloats(e.weights())));
-                res.put("fidelity", e.fidelity());
-                return res;
-            }
-            if (!TransformerExplainer.supports(model)) {
-                throw new IllegalArgumentException("method '" + r.method() + "' on text needs a TransformerClassifier; this model is "
-                        + model.getClass().getSimpleName() + " (lime works for every text model)");
-            }
-            var e = new TransformerExplainer((TransformerClassifier) model).explain(ids, target, r.stepsOr());
-            res.put("tokens", tokens.subList(0, Math.min(tokens.size(), e.ids().length)));
-            switch (r.method()) {
-                case "ig" -> {
-                    res.put("attributions", toList(e.integratedGradients()));
-                    res.put("gap", e.gap());
-                }
-                case "gradxinput", "saliency" -> res.put("attributions", toList(e.gradientTimesInput()));
-                case "attention" -> {
-                    res.put("attributions", toList(e.rollout()));
-                    res.put("attention", e.attention());
-                    res.put("rollout", e.rolloutMatrix());
-                }
-                default -> throw new IllegalArgumentException("method '" + r.method()
-                        + "' does not apply to text; use ig, gradxinput, attention or lime");
-            }
+        Tensor out = model.predict(ids);
+        int target = r.target() != null ? r.target() : Outputs.argmax(out)[0];
+        Outputs.column(out, 1, target);
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("method", r.method());
+        res.put("target", target);
+        res.put("outputs", toList(out.toArray()));
+        if (r.method().equals("lime")) {
+            Lime.Explanation e = Lime.text(model::forward, words, encoder, target, r.samplesOr(500), r.seedOr());
+            res.put("tokens", words);
+            res.put("attributions", toList(toFloats(e.weights())));
+            res.put("fidelity", e.fidelity());
             return res;
         }
+        if (!TransformerExplainer.supports(model)) {
+            throw new IllegalArgumentException("method '" + r.method() + "' on text needs a TransformerClassifier; this model is "
+                    + model.getClass().getSimpleName() + " (lime works for every text model)");
+        }
+        var e = new TransformerExplainer((TransformerClassifier) model).explain(ids, target, r.stepsOr());
+        res.put("tokens", tokens.subList(0, Math.min(tokens.size(), e.ids().length)));
+        switch (r.method()) {
+            case "ig" -> {
+                res.put("attributions", toList(e.integratedGradients()));
+                res.put("gap", e.gap());
+            }
+            case "gradxinput", "saliency" -> res.put("attributions", toList(e.gradientTimesInput()));
+            case "attention" -> {
+                res.put("attributions", toList(e.rollout()));
+                res.put("attention", e.attention());
+                res.put("rollout", e.rolloutMatrix());
+            }
+            default -> throw new IllegalArgumentException("method '" + r.method()
+                    + "' does not apply to text; use ig, gradxinput, attention or lime");
+        }
+        return res;
     }
 
     /** Feature values spread over the elements of their groups. */
@@ -180,19 +176,6 @@ public final class Explanations {
         float[] out = new float[groups.length];
         for (int e = 0; e < groups.length; e++) out[e] = (float) values[groups[e]];
         return Tensor.of(out, shape);
-    }
-
-    /** Sets requiresGrad off on every parameter until closed, so input gradients leave the weights' gradients alone. */
-    static GradMode.Scope freeze(Module model) {
-        List<Tensor> params = model.parameters();
-        boolean[] was = new boolean[params.size()];
-        for (int i = 0; i < was.length; i++) {
-            was[i] = params.get(i).requiresGrad();
-            params.get(i).requiresGrad(false);
-        }
-        return () -> {
-            for (int i = 0; i < was.length; i++) params.get(i).requiresGrad(was[i]);
-        };
     }
 
     static float[] toFloats(double[] v) {

@@ -24,7 +24,7 @@ public final class Gradients {
         int n = batch.size(0);
         if (targets.length != n) throw new IllegalArgumentException(targets.length + " targets for a batch of " + n);
         Tensor x = leaf(batch);
-        try (var g = GradMode.enableGrad()) {
+        try (var g = GradMode.inputGradients(x)) { // the parameters' gradients are neither computed nor touched
             Tensor out = model.apply(x);
             Tensor picked = pick(out, n, targets);
             if (!picked.requiresGrad()) {

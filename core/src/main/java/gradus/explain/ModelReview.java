@@ -42,34 +42,32 @@ public final class ModelReview {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("model", name);
         s.put("examples", n);
-        try (var frozen = Explanations.freeze(model)) {
-            Tensor out;
-            try (var g = GradMode.noGrad()) {
-                out = batched(model, x);
-            }
-            int[] predicted = Outputs.argmax(out);
-            int classes = Math.max(out.reshape(n, -1).size(1), 2);
-            long[][] confusion = new long[classes][classes];
-            int right = 0;
-            for (int i = 0; i < n; i++) {
-                confusion[labels[i]][predicted[i]]++;
-                if (labels[i] == predicted[i]) right++;
-            }
-            s.put("accuracy", (double) right / n);
-            s.put("weights", weightStats(model));
-            s.put("sanity_check", sanity(model, x.narrow(0, 0, 1).contiguous(), predicted[0], seed));
-            List<Map<String, Object>> robustness = new ArrayList<>();
-            for (float eps : epsilons) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("epsilon", eps);
-                row.put("fgsm", Robustness.evaluate(model::forward, x, labels, new Fgsm(eps, min, max), 100).robustAccuracy());
-                row.put("pgd", Robustness.evaluate(model::forward, x, labels,
-                        new Pgd(Pgd.Norm.LINF, eps, 2.5f * eps / 10, 10, true, seed, min, max), 100).robustAccuracy());
-                robustness.add(row);
-            }
-            s.put("robustness", robustness);
-            return new ModelReview(s, classNames, confusion);
+        Tensor out;
+        try (var g = GradMode.noGrad()) {
+            out = batched(model, x);
         }
+        int[] predicted = Outputs.argmax(out);
+        int classes = Math.max(out.reshape(n, -1).size(1), 2);
+        long[][] confusion = new long[classes][classes];
+        int right = 0;
+        for (int i = 0; i < n; i++) {
+            confusion[labels[i]][predicted[i]]++;
+            if (labels[i] == predicted[i]) right++;
+        }
+        s.put("accuracy", (double) right / n);
+        s.put("weights", weightStats(model));
+        s.put("sanity_check", sanity(model, x.narrow(0, 0, 1).contiguous(), predicted[0], seed));
+        List<Map<String, Object>> robustness = new ArrayList<>();
+        for (float eps : epsilons) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("epsilon", eps);
+            row.put("fgsm", Robustness.evaluate(model::forward, x, labels, new Fgsm(eps, min, max), 100).robustAccuracy());
+            row.put("pgd", Robustness.evaluate(model::forward, x, labels,
+                    new Pgd(Pgd.Norm.LINF, eps, 2.5f * eps / 10, 10, true, seed, min, max), 100).robustAccuracy());
+            robustness.add(row);
+        }
+        s.put("robustness", robustness);
+        return new ModelReview(s, classNames, confusion);
     }
 
     private static Tensor batched(Module model, Tensor x) {

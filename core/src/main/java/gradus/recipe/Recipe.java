@@ -2,6 +2,7 @@ package gradus.recipe;
 
 import gradus.io.ModelCard;
 import gradus.config.Config;
+import gradus.explain.Attack;
 import gradus.config.ConfigException;
 import gradus.data.DataLoader;
 import gradus.data.Dataset;
@@ -60,7 +61,7 @@ public final class Recipe {
     private static final String[] TOP_KEYS = {"name", "seed", "task", "data", "model", "loss", "optimizer", "schedule", "training", "generate", "privacy"};
     private static final String[] DATA_KEYS = {"train", "validation", "validation_split", "test", "scale", "tokenizer", "max_length", "context"};
     private static final String[] TRAINING_KEYS = {"epochs", "batch_size", "metrics", "early_stopping", "checkpoint",
-            "clip_grad_norm", "l1", "l2", "shuffle", "drop_last", "steps", "augment"};
+            "clip_grad_norm", "l1", "l2", "shuffle", "drop_last", "steps", "augment", "adversarial"};
 
     private final Config config;
 
@@ -127,6 +128,7 @@ public final class Recipe {
         DpSgd privacy = config.has("privacy")
                 ? PrivacyConfig.build(config.getSection("privacy"), model, batchSize, prepared.train().size(), epochs, seed) : null;
         if (privacy != null) trainer.privacy(privacy);
+        if (training.has("adversarial")) trainer.adversarial(Attack.fromConfig(training.getSection("adversarial")));
         for (String m : training.getStrings("metrics", defaultMetrics(task))) {
             // a model trained with bce outputs probabilities: its accuracy thresholds at 0.5, not at logit 0
             trainer.metrics(m.equals("accuracy") && lossName().equals("bce") ? Metric.accuracy(0.5f) : Metric.fromName(m));

@@ -36,6 +36,7 @@ public final class Trainer {
     private final List<Metric> metrics = new ArrayList<>();
     private final List<Callback> callbacks = new ArrayList<>();
     private double clipNorm = 0, l1 = 0, l2 = 0;
+    private InputPerturbation adversarial;
     private boolean stopRequested;
     private int epoch, globalStep, maxSteps;
     private Long seed;
@@ -87,6 +88,15 @@ public final class Trainer {
 
     public DpSgd privacy() {
         return privacy;
+    }
+
+    /**
+     * Trains on {@code perturbation}'s inputs instead of each batch's own (PGD adversarial training: pass a
+     * {@code gradus.explain.Pgd}); its gradients are the inputs' only, so the step's own gradients start clean.
+     */
+    public Trainer adversarial(InputPerturbation perturbation) {
+        this.adversarial = perturbation;
+        return this;
     }
 
     /** Adds λ1·Σ|w| and λ2·Σw² over all parameters to the loss. */
@@ -176,6 +186,7 @@ public final class Trainer {
     public float trainStep(Batch batch) {
         requireConfigured();
         model.train();
+        if (adversarial != null) batch = perturbed(batch);
         if (privacy != null) return privateStep(batch);
         Tensor output = model.forward(batch.x());
         Tensor objective = loss.compute(output, batch);
@@ -222,6 +233,14 @@ public final class Trainer {
         optimizer.step();
         globalStep++;
         return n == 0 ? 0f : (float) (lossSum / n);
+    }
+
+    private Batch perturbed(Batch batch) {
+        if (batch.labels() == null) {
+            throw new IllegalArgumentException("adversarial training attacks a classifier: the batches need class labels, this one has none");
+        }
+        Tensor x = adversarial.perturb(model::forward, batch.x(), batch.labels().data());
+        return new Batch(x.detach(), batch.labels(), batch.targets());
     }
 
     /** Trains for {@code epochs} more epochs, validating after each when {@code validation} is given. */

@@ -41,22 +41,24 @@ public final class ExplainBench {
         Sequential cnn = new Sequential(new Conv2d(1, 32, 3, 1, 1).activation("relu"), new MaxPool2d(new int[]{2}, null, new int[]{0}),
                 new Conv2d(32, 64, 3, 1, 1).activation("relu"), new MaxPool2d(new int[]{2}, null, new int[]{0}), new Flatten(1, -1),
                 new Linear(3136, 128), new ReLU(), new Linear(128, 10));
-        cnn.eval();
-        for (Tensor p : cnn.parameters()) p.requiresGrad(false);
+        cnn.eval(); // the parameters require grad, as a trained model's do: IG takes input gradients only
         Tensor image = Tensor.rand(1, 1, 28, 28);
         var ig = new IntegratedGradients(cnn::forward).steps(64).batchSize(64);
-        double[] forward = new double[repeats], igMs = new double[repeats], ratio = new double[repeats];
+        double[] forward = new double[repeats], igMs = new double[repeats], ratio = new double[repeats], cpuRatio = new double[repeats];
+        var cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int r = -2; r < repeats; r++) { // alternate the two, so both see the same machine load
+            long c0 = cpu.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             for (int k = 0; k < 10; k++) {
                 try (var g = GradMode.noGrad()) {
                     cnn.forward(image);
                 }
             }
-            long t1 = System.nanoTime();
+            long t1 = System.nanoTime(), c1 = cpu.getCurrentThreadCpuTime();
             ig.attribute(image, 3);
-            long t2 = System.nanoTime();
+            long t2 = System.nanoTime(), c2 = cpu.getCurrentThreadCpuTime();
             if (r >= 0) {
+                cpuRatio[r] = (c2 - c1) / ((c1 - c0) / 10.0);
                 forward[r] = (t1 - t0) / 1e7;
                 igMs[r] = (t2 - t1) / 1e6;
                 ratio[r] = igMs[r] / forward[r]; // paired: both timed back to back, under the same load
@@ -65,8 +67,39 @@ public final class ExplainBench {
         Arrays.sort(forward);
         Arrays.sort(igMs);
         Arrays.sort(ratio);
+        Arrays.sort(cpuRatio);
         System.out.printf("IG 64 steps, Fashion CNN: forward %.2f ms, IG %.1f ms (medians); paired ratio median %.1f× (range %.1f–%.1f×)%n",
                 forward[repeats / 2], igMs[repeats / 2], ratio[repeats / 2], ratio[0], ratio[repeats - 1]);
+        // The work itself, whatever else the machine runs: all of it is this thread's with -Dgradus.threads=1.
+        System.out.printf("  same, in this thread's CPU time%s: median %.1f× (range %.1f–%.1f×)%n",
+                Parallel.threads() == 1 ? "" : " (counts only the caller's share: run with -Dgradus.threads=1)",
+                cpuRatio[repeats / 2], cpuRatio[0], cpuRatio[repeats - 1]);
+
+        // One batched pass of the 64 path points, with the weights' gradients (plain backward) and without (inputGradients).
+        Tensor path = Tensor.rand(64, 1, 28, 28);
+        double[] plain = new double[repeats], input = new double[repeats], saved = new double[repeats];
+        for (int r = -2; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            Tensor x = Tensor.of(path.toArray(), path.shape()).requiresGrad(true);
+            cnn.forward(x).narrow(1, 3, 1).sum().backward();
+            cnn.zeroGrad();
+            long t1 = System.nanoTime();
+            Tensor x2 = Tensor.of(path.toArray(), path.shape()).requiresGrad(true);
+            try (var g = GradMode.inputGradients(x2)) {
+                cnn.forward(x2).narrow(1, 3, 1).sum().backward();
+            }
+            long t2 = System.nanoTime();
+            if (r >= 0) {
+                plain[r] = (t1 - t0) / 1e6;
+                input[r] = (t2 - t1) / 1e6;
+                saved[r] = plain[r] / input[r];
+            }
+        }
+        Arrays.sort(plain);
+        Arrays.sort(input);
+        Arrays.sort(saved);
+        System.out.printf("forward+backward of 64 path points: with weight gradients %.1f ms, input gradients only %.1f ms (medians); paired ratio median %.2f× (range %.2f–%.2f×)%n",
+                plain[repeats / 2], input[repeats / 2], saved[repeats / 2], saved[0], saved[repeats - 1]);
 
         Sequential mlp = new Sequential(new Linear(13, 64), new ReLU(), new Linear(64, 64), new ReLU(), new Linear(64, 1));
         mlp.eval();
