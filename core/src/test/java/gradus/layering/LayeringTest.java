@@ -92,13 +92,13 @@ class LayeringTest {
                 .whereLayer("io").mayOnlyAccessLayers("gguf", "nn", "data", "text", "tensor", "kernels", "config", "files")
                 .whereLayer("models").mayOnlyAccessLayers("io", "nn", "optim", "text", "data", "tensor", "kernels", "config", "files")
                 .whereLayer("llm").mayOnlyAccessLayers("models", "gguf", "io", "nn", "text", "tensor", "kernels", "config", "files")
-                // compression and attributions of ready models (a quantized BERT, a transformer classifier's tokens)
+                // compression and attributions of ready models (a quantized BERT, a transformer classifier's tokens); attacks are input perturbations a trainer can train on
                 .whereLayer("quant").mayOnlyAccessLayers("models", "io", "nn", "tensor", "kernels", "config", "files")
-                .whereLayer("explain").mayOnlyAccessLayers("models", "nn", "data", "tensor", "kernels", "config", "files")
+                .whereLayer("explain").mayOnlyAccessLayers("train", "models", "nn", "data", "tensor", "kernels", "config", "files")
                 .whereLayer("train").mayOnlyAccessLayers("privacy", "io", "nn", "optim", "metrics", "data", "text", "tensor", "kernels", "config", "files")
                 // the Predictor: a model directory's card, input decoding and post-processing; any Module, no ready model
                 .whereLayer("inference").mayOnlyAccessLayers("io", "nn", "data", "text", "tensor", "kernels", "config", "files")
-                .whereLayer("recipe").mayOnlyAccessLayers("train", "privacy", "models", "io", "nn", "optim", "metrics", "data", "text", "tensor",
+                .whereLayer("recipe").mayOnlyAccessLayers("train", "privacy", "explain", "models", "io", "nn", "optim", "metrics", "data", "text", "tensor",
                         "kernels", "config", "files")
                 // rounds of local training (train) with secure aggregation and a privacy budget; the top of core
                 .whereLayer("federated").mayOnlyAccessLayers("train", "privacy", "io", "nn", "optim", "metrics", "data", "text", "tensor",
