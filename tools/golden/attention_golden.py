@@ -6,22 +6,10 @@ Run: /usr/bin/python3 tools/golden/attention_golden.py > core/src/test/java/grad
 Inputs and weights are seq(a, b, c, shape): value i = sin(i*a + b) * c, rounded to float32, as
 AttentionGoldenTest.seq rebuilds them. The loss is sum(output * seq(0.91, 0.3, 1, output.shape)).
 """
-import math
 import torch
 import torch.nn as nn
 
-torch.set_num_threads(2)
-out = []
-
-
-def seq(a, b, c, *shape):
-    n = math.prod(shape)
-    return torch.tensor([math.sin(i * a + b) * c for i in range(n)], dtype=torch.float32).reshape(shape)
-
-
-def emit(name, t):
-    vals = ", ".join(f"{v:.9g}f" for v in t.detach().reshape(-1).tolist())
-    out.append(f"    static final float[] {name} = {{{vals}}};")
+from golden import emit, out, seq
 
 
 def set_mha(m, e):

@@ -6,22 +6,10 @@ Run: /usr/bin/python3 tools/golden/nn_golden.py > core/src/test/java/gradus/nn/N
 Inputs are seq(a, b, c, shape): value i = sin(i*a + b) * c in double precision, rounded to
 float32, so the Java test (NnGoldenTest.seq) rebuilds the same tensors without files.
 """
-import math
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(2)
-out = []
-
-
-def seq(a, b, c, *shape):
-    n = math.prod(shape)
-    return torch.tensor([math.sin(i * a + b) * c for i in range(n)], dtype=torch.float32).reshape(shape)
-
-
-def emit(name, t):
-    vals = ", ".join(f"{v:.9g}f" for v in t.detach().reshape(-1).tolist())
-    out.append(f"    static final float[] {name} = {{{vals}}};")
+from golden import emit, out, seq
 
 
 def conv_case(tag, wshape, **kw):

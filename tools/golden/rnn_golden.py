@@ -9,26 +9,11 @@ Parameter k of the module (in state-dict order) is seq(0.37 + 0.11*k, 0.2*k, 0.5
 sum(output * seq(0.91, 0.3, 1)) + sum(h_n * seq(0.53, 0.7, 1)) [+ sum(c_n * seq(0.29, 1.1, 1))],
 so the Java test (RnnGoldenTest) rebuilds everything without files.
 """
-import math
 import sys
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-torch.set_num_threads(2)
-out = []
-
-
-def seq(a, b, c, *shape):
-    n = math.prod(shape)
-    return torch.tensor([math.sin(i * a + b) * c for i in range(n)], dtype=torch.float32).reshape(shape)
-
-
-def values(t):
-    return ", ".join(f"{v:.9g}f" for v in t.detach().reshape(-1).tolist())
-
-
-def emit(name, t):
-    out.append(f"    static final float[] {name} = {{{values(t)}}};")
+from golden import emit, out, seq, values
 
 
 def case(tag, cls, batch_first, layers, bidirectional, lengths, with_state):
