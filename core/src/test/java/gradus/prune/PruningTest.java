@@ -3,6 +3,7 @@ package gradus.prune;
 import gradus.data.DataLoader;
 import gradus.data.TensorDataset;
 import gradus.data.datasets.FashionMnist;
+import gradus.metrics.TopK;
 import gradus.nn.Conv2d;
 import gradus.nn.Flatten;
 import gradus.nn.Linear;
@@ -49,16 +50,7 @@ class PruningTest {
     }
 
     static float accuracy(Module m) {
-        Tensor logits = m.predict(test.x());
-        int n = logits.size(0), classes = logits.size(1), right = 0;
-        float[] v = logits.contiguousData();
-        int[] y = test.labels().data();
-        for (int i = 0; i < n; i++) {
-            int best = 0;
-            for (int c = 1; c < classes; c++) if (v[i * classes + c] > v[i * classes + best]) best = c;
-            if (best == y[i]) right++;
-        }
-        return 100f * right / n;
+        return 100f * TopK.correct(m.predict(test.x()), test.labels(), 1) / test.size();
     }
 
     /** Dense training, then 90% sparsity by the Zhu–Gupta ramp over two fine-tuning epochs (global threshold), then three more epochs at 90%. */

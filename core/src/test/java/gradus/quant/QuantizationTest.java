@@ -6,6 +6,7 @@ import gradus.data.TensorDataset;
 import gradus.data.datasets.FashionMnist;
 import gradus.io.ModelDirectory;
 import gradus.io.Safetensors;
+import gradus.metrics.TopK;
 import gradus.nn.Embedding;
 import gradus.nn.Flatten;
 import gradus.nn.Linear;
@@ -52,16 +53,7 @@ class QuantizationTest {
     }
 
     private static float accuracy(Module m) {
-        Tensor logits = m.predict(test.x());
-        int n = logits.size(0), classes = logits.size(1), right = 0;
-        float[] v = logits.contiguousData();
-        int[] y = test.labels().data();
-        for (int i = 0; i < n; i++) {
-            int best = 0;
-            for (int c = 1; c < classes; c++) if (v[i * classes + c] > v[i * classes + best]) best = c;
-            if (best == y[i]) right++;
-        }
-        return 100f * right / n;
+        return 100f * TopK.correct(m.predict(test.x()), test.labels(), 1) / test.size();
     }
 
     /**

@@ -4,6 +4,7 @@ import gradus.data.DataLoader;
 import gradus.data.TensorDataset;
 import gradus.data.datasets.FashionMnist;
 import gradus.kernels.Int8Weight;
+import gradus.metrics.TopK;
 import gradus.nn.Conv2d;
 import gradus.nn.F;
 import gradus.nn.Flatten;
@@ -50,16 +51,7 @@ class StaticQuantizationTest {
     }
 
     static float accuracy(Module m) {
-        Tensor logits = m.predict(test.x());
-        int n = logits.size(0), classes = logits.size(1), right = 0;
-        float[] v = logits.contiguousData();
-        int[] y = test.labels().data();
-        for (int i = 0; i < n; i++) {
-            int best = 0;
-            for (int c = 1; c < classes; c++) if (v[i * classes + c] > v[i * classes + best]) best = c;
-            if (best == y[i]) right++;
-        }
-        return 100f * right / n;
+        return 100f * TopK.correct(m.predict(test.x()), test.labels(), 1) / test.size();
     }
 
     /** The int8 layers compute what float layers compute on the dequantized weights and round-tripped inputs. */
