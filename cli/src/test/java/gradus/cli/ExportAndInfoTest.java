@@ -88,12 +88,8 @@ class ExportAndInfoTest {
         Map<String, Tensor> weights = first.stateDict(), reread = second.stateDict();
         assertEquals(weights.keySet(), reread.keySet());
         weights.forEach((name, w) -> assertArrayEquals(w.toArray(), reread.get(name).toArray(), 0f, name + " survives export and import"));
-        // Hence the same forward; compared within 1e-6 (not bit for bit) only because the Vector API's EXP (softmax,
-        // GELU) rounds 1 ulp differently on some inputs before and after C2 compiles it to an intrinsic (at 512 bits
-        // about 1 input in 80), so two forwards in one JVM can differ in the last bit depending on when the JIT finished,
-        // whatever model computes them (0.17644455 vs 0.17644452 in one full-suite run; bit-equal in others). The same
-        // JIT dependence makes SavedModelFixturesTest compute its outputs in a fresh JVM.
-        assertArrayEquals(gradus.toArray(), second.forward(ids, types, mask).toArray(), 1e-6f, "re-imported from its own export");
+        // Hence the same forward, bit for bit: no kernel's result depends on when the JIT compiled it (kernels/VectorExp).
+        assertArrayEquals(gradus.toArray(), second.forward(ids, types, mask).toArray(), 0f, "re-imported from its own export");
 
         CliTest.Run info = CliTest.cli("info", bert.toString());
         assertEquals(0, info.code(), info.err());

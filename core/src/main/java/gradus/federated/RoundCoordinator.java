@@ -33,6 +33,7 @@ public final class RoundCoordinator {
     private final int rounds;
     private final Duration roundTimeout;
     private final Set<String> known = new TreeSet<>();
+    private final Set<String> toldDone = new TreeSet<>();
     private final Map<String, ClientUpdate> received = new HashMap<>();
     private List<String> sampled = List.of();
     private int round = -1;           // the open round, −1 between rounds
@@ -91,6 +92,26 @@ public final class RoundCoordinator {
 
     public synchronized boolean done() {
         return done;
+    }
+
+    /** The transport calls this once {@code client}'s DONE answer has been written. */
+    public synchronized void doneDelivered(String client) {
+        toldDone.add(client);
+        notifyAll();
+    }
+
+    /**
+     * After {@link #run}: waits up to {@code max} until every client still known has been told the run is done, so
+     * that closing the transport cannot cut a client off mid-answer; false when some were not told in time.
+     */
+    public synchronized boolean awaitDoneDelivered(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (!toldDone.containsAll(known)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 
     public synchronized int knownClients() {

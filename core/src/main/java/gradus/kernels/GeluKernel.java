@@ -24,7 +24,7 @@ public final class GeluKernel {
         for (int up = S.loopBound(n); i < up; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
             FloatVector z = v.abs().mul(INV_SQRT2);
-            FloatVector e = z.mul(z).neg().lanewise(VectorOperators.EXP);
+            FloatVector e = VectorExp.exp(z.mul(z).neg());
             FloatVector phi = halfErfc(z, e); // Φ(−|x|) = erfc(|x|/√2)/2
             // Φ(x) = 1 − Φ(−|x|) for x ≥ 0, Φ(−|x|) otherwise.
             FloatVector cdf = phi.neg().add(1f).blend(phi, v.compare(VectorOperators.LT, 0f));
@@ -39,7 +39,7 @@ public final class GeluKernel {
         for (int up = S.loopBound(n); i < up; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
             FloatVector z = v.abs().mul(INV_SQRT2);
-            FloatVector e = z.mul(z).neg().lanewise(VectorOperators.EXP);
+            FloatVector e = VectorExp.exp(z.mul(z).neg());
             FloatVector phi = halfErfc(z, e);
             FloatVector cdf = phi.neg().add(1f).blend(phi, v.compare(VectorOperators.LT, 0f));
             FloatVector d = v.mul(e).fma(FloatVector.broadcast(S, INV_SQRT_2PI), cdf);

@@ -1,7 +1,6 @@
 package gradus.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -38,7 +37,7 @@ public abstract class Sweep {
     // Gate nonlinearities in vector and scalar form: the scalar ones finish rows whose width is not a
     // multiple of the vector length.
     static FloatVector sigmoid(FloatVector v) {
-        return ONE.div(ONE.add(v.neg().lanewise(VectorOperators.EXP)));
+        return ONE.div(ONE.add(VectorExp.exp(v.neg())));
     }
 
     static float sigmoid(float v) {
@@ -46,7 +45,7 @@ public abstract class Sweep {
     }
 
     static FloatVector tanh(FloatVector v) {
-        return v.lanewise(VectorOperators.TANH);
+        return VectorExp.tanh(v);
     }
 
     static float tanh(float v) {

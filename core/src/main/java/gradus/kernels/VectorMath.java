@@ -89,9 +89,9 @@ public final class VectorMath {
     public static void exp(float[] a, int ao, float[] out, int oo, int n) {
         int i = 0;
         for (int up = SPECIES.loopBound(n); i < up; i += L) {
-            FloatVector.fromArray(SPECIES, a, ao + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
+            VectorExp.exp(FloatVector.fromArray(SPECIES, a, ao + i)).intoArray(out, oo + i);
         }
-        for (; i < n; i++) out[oo + i] = (float) Math.exp(a[ao + i]);
+        for (; i < n; i++) out[oo + i] = VectorExp.exp(a[ao + i]);
     }
 
     /** out = e^(a + shift) over n values; returns their sum (a softmax's numerators and denominator in one pass). */
@@ -99,12 +99,12 @@ public final class VectorMath {
         int i = 0;
         FloatVector acc = FloatVector.zero(SPECIES);
         for (int up = SPECIES.loopBound(n); i < up; i += L) {
-            FloatVector e = FloatVector.fromArray(SPECIES, a, ao + i).add(shift).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorExp.exp(FloatVector.fromArray(SPECIES, a, ao + i).add(shift));
             e.intoArray(out, oo + i);
             acc = acc.add(e);
         }
         float s = lanesSum(acc);
-        for (; i < n; i++) s += out[oo + i] = (float) Math.exp(a[ao + i] + shift);
+        for (; i < n; i++) s += out[oo + i] = VectorExp.exp(a[ao + i] + shift);
         return s;
     }
 

@@ -31,10 +31,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * input, exactly the output bits recorded then ({@code fixtures/models/expected-outputs.txt}, IEEE-754 hex).
  * <p>The bits are those of the Java kernels at this JVM's vector width (the sums' order follows the lanes), recorded
  * for 512 and 256 bits (-Dgradus.vectorBits=256); the test pins the Java GEMM, since auto's choice is measured per machine.
- * The outputs are computed in a fresh JVM ({@link #main}), as they were recorded: the Vector API's EXP and TANH (softmax,
- * LSTM gates, GELU) and LayerNorm's reduceLanes round differently once C2 compiles them to intrinsics, so a JVM that has
- * trained such models before (the rest of the suite) gives other last bits. That dependence on the JIT is the kernels'
- * (reported to the lead), not the model directory's.
+ * The outputs are computed in a fresh JVM ({@link #main}), as they were recorded, so that nothing the rest of the
+ * suite set (a GEMM provider, a warmed-up JIT) can reach them; the kernels' bits no longer depend on the JIT
+ * ({@link gradus.kernels.VectorExp}, {@link gradus.kernels.VectorMath#lanesSum}).
  */
 class SavedModelFixturesTest {
     static final Path FIXTURES = Path.of("src/test/resources/fixtures/models");

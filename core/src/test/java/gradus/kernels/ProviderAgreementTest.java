@@ -109,9 +109,8 @@ class ProviderAgreementTest {
     /**
      * Every batch size from 1 to 64 (the server's batches), on every provider: row i of a batch's product, and of a
      * pre-packed weight's linear + bias (BertInference's path: its own packed kernel up to MAX_ROWS rows, one row
-     * included, GEMM where OpenBLAS is faster), is bit for bit row i alone. The GELU epilogue is left out: its
-     * Vector API EXP rounds differently once C2 compiles it to an intrinsic, a dependence on the JIT's timing (see
-     * SavedModelFixturesTest), not on the batch; its lanes are elementwise, so it adds no batch dependence.
+     * included, GEMM where OpenBLAS is faster), is bit for bit row i alone. The GELU epilogue is left out: it is
+     * elementwise, so it adds no batch dependence.
      */
     @Test
     void everyBatchFrom1To64GivesEachRowItsResultAlone() {

@@ -58,9 +58,17 @@ public final class FederatedCoordinator implements AutoCloseable {
         return server.port();
     }
 
+    /** Stops listening; after a finished run, first gives every known client up to 10 s to hear that it is done. */
     @Override
     public void close() {
-        if (server != null) server.stop();
+        if (server == null) return;
+        try {
+            if (rounds.done()) rounds.awaitDoneDelivered(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            server.stop();
+        }
     }
 
     private void routes(HttpRouting.Builder r) {
@@ -122,6 +130,7 @@ public final class FederatedCoordinator implements AutoCloseable {
             if (t.secAggIndex() > 0) body.put("secagg", Map.of("index", t.secAggIndex(), "threshold", t.secAggThreshold()));
         }
         Http.json(res, 200, body);
+        if (t.kind() == RoundCoordinator.Task.Kind.DONE) rounds.doneDelivered(client);
     }
 
     private void update(ServerRequest req, ServerResponse res) {

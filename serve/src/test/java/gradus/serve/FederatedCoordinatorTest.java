@@ -97,6 +97,8 @@ class FederatedCoordinatorTest {
 
             driver.get();
             for (var c : clients) assertTrue(c.get() >= 1);
+            // what close() waits for before it stops listening, so no client is cut off while hearing it is done
+            assertTrue(rounds.awaitDoneDelivered(Duration.ofSeconds(5)), "every client still known was told the run is done");
             assertEquals(roundCount, reports.size());
             var first = reports.get(0);
             assertTrue(first.sampled().contains("doomed"));
