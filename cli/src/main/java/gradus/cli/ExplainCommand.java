@@ -9,7 +9,6 @@ import gradus.inference.Predictor;
 import gradus.io.ModelDirectory;
 import gradus.nn.Module;
 import gradus.tensor.Tensor;
-import gradus.text.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -113,14 +112,8 @@ final class ExplainCommand implements Callable<Integer> {
         Tensor x = null;
         boolean textModel = Files.isRegularFile(modelDir.resolve(ModelDirectory.TOKENIZER_FILE));
         if (textModel) {
-            Tokenizer tokenizer = ModelDirectory.tokenizer(modelDir);
-            String t = text != null ? text : inputs.textOf(given, loaded.card(), info);
-            Predictor predictor = Predictor.of(model, loaded.card(), tokenizer);
-            Tensor ids = predictor.encodeTexts(List.of(t));
-            List<String> tokens = new ArrayList<>();
-            for (float id : ids.toArray()) if (id != 0f) tokens.add(tokenizer.idToToken((int) id));
-            List<String> words = Arrays.asList(t.trim().split("\\s+"));
-            result = Explanations.explainText(model, ids, tokens, request, words, s -> predictor.encodeTexts(List.of(s)));
+            Predictor predictor = Predictor.of(model, loaded.card(), ModelDirectory.tokenizer(modelDir));
+            result = Explanations.explainText(predictor, text != null ? text : inputs.textOf(given, loaded.card(), info), request);
         } else {
             if (text != null) throw new IllegalArgumentException("--text needs a text classifier (a model directory with tokenizer.json)");
             x = inputs.input(Predictor.of(model, loaded.card(), null), given, info);

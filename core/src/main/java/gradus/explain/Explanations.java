@@ -1,11 +1,15 @@
 package gradus.explain;
 
+import gradus.inference.Predictor;
 import gradus.models.TransformerClassifier;
 import gradus.tensor.Shape;
 import gradus.autograd.GradMode;
 import gradus.nn.Module;
 import gradus.tensor.Tensor;
+import gradus.text.Tokenizer;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,6 +132,21 @@ public final class Explanations {
     }
 
     /**
+     * Explains one text of a text classifier loaded with its tokenizer (the CLI's and the server's way in): encoded,
+     * cut and padded as it was trained; the tokens are the real ones (padding left out), the words for lime are
+     * split at white space.
+     */
+    public static Map<String, Object> explainText(Predictor predictor, String text, ExplainRequest r) {
+        Tokenizer tokenizer = predictor.tokenizer();
+        if (tokenizer == null) throw new IllegalArgumentException("explaining a text needs a text classifier (a model directory with tokenizer.json)");
+        Tensor ids = predictor.encodeTexts(List.of(text));
+        List<String> tokens = new ArrayList<>();
+        for (float id : ids.toArray()) if (id != 0f) tokens.add(tokenizer.idToToken((int) id));
+        List<String> words = Arrays.asList(text.trim().split("\\s+"));
+        return explainText(predictor.model(), ids, tokens, r, words, s -> predictor.encodeTexts(List.of(s)));
+    }
+
+    /**
      * Explains a text for a {@link TransformerExplainer}-supported model: token ids [1, T] and their printable
      * tokens. Methods ig, gradxinput and saliency give per-token scores; attention gives the weights per layer and
      * head and the rollout; lime masks words ({@code encoder} turns a text back into ids).
@@ -191,6 +210,6 @@ public final class Explanations {
     }
 
     static List<Integer> toList(int[] v) {
-        return java.util.Arrays.stream(v).boxed().toList();
+        return Arrays.stream(v).boxed().toList();
     }
 }

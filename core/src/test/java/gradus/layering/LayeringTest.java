@@ -94,7 +94,7 @@ class LayeringTest {
                 .whereLayer("llm").mayOnlyAccessLayers("models", "gguf", "io", "nn", "text", "tensor", "kernels", "config", "files")
                 // compression and attributions of ready models (a quantized BERT, a transformer classifier's tokens); attacks are input perturbations a trainer can train on
                 .whereLayer("quant").mayOnlyAccessLayers("models", "io", "nn", "tensor", "kernels", "config", "files")
-                .whereLayer("explain").mayOnlyAccessLayers("train", "models", "nn", "data", "tensor", "kernels", "config", "files")
+                .whereLayer("explain").mayOnlyAccessLayers("train", "inference", "models", "nn", "data", "text", "tensor", "kernels", "config", "files")
                 .whereLayer("train").mayOnlyAccessLayers("privacy", "io", "nn", "optim", "metrics", "data", "text", "tensor", "kernels", "config", "files")
                 // the Predictor: a model directory's card, input decoding and post-processing; any Module, no ready model
                 .whereLayer("inference").mayOnlyAccessLayers("io", "nn", "data", "text", "tensor", "kernels", "config", "files")

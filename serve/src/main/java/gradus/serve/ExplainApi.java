@@ -5,6 +5,8 @@ import gradus.data.datasets.Datasets;
 import gradus.explain.ExplainRequest;
 import gradus.explain.Explanations;
 import gradus.nn.Module;
+import gradus.serve.text.TextClassifier;
+import gradus.serve.text.TextModels;
 import gradus.tensor.Tensor;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -23,14 +25,17 @@ import java.util.Map;
  * reference examples for tabular lime and shap. Raw values, as for inference: the model's recorded
  * preprocessing runs first and attributions are over the preprocessed input. The answer is the method's
  * result ({@link Explanations#explain}). An image body ({@code Content-Type: image/*}, resized like {@code /predict}'s)
- * takes the options as query parameters instead: {@code ?method=ig&target=3&invert=true}.
+ * takes the options as query parameters instead: {@code ?method=ig&target=3&invert=true}. A text classifier takes
+ * {@code {"text": "..."}} (see {@link #explainText}).
  */
 final class ExplainApi {
     private final ModelRepository models;
+    private final TextModels text;
     private final ServeOptions options;
 
-    ExplainApi(ModelRepository models, ServeOptions options) {
+    ExplainApi(ModelRepository models, TextModels text, ServeOptions options) {
         this.models = models;
+        this.text = text;
         this.options = options;
     }
 
@@ -42,6 +47,12 @@ final class ExplainApi {
     private void explain(ServerRequest req, ServerResponse res) {
         RequestInfo info = RequestInfo.of(req);
         info.endpoint = "explain";
+        TextClassifier classifier = text.classifier(KServeApi.param(req, "name"));
+        if (classifier != null) {
+            info.model = KServeApi.param(req, "name");
+            explainText(req, res, info.model, classifier);
+            return;
+        }
         ServedModel m = models.get(KServeApi.param(req, "name"), KServeApi.param(req, "version"));
         info.model = m.name();
         String type = req.headers().first(io.helidon.http.HeaderNames.CONTENT_TYPE).orElse("application/json").toLowerCase(java.util.Locale.ROOT);
@@ -55,9 +66,7 @@ final class ExplainApi {
         }
         Map<String, Object> result;
         try {
-            ExplainRequest request = new ExplainRequest(string(body, "method", "ig"), integer(body, "target"), integer(body, "steps"),
-                    string(body, "rule", null), integer(body, "samples"), body.get("sigma") instanceof Number s ? s.floatValue() : null,
-                    string(body, "layer", null), integer(body, "window"), body.get("seed") instanceof Number s ? s.longValue() : null);
+            ExplainRequest request = request(body);
             Scaler scaler = m.card().scaler();
             Tensor x = scaled(scaler, Tensor.of(example(body, m), shape(1, m.inputShape())));
             Tensor background = body.containsKey("background") ? scaled(scaler, rows(body.get("background"), m)) : null;
@@ -74,6 +83,29 @@ final class ExplainApi {
         out.put("model_version", m.version());
         out.putAll(result);
         Http.json(res, 200, out);
+    }
+
+    /**
+     * A text classifier's explanation: {@code {"text": "...", "method": "ig" | "gradxinput" | "attention" | "lime", ...}};
+     * the answer adds tokens and, for attention, the weights [layer][head][query][key] and the rollout.
+     */
+    private void explainText(ServerRequest req, ServerResponse res, String name, TextClassifier classifier) {
+        Map<String, Object> body = Http.jsonObject(req, options.maxBodyBytes());
+        if (!(body.get("text") instanceof String t)) throw ApiException.badRequest("a text classifier is explained from {\"text\": \"...\", \"method\": ...}");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model_name", name);
+        try {
+            out.putAll(classifier.explain(t, request(body)));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        Http.json(res, 200, out);
+    }
+
+    private static ExplainRequest request(Map<String, Object> body) {
+        return new ExplainRequest(string(body, "method", "ig"), integer(body, "target"), integer(body, "steps"),
+                string(body, "rule", null), integer(body, "samples"), body.get("sigma") instanceof Number s ? s.floatValue() : null,
+                string(body, "layer", null), integer(body, "window"), body.get("seed") instanceof Number s ? s.longValue() : null);
     }
 
     /** The query's options as JSON values: numbers where they parse as numbers. */

@@ -214,7 +214,7 @@ public final class GradusServer implements AutoCloseable {
         r.addFilter(this::filter);
         new KServeApi(models, options).routes(r);
         new PredictApi(models, text, options).routes(r);
-        new ExplainApi(models, options).routes(r);
+        new ExplainApi(models, text, options).routes(r);
         new OpenAiApi(text, models, options).routes(r);
         new RunsApi(options, models, text, () -> draining).routes(r);
         r.get("/metrics", (req, res) -> { // behind a key when keys are on, unless --public-metrics

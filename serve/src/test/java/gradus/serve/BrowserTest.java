@@ -5,6 +5,7 @@ import gradus.nn.Linear;
 import gradus.nn.Sequential;
 import gradus.serve.text.Generation;
 import gradus.serve.text.GenerationParams;
+import gradus.serve.text.SavedTextModels;
 import gradus.serve.text.TextModels;
 import gradus.tensor.Rng;
 import org.junit.jupiter.api.AfterAll;
@@ -130,6 +131,8 @@ class BrowserTest {
                 })
                 .classifier("sentiment", t -> t.contains("good") ? Map.of("positive", 0.9f, "negative", 0.1f) : Map.of("positive", 0.2f, "negative", 0.8f))
                 .embedder("shape", new FakeTextModels.Shape());
+        Fixtures.saveTextClassifier(dir.resolve("text-models"), "words");
+        SavedTextModels.load(dir.resolve("text-models"), text);
         server = new GradusServer(ServeOptions.defaults().withAddress("127.0.0.1", 0).withModelsDir(models).withRunsDir(runs)
                 .withReloadInterval(Duration.ZERO).withAccessLog(false), text).start();
         base = "http://127.0.0.1:" + server.port();
@@ -379,6 +382,45 @@ class BrowserTest {
         waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("text"))).sendKeys("a good day");
         driver.findElement(By.id("classify")).click();
         assertEquals("positive", waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("top-class"))).getText());
+    }
+
+    /** Highlighted tokens and the attention viewer: every cell the API's weight, for the layer and head picked. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void playgroundShowsATextsTokenScoresAndItsAttentionByLayerAndHead() throws Exception {
+        String text = "click here to win free money";
+        driver.get(base + "/ui/playground.html?model=words");
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("text"))).sendKeys(text);
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("explain-text-method"))).selectByValue("attention");
+        driver.findElement(By.id("explain-text")).click();
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("attention-grid")));
+        var api = Fixtures.json(Fixtures.post(base + "/v2/models/words/explain", "{\"method\": \"attention\", \"text\": \"" + text + "\"}").body());
+        List<WebElement> tokens = driver.findElements(By.cssSelector("#tokens span"));
+        assertEquals(List.of(text.split(" ")), tokens.stream().map(WebElement::getText).toList());
+        List<Number> rollout = (List<Number>) api.get("attributions");
+        for (int i = 0; i < 6; i++) assertEquals(rollout.get(i).doubleValue(), Double.parseDouble(tokens.get(i).getAttribute("data-value")), 1e-6);
+        var attention = (List<List<List<List<Number>>>>) api.get("attention");
+        var layer = new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("attention-layer")));
+        var head = new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("attention-head")));
+        assertEquals(2, layer.getOptions().size());
+        assertEquals(3, head.getOptions().size(), "the mean and two heads");
+        for (int l = 0; l < 2; l++) {
+            layer.selectByValue(String.valueOf(l));
+            for (int h = 0; h < 2; h++) {
+                head.selectByValue(String.valueOf(h));
+                List<WebElement> cells = driver.findElements(By.cssSelector("#attention-grid td"));
+                assertEquals(36, cells.size());
+                for (int c = 0; c < 36; c++) {
+                    double expected = attention.get(l).get(h).get(c / 6).get(c % 6).doubleValue();
+                    assertEquals(expected, Double.parseDouble(cells.get(c).getAttribute("data-value")), 1e-6, "layer " + l + " head " + h + " cell " + c);
+                }
+            }
+        }
+        head.selectByValue("mean");
+        double mean = (attention.get(1).get(0).get(2).get(3).doubleValue() + attention.get(1).get(1).get(2).get(3).doubleValue()) / 2;
+        assertEquals(mean, Double.parseDouble(driver.findElements(By.cssSelector("#attention-grid td")).get(2 * 6 + 3).getAttribute("data-value")), 1e-6);
+        screenshot("playground-attention");
+        assertEquals(List.of(), consoleErrors());
     }
 
     @Test

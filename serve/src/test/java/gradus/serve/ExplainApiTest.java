@@ -1,6 +1,11 @@
 package gradus.serve;
 
+import gradus.explain.ExplainRequest;
+import gradus.explain.Explanations;
 import gradus.explain.IntegratedGradients;
+import gradus.inference.Predictor;
+import gradus.serve.text.SavedTextModels;
+import gradus.serve.text.TextModels;
 import gradus.explain.Saliency;
 import gradus.nn.Sequential;
 import gradus.tensor.Tensor;
@@ -21,6 +26,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class ExplainApiTest {
     @TempDir
     static Path models;
+    @TempDir
+    static Path texts;
     static GradusServer server;
     static Sequential model;
     static String base;
@@ -62,6 +69,48 @@ class ExplainApiTest {
         float[] s = Saliency.saliency(model::forward, input, 0).toArray();
         List<Float> gotS = floats(sal.get("attributions"));
         for (int i = 0; i < 16; i++) assertEquals(s[i], gotS.get(i), 1e-6);
+    }
+
+    /** A Transformer text classifier: per-token IG equal to the Java API's, attention per layer and head whose rows are distributions. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aTextClassifierIsExplainedTokenByTokenWithItsAttention() throws Exception {
+        Path dir = Fixtures.saveTextClassifier(texts, "words");
+        try (GradusServer s = new GradusServer(ServeOptions.defaults().withAddress("127.0.0.1", 0).withAccessLog(false),
+                SavedTextModels.load(texts, new TextModels())).start()) {
+            String url = "http://127.0.0.1:" + s.port() + "/v2/models/words/explain";
+            String text = "click here to win free money";
+            var ig = post(url, "{\"text\": \"" + text + "\", \"method\": \"ig\", \"steps\": 32, \"target\": 1}");
+            assertEquals(200, ig.statusCode(), ig.body());
+            Map<String, Object> out = json(ig.body());
+            assertEquals(List.of(text.split(" ")), out.get("tokens"));
+            assertEquals("spam", out.get("class"));
+            Map<String, Object> java = Explanations.explainText(Predictor.load(dir), text, new ExplainRequest("ig", 1, 32, null, null, null, null, null, null));
+            List<Float> expected = floats(java.get("attributions")), got = floats(out.get("attributions"));
+            assertEquals(6, got.size());
+            for (int i = 0; i < 6; i++) assertEquals(expected.get(i), got.get(i), 1e-6, "token " + i);
+
+            var att = json(post(url, "{\"text\": \"" + text + "\", \"method\": \"attention\"}").body());
+            var layers = (List<List<List<List<Number>>>>) att.get("attention");
+            assertEquals(2, layers.size());
+            for (var heads : layers) {
+                assertEquals(2, heads.size());
+                for (var rows : heads) {
+                    assertEquals(6, rows.size());
+                    for (var row : rows) {
+                        assertEquals(6, row.size());
+                        assertEquals(1.0, row.stream().mapToDouble(Number::doubleValue).sum(), 1e-5, "softmax row " + row);
+                    }
+                }
+            }
+
+            var wrong = post(url, "{\"text\": \"" + text + "\", \"method\": \"gradcam\"}");
+            assertEquals(400, wrong.statusCode());
+            assertTrue(wrong.body().contains("does not apply to text"), wrong.body());
+            var noText = post(url, "{\"features\": [1, 2]}");
+            assertEquals(400, noText.statusCode());
+            assertTrue(noText.body().contains("{\\\"text\\\""), noText.body());
+        }
     }
 
     @Test

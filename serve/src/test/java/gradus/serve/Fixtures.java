@@ -1,11 +1,13 @@
 package gradus.serve;
 
 import gradus.io.ModelDirectory;
+import gradus.models.TransformerClassifier;
 import gradus.nn.Flatten;
 import gradus.nn.Linear;
 import gradus.nn.ReLU;
 import gradus.nn.Sequential;
 import gradus.tensor.Rng;
+import gradus.text.WordTokenizer;
 
 import java.io.IOException;
 import java.net.URI;
@@ -39,6 +41,17 @@ final class Fixtures {
     }
 
     /** A server on a free loopback port serving one tiny model, {@code tiny/1}, saved under {@code models}. */
+    /** A random two-layer, two-head TransformerClassifier over a small word vocabulary, saved as {@code root/name/1} with its tokenizer. */
+    static Path saveTextClassifier(Path root, String name) throws IOException {
+        Rng.manualSeed(5);
+        WordTokenizer words = WordTokenizer.train(List.of("click here to win free money now", "notes of the meeting for the project review"), 100);
+        TransformerClassifier m = new TransformerClassifier(words.vocabSize(), 16, 8, 2, 2, 0f, 2);
+        Path dir = root.resolve(name).resolve("1");
+        ModelDirectory.save(dir, m, Map.of("task", "classification", "class_names", List.of("ham", "spam"), "max_length", 16, "loss", "cross_entropy"));
+        words.save(dir.resolve(ModelDirectory.TOKENIZER_FILE));
+        return dir;
+    }
+
     static GradusServer serveTiny(Path models) throws IOException {
         save(models, "tiny", "1", 1);
         return new GradusServer(ServeOptions.defaults().withModelsDir(models).withAddress("127.0.0.1", 0)

@@ -1,5 +1,7 @@
 package gradus.serve.text;
 
+import gradus.explain.ExplainRequest;
+import gradus.explain.Explanations;
 import gradus.inference.Predictor;
 import gradus.data.TensorDataset;
 import gradus.data.datasets.TextData;
@@ -190,6 +192,13 @@ public final class SavedTextModels {
             float[] p = predictor.probabilities(predictor.forward(predictor.encodeTexts(List.of(text))).toArray(), 1);
             Map<String, Float> out = new LinkedHashMap<>();
             for (int i = 0; i < p.length; i++) out.put(predictor.card().className(i), p[i]);
+            return out;
+        }
+
+        @Override
+        public synchronized Map<String, Object> explain(String text, ExplainRequest request) { // one at a time: explaining toggles requiresGrad
+            Map<String, Object> out = Explanations.explainText(predictor, text, request);
+            out.put("class", predictor.card().className((Integer) out.get("target")));
             return out;
         }
     }
