@@ -64,11 +64,12 @@ public interface LanguageModel extends AutoCloseable {
     }
 
     /**
-     * Whether {@link #open} is the way to read {@code path}: a {@code .gguf} file, or a Hugging Face folder (its
+     * Whether {@link #open} is the way to read {@code path}: a {@code .gguf} file (existing or not), or a Hugging Face folder (its
      * config.json names a {@code model_type}; a Gradus model directory's names its {@code format} instead).
      */
     static boolean isLanguageModel(Path path) {
-        if (Gguf.isGgufFile(path)) return true;
+        Path name = path.getFileName();
+        if (name != null && name.toString().endsWith(".gguf") && !Files.isDirectory(path)) return true; // missing: open names it
         Path config = path.resolve("config.json");
         if (!Files.isDirectory(path) || !Files.isRegularFile(config)) return false;
         try {

@@ -109,7 +109,7 @@ public final class HfCheckpoint {
     }
 
     /** Every tensor of model.safetensors or of the shards the index names, each file mapped once. */
-    private static Map<String, GgufTensor> tensors(Path folder, Arena arena) throws IOException {
+    static Map<String, GgufTensor> tensors(Path folder, Arena arena) throws IOException {
         Path index = folder.resolve("model.safetensors.index.json");
         Map<String, String> fileOf = new HashMap<>();
         if (Files.isRegularFile(index)) {

