@@ -178,7 +178,7 @@ class LanguageModelCommandsTest {
         Files.write(truncated, Arrays.copyOf(Files.readAllBytes(model), 4096));
         var cut = CliTest.cli("generate", truncated.toString(), "--prompt", "x");
         assertEquals(1, cut.code());
-        assertTrue(cut.err().contains(truncated.toString()) && cut.err().contains("offset"), cut.err());
+        assertTrue(cut.err().contains(truncated.toString()) && cut.err().contains("at byte"), cut.err());
         var longPrompt = CliTest.cli("generate", model.toString(), "--prompt", "whale ".repeat(600));
         assertEquals(1, longPrompt.code());
         assertTrue(longPrompt.err().matches("(?s).*the prompt has \\d+ tokens; the context of .* holds 512.*"), longPrompt.err());

@@ -84,6 +84,62 @@ class HfCheckpointTest {
         }
     }
 
+    /**
+     * Llama 3.1's rope scaling read from config.json ({@code rope_scaling.rope_type} llama3): the folder must give the
+     * logits and greedy tokens of llama.cpp on the same weights with the per-frequency divisors in {@code rope_freqs.weight},
+     * where llama.cpp's converter puts them. The configuration (θ 500 000, 16 frequencies, original context 64, factors
+     * 8 / 1 / 4) has frequencies in all three bands: kept, blended, divided; the positions reach past the original 64.
+     * The same folder without rope_scaling must be far from llama.cpp's answer, so the check can fail.
+     */
+    @Test
+    void llama3RopeScalingFromConfigJsonGivesLlamaCppsLogits() throws Exception {
+        LlamaCpp.assumeInstalled();
+        RandomLlama shape = new RandomLlama(256, 2, 8, 4, 512, 1024, 512, 500000f);
+        Path plain = dir.resolve("plain.gguf"), scaled = dir.resolve("scaled.gguf"), folder = dir.resolve("llama31");
+        shape.write(plain, GgmlType.F32, 47, LlamaConfig.Family.LLAMA, 0, 32);
+        writeFolder(plain, folder, "llama", shape, 32, 0, false);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(folder.resolve("config.json").toFile());
+        String plainConfig = json.writeValueAsString(config);
+        config.set("rope_scaling", json.readTree("{\"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 1.0, "
+                + "\"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 64}"));
+        json.writeValue(folder.resolve("config.json").toFile(), config);
+        float[] factors = HfCheckpoint.llama3RopeFactors(folder.resolve("config.json"), config, 32, 500000f);
+        assertEquals(16, factors.length);
+        assertEquals(1f, factors[0]);
+        assertEquals(1f, factors[1]); // wavelength 2π·θ^(2/32) ≈ 14.3 < 64/4
+        assertTrue(factors[2] > 1 && factors[2] < 8, "blended: " + factors[2]); // ≈ 32.4, between 16 and 64
+        for (int i = 3; i < 16; i++) assertEquals(8f, factors[i], "wavelength above 64: divided by the factor");
+        shape.write(scaled, GgmlType.F32, 47, factors);
+
+        int steps = 56;
+        LlamaCpp.Answer reference = LlamaCpp.greedy(scaled, TOKENS, steps, 2);
+        try (Llama model = HfCheckpoint.open(folder)) {
+            assertArrayEquals(reference.tokens(), Greedy.generate(model, TOKENS, steps, null), "greedy tokens");
+            double worst = worstError(model, reference, steps);
+            System.out.printf("llama3 rope scaling from config.json vs llama.cpp: logits relative error ≤ %.2e over %d steps%n", worst, steps);
+            assertTrue(worst <= 1e-4, "logits differ by " + worst);
+        }
+        java.nio.file.Files.writeString(folder.resolve("config.json"), plainConfig);
+        try (Llama unscaled = HfCheckpoint.open(folder)) {
+            double worst = worstError(unscaled, reference, steps);
+            assertTrue(worst > 1e-2, "without rope_scaling the logits should differ, by " + worst);
+        }
+    }
+
+    /** The largest relative logit error against llama.cpp along its own greedy tokens. */
+    private static double worstError(Llama model, LlamaCpp.Answer reference, int steps) {
+        Llama.Session s = model.newSession(TOKENS.length + steps);
+        float[] logits = null;
+        for (int t : TOKENS) logits = model.forward(s, t);
+        double worst = 0;
+        for (int step = 0; step < steps; step++) {
+            worst = Math.max(worst, LlamaVsLlamaCppTest.relativeError(logits, reference.logProbs()[step]));
+            logits = model.forward(s, reference.tokens()[step]);
+        }
+        return worst;
+    }
+
     @Test
     void unsupportedConfigurationsFailNamingTheKey() throws IOException {
         Path folder = dir.resolve("bad");
@@ -97,6 +153,10 @@ class HfCheckpointTest {
         Files.writeString(folder.resolve("config.json"), "{\"model_type\": \"llama\", \"hidden_size\": 0}");
         e = assertThrows(FileFormatException.class, () -> HfCheckpoint.open(folder));
         assertTrue(e.getMessage().contains("hidden_size: must be a positive integer"), e.getMessage());
+        Files.writeString(folder.resolve("config.json"), "{\"model_type\": \"llama\", \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8}}");
+        e = assertThrows(FileFormatException.class, () -> HfCheckpoint.llama3RopeFactors(folder.resolve("config.json"),
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(folder.resolve("config.json").toFile()), 32, 10000f));
+        assertTrue(e.getMessage().contains("rope_scaling.low_freq_factor: missing"), e.getMessage());
     }
 
     private static void writeFolder(Path gguf, Path folder, String modelType, RandomLlama s, int headDim, int window, boolean sharded)
