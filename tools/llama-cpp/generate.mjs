@@ -1,6 +1,7 @@
 // llama.cpp end to end on a text prompt, the reference of gradus.llm's generation tests: tokenizes the text with the
 // model's own tokenizer (special tokens parsed, BOS prepended when the GGUF asks for it), then decodes greedily.
-// Prints JSON {prompt: [ids], tokens: [ids]}.
+// Prints JSON {prompt: [ids], tokens: [ids], text}: text is llama.cpp's detokenization of the tokens before the first
+// end-of-generation token, as the continuation of the prompt (node-llama-cpp's detokenize with the last prompt tokens).
 // Usage: node generate.mjs MODEL.gguf TEXT STEPS THREADS
 import {getLlama} from "node-llama-cpp";
 
@@ -20,6 +21,8 @@ for await (const token of sequence.evaluate(prompt, {temperature: 0, yieldEogTok
     tokens.push(token);
     if (tokens.length === steps) break;
 }
-console.log(JSON.stringify({prompt, tokens}));
+const end = tokens.findIndex(t => model.isEogToken(t));
+const generated = model.detokenize(end < 0 ? tokens : tokens.slice(0, end), false, prompt);
+console.log(JSON.stringify({prompt, tokens, text: generated}));
 await context.dispose();
 await model.dispose();

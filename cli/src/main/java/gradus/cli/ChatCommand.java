@@ -15,9 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "chat", description = "Chat in the terminal with a GGUF model, through its chat template; answers stream as they are generated.")
+@Command(name = "chat", description = "Chat in the terminal with a GGUF file or a Hugging Face folder, through its chat template; answers stream as they are generated.")
 final class ChatCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "MODEL.gguf")
+    @Parameters(paramLabel = "MODEL.gguf|HF_FOLDER")
     Path modelFile;
 
     @Option(names = "--system", description = "A system prompt for the conversation.")
@@ -47,7 +47,10 @@ final class ChatCommand implements Callable<Integer> {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try (LanguageModel model = LanguageModel.open(modelFile)) {
             ChatTemplate template = model.chatTemplate();
-            if (template == null) throw new IllegalArgumentException(modelFile + " has no chat template (tokenizer.chat_template); use gradus generate");
+            if (template == null) {
+                throw new IllegalArgumentException(modelFile + " has no chat template (tokenizer.chat_template in a GGUF file, chat_template in "
+                        + "tokenizer_config.json of a folder); use gradus generate");
+            }
             List<ChatTemplate.Message> messages = new ArrayList<>();
             if (system != null) messages.add(new ChatTemplate.Message("system", system));
             long promptTokens = 0, promptNanos = 0, generated = 0, generationNanos = 0;
@@ -60,19 +63,21 @@ final class ChatCommand implements Callable<Integer> {
                 messages.add(new ChatTemplate.Message("user", line));
                 // The template writes BOS and the turn markers: no special tokens are added to its text.
                 int[] ids = model.tokenizer().encode(template.render(messages, true), false).ids();
-                TextStream answer = new TextStream(model.tokenizer(), out);
-                var completion = model.complete(ids, LanguageModels.sampling(maxTokens, temperature, topK, topP, repetitionPenalty,
-                        seed + turn++, false), t -> {
-                    answer.add(t);
-                    return true;
+                if (ids.length >= model.contextLength()) {
+                    throw new IllegalArgumentException("the conversation has grown to " + ids.length + " tokens; the context of " + modelFile
+                            + " holds " + model.contextLength());
+                }
+                var answer = model.generate(ids, LanguageModels.sampling(maxTokens, temperature, topK, topP, repetitionPenalty,
+                        seed + turn++, false), piece -> {
+                    out.print(piece);
+                    out.flush();
                 });
-                answer.finish();
                 out.println();
-                messages.add(new ChatTemplate.Message("assistant", answer.text()));
+                messages.add(new ChatTemplate.Message("assistant", answer.text().strip())); // the space that joined it to the prompt is not its
                 promptTokens += ids.length;
-                promptNanos += completion.promptNanos();
-                generated += completion.tokens().length;
-                generationNanos += completion.generationNanos();
+                promptNanos += answer.promptNanos();
+                generated += answer.completionTokens();
+                generationNanos += answer.generationNanos();
             }
             out.println();
             LanguageModels.printTimings(System.err, promptTokens, promptNanos, generated, generationNanos);

@@ -2,7 +2,6 @@ package gradus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import gradus.io.ModelDirectory;
-import gradus.llm.Gguf;
 import gradus.llm.LanguageModel;
 import gradus.models.GenerationConfig;
 import gradus.models.Gpt;
@@ -20,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "generate", description = "Generate text with a saved language model (GPT) or a GGUF Llama-family model.")
+@Command(name = "generate", description = "Generate text with a saved language model (GPT), a GGUF file or a Hugging Face folder (Llama, Mistral, Qwen2/3, GPT-2).")
 final class GenerateCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "MODEL_DIR|MODEL.gguf")
+    @Parameters(paramLabel = "MODEL_DIR|MODEL.gguf|HF_FOLDER")
     Path modelDir;
 
     @Option(names = "--prompt", required = true, description = "The text to continue.")
@@ -63,7 +62,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (Gguf.isGgufFile(modelDir)) return generateGguf();
+        if (LanguageModel.isLanguageModel(modelDir)) return generateLanguageModel();
         var loaded = ModelDirectory.load(modelDir);
         if (!(loaded.model() instanceof Gpt gpt)) {
             throw new IllegalArgumentException(modelDir + " holds a " + loaded.model().getClass().getSimpleName() + ", not a language model (Gpt)");
@@ -104,32 +103,35 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A GGUF model: the prompt with BOS (as the file asks), sampled with the options; --stop and --no-cache do not apply. */
-    private int generateGguf() throws Exception {
-        if (!stop.isEmpty()) throw new IllegalArgumentException("--stop is not supported for GGUF models yet (they stop at their end-of-turn tokens)");
+    /** A GGUF file or Hugging Face folder: the prompt with BOS (as the model asks), sampled with the options; --no-cache does not apply. */
+    private int generateLanguageModel() throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (LanguageModel model = LanguageModel.open(modelDir)) {
             int[] ids = model.tokenizer().encode(prompt, true).ids();
-            var config = LanguageModels.sampling(maxTokens, temperature, topK, topP, repetitionPenalty, seed, greedy);
+            if (ids.length == 0) throw new IllegalArgumentException("the prompt is empty and " + modelDir + " adds no start token: give some text");
+            if (ids.length >= model.contextLength()) {
+                throw new IllegalArgumentException("the prompt has " + ids.length + " tokens; the context of " + modelDir + " holds " + model.contextLength());
+            }
+            var config = LanguageModels.sampling(maxTokens, temperature, topK, topP, repetitionPenalty, seed, greedy).toBuilder().stopSequences(stop).build();
             boolean live = stream && !json;
             if (live) out.print(prompt);
-            TextStream text = new TextStream(model.tokenizer(), live ? out : null);
-            var completion = model.complete(ids, config, t -> {
-                text.add(t);
-                return true;
+            var done = model.generate(ids, config, piece -> {
+                if (live) {
+                    out.print(piece);
+                    out.flush();
+                }
             });
-            text.finish();
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("prompt", prompt);
-                o.put("text", text.text());
-                o.put("prompt_tokens", ids.length);
-                o.put("completion_tokens", completion.tokens().length);
-                o.put("finish_reason", completion.finishReason());
+                o.put("text", done.text());
+                o.put("prompt_tokens", done.promptTokens());
+                o.put("completion_tokens", done.completionTokens());
+                o.put("finish_reason", done.finishReason());
                 out.println(new ObjectMapper().writeValueAsString(o));
             } else {
-                out.println(live ? "" : prompt + text.text());
-                LanguageModels.printTimings(System.err, ids.length, completion.promptNanos(), completion.tokens().length, completion.generationNanos());
+                out.println(live ? "" : prompt + done.text());
+                LanguageModels.printTimings(System.err, ids.length, done.promptNanos(), done.completionTokens(), done.generationNanos());
             }
         }
         return 0;

@@ -13,17 +13,25 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, description = {"Serve saved models over HTTP: KServe v2 (/v2), OpenAI-compatible (/v1),",
         "/predict/{name}, Prometheus /metrics, and a web UI (/ui/) with training runs and a playground.",
         "Models are read from DIR/name/version/ (config.json + model.safetensors) and reloaded when they change.",
+        "Language models (DIR/name.gguf files, Hugging Face folders DIR/name/, or --llm PATH) answer /v1/chat/completions,",
+        "/v1/completions and /v1/responses with their own chat template and tokenizer.",
         "API keys: --api-keys FILE (hashed lines written by gradus apikeys add; reloaded when it changes) or the",
         "GRADUS_API_KEYS variable (entries KEY:ROLE[+ROLE]), with roles infer, admin."})
 final class Serve implements Callable<Integer> {
-    @Option(names = "--models", required = true, paramLabel = "DIR", description = "Model repository directory.")
+    @Option(names = "--models", paramLabel = "DIR", description = "Model repository directory.")
     Path models;
+
+    @Option(names = "--llm", paramLabel = "[NAME=]PATH", description = {"A GGUF file or Hugging Face folder to serve as the language model NAME",
+            "(default: the file name without .gguf, or the folder's name); repeatable."})
+    List<String> llms = new ArrayList<>();
 
     @Option(names = "--runs", paramLabel = "DIR", description = "Training runs (gradus train --out directories) for the dashboard.")
     Path runs;
@@ -118,7 +126,17 @@ final class Serve implements Callable<Integer> {
         if (!keys.enabled() && !host.equals("127.0.0.1") && !host.equals("localhost")) {
             System.err.println("warning: no API keys: anyone who can reach " + host + " may run and unload models");
         }
+        if (models == null && llms.isEmpty()) throw new IllegalArgumentException("give --models DIR, --llm PATH, or both");
         TextModels text = SavedTextModels.load(models, new TextModels(), protection);
+        for (String llm : llms) {
+            int eq = llm.indexOf('=');
+            Path path = Path.of(eq < 0 ? llm : llm.substring(eq + 1));
+            String file = path.toAbsolutePath().normalize().getFileName().toString();
+            String name = eq >= 0 ? llm.substring(0, eq) : file.endsWith(".gguf") ? file.substring(0, file.length() - 5) : file;
+            if (name.isEmpty()) throw new IllegalArgumentException("--llm " + llm + ": the model name before '=' is empty");
+            if (text.generator(name) != null) throw new IllegalArgumentException("--llm " + llm + ": a model named '" + name + "' is already served");
+            SavedTextModels.registerLanguageModel(name, path, text);
+        }
         GradusServer server = new GradusServer(options, text).start();
         System.out.println("gradus serve: " + server.models().all().size() + " tensor models, "
                 + (text.generatorNames().size() + text.classifierNames().size() + text.embedderNames().size()) + " text models, " + (keystore != null ? "https" : "http")

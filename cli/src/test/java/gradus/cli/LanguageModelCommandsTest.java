@@ -90,8 +90,106 @@ class LanguageModelCommandsTest {
         var tokenizer = gradus.llm.Gguf.tokenizer(model);
         int stop = 0;
         while (stop < expected.length && expected[stop] != tokenizer.eosId()) stop++;
-        assertEquals(tokenizer.decode(Arrays.copyOf(expected, stop), true), r.get("text").asText());
+        assertEquals(continuation(tokenizer, prompt, Arrays.copyOf(expected, stop)), r.get("text").asText());
         assertEquals(stop, r.get("completion_tokens").asInt());
+    }
+
+    /** The text that {@code generated} adds to the prompt's (SentencePiece keeps the space that joins them). */
+    static String continuation(gradus.text.Tokenizer tokenizer, int[] prompt, int[] generated) {
+        int[] all = Arrays.copyOf(prompt, prompt.length + generated.length);
+        System.arraycopy(generated, 0, all, prompt.length, generated.length);
+        String before = tokenizer.decode(prompt, true), after = tokenizer.decode(all, true);
+        assertTrue(after.startsWith(before), after);
+        return after.substring(before.length());
+    }
+
+    @Test
+    void generateStopsAtAStopSequenceAndLeavesItOut() throws Exception {
+        var full = JSON.readTree(CliTest.cli("generate", model.toString(), "--prompt", "Call me Ishmael.", "--temperature", "0",
+                "--max-tokens", "12", "--json").out());
+        String text = full.get("text").asText();
+        String stop = text.substring(text.length() / 2, text.length() / 2 + 2);
+        var run = CliTest.cli("generate", model.toString(), "--prompt", "Call me Ishmael.", "--temperature", "0", "--max-tokens", "12",
+                "--stop", stop, "--json");
+        assertEquals(0, run.code(), run.err());
+        JsonNode r = JSON.readTree(run.out());
+        assertEquals(text.substring(0, text.indexOf(stop)), r.get("text").asText(), "cut before " + stop);
+        assertEquals("stop", r.get("finish_reason").asText());
+    }
+
+    /**
+     * The same random F32 model as a GGUF file and as a Hugging Face folder (Mistral's tokenizer.json and the Llama 2
+     * template): generate, chat and info take either, and greedy generation gives the same text.
+     */
+    @Test
+    void generateChatAndInfoTakeAHuggingFaceFolder() throws Exception {
+        Path f32 = dir.resolve("f32.gguf"), folder = dir.resolve("mistral-hf");
+        RealVocabulary vocabulary = RealVocabulary.read("llama2");
+        vocabulary.writeModel(f32, GgmlType.F32, 5, w -> w.putString("tokenizer.chat_template", template));
+        gradus.llm.HfFolder.write(f32, folder, "llama", new gradus.llm.RandomLlama(64, 2, 4, 2, 128, vocabulary.size(), 512, 10000f), 16, 0, false);
+        Files.copy(RealVocabulary.tokenizerJson("llama2"), folder.resolve("tokenizer.json"));
+        JSON.writeValue(folder.resolve("tokenizer_config.json").toFile(), java.util.Map.of("chat_template", template));
+        JSON.writeValue(folder.resolve("generation_config.json").toFile(), java.util.Map.of("eos_token_id", 2));
+
+        String[] args = {"--prompt", "Call me Ishmael.", "--temperature", "0", "--max-tokens", "16", "--json"};
+        var fromFile = CliTest.cli(concat("generate", f32.toString(), args));
+        var fromFolder = CliTest.cli(concat("generate", folder.toString(), args));
+        assertEquals(0, fromFolder.code(), fromFolder.err());
+        assertEquals(JSON.readTree(fromFile.out()), JSON.readTree(fromFolder.out()), "the folder generates what the GGUF file does");
+        assertTrue(JSON.readTree(fromFolder.out()).get("completion_tokens").asInt() >= 4, fromFolder.out());
+
+        InputStream old = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream("Hello there\n\n".getBytes(StandardCharsets.UTF_8)));
+            var chat = CliTest.cli("chat", folder.toString(), "--max-tokens", "8", "--temperature", "0");
+            assertEquals(0, chat.code(), chat.err());
+            assertTrue(chat.out().startsWith("> ") && chat.out().length() > 6, chat.out());
+        } finally {
+            System.setIn(old);
+        }
+
+        var info = CliTest.cli("info", folder.toString());
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains("Hugging Face folder, model_type llama"), info.out());
+        long parameters = 64L * vocabulary.size() * 2 + 2 * (64 + 64 * 64 + 2 * 64 * 32 + 64 * 64 + 64 + 3 * 64 * 128) + 64;
+        assertTrue(info.out().contains(String.format(java.util.Locale.ROOT, "parameters %,d", parameters)), info.out());
+        assertTrue(info.out().contains("tokenizer.json         present"), info.out());
+    }
+
+    @Test
+    void badPathsAndConfigurationsAreNamed() throws Exception {
+        for (String command : List.of("generate", "chat", "info")) {
+            var missing = CliTest.cli(command.equals("generate") ? new String[] {command, dir.resolve("missing.gguf").toString(), "--prompt", "x"}
+                    : new String[] {command, dir.resolve("missing.gguf").toString()});
+            assertEquals(1, missing.code());
+            assertTrue(missing.err().contains("no such file: " + dir.resolve("missing.gguf")), command + ": " + missing.err());
+        }
+        Path bad = Files.createDirectories(dir.resolve("bad-hf"));
+        Files.writeString(bad.resolve("config.json"), "{\"model_type\": \"llama\", \"num_hidden_layers\": 2}");
+        for (String command : List.of("generate", "chat", "info")) {
+            var run = CliTest.cli(command.equals("generate") ? new String[] {command, bad.toString(), "--prompt", "x"} : new String[] {command, bad.toString()});
+            assertEquals(1, run.code());
+            assertTrue(run.err().contains(bad.resolve("config.json") + ": hidden_size: missing"), command + ": " + run.err());
+        }
+        Files.writeString(bad.resolve("config.json"), "{\"model_type\": \"gemma\"}");
+        var gemma = CliTest.cli("generate", bad.toString(), "--prompt", "x");
+        assertTrue(gemma.err().contains("model_type: gemma is not supported"), gemma.err());
+        Path truncated = dir.resolve("truncated.gguf");
+        Files.write(truncated, Arrays.copyOf(Files.readAllBytes(model), 4096));
+        var cut = CliTest.cli("generate", truncated.toString(), "--prompt", "x");
+        assertEquals(1, cut.code());
+        assertTrue(cut.err().contains(truncated.toString()) && cut.err().contains("at byte"), cut.err());
+        var longPrompt = CliTest.cli("generate", model.toString(), "--prompt", "whale ".repeat(600));
+        assertEquals(1, longPrompt.code());
+        assertTrue(longPrompt.err().matches("(?s).*the prompt has \\d+ tokens; the context of .* holds 512.*"), longPrompt.err());
+    }
+
+    private static String[] concat(String command, String model, String... args) {
+        String[] out = new String[args.length + 2];
+        out[0] = command;
+        out[1] = model;
+        System.arraycopy(args, 0, out, 2, args.length);
+        return out;
     }
 
     @Test

@@ -41,4 +41,14 @@ class ServeTest {
         }
         assertTrue(err.toString().contains("unknown role 'superuser'"), err.toString());
     }
+
+    @Test
+    void aMissingLanguageModelOrNoModelsAtAllIsAClearError(@TempDir Path dir) {
+        var missing = CliTest.cli("serve", "--llm", "whale=" + dir.resolve("missing.gguf"), "--port", "0");
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("no such file: " + dir.resolve("missing.gguf")), missing.err());
+        var none = CliTest.cli("serve", "--port", "0");
+        assertEquals(1, none.code());
+        assertTrue(none.err().contains("give --models DIR, --llm PATH, or both"), none.err());
+    }
 }

@@ -24,6 +24,11 @@ public final class Gguf {
         return call("gradus.llm.GgufSummary", "describe", file, String.class);
     }
 
+    /** {@code gradus info HF_FOLDER}: config.json read as Gradus runs it, tensors by type, the tokenizer files. */
+    public static String describeFolder(Path folder) throws IOException {
+        return call("gradus.llm.GgufSummary", "describeFolder", folder, String.class);
+    }
+
     /** The tokenizer embedded in the file's metadata. */
     public static Tokenizer tokenizer(Path file) throws IOException {
         return call("gradus.llm.EmbeddedTokenizer", "load", file, Tokenizer.class);

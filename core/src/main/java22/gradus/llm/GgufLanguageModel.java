@@ -146,6 +146,19 @@ public final class GgufLanguageModel implements LanguageModel {
         if (prompt.length >= context) {
             throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; the model's context holds " + context);
         }
+        for (int t : prompt) {
+            if (t < 0 || t >= decoder.vocab()) throw new IllegalArgumentException("token id " + t + " is outside the vocabulary of " + decoder.vocab());
+        }
+        try {
+            return generate(prompt, config, onToken, context);
+        } catch (RuntimeException | Error e) { // onToken gave up (a client went away) or a step failed: the cache no longer matches
+            session = null;
+            sessionTokens = new int[0];
+            throw e;
+        }
+    }
+
+    private Completion generate(int[] prompt, GenerationConfig config, IntPredicate onToken, int context) {
         int needed = Math.min(context, prompt.length + config.maxNewTokens());
         long start = System.nanoTime();
         int reuse = sharedPrefix(prompt);

@@ -38,6 +38,8 @@ public final class HfCheckpoint {
         Arena arena = Arena.ofShared();
         try {
             Map<String, GgufTensor> tensors = tensors(folder, arena);
+            float[] factors = llama3RopeFactors(configFile, config, c.ropeDims(), c.ropeTheta());
+            if (factors != null) tensors.put("rope_freqs.weight", f32("rope_freqs.weight", factors, arena)); // as llama.cpp's converter writes them
             Path shown = folder;
             return new Llama(withVocab(c, tensors, shown), new Llama.TensorSource() {
                 public GgufTensor tensor(String name) throws FileFormatException {
@@ -80,8 +82,10 @@ public final class HfCheckpoint {
         JsonNode scaling = json.path("rope_scaling");
         if (!scaling.isMissingNode() && !scaling.isNull()) {
             String kind = scaling.path("rope_type").asText(scaling.path("type").asText(""));
-            if (!kind.equals("linear")) throw new FileFormatException(file, "rope_scaling: type " + kind + " is not supported (linear is)");
-            ropeScale = (float) scaling.path("factor").asDouble(1);
+            if (!kind.equals("linear") && !kind.equals("llama3")) {
+                throw new FileFormatException(file, "rope_scaling: type " + kind + " is not supported (linear and llama3 are)");
+            }
+            if (kind.equals("linear")) ropeScale = (float) positiveNumber(file, scaling, "factor");
         }
         int dim = positive(file, json, "hidden_size"), heads = positive(file, json, "num_attention_heads");
         int kvHeads = json.has("num_key_value_heads") ? positive(file, json, "num_key_value_heads") : heads;
@@ -97,6 +101,49 @@ public final class HfCheckpoint {
                 ropeScale, (float) json.path("rms_norm_eps").asDouble(1e-6), window, true);
     }
 
+    /**
+     * Llama 3.1's rope scaling ({@code rope_scaling.rope_type} llama3), as per-frequency divisors of θᵢ = θ^(−2i/d):
+     * wavelengths 2π/θᵢ shorter than {@code original_max_position_embeddings / high_freq_factor} are kept (1), longer
+     * than {@code original_max_position_embeddings / low_freq_factor} divided by {@code factor}, and those between
+     * blended by s = (original / wavelength − low) / (high − low) into 1 / ((1 − s) / factor + s). These are the values
+     * llama.cpp's converter writes as {@code rope_freqs.weight}. Null without llama3 scaling.
+     */
+    static float[] llama3RopeFactors(Path file, JsonNode json, int ropeDims, float theta) throws FileFormatException {
+        JsonNode scaling = json.path("rope_scaling");
+        if (!scaling.path("rope_type").asText(scaling.path("type").asText("")).equals("llama3")) return null;
+        double factor = positiveNumber(file, scaling, "factor"), low = positiveNumber(file, scaling, "low_freq_factor");
+        double high = positiveNumber(file, scaling, "high_freq_factor"), original = positiveNumber(file, scaling, "original_max_position_embeddings");
+        if (high <= low) {
+            throw new FileFormatException(file, "rope_scaling.high_freq_factor: " + high + " must exceed low_freq_factor " + low);
+        }
+        float[] factors = new float[ropeDims / 2];
+        for (int i = 0; i < factors.length; i++) {
+            double wavelength = 2 * Math.PI / Math.pow(theta, -2.0 * i / ropeDims);
+            if (wavelength < original / high) factors[i] = 1;
+            else if (wavelength > original / low) factors[i] = (float) factor;
+            else {
+                double smooth = (original / wavelength - low) / (high - low);
+                factors[i] = (float) (1 / ((1 - smooth) / factor + smooth));
+            }
+        }
+        return factors;
+    }
+
+    private static double positiveNumber(Path file, JsonNode scaling, String key) throws FileFormatException {
+        JsonNode v = scaling.get(key);
+        if (v == null || !v.isNumber() || !(v.asDouble() > 0) || Double.isInfinite(v.asDouble())) {
+            throw new FileFormatException(file, "rope_scaling." + key + ": " + (v == null ? "missing" : "must be a positive number, got " + v));
+        }
+        return v.asDouble();
+    }
+
+    private static GgufTensor f32(String name, float[] values, Arena arena) {
+        MemorySegment data = arena.allocate(4L * values.length);
+        var layout = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < values.length; i++) data.set(layout, 4L * i, values[i]);
+        return new GgufTensor(name, GgmlType.F32, new long[] {values.length}, 0, data);
+    }
+
     /** The vocabulary is the embedding's row count (config.json's vocab_size may be padded differently). */
     private static LlamaConfig withVocab(LlamaConfig c, Map<String, GgufTensor> tensors, Path folder) throws FileFormatException {
         GgufTensor embedding = tensors.get("model.embed_tokens.weight");
@@ -109,7 +156,7 @@ public final class HfCheckpoint {
     }
 
     /** Every tensor of model.safetensors or of the shards the index names, each file mapped once. */
-    private static Map<String, GgufTensor> tensors(Path folder, Arena arena) throws IOException {
+    static Map<String, GgufTensor> tensors(Path folder, Arena arena) throws IOException {
         Path index = folder.resolve("model.safetensors.index.json");
         Map<String, String> fileOf = new HashMap<>();
         if (Files.isRegularFile(index)) {

@@ -1,12 +1,7 @@
 package gradus.llm;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import gradus.files.FileFormatException;
-import gradus.io.Safetensors;
-import gradus.io.gguf.GgmlQuantization;
 import gradus.io.gguf.GgmlType;
-import gradus.io.gguf.GgufFile;
-import gradus.io.gguf.GgufTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,8 +10,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -91,6 +84,62 @@ class HfCheckpointTest {
         }
     }
 
+    /**
+     * Llama 3.1's rope scaling read from config.json ({@code rope_scaling.rope_type} llama3): the folder must give the
+     * logits and greedy tokens of llama.cpp on the same weights with the per-frequency divisors in {@code rope_freqs.weight},
+     * where llama.cpp's converter puts them. The configuration (θ 500 000, 16 frequencies, original context 64, factors
+     * 8 / 1 / 4) has frequencies in all three bands: kept, blended, divided; the positions reach past the original 64.
+     * The same folder without rope_scaling must be far from llama.cpp's answer, so the check can fail.
+     */
+    @Test
+    void llama3RopeScalingFromConfigJsonGivesLlamaCppsLogits() throws Exception {
+        LlamaCpp.assumeInstalled();
+        RandomLlama shape = new RandomLlama(256, 2, 8, 4, 512, 1024, 512, 500000f);
+        Path plain = dir.resolve("plain.gguf"), scaled = dir.resolve("scaled.gguf"), folder = dir.resolve("llama31");
+        shape.write(plain, GgmlType.F32, 47, LlamaConfig.Family.LLAMA, 0, 32);
+        writeFolder(plain, folder, "llama", shape, 32, 0, false);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(folder.resolve("config.json").toFile());
+        String plainConfig = json.writeValueAsString(config);
+        config.set("rope_scaling", json.readTree("{\"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 1.0, "
+                + "\"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 64}"));
+        json.writeValue(folder.resolve("config.json").toFile(), config);
+        float[] factors = HfCheckpoint.llama3RopeFactors(folder.resolve("config.json"), config, 32, 500000f);
+        assertEquals(16, factors.length);
+        assertEquals(1f, factors[0]);
+        assertEquals(1f, factors[1]); // wavelength 2π·θ^(2/32) ≈ 14.3 < 64/4
+        assertTrue(factors[2] > 1 && factors[2] < 8, "blended: " + factors[2]); // ≈ 32.4, between 16 and 64
+        for (int i = 3; i < 16; i++) assertEquals(8f, factors[i], "wavelength above 64: divided by the factor");
+        shape.write(scaled, GgmlType.F32, 47, factors);
+
+        int steps = 56;
+        LlamaCpp.Answer reference = LlamaCpp.greedy(scaled, TOKENS, steps, 2);
+        try (Llama model = HfCheckpoint.open(folder)) {
+            assertArrayEquals(reference.tokens(), Greedy.generate(model, TOKENS, steps, null), "greedy tokens");
+            double worst = worstError(model, reference, steps);
+            System.out.printf("llama3 rope scaling from config.json vs llama.cpp: logits relative error ≤ %.2e over %d steps%n", worst, steps);
+            assertTrue(worst <= 1e-4, "logits differ by " + worst);
+        }
+        java.nio.file.Files.writeString(folder.resolve("config.json"), plainConfig);
+        try (Llama unscaled = HfCheckpoint.open(folder)) {
+            double worst = worstError(unscaled, reference, steps);
+            assertTrue(worst > 1e-2, "without rope_scaling the logits should differ, by " + worst);
+        }
+    }
+
+    /** The largest relative logit error against llama.cpp along its own greedy tokens. */
+    private static double worstError(Llama model, LlamaCpp.Answer reference, int steps) {
+        Llama.Session s = model.newSession(TOKENS.length + steps);
+        float[] logits = null;
+        for (int t : TOKENS) logits = model.forward(s, t);
+        double worst = 0;
+        for (int step = 0; step < steps; step++) {
+            worst = Math.max(worst, LlamaVsLlamaCppTest.relativeError(logits, reference.logProbs()[step]));
+            logits = model.forward(s, reference.tokens()[step]);
+        }
+        return worst;
+    }
+
     @Test
     void unsupportedConfigurationsFailNamingTheKey() throws IOException {
         Path folder = dir.resolve("bad");
@@ -104,62 +153,14 @@ class HfCheckpointTest {
         Files.writeString(folder.resolve("config.json"), "{\"model_type\": \"llama\", \"hidden_size\": 0}");
         e = assertThrows(FileFormatException.class, () -> HfCheckpoint.open(folder));
         assertTrue(e.getMessage().contains("hidden_size: must be a positive integer"), e.getMessage());
+        Files.writeString(folder.resolve("config.json"), "{\"model_type\": \"llama\", \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8}}");
+        e = assertThrows(FileFormatException.class, () -> HfCheckpoint.llama3RopeFactors(folder.resolve("config.json"),
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(folder.resolve("config.json").toFile()), 32, 10000f));
+        assertTrue(e.getMessage().contains("rope_scaling.low_freq_factor: missing"), e.getMessage());
     }
 
-    /** The GGUF model's tensors under transformers' names, sharded in two when {@code sharded}. */
     private static void writeFolder(Path gguf, Path folder, String modelType, RandomLlama s, int headDim, int window, boolean sharded)
             throws IOException {
-        Files.createDirectories(folder);
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("model_type", modelType);
-        config.put("hidden_size", s.dim());
-        config.put("num_hidden_layers", s.layers());
-        config.put("num_attention_heads", s.heads());
-        config.put("num_key_value_heads", s.kvHeads());
-        config.put("head_dim", headDim);
-        config.put("intermediate_size", s.ffnDim());
-        config.put("vocab_size", s.vocab());
-        config.put("max_position_embeddings", s.contextLength());
-        config.put("rope_theta", s.ropeTheta());
-        config.put("rms_norm_eps", 1e-5);
-        config.put("hidden_act", "silu");
-        config.put("tie_word_embeddings", false);
-        if (window > 0) config.put("sliding_window", window);
-        new ObjectMapper().writeValue(folder.resolve("config.json").toFile(), config);
-
-        Map<String, Safetensors.Raw> first = new LinkedHashMap<>(), second = new LinkedHashMap<>();
-        Map<String, String> weightMap = new LinkedHashMap<>();
-        boolean permuted = modelType.equals("llama") || modelType.equals("mistral");
-        try (GgufFile file = GgufFile.open(gguf)) {
-            for (GgufTensor t : file.tensors().values()) {
-                float[] v = new float[(int) t.elements()];
-                GgmlQuantization.decode(t.type(), t.data(), 0, v.length, v, 0);
-                if (permuted && (t.name().endsWith("attn_q.weight") || t.name().endsWith("attn_k.weight"))) v = halvesOrder(v, (int) t.dim(0), headDim);
-                int[] shape = new int[t.dims()];
-                for (int i = 0; i < shape.length; i++) shape[i] = (int) t.dim(shape.length - 1 - i);
-                String name = HfCheckpoint.hfName(t.name());
-                boolean late = sharded && name.startsWith("model.layers.1.");
-                (late ? second : first).put(name, Safetensors.Raw.of(v, shape));
-                weightMap.put(name, late ? "model-00002-of-00002.safetensors" : "model-00001-of-00002.safetensors");
-            }
-        }
-        if (!sharded) {
-            Safetensors.writeRaw(folder.resolve("model.safetensors"), first, Map.of());
-            return;
-        }
-        Safetensors.writeRaw(folder.resolve("model-00001-of-00002.safetensors"), first, Map.of());
-        Safetensors.writeRaw(folder.resolve("model-00002-of-00002.safetensors"), second, Map.of());
-        new ObjectMapper().writeValue(folder.resolve("model.safetensors.index.json").toFile(), Map.of("weight_map", weightMap));
-    }
-
-    /** Undoes llama.cpp's convert permutation: GGUF row h·hd + 2i + j holds transformers' row h·hd + j·hd/2 + i. */
-    private static float[] halvesOrder(float[] rows, int cols, int headDim) {
-        float[] out = new float[rows.length];
-        int n = rows.length / cols;
-        for (int r = 0; r < n; r++) {
-            int h = r / headDim, i = r % headDim / 2, j = r % 2;
-            System.arraycopy(rows, r * cols, out, (h * headDim + j * headDim / 2 + i) * cols, cols);
-        }
-        return out;
+        HfFolder.write(gguf, folder, modelType, s, headDim, window, sharded);
     }
 }

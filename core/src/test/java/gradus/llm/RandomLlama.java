@@ -35,7 +35,7 @@ public record RandomLlama(int dim, int layers, int heads, int kvHeads, int ffnDi
 
     /** The model with another tokenizer's {@code tokenizer.*} metadata ({@link #vocab} must be its token count). */
     public void write(Path file, GgmlType type, long seed, Rope rope, java.util.function.Consumer<GgufWriter> tokenizer) throws IOException {
-        write(file, type, seed, rope, tokenizer, LlamaConfig.Family.LLAMA, 0, dim / heads);
+        write(file, type, seed, rope, tokenizer, LlamaConfig.Family.LLAMA, 0, dim / heads, null);
     }
 
     /**
@@ -44,11 +44,16 @@ public record RandomLlama(int dim, int layers, int heads, int kvHeads, int ffnDi
      * {@code attention.key_length} when it is not dim/heads).
      */
     public void write(Path file, GgmlType type, long seed, LlamaConfig.Family family, int window, int headDim) throws IOException {
-        write(file, type, seed, Rope.PLAIN, this::vocabulary, family, window, headDim);
+        write(file, type, seed, Rope.PLAIN, this::vocabulary, family, window, headDim, null);
+    }
+
+    /** The model with these per-frequency rope divisors as {@code rope_freqs.weight} (the same weights as without). */
+    public void write(Path file, GgmlType type, long seed, float[] ropeFactors) throws IOException {
+        write(file, type, seed, Rope.FREQUENCY_FACTORS, this::vocabulary, LlamaConfig.Family.LLAMA, 0, dim / heads, ropeFactors);
     }
 
     private void write(Path file, GgmlType type, long seed, Rope rope, java.util.function.Consumer<GgufWriter> tokenizer,
-                       LlamaConfig.Family family, int window, int headDim) throws IOException {
+                       LlamaConfig.Family family, int window, int headDim, float[] ropeFactors) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
         String a = family.arch() + ".";
         GgufWriter w = new GgufWriter()
@@ -92,8 +97,8 @@ public record RandomLlama(int dim, int layers, int heads, int kvHeads, int ffnDi
         }
         if (rope == Rope.FREQUENCY_FACTORS) { // Llama-3's shape: high frequencies kept (1), low ones divided by 8
             int n = dim / heads / 2;
-            float[] factors = new float[n];
-            for (int i = 0; i < n; i++) factors[i] = 1 + 7f * i / (n - 1);
+            float[] factors = ropeFactors != null ? ropeFactors : new float[n];
+            if (ropeFactors == null) for (int i = 0; i < n; i++) factors[i] = 1 + 7f * i / (n - 1);
             w.addTensor("rope_freqs.weight", GgmlType.F32, new long[] {n}, factors);
         }
         w.addTensor("output_norm.weight", GgmlType.F32, new long[] {dim}, nearOne(random, dim));

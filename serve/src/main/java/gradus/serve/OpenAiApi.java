@@ -99,13 +99,13 @@ final class OpenAiApi {
         info.model(name);
         TextGenerator generator = text.generator(name);
         if (generator == null) throw modelNotFound(name, "text generation");
-        String prompt = chat ? generator.chatPrompt(request.messages()) : request.prompt();
+        TextGenerator.Prompt prompt = chat ? generator.chat(request.messages()) : generator.prompt(request.prompt());
         GenerationParams params = request.params();
         boolean stream = request.stream();
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         if (!stream) {
-            Generation g = generator.generate(prompt, params, piece -> {});
+            Generation g = prompt.generate(params, piece -> {});
             Map<String, Object> choice = new LinkedHashMap<>();
             choice.put("index", 0);
             if (chat) choice.put("message", Map.of("role", "assistant", "content", g.text()));
@@ -128,7 +128,7 @@ final class OpenAiApi {
             Consumer<String> onText = piece -> event(os, chunk(id, object, created, name, chat,
                     chat ? Map.of("content", piece) : piece, null));
             try {
-                Generation g = generator.generate(prompt, params, onText);
+                Generation g = prompt.generate(params, onText);
                 event(os, chunk(id, object, created, name, chat, chat ? Map.of() : "", g.finishReason()));
                 if (includeUsage) {
                     Map<String, Object> last = head(id, object, created, name);

@@ -43,11 +43,11 @@ final class OpenAiResponses {
         info.model(r.model());
         TextGenerator generator = text.generator(r.model());
         if (generator == null) throw OpenAiApi.modelNotFound(r.model(), "text generation");
-        String prompt = generator.chatPrompt(r.messages());
+        TextGenerator.Prompt prompt = generator.chat(r.messages());
         String hex = UUID.randomUUID().toString().replace("-", "");
         Ids ids = new Ids("resp_" + hex, "msg_" + hex, System.currentTimeMillis() / 1000);
         if (!r.stream()) {
-            Generation g = generator.generate(prompt, r.params(), piece -> {});
+            Generation g = prompt.generate(r.params(), piece -> {});
             Http.json(res, 200, finished(r, ids, g));
             return;
         }
@@ -61,7 +61,7 @@ final class OpenAiResponses {
             events.send("response.output_item.added", Map.of("output_index", 0, "item", message(ids, "in_progress", null)));
             events.send("response.content_part.added", part(ids, "part", outputText("")));
             try {
-                Generation g = generator.generate(prompt, r.params(),
+                Generation g = prompt.generate(r.params(),
                         piece -> events.send("response.output_text.delta", part(ids, "delta", piece, "logprobs", List.of())));
                 Map<String, Object> done = finished(r, ids, g);
                 events.send("response.output_text.done", part(ids, "text", g.text(), "logprobs", List.of()));

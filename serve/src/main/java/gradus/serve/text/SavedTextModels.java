@@ -10,6 +10,8 @@ import gradus.files.FileFormatException;
 import gradus.io.ModelDirectory;
 import gradus.io.ModelEncryption;
 import gradus.io.ModelProtection;
+import gradus.llm.Gguf;
+import gradus.llm.LanguageModel;
 import gradus.models.Bert;
 import gradus.models.GenerationConfig;
 import gradus.models.Gpt;
@@ -36,7 +38,9 @@ import java.util.stream.Stream;
  * Text models saved by Gradus (a model directory with a {@code tokenizer.json}) behind the server's
  * text interfaces: a {@link Gpt} generates, a BERT encoder embeds ({@code /v1/embeddings}), a
  * classifier over token ids classifies. Each model
- * directory is {@code DIR/name/} or {@code DIR/name/version/} (the highest version is served).
+ * directory is {@code DIR/name/} or {@code DIR/name/version/} (the highest version is served). Large language models
+ * are {@code DIR/name.gguf} files and Hugging Face folders {@code DIR/name/} (config.json with a model_type), served by
+ * {@link LanguageModelGenerator}.
  */
 public final class SavedTextModels {
     private static final Logger LOG = Logger.getLogger(SavedTextModels.class.getName());
@@ -52,12 +56,15 @@ public final class SavedTextModels {
     public static TextModels load(Path modelsDir, TextModels into, ModelProtection protection) throws IOException {
         if (modelsDir == null || !Files.isDirectory(modelsDir)) return into;
         try (Stream<Path> names = Files.list(modelsDir)) {
-            for (Path dir : names.filter(Files::isDirectory).sorted().toList()) {
-                Path model = latest(dir);
+            for (Path entry : names.sorted().toList()) {
+                boolean languageModel = LanguageModel.isLanguageModel(entry);
+                Path model = languageModel ? entry : Files.isDirectory(entry) ? latest(entry) : null;
                 if (model == null) continue;
-                String name = dir.getFileName().toString();
+                String file = entry.getFileName().toString();
+                String name = Gguf.isGgufFile(entry) ? file.substring(0, file.length() - ".gguf".length()) : file;
                 try {
-                    register(name, model, into, protection);
+                    if (languageModel) registerLanguageModel(name, model, into);
+                    else register(name, model, into, protection);
                 } catch (Throwable t) { // one model's failure, even an OutOfMemoryError, must not stop the others loading
                     LOG.log(Level.WARNING, "cannot load text model " + name + " from " + model + ": " + LoadFailure.reason(t), t);
                     if (t instanceof Error err && LoadFailure.isFatal(err)) throw err;
@@ -65,6 +72,23 @@ public final class SavedTextModels {
             }
         }
         return into;
+    }
+
+    /**
+     * Registers a GGUF file or a Hugging Face folder ({@link LanguageModel#open}) as the generator {@code name}, once
+     * one greedy token has been generated from a short text (a model that cannot answer is not offered).
+     */
+    public static void registerLanguageModel(String name, Path path, TextModels into) throws IOException {
+        LanguageModel model = LanguageModel.open(path);
+        LanguageModelGenerator g = new LanguageModelGenerator(name, model);
+        try {
+            dryRun(path, () -> g.generate(DRY_RUN_TEXT, new GenerationParams(1, 0, 1, List.of(), 0L), text -> {}));
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw e;
+        }
+        into.generator(name, g);
+        LOG.info(() -> "loaded language model " + name + " from " + path + " (context " + model.contextLength() + " tokens)");
     }
 
     /** Loads a text model and registers it once a short text has gone through it (a model that cannot answer is not offered). */

@@ -23,4 +23,22 @@ public interface TextGenerator {
 
     /** Tokens in a text, for usage counts. */
     int countTokens(String text);
+
+    /** A prompt that was checked (tokenized, within the context) and is ready to generate from. */
+    interface Prompt {
+        Generation generate(GenerationParams params, Consumer<String> onText);
+    }
+
+    /**
+     * A completion prompt, checked before any generation: a bad one (longer than the context) fails here, while the
+     * endpoint can still answer with an error status instead of a stream.
+     */
+    default Prompt prompt(String text) {
+        return (params, onText) -> generate(text, params, onText);
+    }
+
+    /** A chat, rendered and checked as {@link #prompt} is. */
+    default Prompt chat(List<ChatMessage> messages) {
+        return prompt(chatPrompt(messages));
+    }
 }

@@ -5,8 +5,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The text models a server offers, by name; applications register them before or while serving. */
-public final class TextModels {
+/**
+ * The text models a server offers, by name; applications register them before or while serving. Closing it closes
+ * the models that hold resources (a language model's mapped file); the server does not, as it does not own them.
+ */
+public final class TextModels implements AutoCloseable {
     private final Map<String, TextGenerator> generators = new ConcurrentHashMap<>();
     private final Map<String, TextEmbedder> embedders = new ConcurrentHashMap<>();
     private final Map<String, TextClassifier> classifiers = new ConcurrentHashMap<>();
@@ -48,5 +51,19 @@ public final class TextModels {
 
     public Set<String> classifierNames() {
         return new TreeSet<>(classifiers.keySet());
+    }
+
+    @Override
+    public void close() {
+        for (TextGenerator g : generators.values()) {
+            if (g instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing a text model failed: " + e.getMessage(), e);
+                }
+            }
+        }
+        generators.clear();
     }
 }
