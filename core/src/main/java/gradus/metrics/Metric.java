@@ -50,6 +50,10 @@ public interface Metric {
         return new Regression("mse", RegressionMetrics::mse, false);
     }
 
+    static Metric rmse() {
+        return new Regression("rmse", RegressionMetrics::rmse, false);
+    }
+
     static Metric mae() {
         return new Regression("mae", RegressionMetrics::mae, false);
     }
@@ -58,7 +62,7 @@ public interface Metric {
         return new Regression("r2", RegressionMetrics::r2, true);
     }
 
-    /** By name, as written in a training YAML: accuracy, top5_accuracy (any k), mse, mae, r2. */
+    /** By name, as written in a training YAML: accuracy, top5_accuracy (any k), mse, rmse, mae, r2. */
     static Metric fromName(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         Matcher topK = Pattern.compile("top(\\d{1,4})_accuracy").matcher(n);
@@ -66,10 +70,11 @@ public interface Metric {
         return switch (n) {
             case "accuracy" -> accuracy();
             case "mse" -> mse();
+            case "rmse" -> rmse();
             case "mae" -> mae();
             case "r2" -> r2();
             case "perplexity" -> new Perplexity();
-            default -> throw new ConfigException("unknown metric '" + name + "'; known: accuracy, top<k>_accuracy (e.g. top5_accuracy), mse, mae, r2, perplexity");
+            default -> throw new ConfigException("unknown metric '" + name + "'; known: accuracy, top<k>_accuracy (e.g. top5_accuracy), mse, rmse, mae, r2, perplexity");
         };
     }
 }

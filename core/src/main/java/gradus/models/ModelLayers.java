@@ -23,6 +23,11 @@ public final class ModelLayers implements LayerFamily {
     public record TransformerClassifierConfig(int vocabSize, @Default("256") int maxLength, @Default("64") int width, @Default("4") int heads,
                                               @Default("2") int layers, @Default("0.1") float dropout, @Default("2") int classes,
                                               @Default(Default.NONE) AttentionWindow attention) {}
+    /** Biased matrix factorization; {@code biases: false} for the plain dot product that BPR trains. */
+    public record MatrixFactorizationConfig(int users, int items, @Default("32") int factors, @Default("true") boolean biases,
+                                            @Default("0.1") float initStd, @Default("0") float globalBias) {}
+    /** NeuMF: {@code factors} for the GMF tower, {@code mlp} the MLP tower's sizes (the first split between user and item). */
+    public record NeuMFConfig(int users, int items, @Default("8") int factors, @Default("64,32,16,8") int[] mlp) {}
     /** {@code encoder} is a Bert config section; pooling "cls" and dropout 0.1 by default. */
     public record BertClassifierConfig(BertConfig encoder, int numClasses, SentencePooling pooling, float dropout) {
         static BertClassifierConfig from(Config c) {
@@ -51,6 +56,10 @@ public final class ModelLayers implements LayerFamily {
                 LayerType.of("LstmClassifier", LstmClassifier.class, LstmClassifierConfig.class, c -> new LstmClassifier(c.vocabSize(),
                         c.embedDim(), c.hidden(), c.layers(), c.bidirectional(), c.dropout(), c.pooling(), c.classes())),
                 LayerType.of("TransformerClassifier", TransformerClassifier.class, TransformerClassifierConfig.class, c ->
-                        new TransformerClassifier(c.vocabSize(), c.maxLength(), c.width(), c.heads(), c.layers(), c.dropout(), c.classes(), c.attention())));
+                        new TransformerClassifier(c.vocabSize(), c.maxLength(), c.width(), c.heads(), c.layers(), c.dropout(), c.classes(), c.attention())),
+                LayerType.of("MatrixFactorization", MatrixFactorization.class, MatrixFactorizationConfig.class, c ->
+                        new MatrixFactorization(c.users(), c.items(), c.factors(), c.biases(), c.initStd(), c.globalBias())),
+                LayerType.of("NeuMF", NeuMF.class, NeuMFConfig.class, c ->
+                        new NeuMF(c.users(), c.items(), c.factors(), java.util.Arrays.stream(c.mlp()).boxed().toList())));
     }
 }

@@ -3,6 +3,7 @@ package gradus.data.datasets;
 import gradus.data.CsvDataset;
 import gradus.data.CsvOptions;
 import gradus.data.DataException;
+import gradus.data.Interactions;
 import gradus.data.Scaler;
 import gradus.data.TensorDataset;
 import gradus.tensor.Tensor;
@@ -25,6 +26,7 @@ public final class Datasets {
             "fashion-mnist:train", "fashion-mnist:test",
             "fashion-mnist-sample:train", "fashion-mnist-sample:test",
             "boston:train", "boston:test",
+            "ffq:train", "ffq:test", "supermarket:train", "supermarket:test",
             "PATH.csv");
 
     private Datasets() {}
@@ -51,6 +53,14 @@ public final class Datasets {
             case "boston" -> {
                 return Boston.open(checkSplit(spec, split), dataDir);
             }
+            case "ffq", "supermarket" -> {
+                Interactions.Parts parts = interactions(name, dataDir);
+                boolean train = checkSplit(spec, split).equals("train");
+                // a pointwise implicit model (NeuMF) trains on positives and sampled negatives; ratings train as they are
+                Interactions part = !train ? parts.test()
+                        : name.equals("supermarket") ? parts.train().withSampledNegatives(Supermarket.NEGATIVES, Supermarket.SPLIT_SEED) : parts.train();
+                return new Opened(spec, part.toDataset(), null);
+            }
             default -> {
                 Path file = csvFile(spec);
                 if (spec.toLowerCase().endsWith(".csv") || Files.isRegularFile(file)) {
@@ -59,6 +69,20 @@ public final class Datasets {
                 throw new DataException("unknown data set '" + spec + "'; known: " + String.join(", ", KNOWN));
             }
         }
+    }
+
+    /**
+     * The fixed train/test split of a recommender data set: {@code ffq} (explicit ratings, {@link FoodFrequency}) or
+     * {@code supermarket} (implicit feedback, {@link Supermarket}); a spec's {@code :train}/{@code :test} is ignored.
+     * Null for a name that is not one.
+     */
+    public static Interactions.Parts interactions(String spec, Path dataDir) {
+        int colon = spec.indexOf(':');
+        return switch (colon < 0 ? spec : spec.substring(0, colon)) {
+            case "ffq" -> FoodFrequency.split(dataDir);
+            case "supermarket" -> Supermarket.split(dataDir);
+            default -> null;
+        };
     }
 
     /**
