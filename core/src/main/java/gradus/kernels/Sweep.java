@@ -58,7 +58,7 @@ public abstract class Sweep {
 
     /** Batch size, steps, layout and per-sequence lengths (all steps are real when none are given). */
     public record Layout(int batch, int steps, boolean batchFirst, int[] lengths) {
-        int row(int b, int t) {
+        public int row(int b, int t) {
             return batchFirst ? b * steps + t : t * batch + b;
         }
 
@@ -211,6 +211,18 @@ public abstract class Sweep {
 
     /** Gradients of the recurrent pre-activations per row (for GRU they differ from the input side's). */
     abstract float[] hiddenGateGrads();
+
+    /**
+     * After {@link #backward}, the rows whose products make this direction's weight gradients, for per-sample rules
+     * (DP-SGD): dW_ih = Σ_rows inputGrads[r]ᵀ·x[r], dW_hh = Σ_rows hiddenGrads[r]ᵀ·hPrev[r], the biases their column sums.
+     * Rows follow {@link #layout} (row(b, t)); those past a sequence's end are zero in both gradients.
+     */
+    public record GradientRows(Layout layout, int width, float[] inputGrads, float[] hiddenGrads,
+                               float[] x, int xOff, int inSize, float[] hPrev, int hidden) {}
+
+    public final GradientRows gradientRows() {
+        return new GradientRows(layout, width, gates, hiddenGateGrads(), x, xOff, inSize, hPrev, hidden);
+    }
 
     /** Rows past a sequence's end carry no gradient: zeroes them in the gradient buffers. */
     final void clearPadding(int b0, int b1, float[]... buffers) {

@@ -8,6 +8,7 @@ import gradus.autograd.LinalgOps;
 import gradus.autograd.NormOps;
 import gradus.autograd.Op;
 import gradus.autograd.Ops;
+import gradus.autograd.RecurrentOps;
 import gradus.nn.Module;
 import gradus.tensor.DType;
 import gradus.tensor.Rng;
@@ -28,7 +29,7 @@ import java.util.function.DoubleSupplier;
  * DP-SGD (Abadi et al. 2016, as Opacus runs it): each sample's gradient is clipped to norm C, the clipped
  * gradients are summed, Gaussian noise N(0, (σC)²) is added to the sum, and the result is divided by the expected
  * batch size; an accountant tracks the (ε, δ) spent. Per-sample gradients come from the rule of each op that
- * reads a parameter (Linear, Conv2d, Embedding, LayerNorm), fed its input and output gradient during one ordinary
+ * reads a parameter (Linear, Conv2d, Embedding, LayerNorm, LSTM/GRU), fed its input and output gradient during one ordinary
  * backward; no pass per sample. One logical step may span several physical batches (virtual batches):
  * <pre>{@code
  * optimizer.zeroGrad();
@@ -127,12 +128,13 @@ public final class DpSgd {
             case ConvOps.Conv2d c -> ConvSamples.collect(c, ctx, gradOutput, paramSet, captured);
             case IndexingOps.Embedding e -> EmbeddingSamples.collect(e, ctx, gradOutput, paramSet, captured);
             case NormOps.LayerNorm n -> LayerNormSamples.collect(ctx, gradOutput, paramSet, captured);
+            case RecurrentOps.Layer r -> RecurrentSamples.collect(r, ctx, paramSet, captured);
             case NormOps.BatchNorm n -> throw new UnsupportedOperationException("DP-SGD cannot train " + parameterOf(ctx)
                     + ": batch normalization mixes the samples of a batch (each output depends on the batch's statistics), so a sample's "
                     + "gradient is not its own; replace it with LayerNorm or GroupNorm, which normalize each sample alone");
             default -> throw new UnsupportedOperationException("DP-SGD has no per-sample gradient rule for op '" + op.name()
                     + "', which reads " + parameterOf(ctx) + "; per-sample rules exist for Linear (and the attention projections), "
-                    + "Conv2d, Embedding and LayerNorm");
+                    + "Conv2d, Embedding, LayerNorm, LSTM and GRU");
         }
     }
 

@@ -37,7 +37,7 @@ final class LinearSamples {
     }
 
     /** Sample i's bias gradient: Σ over its T rows of g[:, col .. col+n). */
-    private static SampleGrad bias(Tensor b, int batch, int steps, float[] g, int ld, int col, int n) {
+    static SampleGrad bias(Tensor b, int batch, int steps, float[] g, int ld, int col, int n) {
         float[] per = new float[batch * n];
         for (int i = 0; i < batch; i++) {
             for (int t = 0; t < steps; t++) {
