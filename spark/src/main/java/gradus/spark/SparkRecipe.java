@@ -51,7 +51,7 @@ public final class SparkRecipe {
         JavaSparkContext sc;
         try {
             sc = new JavaSparkContext(conf);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark's own SparkException is checked, though no Java signature says so
             throw new IllegalArgumentException("Spark did not start on master '" + master + "': " + e.getMessage(), e);
         }
         try {
