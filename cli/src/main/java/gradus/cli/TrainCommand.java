@@ -36,11 +36,24 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No live progress bar (one line per epoch only).")
     boolean noProgress;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Train data-parallel on Apache Spark: local[N], local-cluster[N,C,MB], "
+            + "spark://host:7077, k8s://… (needs the gradus-spark module on the class path: ./gradus builds it for --spark). "
+            + "Same outputs as a local run; on a cluster RUN_DIR and the data must be on a file system every executor reads.")
+    String spark;
+
+    @Option(names = "--workers", paramLabel = "N", description = "With --spark: replicas (barrier tasks), each on 1/N of every batch "
+            + "(default: the master's task slots, e.g. N of local[N]).")
+    Integer workers;
+
     @Override
     public Integer call() throws Exception {
-        Recipe recipe = new Recipe(Yaml.read(config));
+        var yaml = Yaml.read(config);
+        Recipe recipe = new Recipe(yaml);
         Path runDir = out != null ? out : Path.of("runs", recipe.name());
-        recipe.run(new Recipe.Options(runDir, dataDir.dir, epochs, seed, !noProgress, System.out, resume, steps));
+        var options = new Recipe.Options(runDir, dataDir.dir, epochs, seed, !noProgress, System.out, resume, steps);
+        if (spark != null) SparkTraining.run(yaml.asMap(), options, spark, workers);
+        else if (workers != null) throw new IllegalArgumentException("--workers applies to data-parallel training: give --spark MASTER too");
+        else recipe.run(options);
         return 0;
     }
 }

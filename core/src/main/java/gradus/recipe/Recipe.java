@@ -27,6 +27,7 @@ import gradus.tensor.Rng;
 import gradus.tensor.Tensor;
 import gradus.text.Tokenizer;
 import gradus.train.Callback;
+import gradus.train.DataParallel;
 import gradus.train.History;
 import gradus.train.Loss;
 import gradus.train.Trainer;
@@ -100,6 +101,19 @@ public final class Recipe {
     }
 
     public Result run(Options o) throws IOException {
+        return run(o, null);
+    }
+
+    /**
+     * Runs as one replica of data-parallel training ({@code parallel} null: alone). Every rank reads the data and
+     * trains its share of each batch; rank 0 alone validates, logs, writes {@code OUT} and tests, and the others
+     * return a result without a model directory.
+     */
+    public Result run(Options o, DataParallel parallel) throws IOException {
+        boolean lead = parallel == null || parallel.rank() == 0;
+        if (parallel != null && config.has("privacy")) {
+            throw new ConfigException("privacy (DP-SGD) does not train data-parallel yet: run recipe '" + name() + "' without --spark");
+        }
         PrintStream log = o.log() != null ? o.log() : System.out;
         long seed = o.seed() != null ? o.seed() : config.getInt("seed", 0);
         Rng.manualSeed(seed);
@@ -120,11 +134,11 @@ public final class Recipe {
         if (training.has("augment")) trainLoader.augment(Augmentations.of(training.getSections("augment")), seed);
         if (steps > 0 && o.epochs() == null) epochs = (steps + trainLoader.numBatches() - 1) / trainLoader.numBatches();
         int evalBatch = task.equals(TextTask.LANGUAGE_MODEL) ? batchSize : Math.max(batchSize, 256);
-        DataLoader valLoader = prepared.validation() == null ? null : DataLoader.of(prepared.validation()).batchSize(evalBatch);
+        DataLoader valLoader = prepared.validation() == null || !lead ? null : DataLoader.of(prepared.validation()).batchSize(evalBatch);
 
         Trainer trainer = Trainer.of(model).optimizer(optimizer).loss(loss()).maxSteps(steps).seed(seed)
                 .clipGradNorm(training.getDouble("clip_grad_norm", 0))
-                .regularization(training.getDouble("l1", 0), training.getDouble("l2", 0));
+                .regularization(training.getDouble("l1", 0), training.getDouble("l2", 0)).dataParallel(parallel);
         DpSgd privacy = config.has("privacy")
                 ? PrivacyConfig.build(config.getSection("privacy"), model, batchSize, prepared.train().size(), epochs, seed) : null;
         if (privacy != null) trainer.privacy(privacy);
@@ -137,6 +151,10 @@ public final class Recipe {
             optimizer.setSchedule(Schedules.fromConfig(config.getSection("schedule"), optimizer.baseLr(), trainLoader.numBatches()));
         }
 
+        if (!lead) {
+            if (o.resumeFrom() != null) epochs -= resume(o.resumeFrom(), model, optimizer, trainer, new PrintStream(java.io.OutputStream.nullOutputStream()));
+            return new Result(null, trainer.fit(trainLoader, null, epochs), null);
+        }
         Path out = o.outDir();
         Files.createDirectories(out);
         Path modelDir = out.resolve("model");
@@ -163,10 +181,10 @@ public final class Recipe {
         }
         trainer.callbacks(callbacks.toArray(new Callback[0]));
 
-        log.printf("%s: %s, %,d parameters, %,d train / %s validation examples, %s%n", name(), task.replace('_', ' '),
+        log.printf("%s: %s, %,d parameters, %,d train / %s validation examples, %s%s%n", name(), task.replace('_', ' '),
                 model.parameterCount(), prepared.train().size(),
                 prepared.validation() == null ? "no" : String.format("%,d", prepared.validation().size()),
-                steps > 0 ? steps + " steps" : epochs + " epochs");
+                steps > 0 ? steps + " steps" : epochs + " epochs", parallel == null ? "" : ", data-parallel on " + parallel.workers() + " workers");
         if (privacy != null) {
             log.printf("DP-SGD: noise multiplier %.4f, max grad norm %s, expected batch %d (q = %.5f), %s accountant, δ = %s%n",
                     privacy.noiseMultiplier(), privacy.maxGradNorm(), batchSize, privacy.sampleRate(),

@@ -41,6 +41,7 @@ public final class Trainer {
     private int epoch, globalStep, maxSteps;
     private Long seed;
     private DpSgd privacy;
+    private DataParallel parallel;
     private Map<String, Double> lastLogs = Map.of();
 
     private Trainer(Module model) {
@@ -96,6 +97,16 @@ public final class Trainer {
      */
     public Trainer adversarial(InputPerturbation perturbation) {
         this.adversarial = perturbation;
+        return this;
+    }
+
+    /**
+     * Trains as one replica of data-parallel training: each step computes this rank's share of the batch and averages
+     * the gradients with the other ranks', so every replica steps as one process on the whole batch would. The
+     * epoch's loss is the global one; training metrics see this rank's share only. Replicas start from rank 0's weights.
+     */
+    public Trainer dataParallel(DataParallel parallel) {
+        this.parallel = parallel;
         return this;
     }
 
@@ -186,19 +197,33 @@ public final class Trainer {
     public float trainStep(Batch batch) {
         requireConfigured();
         model.train();
-        if (adversarial != null) batch = perturbed(batch);
+        if (parallel != null) {
+            int[] share = parallel.share(batch.size());
+            batch = batch.rows(share[0], share[1]); // may be empty: the rank still joins the exchange
+        }
+        if (adversarial != null && batch.size() > 0) batch = perturbed(batch);
         if (privacy != null) return privateStep(batch);
+        optimizer.zeroGrad();
+        float lossValue = batch.size() > 0 ? backward(batch) : 0f;
+        if (parallel != null) {
+            double[] total = parallel.averageGradients(model.parameters(), batch.size(), lossValue);
+            lossValue = (float) (total[1] / Math.max(1, total[0]));
+        }
+        if (clipNorm > 0) ClipGrad.clipGradNorm(model.parameters(), clipNorm);
+        optimizer.step();
+        globalStep++;
+        return lossValue;
+    }
+
+    /** Forward, loss (with the weight penalties) and backward on one batch; updates the metrics and returns the loss. */
+    private float backward(Batch batch) {
         Tensor output = model.forward(batch.x());
         Tensor objective = loss.compute(output, batch);
         float lossValue = objective.item();
         if (!Float.isFinite(lossValue)) throw NonFiniteLossException.diagnose(epoch, globalStep, lossValue, batch, output, model);
         if (l1 > 0) objective = objective.add(Penalties.l1(model.parameters()).mul((float) l1));
         if (l2 > 0) objective = objective.add(Penalties.l2(model.parameters()).mul((float) l2));
-        optimizer.zeroGrad();
         objective.backward();
-        if (clipNorm > 0) ClipGrad.clipGradNorm(model.parameters(), clipNorm);
-        optimizer.step();
-        globalStep++;
         Tensor detached = output.detach();
         for (Metric m : metrics) m.update(detached, batch);
         return lossValue;
@@ -249,6 +274,7 @@ public final class Trainer {
         stopRequested = false;
         List<Map<String, Double>> history = new ArrayList<>();
         int steps = maxSteps > 0 ? Math.min(train.numBatches(), maxSteps) : train.numBatches();
+        if (parallel != null) parallel.broadcast(List.copyOf(model.stateDict().values()));
         for (Callback c : callbacks) c.onTrainBegin(this, epoch + epochs, steps);
         int lastEpoch = epoch + epochs;
         while (epoch < lastEpoch && !stopRequested && !stepsDone()) {
@@ -281,6 +307,7 @@ public final class Trainer {
             lastLogs = logs;
             epoch++;
             for (Callback c : callbacks) c.onEpochEnd(epoch - 1, logs);
+            if (parallel != null) stopRequested = parallel.anyStop(stopRequested);
         }
         Map<String, Double> last = history.isEmpty() ? Map.of() : history.get(history.size() - 1);
         for (Callback c : callbacks) c.onTrainEnd(last);
@@ -330,5 +357,8 @@ public final class Trainer {
     private void requireConfigured() {
         if (optimizer == null) throw new IllegalStateException("optimizer not set: call optimizer(...) before training");
         if (loss == null) throw new IllegalStateException("loss not set: call loss(...) before training");
+        if (privacy != null && parallel != null) {
+            throw new IllegalStateException("DP-SGD does not train data-parallel yet: its per-sample clipping and noise run in one process");
+        }
     }
 }

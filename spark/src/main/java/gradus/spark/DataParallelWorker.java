@@ -129,7 +129,7 @@ final class DataParallelWorker extends AbstractFunction1<scala.collection.Iterat
     }
 
     /** "host:port" or "host" (the executor's address) to the host alone. */
-    private static String hostOf(String address) {
+    static String hostOf(String address) {
         int colon = address.lastIndexOf(':');
         return colon > 0 && address.indexOf(':') == colon ? address.substring(0, colon) : address;
     }

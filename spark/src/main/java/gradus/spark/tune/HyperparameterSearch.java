@@ -42,6 +42,7 @@ public final class HyperparameterSearch implements Serializable {
     private String metric = "val_loss";
     private boolean maximize;
     private String outDir, dataDir;
+    private int parallel;
 
     private HyperparameterSearch(Map<String, Object> recipe, SearchSpace space) {
         try {
@@ -75,6 +76,13 @@ public final class HyperparameterSearch implements Serializable {
         return this;
     }
 
+    /** Trials that run at once in {@link #asha} (default: Spark's default parallelism, one per task slot). */
+    public HyperparameterSearch parallel(int trials) {
+        if (trials < 1) throw new IllegalArgumentException("parallel trials must be at least 1, got " + trials);
+        this.parallel = trials;
+        return this;
+    }
+
     /** The trials, the best one, and the table (one row per trial, a column per parameter) as a DataFrame. */
     public record Results(List<Trial> trials, Trial best, Dataset<Row> table, int totalEpochs) {}
 
@@ -105,6 +113,59 @@ public final class HyperparameterSearch implements Serializable {
             epochs = Math.min(maxEpochs, epochs * eta);
         }
         return results(spark, new ArrayList<>(latest.values()));
+    }
+
+    /**
+     * Asynchronous successive halving ({@link Asha}): {@code trials} points of the space (drawn without replacement
+     * from the seed where the space is a finite grid, else sampled) enter rung 0 with {@code minEpochs}; a trial among
+     * the top 1/η of its rung is promoted to η times the epochs (resuming its own checkpoint) as soon as a worker is
+     * free, up to {@code maxEpochs}; the rest stop early. Trials run {@link #parallel} at once, each as a Spark job of
+     * one task. The best trial is the best of the highest rung reached.
+     */
+    public Results asha(SparkSession spark, int trials, long seed, int minEpochs, int eta, int maxEpochs) {
+        Asha scheduler = new Asha(trials, minEpochs, eta, maxEpochs, maximize);
+        List<Point> points = number(space.draw(trials, seed));
+        Map<Integer, Trial> latest = new java.util.concurrent.ConcurrentHashMap<>();
+        int workers = parallel > 0 ? parallel : spark.sparkContext().defaultParallelism();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            threads.add(Thread.ofPlatform().name("gradus-asha-" + w).start(() -> {
+                try {
+                    for (Asha.Job job; (job = scheduler.take()) != null; ) {
+                        Trial before = latest.get(job.trial());
+                        try {
+                            Trial t = run(spark, List.of(points.get(job.trial())), job.epochs(),
+                                    before == null ? Map.of() : Map.of(job.trial(), before)).get(0);
+                            latest.put(t.id(), t);
+                            scheduler.report(job, t.metric());
+                        } catch (RuntimeException e) {
+                            scheduler.failed(job);
+                            failures.add(e);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while ASHA's trials ran", e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            IllegalStateException e = new IllegalStateException(failures.size() + " ASHA job(s) failed; the first: " + failures.get(0).getMessage(), failures.get(0));
+            throw e;
+        }
+        List<Trial> all = new ArrayList<>(latest.values());
+        all.sort(Comparator.comparingInt(Trial::id));
+        List<Integer> top = scheduler.highestRung();
+        Trial best = all.stream().filter(t -> top.contains(t.id())).min(order()).orElseThrow();
+        return results(spark, all, best);
     }
 
     private record Point(int id, Map<String, Object> params) implements Serializable {}
@@ -183,7 +244,10 @@ public final class HyperparameterSearch implements Serializable {
     }
 
     private Results results(SparkSession spark, List<Trial> trials) {
-        Trial best = trials.stream().min(order()).orElseThrow();
+        return results(spark, trials, trials.stream().min(order()).orElseThrow());
+    }
+
+    private Results results(SparkSession spark, List<Trial> trials, Trial best) {
         StructType schema = new StructType().add("trial", DataTypes.IntegerType, false);
         for (String path : space.paths()) schema = schema.add(path, DataTypes.StringType, true);
         schema = schema.add(metric, DataTypes.DoubleType, false).add("epochs", DataTypes.IntegerType, false)

@@ -74,6 +74,20 @@ public final class SearchSpace implements Serializable {
         return out;
     }
 
+    /**
+     * {@code n} different points of a finite space (only choices) in an order shuffled by {@code seed}, or, where it
+     * has a range or fewer than {@code n} points, {@link #sample}: a search that drops most trials early should not
+     * spend any on a point twice.
+     */
+    public List<Map<String, Object>> draw(int n, long seed) {
+        boolean finite = dimensions.values().stream().allMatch(d -> d instanceof Choice);
+        if (!finite) return sample(n, seed);
+        List<Map<String, Object>> grid = grid();
+        if (grid.size() < n) return sample(n, seed);
+        java.util.Collections.shuffle(grid, new Random(seed));
+        return new ArrayList<>(grid.subList(0, n));
+    }
+
     /** {@code n} points drawn independently from {@code seed}: the same seed gives the same trials. */
     public List<Map<String, Object>> sample(int n, long seed) {
         Random random = new Random(seed);

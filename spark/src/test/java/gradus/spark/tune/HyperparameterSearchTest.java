@@ -62,6 +62,39 @@ class HyperparameterSearchTest {
         assertTrue(e.getMessage().contains("no 'optimiser'"), e.getMessage());
     }
 
+    /** A small Fashion-MNIST MLP (the repository's 2,000 / 500 image sample), by validation accuracy. */
+    private static Map<String, Object> fashion() {
+        return Map.of(
+                "name", "fashion-search", "seed", 4,
+                "data", Map.of("train", "fashion-mnist-sample:train", "validation", "fashion-mnist-sample:test"),
+                "model", Map.of("type", "Sequential", "layers", List.of(Map.of("type", "Flatten"),
+                        Map.of("type", "Linear", "in", 784, "out", 32), Map.of("type", "ReLU"),
+                        Map.of("type", "Linear", "in", 32, "out", 10))),
+                "loss", "cross_entropy",
+                "optimizer", Map.of("type", "adam", "lr", 0.001),
+                "training", Map.of("epochs", 9, "batch_size", 64, "metrics", List.of("accuracy")));
+    }
+
+    @Test
+    void ashaReachesTheGridsAccuracyWithAThirdOfItsEpochs(@TempDir Path tmp) {
+        System.setProperty("gradus.home", Path.of("..").toAbsolutePath().normalize().toString()); // data/fashion-mnist-sample
+        var space = new SearchSpace().choice("optimizer.lr", 0.0001, 0.001, 0.03).choice("training.batch_size", 16, 64, 256);
+        var grid = HyperparameterSearch.of(fashion(), space).metric("val_accuracy", true).outDir(tmp.resolve("grid"))
+                .grid(TestSpark.session());
+        // one trial at a time: the schedule (and so the epochs spent) does not depend on which trial finishes first
+        var asha = HyperparameterSearch.of(fashion(), space).metric("val_accuracy", true).outDir(tmp.resolve("asha")).parallel(1)
+                .asha(TestSpark.session(), 9, 3, 1, 3, 9);
+        System.out.printf("grid: best %s val_accuracy %.4f in %d epochs; ASHA: best %s val_accuracy %.4f in %d epochs%n",
+                grid.best().params(), grid.best().metric(), grid.totalEpochs(), asha.best().params(), asha.best().metric(), asha.totalEpochs());
+        assertEquals(81, grid.totalEpochs());
+        assertEquals(9, asha.trials().size(), "every point of the 3 × 3 grid, each once");
+        assertEquals(9, asha.best().epochs(), "the best trial went up every rung: 1, 3, 9 epochs");
+        assertTrue(asha.totalEpochs() <= 81 / 3, "ASHA spent " + asha.totalEpochs() + " epochs");
+        assertTrue(asha.best().metric() > 0.78, "ASHA's best validation accuracy " + asha.best().metric());
+        assertTrue(asha.best().metric() >= grid.best().metric() - 0.02,
+                "ASHA " + asha.best().metric() + " against the grid's best " + grid.best().metric());
+    }
+
     @Test
     void successiveHalvingKeepsTheBetterHalfAndSpendsFewerEpochs(@TempDir Path tmp) {
         var space = new SearchSpace().choice("optimizer.lr", 0.0001, 0.0003, 0.01, 0.03);
