@@ -55,6 +55,7 @@ public final class ModelLayers implements LayerFamily {
                         BertClassifierConfig::toMap, c -> new BertClassifier(c.encoder(), c.numClasses(), c.pooling(), c.dropout())),
                 LayerType.of("LstmClassifier", LstmClassifier.class, LstmClassifierConfig.class, c -> new LstmClassifier(c.vocabSize(),
                         c.embedDim(), c.hidden(), c.layers(), c.bidirectional(), c.dropout(), c.pooling(), c.classes())),
+                LayerType.of(Seq2SeqTransformer.TYPE, Seq2SeqTransformer.class, Seq2SeqConfig.class, Seq2SeqTransformer::new),
                 LayerType.of("TransformerClassifier", TransformerClassifier.class, TransformerClassifierConfig.class, c ->
                         new TransformerClassifier(c.vocabSize(), c.maxLength(), c.width(), c.heads(), c.layers(), c.dropout(), c.classes(), c.attention())),
                 LayerType.of("MatrixFactorization", MatrixFactorization.class, MatrixFactorizationConfig.class, c ->

@@ -121,7 +121,8 @@ public final class Recipe {
         Config training = config.getSection("training", Map.of());
         int steps = steps(training, o); // before any data is read: a refused override costs nothing
 
-        Prepared prepared = data.has("tokenizer") ? TextTask.prepare(config, o.dataDir()) : prepareTensors(data, o.dataDir(), seed);
+        Prepared prepared = Seq2SeqTask.applies(data) ? Seq2SeqTask.prepare(config, o.dataDir())
+                : data.has("tokenizer") ? TextTask.prepare(config, o.dataDir()) : prepareTensors(data, o.dataDir(), seed);
         String task = prepared.task();
         Module model = Layers.fromConfig(new Config(config.where() + ": model", prepared.modelConfig()));
         Optimizer optimizer = Optimizers.fromConfig(config.getSection("optimizer", Map.of("type", "adam")), model.parameters());
@@ -136,7 +137,8 @@ public final class Recipe {
         int evalBatch = task.equals(TextTask.LANGUAGE_MODEL) ? batchSize : Math.max(batchSize, 256);
         DataLoader valLoader = prepared.validation() == null || !lead ? null : DataLoader.of(prepared.validation()).batchSize(evalBatch);
 
-        Trainer trainer = Trainer.of(model).optimizer(optimizer).loss(loss()).maxSteps(steps).seed(seed)
+        Loss loss = task.equals(Seq2SeqTask.TASK) ? Seq2SeqTask.loss(prepared.modelConfig()) : loss();
+        Trainer trainer = Trainer.of(model).optimizer(optimizer).loss(loss).maxSteps(steps).seed(seed)
                 .clipGradNorm(training.getDouble("clip_grad_norm", 0))
                 .regularization(training.getDouble("l1", 0), training.getDouble("l2", 0)).dataParallel(parallel);
         DpSgd privacy = config.has("privacy")
@@ -204,9 +206,10 @@ public final class Recipe {
             if (task.equals(TextTask.LANGUAGE_MODEL)) testLogs.put("perplexity", Math.exp(testLogs.get("loss")));
             StringBuilder sb = new StringBuilder("test");
             testLogs.forEach((k, v) -> sb.append(String.format("  %s %.4f", k, v)));
+            if (task.equals(Seq2SeqTask.TASK)) testLogs.putAll(Seq2SeqTask.rouge(config, model, prepared.tokenizer(), o.dataDir(), log));
             log.println(sb);
         }
-        if (config.has("generate")) sample(model, prepared.tokenizer(), log);
+        if (config.has("generate") && !task.equals(Seq2SeqTask.TASK)) sample(model, prepared.tokenizer(), log);
         log.println("saved model to " + modelDir + " and metrics to " + metricsFile);
         return new Result(modelDir, history, testLogs);
     }
@@ -328,6 +331,7 @@ public final class Recipe {
         return switch (task) {
             case "regression" -> List.of("mse", "mae", "r2");
             case TextTask.LANGUAGE_MODEL -> List.of("perplexity");
+            case Seq2SeqTask.TASK -> List.of();
             default -> List.of("accuracy");
         };
     }

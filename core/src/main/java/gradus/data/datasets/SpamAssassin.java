@@ -58,6 +58,35 @@ public final class SpamAssassin {
         return subject + "\n" + body;
     }
 
+    /** "Re:", "Fwd:", "Fw:", "AW:" and "Re[2]:" at the start of a subject, as mail clients add them. */
+    private static final java.util.regex.Pattern REPLY_PREFIX = java.util.regex.Pattern.compile("^(?i:(re|fwd?|aw)\\s*(\\[\\d+\\])?\\s*:\\s*)+");
+
+    /**
+     * The ham of {@code docs} (documents from {@link #load} or {@link #sample}) as (body, subject) pairs for subject
+     * generation: the subject without reply and forward prefixes; messages whose subject or body holds no ASCII
+     * letter or digit are left out.
+     */
+    public static TextPairs subjects(TextData.Documents docs) {
+        List<String[]> pairs = new ArrayList<>();
+        for (int i = 0; i < docs.size(); i++) {
+            if (docs.labels()[i] != 0) continue;
+            String doc = docs.texts().get(i);
+            int nl = doc.indexOf('\n');
+            String subject = REPLY_PREFIX.matcher(doc.substring(0, nl)).replaceFirst("").strip(), body = doc.substring(nl + 1);
+            if (hasWord(subject) && hasWord(body)) pairs.add(new String[]{body, subject});
+        }
+        return TextPairs.of(pairs);
+    }
+
+    /** Whether a word tokenizer and ROUGE find a word: an ASCII letter or digit. */
+    private static boolean hasWord(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = Character.toLowerCase(s.charAt(i));
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
+        }
+        return false;
+    }
+
     private static TextData.Documents read(Path dir, String split) {
         if (!split.equals("train") && !split.equals("test")) {
             throw new DataException("spam-assassin needs a split, :train or :test; got '" + split + "'");
