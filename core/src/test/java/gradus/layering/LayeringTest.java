@@ -90,7 +90,7 @@ class LayeringTest {
                 .whereLayer("privacy").mayOnlyAccessLayers("nn", "data", "text", "tensor", "kernels", "config", "files")
                 // formats: files of tensors, layers, tokenizers and preprocessing; never of the ready models above them
                 .whereLayer("io").mayOnlyAccessLayers("gguf", "nn", "data", "text", "tensor", "kernels", "config", "files")
-                .whereLayer("models").mayOnlyAccessLayers("io", "nn", "optim", "text", "data", "tensor", "kernels", "config", "files")
+                .whereLayer("models").mayOnlyAccessLayers("io", "nn", "optim", "metrics", "text", "data", "tensor", "kernels", "config", "files")
                 .whereLayer("llm").mayOnlyAccessLayers("models", "gguf", "io", "nn", "text", "tensor", "kernels", "config", "files")
                 // compression and attributions of ready models (a quantized BERT, a transformer classifier's tokens); attacks are input perturbations a trainer can train on
                 .whereLayer("quant").mayOnlyAccessLayers("models", "io", "nn", "tensor", "kernels", "config", "files")

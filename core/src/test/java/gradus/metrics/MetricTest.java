@@ -149,7 +149,7 @@ class MetricTest {
         assertTrue(Metric.fromName("accuracy").higherIsBetter() && Metric.fromName("top5_accuracy").higherIsBetter() && Metric.r2().higherIsBetter());
         assertFalse(Metric.mse().higherIsBetter() || Metric.mae().higherIsBetter());
         var e = assertThrows(ConfigException.class, () -> Metric.fromName("f2"));
-        assertEquals("unknown metric 'f2'; known: accuracy, top<k>_accuracy (e.g. top5_accuracy), mse, mae, r2, perplexity", e.getMessage());
+        assertEquals("unknown metric 'f2'; known: accuracy, top<k>_accuracy (e.g. top5_accuracy), mse, rmse, mae, r2, perplexity", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Metric.fromName("top0_accuracy"));
     }
 }

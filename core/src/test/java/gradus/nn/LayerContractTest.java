@@ -142,6 +142,14 @@ class LayerContractTest {
                 () -> Tensor.of(new float[]{1, 2, 3, 0, 4, 5, 0, 0}, 2, 4), new int[]{2, 2}, 302, false, 1e-3));
         s.add(new Spec("TransformerClassifier window 1 global 1", () -> new gradus.models.TransformerClassifier(6, 6, 4, 2, 1, 0f, 2,
                 new AttentionWindow(1, 1)), () -> Tensor.of(new float[]{1, 2, 3, 4, 5, 0, 4, 5, 1, 0, 0, 0}, 2, 6), new int[]{2, 2}, 310, false, 1e-3));
+        // (user, item) id pairs: user 3·2 + item 4·2 factors, biases 3 + 4 + 1
+        s.add(new Spec("MatrixFactorization", () -> new gradus.models.MatrixFactorization(3, 4, 2, true, 0.1f, 3f),
+                () -> Tensor.of(new float[]{0, 1, 2, 3}, 2, 2), new int[]{2, 1}, 22, false, 1e-3));
+        s.add(new Spec("NeuMF", () -> new gradus.models.NeuMF(3, 4, 2, List.of(4, 2)),
+                () -> Tensor.of(new float[]{0, 1, 2, 3}, 2, 2), new int[]{2, 1}, 43, false, 1e-3));
+        // source length 3 (the first row padded with 0) then 2 decoder-input ids per row
+        s.add(new Spec("Seq2SeqTransformer", () -> new gradus.models.Seq2SeqTransformer(new gradus.models.Seq2SeqConfig(7, 3, 2, 4, 2, 1, 1, 0, 0f, 0, 0, 6)),
+                () -> Tensor.of(new float[]{1, 5, 0, 6, 2, 2, 4, 3, 1, 3}, 2, 5), new int[]{2, 2, 7}, 640, false, 1e-3));
         return s;
     }
 
