@@ -1,27 +1,14 @@
 package gradus.kernels;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * A weight W [out, in] as int8 with one symmetric scale per output row (W[j][·] ≈ scale[j]·q[j][·], q in
  * [−127, 127]), and the dynamic-quantization product: each row of X is quantized to int8 with its own scale at
- * run time, the int8 product runs on {@link Int8Gemm} (the weight packed once, at construction), and
- * Y = scaleₓ[i]·scale[j]·C[i][j] + bias[j] (then GELU) is applied tile by tile in vectors.
+ * run time, the int8 product runs on {@link Int8Gemm}, and Y = scaleₓ[i]·scale[j]·C[i][j] + bias[j].
  */
 public final class Int8Weight implements WeightProduct {
-    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
-    private static final VectorSpecies<Integer> INTS = F.withLanes(int.class);
-    private static final VectorSpecies<Short> HALF_SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
-    /** Adding and subtracting 1.5·2²³ rounds a float below 2²² to the nearest integer, halves to even (as Math.rint). */
-    private static final float ROUNDING = 12582912f;
     private final int out, in;
     private final byte[] q;
     private final float[] scales;
-    private final Int8Panels panels;
 
     /** Wraps stored values: {@code q} [out·in] row-major, {@code scales} [out]. */
     public Int8Weight(byte[] q, float[] scales, int out, int in) {
@@ -32,7 +19,6 @@ public final class Int8Weight implements WeightProduct {
         this.in = in;
         this.q = q;
         this.scales = scales;
-        this.panels = Int8Panels.pack(q, 0, out, in, in);
     }
 
     /** W [out, in] (row-major from {@code off}) quantized per row: scale = max|row|/127, q = round(w/scale). */
@@ -60,38 +46,6 @@ public final class Int8Weight implements WeightProduct {
         return amax / 127f;
     }
 
-    /**
-     * x[from..from+n) quantized as {@link #quantizeRow} does, written as {@link Int8Gemm#pair pairs} into
-     * out[at ..] (Int8Gemm.paddedDepth(n)/2 ints, zero-padded); returns the scale.
-     */
-    public static float quantizeRowPairs(float[] x, int from, int n, int[] out, int at) {
-        int l = F.length(), p = 0;
-        FloatVector m = FloatVector.zero(F);
-        for (; p + l <= n; p += l) m = m.max(FloatVector.fromArray(F, x, from + p).abs());
-        float amax = m.reduceLanes(VectorOperators.MAX);
-        for (; p < n; p++) amax = Math.max(amax, Math.abs(x[from + p]));
-        int pairs = Int8Gemm.paddedDepth(n) / 2;
-        if (!(amax > 0) || !Float.isFinite(amax)) {
-            if (Float.isNaN(amax) || Float.isInfinite(amax)) throw new IllegalArgumentException("cannot quantize a row holding " + amax);
-            java.util.Arrays.fill(out, at, at + pairs, 0);
-            return 0f;
-        }
-        float inverse = 127f / amax;
-        p = 0;
-        for (; p + l <= n; p += l) {
-            FloatVector v = FloatVector.fromArray(F, x, from + p).mul(inverse).add(ROUNDING).sub(ROUNDING);
-            ((IntVector) v.convert(VectorOperators.F2I, 0)).convertShape(VectorOperators.I2S, HALF_SHORTS, 0)
-                    .reinterpretAsInts().intoArray(out, at + p / 2);
-        }
-        for (; p < n; p += 2) {
-            int even = (int) ((x[from + p] * inverse + ROUNDING) - ROUNDING);
-            int odd = p + 1 < n ? (int) ((x[from + p + 1] * inverse + ROUNDING) - ROUNDING) : 0;
-            out[at + p / 2] = Int8Gemm.pair(even, odd);
-        }
-        for (int t = (n + 1) / 2; t < pairs; t++) out[at + t] = 0;
-        return amax / 127f;
-    }
-
     @Override
     public int outFeatures() {
         return out;
@@ -104,11 +58,6 @@ public final class Int8Weight implements WeightProduct {
 
     public byte[] values() {
         return q;
-    }
-
-    /** The values packed for {@link Int8Gemm}. */
-    public Int8Panels panels() {
-        return panels;
     }
 
     public float[] scales() {
@@ -125,28 +74,11 @@ public final class Int8Weight implements WeightProduct {
     @Override
     public void multiply(int m, float[] x, int xOff, int ldx, float[] bias, boolean gelu, float[] y, int yOff, int ldy) {
         if (m <= 0) return;
-        int pairs = Int8Gemm.paddedDepth(in) / 2;
-        int[] xq = new int[m * pairs];
+        byte[] xq = new byte[m * in];
         float[] xs = new float[m];
-        for (int i = 0; i < m; i++) xs[i] = quantizeRowPairs(x, xOff + i * ldx, in, xq, i * pairs);
-        Int8Gemm.multiply(m, xq, panels, (i0, rows, j0, cols, c) -> {
-            for (int r = 0; r < rows; r++) {
-                int at = yOff + (i0 + r) * ldy + j0;
-                rescale(c, r * Int8Gemm.PANEL, cols, xs[i0 + r], scales, bias, j0, y, at);
-                if (gelu) GeluKernel.forward(y, at, y, at, cols);
-            }
-        });
-    }
-
-    /** y[at + j] = c[from + j]·(sx·ws[j0 + j]) + bias[j0 + j] for j in [0, cols). */
-    public static void rescale(int[] c, int from, int cols, float sx, float[] ws, float[] bias, int j0, float[] y, int at) {
-        int l = F.length(), j = 0;
-        for (; j + l <= cols; j += l) {
-            FloatVector v = ((FloatVector) IntVector.fromArray(INTS, c, from + j)
-                    .convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, ws, j0 + j).mul(sx));
-            if (bias != null) v = v.add(FloatVector.fromArray(F, bias, j0 + j));
-            v.intoArray(y, at + j);
-        }
-        for (; j < cols; j++) y[at + j] = c[from + j] * (sx * ws[j0 + j]) + (bias == null ? 0f : bias[j0 + j]);
+        for (int i = 0; i < m; i++) xs[i] = quantizeRow(x, xOff + i * ldx, in, xq, i * in);
+        Int8Gemm.multiply(m, out, in, xq, in, q, in, (i, j, v) ->
+                y[yOff + i * ldy + j] = v * (xs[i] * scales[j]) + (bias == null ? 0f : bias[j]));
+        if (gelu) WeightProduct.gelu(m, y, yOff, ldy, out);
     }
 }

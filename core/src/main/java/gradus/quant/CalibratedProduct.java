@@ -1,7 +1,6 @@
 package gradus.quant;
 
 import gradus.kernels.Int8Gemm;
-import gradus.kernels.Int8Panels;
 import gradus.kernels.Int8Weight;
 
 /**
@@ -13,7 +12,7 @@ final class CalibratedProduct {
     final Int8Weight weight;
     final QParams input;
     final float[] bias;
-    private final int[] zeroPointTerms;
+    private final int[] rowSums;
 
     CalibratedProduct(Int8Weight weight, QParams input, float[] bias) {
         if (bias != null && bias.length != weight.outFeatures()) {
@@ -22,9 +21,10 @@ final class CalibratedProduct {
         this.weight = weight;
         this.input = input;
         this.bias = bias;
-        Int8Panels panels = weight.panels();
-        zeroPointTerms = new int[weight.outFeatures()];
-        for (int j = 0; j < zeroPointTerms.length; j++) zeroPointTerms[j] = input.zeroPoint() * panels.rowSum(j);
+        int in = weight.inFeatures();
+        byte[] q = weight.values();
+        rowSums = new int[weight.outFeatures()];
+        for (int j = 0; j < rowSums.length; j++) for (int p = 0; p < in; p++) rowSums[j] += q[j * in + p];
     }
 
     /** {@code n} floats of {@code x} from {@code off} as int8 with the calibrated parameters. */
@@ -32,18 +32,19 @@ final class CalibratedProduct {
         for (int i = 0; i < n; i++) out[at + i] = input.quantize(x[off + i]);
     }
 
-    /** y [m, out] (rows {@code ldy} apart) = dequantized (xq [m, in] · Wᵀ) + b, max(0, ·) when {@code relu}. */
-    void multiply(int m, byte[] xq, boolean relu, float[] y, int ldy) {
-        int in = weight.inFeatures();
+    /** Receives y[i][j]. */
+    interface Out {
+        void put(int i, int j, float value);
+    }
+
+    /** y = dequantized (xq [m, in] · Wᵀ) + b, each element handed to {@code out}, max(0, ·) when {@code relu}. */
+    void multiply(int m, byte[] xq, boolean relu, Out out) {
+        int in = weight.inFeatures(), zp = input.zeroPoint();
         float[] ws = weight.scales();
         float sx = input.scale();
-        Int8Gemm.multiply(m, Int8Gemm.packRows(m, in, xq, 0, in), weight.panels(), (i0, rows, j0, cols, c) -> {
-            for (int r = 0; r < rows; r++) {
-                int from = r * Int8Gemm.PANEL, at = (i0 + r) * ldy + j0;
-                for (int j = 0; j < cols; j++) c[from + j] -= zeroPointTerms[j0 + j];
-                Int8Weight.rescale(c, from, cols, sx, ws, bias, j0, y, at);
-                if (relu) for (int j = 0; j < cols; j++) y[at + j] = Math.max(0f, y[at + j]);
-            }
+        Int8Gemm.multiply(m, weight.outFeatures(), in, xq, in, weight.values(), in, (i, j, v) -> {
+            float y = sx * ws[j] * (v - zp * rowSums[j]) + (bias == null ? 0f : bias[j]);
+            out.put(i, j, relu ? Math.max(0f, y) : y);
         });
     }
 }

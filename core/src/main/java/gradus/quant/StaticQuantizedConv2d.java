@@ -76,15 +76,8 @@ public final class StaticQuantizedConv2d extends Module {
                 }
             }
         }
-        float[] rows = new float[n * positions * out], y = new float[n * out * positions];
-        product.multiply(n * positions, patches, relu, rows, out);
-        // [N, positions, out] → [N, out, positions]
-        for (int img = 0; img < n; img++) {
-            for (int pos = 0; pos < positions; pos++) {
-                int from = (img * positions + pos) * out, to = img * out * positions + pos;
-                for (int j = 0; j < out; j++) y[to + j * positions] = rows[from + j];
-            }
-        }
+        float[] y = new float[n * out * positions];
+        product.multiply(n * positions, patches, relu, (r, j, v) -> y[(r / positions * out + j) * positions + r % positions] = v);
         return Tensor.of(y, n, out, oh, ow);
     }
 

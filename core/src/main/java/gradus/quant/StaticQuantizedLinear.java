@@ -43,7 +43,7 @@ public final class StaticQuantizedLinear extends Module {
         byte[] xq = new byte[rows * in];
         product.quantize(x.contiguousData(), 0, rows * in, xq, 0);
         float[] y = new float[rows * out];
-        product.multiply(rows, xq, false, y, out);
+        product.multiply(rows, xq, false, (i, j, v) -> y[i * out + j] = v);
         int[] shape = x.shape();
         shape[shape.length - 1] = out;
         return Tensor.of(y, shape);

@@ -16,8 +16,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class EveryVectorWidthTest {
     /** Tests of the GEMM and of the elementwise kernels, each against a plain reference. */
     private static final List<String> CLASSES = List.of(GemmTest.class.getName(), ElementwiseKernelsTest.class.getName(),
-            VectorMathTest.class.getName(), PackedWeightTest.class.getName(), QuantizedKernelsTest.class.getName(), Int8GemmTest.class.getName(),
-            "gradus.nn.PoolingTest",
+            VectorMathTest.class.getName(), PackedWeightTest.class.getName(), QuantizedKernelsTest.class.getName(), "gradus.nn.PoolingTest",
             "gradus.nn.AttentionTest", "gradus.optim.OptimizerTest");
 
     @Test
