@@ -1,10 +1,9 @@
 package gradus.kernels;
 
+import gradus.ChildJvm;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -42,14 +41,6 @@ class EveryVectorWidthTest {
     }
 
     private static String runAt(int bits) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED", "-Dgradus.vectorBits=" + bits, "-Dgradus.log=warn",
-                "-cp", System.getProperty("java.class.path"), TestsAtWidth.class.getName()));
-        cmd.addAll(CLASSES);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), "at " + bits + " bits:\n" + out);
-        return out;
+        return ChildJvm.run(TestsAtWidth.class, List.of("-Dgradus.vectorBits=" + bits), CLASSES.toArray(String[]::new));
     }
 }

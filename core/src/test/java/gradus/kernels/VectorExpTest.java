@@ -1,9 +1,9 @@
 package gradus.kernels;
 
+import gradus.ChildJvm;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -73,11 +73,7 @@ class VectorExpTest {
         float[] x = inputs();
         long[] compiled = new long[2];
         for (int pass = 0; pass < 200; pass++) compiled = new long[]{hash(exp(x)), hash(tanh(x))};
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(List.of(java, "-Xint", "--add-modules", "jdk.incubator.vector", "-Dgradus.log=warn",
-                "-cp", System.getProperty("java.class.path"), Interpreted.class.getName())).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals(0, p.waitFor(), out);
+        String out = ChildJvm.run(Interpreted.class, List.of("-Xint")).strip();
         assertTrue(out.endsWith(compiled[0] + " " + compiled[1]), "interpreted: " + out + ", compiled: " + compiled[0] + " " + compiled[1]);
     }
 
