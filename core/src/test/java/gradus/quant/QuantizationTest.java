@@ -44,7 +44,7 @@ class QuantizationTest {
     static void train() {
         Rng.manualSeed(7);
         TensorDataset train = FashionMnist.sample("train");
-        test = FashionMnist.sample("test");
+        test = FashionMnist.load(null, "test"); // the full set: on the 500-image sample a point is 5 images
         mlp = new Sequential(new Flatten(), new Linear(784, 128), new ReLU(), new Linear(128, 64), new ReLU(), new Linear(64, 10));
         Trainer.of(mlp).optimizer(new Adam(mlp.parameters(), 1e-3)).loss(Loss.crossEntropy())
                 .fit(DataLoader.of(train).batchSize(32).shuffle(1), null, 8);
