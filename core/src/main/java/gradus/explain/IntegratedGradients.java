@@ -4,8 +4,6 @@ import gradus.autograd.GradMode;
 import gradus.tensor.Shape;
 import gradus.tensor.Tensor;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -65,38 +63,49 @@ public final class IntegratedGradients {
         }
     }
 
-    /** Attributions for every example of {@code batch} [N, ...] towards output {@code target}. */
+    /**
+     * Attributions for every example of {@code batch} [N, ...] towards output {@code target}. The N × steps path
+     * points run as chunks of {@code batchSize} rows, across examples, so small inputs share a pass.
+     */
     public Result attribute(Tensor batch, int target) {
         int n = batch.size(0);
-        int[] shape = batch.shape();
-        int[] one = shape.clone();
+        int[] one = batch.shape().clone();
         one[0] = 1;
-        Tensor base = baseline == null ? Tensor.zeros(one) : baselineFor(one);
+        int size = Shape.numel(one);
+        float[] base = (baseline == null ? Tensor.zeros(one) : baselineFor(one)).toArray();
+        float[] xs = batch.toArray(), diff = new float[xs.length];
+        for (int j = 0; j < xs.length; j++) diff[j] = xs[j] - base[j % size];
         Quadrature.Nodes nodes = rule.nodes(steps);
-        List<Tensor> attributions = new ArrayList<>();
-        double[] gaps = new double[n], deltas = new double[n];
-        for (int i = 0; i < n; i++) {
-            Tensor x = batch.narrow(0, i, 1);
-            Tensor diff = x.sub(base);
-            Tensor integral = Tensor.zeros(one);
-            for (int start = 0; start < steps; start += batchSize) {
-                int m = Math.min(batchSize, steps - start);
-                Tensor path = path(base, diff, nodes.alphas(), start, m);
-                Tensor grads = Gradients.of(model, path, target).gradients();
-                float[] w = new float[m];
-                for (int k = 0; k < m; k++) w[k] = (float) nodes.weights()[start + k];
-                int[] wShape = new int[shape.length];
-                java.util.Arrays.fill(wShape, 1);
-                wShape[0] = m;
-                integral.addInPlace(grads.mul(Tensor.of(w, wShape)).sum(0, true));
+        double[] integral = new double[xs.length];
+        long rows = (long) n * steps;
+        for (long first = 0; first < rows; first += batchSize) {
+            int m = (int) Math.min(batchSize, rows - first);
+            float[] path = new float[m * size];
+            for (int r = 0; r < m; r++) {
+                int i = (int) ((first + r) / steps), k = (int) ((first + r) % steps);
+                float a = (float) nodes.alphas()[k];
+                for (int j = 0; j < size; j++) path[r * size + j] = base[j] + diff[i * size + j] * a;
             }
-            Tensor attr = integral.mul(diff);
-            double fx = value(x, target), fb = value(base, target);
-            deltas[i] = fx - fb;
-            gaps[i] = sum(attr) - deltas[i];
-            attributions.add(attr);
+            int[] shape = one.clone();
+            shape[0] = m;
+            float[] grads = Gradients.of(model, Tensor.of(path, shape), target).gradients().toArray();
+            for (int r = 0; r < m; r++) {
+                int i = (int) ((first + r) / steps), k = (int) ((first + r) % steps);
+                double w = nodes.weights()[k];
+                for (int j = 0; j < size; j++) integral[i * size + j] += w * grads[r * size + j];
+            }
         }
-        return new Result(Tensor.concat(attributions, 0), gaps, deltas);
+        float[] attr = new float[xs.length];
+        for (int j = 0; j < xs.length; j++) attr[j] = (float) (integral[j] * diff[j]);
+        double[] fx = values(batch, target), gaps = new double[n], deltas = new double[n];
+        double fb = values(Tensor.of(base, one), target)[0];
+        for (int i = 0; i < n; i++) {
+            deltas[i] = fx[i] - fb;
+            double sum = 0;
+            for (int j = 0; j < size; j++) sum += attr[i * size + j];
+            gaps[i] = sum - deltas[i];
+        }
+        return new Result(Tensor.of(attr, batch.shape()), gaps, deltas);
     }
 
     private Tensor baselineFor(int[] one) {
@@ -109,26 +118,12 @@ public final class IntegratedGradients {
         }
     }
 
-    /** Rows x' + α_k (x − x') for k = start..start+m−1. */
-    private static Tensor path(Tensor base, Tensor diff, double[] alphas, int start, int m) {
-        int[] shape = base.shape();
-        int[] aShape = new int[shape.length];
-        java.util.Arrays.fill(aShape, 1);
-        aShape[0] = m;
-        float[] a = new float[m];
-        for (int k = 0; k < m; k++) a[k] = (float) alphas[start + k];
-        return base.add(diff.mul(Tensor.of(a, aShape)));
-    }
-
-    private double value(Tensor x, int target) {
+    private double[] values(Tensor x, int target) {
         try (var g = GradMode.noGrad()) {
-            return Outputs.column(model.apply(x), 1, target).item();
+            float[] v = Outputs.column(model.apply(x), x.size(0), target).toArray();
+            double[] out = new double[v.length];
+            for (int i = 0; i < v.length; i++) out[i] = v[i];
+            return out;
         }
-    }
-
-    static double sum(Tensor t) {
-        double s = 0;
-        for (float v : t.toArray()) s += v;
-        return s;
     }
 }

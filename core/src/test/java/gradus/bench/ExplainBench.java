@@ -75,6 +75,21 @@ public final class ExplainBench {
                 Parallel.threads() == 1 ? "" : " (counts only the caller's share: run with -Dgradus.threads=1)",
                 cpuRatio[repeats / 2], cpuRatio[0], cpuRatio[repeats - 1]);
 
+        // The peer: the same 64 steps one path point per pass (batchSize 1), timed back to back with the batched run.
+        var pointwise = new IntegratedGradients(cnn::forward).steps(64).batchSize(1);
+        double[] perPoint = new double[repeats];
+        for (int r = -1; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            ig.attribute(image, 3);
+            long t1 = System.nanoTime();
+            pointwise.attribute(image, 3);
+            long t2 = System.nanoTime();
+            if (r >= 0) perPoint[r] = (double) (t2 - t1) / (t1 - t0);
+        }
+        Arrays.sort(perPoint);
+        System.out.printf("IG 64 steps one point per pass / 64 points in one pass: paired ratio median %.2f× (range %.2f–%.2f×)%n",
+                perPoint[repeats / 2], perPoint[0], perPoint[repeats - 1]);
+
         // One batched pass of the 64 path points, with the weights' gradients (plain backward) and without (inputGradients).
         Tensor path = Tensor.rand(64, 1, 28, 28);
         double[] plain = new double[repeats], input = new double[repeats], saved = new double[repeats];

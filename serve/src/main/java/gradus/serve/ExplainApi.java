@@ -47,13 +47,14 @@ final class ExplainApi {
     private void explain(ServerRequest req, ServerResponse res) {
         RequestInfo info = RequestInfo.of(req);
         info.endpoint = "explain";
-        TextClassifier classifier = text.classifier(KServeApi.param(req, "name"));
+        String name = KServeApi.param(req, "name");
+        TextClassifier classifier = text.classifier(name);
         if (classifier != null) {
-            info.model = KServeApi.param(req, "name");
-            explainText(req, res, info.model, classifier);
+            info.model = name;
+            explainText(req, res, name, classifier);
             return;
         }
-        ServedModel m = models.get(KServeApi.param(req, "name"), KServeApi.param(req, "version"));
+        ServedModel m = models.get(name, KServeApi.param(req, "version"));
         info.model = m.name();
         String type = req.headers().first(io.helidon.http.HeaderNames.CONTENT_TYPE).orElse("application/json").toLowerCase(java.util.Locale.ROOT);
         Map<String, Object> body;

@@ -4,10 +4,7 @@
 function showExplanation(out) {
   if (out.tokens) return showTokens(out);
   const box = $('explanation');
-  const title = Gradus.el('p', { class: 'muted' }, `${out.method} for class `, Gradus.el('strong', { id: 'explained-class' }, String(out['class'])),
-    'gap' in out ? ` · completeness gap ${Gradus.fmt(out.gap)} of ${Gradus.fmt(out.delta)}` : '',
-    'fidelity' in out ? ` · fidelity R² ${Gradus.fmt(out.fidelity)}` : '',
-    out.note ? ` · ${out.note}` : '');
+  const title = explanationTitle(out);
   const a = out.attributions, shape = out.shape;
   const max = Math.max(1e-12, ...a.map(Math.abs));
   if (shape.length === 4) {
@@ -37,9 +34,12 @@ function showExplanation(out) {
   }
 }
 
+// One title for every kind of explanation: the method, the class and whichever diagnostics the answer holds.
 function explanationTitle(out) {
   return Gradus.el('p', { class: 'muted' }, `${out.method} for class `, Gradus.el('strong', { id: 'explained-class' }, String(out['class'])),
-    'gap' in out ? ` · completeness gap ${Gradus.fmt(out.gap)}` : '', 'fidelity' in out ? ` · fidelity R² ${Gradus.fmt(out.fidelity)}` : '');
+    'gap' in out ? ` · completeness gap ${Gradus.fmt(out.gap)}` + ('delta' in out ? ` of ${Gradus.fmt(out.delta)}` : '') : '',
+    'fidelity' in out ? ` · fidelity R² ${Gradus.fmt(out.fidelity)}` : '',
+    out.note ? ` · ${out.note}` : '');
 }
 
 // Red for evidence for the class, blue against; alpha by |score| over the largest.
