@@ -58,6 +58,8 @@ public final class DpSgd {
     private final DoubleSupplier gaussian;
     private final boolean secure;
     private final PrivacyAccountant accountant;
+    private long knownSteps = -1;
+    private double knownDelta, knownEpsilon;
 
     private final List<SampleGrad> captured = new ArrayList<>();
     private final Map<Tensor, float[]> sums = new IdentityHashMap<>();
@@ -263,10 +265,18 @@ public final class DpSgd {
         return epsilon(delta);
     }
 
-    /** ε spent so far for {@code delta}: infinite once a step ran without noise. */
+    /**
+     * ε spent so far for {@code delta}: infinite once a step ran without noise. Remembered for the step count and δ of
+     * the last call: PRV accounting takes seconds late in a run, and the progress bar and the epoch's logs ask at one step.
+     */
     public double epsilon(double delta) {
         if (noiseMultiplier == 0 && steps > 0) return Double.POSITIVE_INFINITY;
-        return accountant.epsilon(delta);
+        if (steps != knownSteps || delta != knownDelta) {
+            knownEpsilon = accountant.epsilon(delta);
+            knownSteps = steps;
+            knownDelta = delta;
+        }
+        return knownEpsilon;
     }
 
     public long steps() {

@@ -1,5 +1,6 @@
 package gradus.train.callbacks;
 
+import gradus.privacy.DpSgd;
 import gradus.train.Callback;
 import gradus.train.Trainer;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -10,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A live progress bar per epoch (running loss, samples/s, ETA) and a one-line summary after it;
+ * A live progress bar per epoch (running loss, samples/s, ETA and, with DP-SGD, the ε spent) and a one-line summary after it;
  * without {@code live}, only the summaries (for logs and pipes). A live bar asked for on
  * {@code System.err} or {@code System.out} is drawn only when the JVM runs in a terminal: redrawn
  * {@code \r} frames would otherwise fill log files and pipes.
@@ -22,6 +23,9 @@ public final class ProgressBar implements Callback {
     private int epochs, steps;
     private double lossSum;
     private long samples, startNanos, firstStepNanos;
+    private DpSgd privacy;
+    private double epsilon, epsilonSeconds; // the ε shown, and the time spent asking the accountant for it
+    private long epsilonStep, trainStartNanos;
 
     public ProgressBar() {
         this(System.err, true);
@@ -53,10 +57,29 @@ public final class ProgressBar implements Callback {
         return Math.max(0, steps - done) * secondsSinceFirst / (done - 1);
     }
 
+    /**
+     * Whether to ask the accountant again after {@code step} (0-based) of an epoch of {@code steps}: always at an
+     * epoch's last step (the epoch's logs ask there too, and DpSgd remembers the answer), otherwise while that has
+     * cost at most a tenth of the run's time, since PRV accounting takes seconds late in a long run.
+     */
+    static boolean refreshEpsilon(int step, int steps, double secondsOnEpsilon, double secondsOfRun) {
+        return step + 1 >= steps || secondsOnEpsilon <= 0.1 * secondsOfRun;
+    }
+
+    /** The bar's ε: the value at the current step, or the latest one with the step it was for. */
+    static String epsilonText(double epsilon, long at, long now) {
+        String e = Double.isInfinite(epsilon) ? "∞" : String.format(Locale.ROOT, "%.4f", epsilon);
+        return at == now ? "  ε " + e : String.format(Locale.ROOT, "  ε %s (step %d)", e, at);
+    }
+
     @Override
     public void onTrainBegin(Trainer trainer, int epochs, int stepsPerEpoch) {
         this.epochs = epochs;
         this.steps = stepsPerEpoch;
+        this.privacy = trainer.privacy();
+        trainStartNanos = System.nanoTime();
+        epsilonSeconds = 0;
+        epsilonStep = -1;
     }
 
     @Override
@@ -86,8 +109,20 @@ public final class ProgressBar implements Callback {
         double rate = samples / Math.max(seconds, 1e-9);
         double eta = eta(steps, step + 1, (now - firstStepNanos) / 1e9);
         bar.step();
-        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f  %,.0f samples/s  ETA %s", lossSum / samples, rate,
-                Double.isNaN(eta) ? "?" : String.format(Locale.ROOT, "%.0fs", eta)));
+        // ε right after the loss: a bar wider than the terminal loses its end
+        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f%s  %,.0f samples/s  ETA %s", lossSum / samples, spent(step, now),
+                rate, Double.isNaN(eta) ? "?" : String.format(Locale.ROOT, "%.0fs", eta)));
+    }
+
+    private String spent(int step, long now) {
+        if (privacy == null) return "";
+        if (refreshEpsilon(step, steps, epsilonSeconds, (now - trainStartNanos) / 1e9)) {
+            long asked = System.nanoTime();
+            epsilon = privacy.epsilon();
+            epsilonStep = privacy.steps();
+            epsilonSeconds += (System.nanoTime() - asked) / 1e9;
+        }
+        return epsilonStep < 0 ? "" : epsilonText(epsilon, epsilonStep, privacy.steps());
     }
 
     @Override
