@@ -12,33 +12,56 @@ import java.util.function.IntFunction;
 /**
  * Top-k quality of a recommender on held-out interactions: for every user with test items, all items the user did not
  * interact with in training are ranked by the model's scores (training items are excluded: recommending them again
- * is not the task), and the user's test items are the relevant set. Precision@k, recall@k, NDCG@k and MAP@k are the
- * means over those users, computed by {@link Ranking} (Spark's RankingMetrics conventions). RMSE is over test pairs.
+ * is not the task), and the user's test items are the relevant set (or, for explicit ratings, those rated at least a
+ * threshold: what the user likes, not just what they rated). Precision@k, recall@k, hit rate@k, NDCG@k and MAP@k are
+ * the means over those users, computed by {@link Ranking} (Spark's RankingMetrics conventions). RMSE is over test pairs.
  */
 public final class RecommenderMetrics {
     private RecommenderMetrics() {}
 
     /**
      * @param scores the model's score of every item for a user (higher first), e.g. {@code model::scores}
-     * @return precision@k, recall@k, ndcg@k, map@k (keys with k, e.g. {@code ndcg@10}) and the number of users
+     * @return precision@k, recall@k, hit_rate@k, ndcg@k, map@k (keys with k, e.g. {@code ndcg@10}) and the number of users
      */
     public static Map<String, Double> ranking(IntFunction<float[]> scores, Interactions train, Interactions test, int k) {
+        return ranking(scores, train, test, k, Float.NEGATIVE_INFINITY);
+    }
+
+    /** As {@link #ranking(IntFunction, Interactions, Interactions, int)}, with only test values {@code >= minRelevant} relevant. */
+    public static Map<String, Double> ranking(IntFunction<float[]> scores, Interactions train, Interactions test, int k, float minRelevant) {
+        if (k < 1) throw new IllegalArgumentException("ranking metrics need k >= 1, got " + k);
+        if (train.numUsers() != test.numUsers() || train.numItems() != test.numItems()) {
+            throw new IllegalArgumentException("train is " + train.numUsers() + " users x " + train.numItems() + " items, test "
+                    + test.numUsers() + " x " + test.numItems());
+        }
         List<List<Integer>> ranked = new ArrayList<>();
         List<List<Integer>> relevant = new ArrayList<>();
         BitSet[] seen = train.itemsByUser();
-        BitSet[] held = test.itemsByUser();
+        BitSet[] held = relevantByUser(test, minRelevant);
         for (int u = 0; u < test.numUsers(); u++) {
             if (held[u].isEmpty()) continue;
             ranked.add(topK(scores.apply(u), seen[u], k, test.numItems(), u));
             relevant.add(held[u].stream().boxed().toList());
         }
-        if (ranked.isEmpty()) throw new IllegalArgumentException("the test interactions hold no user: nothing to rank");
+        if (ranked.isEmpty()) {
+            throw new IllegalArgumentException("no test interaction has a value >= " + minRelevant + ": no user to rank for");
+        }
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("precision@" + k, Ranking.meanPrecisionAtK(ranked, relevant, k));
         out.put("recall@" + k, Ranking.meanRecallAtK(ranked, relevant, k));
+        out.put("hit_rate@" + k, Ranking.hitRateAtK(ranked, relevant, k));
         out.put("ndcg@" + k, Ranking.meanNdcgAtK(ranked, relevant, k));
         out.put("map@" + k, Ranking.meanAveragePrecisionAtK(ranked, relevant, k));
         out.put("users", (double) ranked.size());
+        return out;
+    }
+
+    private static BitSet[] relevantByUser(Interactions test, float minRelevant) {
+        BitSet[] out = new BitSet[test.numUsers()];
+        for (int u = 0; u < out.length; u++) out[u] = new BitSet(test.numItems());
+        for (int r = 0; r < test.size(); r++) {
+            if (test.values()[r] >= minRelevant) out[test.users()[r]].set(test.items()[r]);
+        }
         return out;
     }
 

@@ -86,6 +86,19 @@ public final class Datasets {
     }
 
     /**
+     * The smallest test value that counts as relevant for a recommender data set's top-k metrics: {@code ffq} ratings of
+     * {@link FoodFrequency#RELEVANT_CODE} or more; every held-out purchase in {@code supermarket}.
+     */
+    public static float relevantAtLeast(String spec) {
+        int colon = spec.indexOf(':');
+        return switch (colon < 0 ? spec : spec.substring(0, colon)) {
+            case "ffq" -> FoodFrequency.RELEVANT_CODE;
+            case "supermarket" -> Float.NEGATIVE_INFINITY;
+            default -> throw new IllegalArgumentException("'" + spec + "' is not a recommender data set (ffq, supermarket)");
+        };
+    }
+
+    /**
      * Opens {@code spec} as input for a saved model: the model's input {@code scaler} (its card's preprocessing, or
      * null) is applied, and a CSV file gets the model's {@code classNames} (or null). Named splits that come scaled
      * already (e.g. {@code boston:test}, by the scaler fitted on its training rows) are left as they are.

@@ -21,6 +21,8 @@ public final class FoodFrequency {
     /** The fixed split: this fraction of each reader's answers, drawn with this seed, is held out for testing. */
     public static final double TEST_FRACTION = 0.2;
     public static final long SPLIT_SEED = 42;
+    /** For top-k metrics a held-out food is relevant when answered with at least this code: above the mean answer (3.1). */
+    public static final float RELEVANT_CODE = 4;
 
     private FoodFrequency() {}
 
