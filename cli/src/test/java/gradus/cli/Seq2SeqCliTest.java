@@ -11,7 +11,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * examples/spam-subjects-seq2seq.yaml from the command line, on the subject sample that ships in data/ and for a few
+ * examples/spam-subjects-seq2seq.yaml from the command line, on the subject sample that ships in data/ and for two
  * steps: {@code gradus train} then {@code gradus eval --beams} with ROUGE.
  */
 class Seq2SeqCliTest {
@@ -32,7 +32,7 @@ class Seq2SeqCliTest {
                 .replace("generate: {beams: 4, length_penalty: 1.0}", "generate: {beams: 2, length_penalty: 1.0, max_examples: 8}");
         Path recipe = Files.writeString(dir.resolve("subjects.yaml"), yaml);
         Path out = dir.resolve("run");
-        CliTest.Run train = CliTest.cli("train", recipe.toString(), "--no-progress", "--out", out.toString(), "--steps", "5");
+        CliTest.Run train = CliTest.cli("train", recipe.toString(), "--no-progress", "--out", out.toString(), "--steps", "2");
         assertEquals(0, train.code(), train.err() + train.out());
         assertTrue(train.out().contains("test ROUGE on 8 pairs"), train.out());
 
