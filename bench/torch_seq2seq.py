@@ -90,8 +90,9 @@ def step_fn(model, src_ids, bos):
     def logits(prefixes):
         n = len(prefixes)
         dec = torch.tensor([[bos] + p for p in prefixes], dtype=torch.long)
-        out = model.decode(dec, memory.expand(n, -1, -1), pad.expand(n, -1))
-        return out[:, -1, :].double()
+        out = model.decode(dec, memory.expand(n, -1, -1), pad.expand(n, -1))[:, -1, :].double()
+        out[:, [PAD, UNK]] = float("-inf")  # never emitted (the pad id is also the start token), as in Gradus
+        return out
     return logits
 
 

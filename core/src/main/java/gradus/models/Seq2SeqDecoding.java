@@ -142,9 +142,12 @@ public final class Seq2SeqDecoding {
     /**
      * The decoding step of {@code model} for one source (ids without padding, at most source_length): the source is
      * encoded once; each call runs the decoder over BOS + prefix for every prefix at once, in eval mode, without gradients.
+     * The pad and start ids, and {@code banned} ids (such as the tokenizer's unknown id; negative ids are skipped), get
+     * logit −∞: an output never holds them, whatever the decoding.
      */
-    public static Step step(Seq2SeqTransformer model, int[] source) {
+    public static Step step(Seq2SeqTransformer model, int[] source, int... banned) {
         Seq2SeqConfig c = model.seq2seqConfig();
+        int[] never = neverEmitted(c, banned);
         if (source.length == 0) throw new IllegalArgumentException("the source is empty: give at least one token");
         IntTensor src = IntTensor.of(source, 1, source.length);
         Tensor memory;
@@ -166,22 +169,39 @@ public final class Seq2SeqDecoding {
                 float[] last = logits.select(1, t - 1).contiguousData();
                 int v = c.vocabSize();
                 float[][] rows = new float[n][];
-                for (int i = 0; i < n; i++) rows[i] = Arrays.copyOfRange(last, i * v, (i + 1) * v);
+                for (int i = 0; i < n; i++) {
+                    rows[i] = Arrays.copyOfRange(last, i * v, (i + 1) * v);
+                    for (int id : never) rows[i][id] = Float.NEGATIVE_INFINITY;
+                }
                 return rows;
             }
         };
     }
 
-    /** The output for one source under {@code settings}: at most target_length tokens (the decoder's positions). */
-    public static int[] generate(Seq2SeqTransformer model, int[] source, Settings settings) {
+    /**
+     * The output for one source under {@code settings}: at most target_length − 1 tokens (the decoder's positions, less
+     * the start token), never pad, start or {@code banned} ids (see {@link #step}).
+     */
+    public static int[] generate(Seq2SeqTransformer model, int[] source, Settings settings, int... banned) {
         boolean wasTraining = model.isTraining();
         model.eval();
         try {
             Seq2SeqConfig c = model.seq2seqConfig();
-            return decode(step(model, source), c.targetLength() - 1, c.eosId(), settings);
+            return decode(step(model, source, banned), c.targetLength() - 1, c.eosId(), settings);
         } finally {
             if (wasTraining) model.train();
         }
+    }
+
+    /** Pad, start and {@code banned} ids other than the end token, checked against the vocabulary. */
+    private static int[] neverEmitted(Seq2SeqConfig c, int[] banned) {
+        int[] ids = Arrays.copyOf(banned, banned.length + 2);
+        ids[banned.length] = c.padId();
+        ids[banned.length + 1] = c.bosId();
+        for (int id : ids) {
+            if (id >= c.vocabSize()) throw new IllegalArgumentException("banned token id " + id + " is outside the vocabulary of " + c.vocabSize());
+        }
+        return Arrays.stream(ids).filter(id -> id >= 0 && id != c.eosId()).distinct().toArray();
     }
 
     private static Hypothesis hypothesis(int[] tokens, double logProb, int length, float lengthPenalty) {

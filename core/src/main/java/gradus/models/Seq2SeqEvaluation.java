@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Generates an output for every source of a pair set and scores them against the targets with ROUGE-1/2/L (no stemming). */
+/** Generates an output (never the tokenizer's unknown id) for every source of a pair set and scores them against the targets with ROUGE-1/2/L (no stemming). */
 public final class Seq2SeqEvaluation {
     private Seq2SeqEvaluation() {}
 
@@ -32,7 +32,7 @@ public final class Seq2SeqEvaluation {
         List<List<String>> references = new ArrayList<>(pairs.size());
         for (int i = 0; i < pairs.size(); i++) {
             int[] source = Seq2SeqData.source(pairs.sources().get(i), tokenizer, c);
-            predictions.add(tokenizer.decode(Seq2SeqDecoding.generate(model, source, settings)));
+            predictions.add(tokenizer.decode(Seq2SeqDecoding.generate(model, source, settings, tokenizer.unkId())));
             references.add(List.of(pairs.targets().get(i)));
         }
         return new Report(predictions, Rouge.mean(predictions, references, false));

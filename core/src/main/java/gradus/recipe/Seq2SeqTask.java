@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -78,7 +79,7 @@ final class Seq2SeqTask {
         var beam = Seq2SeqEvaluation.run(s2s, tokenizer, test, Seq2SeqDecoding.Settings.beam(beams, g.getFloat("length_penalty", 1f)));
         greedy.summary().forEach((k, v) -> logs.put("greedy_" + k, v));
         beam.summary().forEach((k, v) -> logs.put("beam_" + k, v));
-        log.printf(java.util.Locale.ROOT, "test ROUGE on %d pairs (F ×100)  greedy: R1 %.2f R2 %.2f RL %.2f   beam %d: R1 %.2f R2 %.2f RL %.2f%n",
+        log.printf(Locale.ROOT, "test ROUGE on %d pairs (F ×100)  greedy: R1 %.2f R2 %.2f RL %.2f   beam %d: R1 %.2f R2 %.2f RL %.2f%n",
                 test.size(), logs.get("greedy_rouge1"), logs.get("greedy_rouge2"), logs.get("greedy_rougeL"), beams,
                 logs.get("beam_rouge1"), logs.get("beam_rouge2"), logs.get("beam_rougeL"));
         for (int i = 0; i < Math.min(3, test.size()); i++) {

@@ -155,6 +155,28 @@ class TextMetricsTest {
     }
 
     @Test
+    void rougeMatchesValuesWorkedByHand() {
+        // Worked with P = overlap / prediction size, R = overlap / reference size, F = 2PR / (P + R); n-gram overlap is
+        // clipped (each reference n-gram matches at most as often as it occurs), ROUGE-L's overlap is the LCS length.
+        // Tokens: lowercase, split on anything outside [a-z0-9], so "The cat, the CAT!" is [the, cat, the, cat].
+        String ref = "the cat sat on the mat";
+        Rouge.Result a = Rouge.score("The cat, the CAT!", ref);
+        assertRouge(a.rouge1(), 3.0 / 4, 3.0 / 6, 0.6, EPS);        // the ×2 (clipped to 2), cat ×1 (clipped from 2)
+        assertRouge(a.rouge2(), 1.0 / 3, 1.0 / 5, 0.25, EPS);       // only "the cat", once
+        assertRouge(a.rougeL(), 3.0 / 4, 3.0 / 6, 0.6, EPS);        // LCS the-cat-the
+        Rouge.Result b = Rouge.score("mat on the cat", ref);
+        assertRouge(b.rouge1(), 1, 4.0 / 6, 0.8, EPS);              // every word is in the reference
+        assertRouge(b.rouge2(), 2.0 / 3, 2.0 / 5, 0.5, EPS);        // "on the", "the cat"
+        assertRouge(b.rougeL(), 2.0 / 4, 2.0 / 6, 0.4, EPS);        // order matters: LCS 2 ("on the" or "the cat")
+        for (Rouge.Score s : List.of(Rouge.score("a b", "c d").rougeL(), Rouge.score("a b", "c d").rouge1())) assertRouge(s, 0, 0, 0, 0);
+        // the corpus mean averages each number over the pairs
+        Rouge.Result mean = Rouge.mean(List.of("The cat, the CAT!", "mat on the cat"), List.of(List.of(ref), List.of(ref)), false);
+        assertRouge(mean.rouge1(), (0.75 + 1) / 2, (0.5 + 4.0 / 6) / 2, 0.7, EPS);
+        assertEquals(0.375, mean.rouge2().fmeasure(), EPS);
+        assertEquals(0.5, mean.rougeL().fmeasure(), EPS);
+    }
+
+    @Test
     void rougeMultiReferenceTakesTheBestFmeasurePerType() {
         // worked example: against "the cat sat" ROUGE-1 F = 2/3·... ; against "a cat sat on the mat" ROUGE-2 is higher
         String prediction = "the cat sat on a mat";
