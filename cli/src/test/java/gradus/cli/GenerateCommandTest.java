@@ -89,6 +89,33 @@ class GenerateCommandTest {
         for (int i = 0; i < expected.length; i++) assertEquals(expected[i], actual[i], 1e-4);
     }
 
+    /** The trained character GPT as GGUF: Gradus's GGUF reader gets the same ids and (tanh vs erf GELU) the same logits. */
+    @Test
+    void exportsToGgufWithTheSameLogits() throws Exception {
+        Path gguf = dir.resolve("tiny-gpt.gguf");
+        var export = CliTest.cli("export", model.toString(), "--format", "gguf", "--out", gguf.toString());
+        assertEquals(0, export.code(), export.err());
+        var gpt = (gradus.models.Gpt) gradus.io.ModelDirectory.load(model).model();
+        String prompt = "Call me Ishmael.";
+        int[] ids = gradus.io.ModelDirectory.tokenizer(model).encode(prompt);
+        float[] expected = gpt.forward(gradus.tensor.IntTensor.of(ids, 1, ids.length)).toArray();
+        try (var lm = gradus.llm.GgufLanguageModel.open(gguf)) {
+            assertArrayEquals(ids, lm.tokenizer().encode(prompt));
+            var s = lm.decoder().newSequence(ids.length);
+            int v = expected.length / ids.length;
+            for (int i = 0; i < ids.length; i++) {
+                float[] actual = lm.decoder().forward(s, ids[i]);
+                for (int j = 0; j < v; j++) assertEquals(expected[i * v + j], actual[j], 2e-3, "position " + i + ", token " + j);
+            }
+        }
+        var f16 = CliTest.cli("export", model.toString(), "--out", dir.resolve("tiny-gpt-f16.gguf").toString(), "--quant", "f16");
+        assertEquals(0, f16.code(), f16.err());
+        assertTrue(Files.size(dir.resolve("tiny-gpt-f16.gguf")) < Files.size(gguf));
+        var bad = CliTest.cli("export", model.toString(), "--out", gguf.toString(), "--quant", "q3");
+        assertNotEquals(0, bad.code());
+        assertTrue(bad.err().contains("--quant: expected f32 or f16"), bad.err());
+    }
+
     @Test
     void badPromptsAreExplained() {
         var empty = CliTest.cli("generate", model.toString(), "--prompt", "");

@@ -25,6 +25,13 @@ final class BpeModel implements Model {
     private final String unkToken;
     private final int unkId;
     private final boolean ignoreMerges, byteFallback, fuseUnk;
+    /**
+     * llama.cpp's reading of GGUF merges as string pairs: the merge parts and results that are not tokens get ids
+     * from vocab.size() on (in order of first appearance), and a piece left with one of them becomes the tokens of
+     * its single ASCII characters (the rest dropped), as llama.cpp's BPE does. Null when merges must be tokens.
+     */
+    private final List<String> extraStrings;
+    private final Map<String, Integer> extraIds = new HashMap<>();
     /** The ids of the byte tokens "&lt;0x00&gt;" … "&lt;0xFF&gt;" when byte fallback is on (-1 where one is missing). */
     private final int[] byteIds;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
@@ -34,7 +41,18 @@ final class BpeModel implements Model {
     }
 
     BpeModel(Vocab vocab, List<String[]> merges, String unkToken, boolean ignoreMerges, boolean byteFallback, boolean fuseUnk) {
+        this(vocab, merges, unkToken, ignoreMerges, byteFallback, fuseUnk, false);
+    }
+
+    /** With {@code stringMerges}, merges name strings rather than tokens, as llama.cpp reads a GGUF "gpt2" tokenizer. */
+    static BpeModel withStringMerges(Vocab vocab, List<String[]> merges, boolean ignoreMerges) {
+        return new BpeModel(vocab, merges, null, ignoreMerges, false, false, true);
+    }
+
+    private BpeModel(Vocab vocab, List<String[]> merges, String unkToken, boolean ignoreMerges, boolean byteFallback, boolean fuseUnk,
+                     boolean stringMerges) {
         this.vocab = vocab;
+        this.extraStrings = stringMerges ? new ArrayList<>() : null;
         this.byteFallback = byteFallback;
         this.fuseUnk = fuseUnk;
         this.byteIds = new int[256];
@@ -46,13 +64,30 @@ final class BpeModel implements Model {
         this.mergeTable = HashMap.newHashMap(merges.size());
         for (int rank = 0; rank < merges.size(); rank++) {
             String[] m = merges.get(rank);
-            int left = vocab.id(m[0]), right = vocab.id(m[1]), merged = vocab.id(m[0] + m[1]);
+            int left = id(m[0]), right = id(m[1]), merged = id(m[0] + m[1]);
             if (left < 0 || right < 0 || merged < 0) {
                 String missing = left < 0 ? m[0] : right < 0 ? m[1] : m[0] + m[1];
                 throw new IllegalArgumentException("merge " + rank + " (\"" + m[0] + "\", \"" + m[1] + "\"): \"" + missing + "\" is not in the vocabulary");
             }
             mergeTable.putIfAbsent(pair(left, right), ((long) rank << 32) | merged);
         }
+    }
+
+    /** The token id of {@code s}; with string merges, else an id past the vocabulary for it; else -1. */
+    private int id(String s) {
+        int id = vocab.id(s);
+        if (id >= 0 || extraStrings == null) return id;
+        return extraIds.computeIfAbsent(s, k -> {
+            extraStrings.add(k);
+            return vocab.size() + extraStrings.size() - 1;
+        });
+    }
+
+    /** The id of one character of a piece: a token, else (string merges) a merge part, else -1. */
+    private int charId(String ch) {
+        int t = vocab.id(ch);
+        if (t >= 0 || extraStrings == null) return t;
+        return extraIds.getOrDefault(ch, -1);
     }
 
     static BpeModel read(JsonField f) {
@@ -125,7 +160,7 @@ final class BpeModel implements Model {
             int end = i + Character.charCount(piece.codePointAt(i));
             String ch = piece.substring(i, end);
             i = end;
-            int t = vocab.id(ch);
+            int t = charId(ch);
             if (t < 0 && byteFallback && appendBytes(ch, id, n)) {
                 n += ch.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
                 lastUnk = false;
@@ -164,7 +199,28 @@ final class BpeModel implements Model {
         }
         int[] out = new int[alive];
         for (int i = 0, k = 0; i >= 0 && k < alive; i = next[i]) out[k++] = id[i];
-        return out;
+        return extraStrings == null ? out : withoutExtraStrings(out);
+    }
+
+    /** llama.cpp: a symbol that is no token becomes the tokens of its one-byte (ASCII) characters; others are dropped. */
+    private int[] withoutExtraStrings(int[] ids) {
+        int v = vocab.size();
+        boolean any = false;
+        for (int t : ids) any |= t >= v;
+        if (!any) return ids;
+        IntList out = new IntList();
+        for (int t : ids) {
+            if (t < v) {
+                out.add(t);
+                continue;
+            }
+            String s = extraStrings.get(t - v);
+            for (int i = 0; i < s.length(); i++) {
+                int b = s.charAt(i) < 0x80 ? vocab.id(s.substring(i, i + 1)) : -1;
+                if (b >= 0) out.add(b);
+            }
+        }
+        return out.toArray();
     }
 
     /** Writes the byte tokens of {@code ch} at {@code id[n]…}; false (nothing written) if one is not in the vocabulary. */

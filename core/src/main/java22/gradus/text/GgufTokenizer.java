@@ -98,11 +98,9 @@ public final class GgufTokenizer {
                     if (space < 0) throw new FileFormatException(path, "metadata tokenizer.ggml.merges[" + i + "]: expected two tokens separated by a space, got \"" + lines[i] + "\"");
                     merges.add(new String[] {lines[i].substring(0, space), lines[i].substring(space + 1)});
                 }
-                try {
-                    model = new BpeModel(vocab, merges, null, regex == LLAMA3);
-                } catch (IllegalArgumentException e) {
-                    throw new FileFormatException(path, "metadata tokenizer.ggml.merges: " + e.getMessage());
-                }
+                // string pairs, as llama.cpp reads them: a merge part need not be a token (a character vocabulary's
+                // multi-byte characters are built from bytes that are not tokens themselves)
+                model = BpeModel.withStringMerges(vocab, merges, regex == LLAMA3);
                 preTokenizer = new PreTokenizer.Sequence(List.of(PreTokenizer.Split.of(regex, "Isolated", false),
                         new PreTokenizer.ByteLevelSplit(false, true, false)));
                 decoder = new Decoder.ByteLevelDecoder();

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -49,6 +50,28 @@ final class LlamaCpp {
         float[][] logProbs = new float[json.get("steps").size()][];
         for (int i = 0; i < logProbs.length; i++) logProbs[i] = floats(json.get("steps").get(i));
         return new Answer(ints(json.get("tokens")), logProbs);
+    }
+
+    /** llama.cpp's ids for each text (special tokens parsed, no BOS), through tools/llama-cpp/tokenize.mjs. */
+    static int[][] tokenize(Path model, List<String> texts) throws IOException, InterruptedException {
+        assumeInstalled();
+        Path input = Files.createTempFile("texts", ".json");
+        try {
+            new ObjectMapper().writeValue(input.toFile(), texts);
+            Process p = new ProcessBuilder("node", "tokenize.mjs", model.toAbsolutePath().toString(), input.toString())
+                    .directory(DIR.toFile()).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            byte[] err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new AssertionError("tokenize.mjs failed: " + new String(err, StandardCharsets.UTF_8));
+            }
+            JsonNode ids = new ObjectMapper().readTree(out).get("ids");
+            int[][] result = new int[ids.size()][];
+            for (int i = 0; i < result.length; i++) result[i] = ints(ids.get(i));
+            return result;
+        } finally {
+            Files.deleteIfExists(input);
+        }
     }
 
     private static int[] ints(JsonNode a) {
